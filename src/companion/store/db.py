@@ -1,0 +1,128 @@
+"""Opening the study database: WAL, foreign keys, private file, forward migrations.
+
+A sqlite-utils ``Database`` is bound to the thread that opened it (sqlite3's
+``check_same_thread``): every thread that writes (the UI, the recorder's bookkeeping, a
+transcription worker) opens its own with :func:`open_db`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from companion.errors import CompanionError, InputError
+from companion.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+DB_NAME = "companion.db"
+
+
+class NewerDatabaseError(InputError):
+    """The database was written by a newer companion; we refuse to touch it."""
+
+
+def now_iso() -> str:
+    """Wall-clock time in UTC, ISO 8601 with milliseconds (for created_at columns)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _create_private(path: Path) -> None:
+    # Create the file ourselves so it is 0600 from its first byte, before sqlite opens it.
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database, *, upto: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations the database has not seen; return the new version."""
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise NewerDatabaseError(
+            "database schema version",
+            current,
+            f"at most {SCHEMA_VERSION} (this version of companion)",
+            hint="upgrade companion to open this study",
+        )
+    conn = db.conn
+    for version in range(current, upto):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+    return schema_version(db)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit behind our back)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def open_db(
+    path: Path, *, create: bool = False, upto: int = SCHEMA_VERSION
+) -> sqlite_utils.Database:
+    """Open (and migrate) the study database at ``path``.
+
+    ``create`` allows making a new file; otherwise a missing file is an error, because a
+    missing database means the wrong folder, not an empty study.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise CompanionError(f"no study database at {path}")
+        _create_private(path)
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    # NORMAL is durable across application crashes in WAL mode; only a power cut can lose
+    # the last transactions, and the recorder keeps its own files for that.
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA busy_timeout = 10000")
+    migrate(db, upto=upto)
+    for suffix in ("", "-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        if side.exists():
+            os.chmod(side, 0o600)
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """Run several writes as one: all land or none (the connection is in autocommit)."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

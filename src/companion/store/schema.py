@@ -1,0 +1,168 @@
+"""The study database's schema as an ordered list of forward migrations.
+
+Each migration is plain SQL and runs once, in order, inside a transaction; the database's
+``PRAGMA user_version`` is the number of migrations applied. Never edit a migration that
+has shipped: add a new one, because research data outlive the version that wrote them.
+"""
+
+from __future__ import annotations
+
+V1_FOUNDATION = """
+CREATE TABLE participants (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    gender TEXT,
+    age_band TEXT,
+    education TEXT,
+    pain_duration TEXT,
+    work_status TEXT,
+    pdi INTEGER CHECK (pdi IS NULL OR pdi BETWEEN 0 AND 70),
+    csi INTEGER CHECK (csi IS NULL OR csi BETWEEN 0 AND 100),
+    consent_date TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    protocol_id TEXT NOT NULL,
+    protocol_hash TEXT NOT NULL,
+    interviewer TEXT,
+    pilot INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'planned'
+        CHECK (status IN ('planned', 'live', 'interrupted', 'completed')),
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    duration_ms INTEGER
+);
+CREATE INDEX sessions_participant ON sessions(participant_id);
+CREATE TABLE wai_ratings (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    target TEXT NOT NULL CHECK (target IN ('most', 'least')),
+    role TEXT NOT NULL,
+    entered_as TEXT NOT NULL CHECK (entered_as IN ('items', 'domains')),
+    items TEXT,
+    task REAL,
+    goal REAL,
+    bond REAL,
+    total REAL,
+    created_at TEXT NOT NULL,
+    UNIQUE (session_id, target)
+);
+CREATE TABLE phase_events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    phase_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL CHECK (at_ms >= 0),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX phase_events_session ON phase_events(session_id, at_ms);
+CREATE TABLE prompt_events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    kind TEXT NOT NULL CHECK (kind IN ('asked', 'suggestion_used')),
+    prompt_id TEXT,
+    rule_id TEXT,
+    text TEXT NOT NULL,
+    at_ms INTEGER NOT NULL CHECK (at_ms >= 0),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX prompt_events_session ON prompt_events(session_id, at_ms);
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    kind TEXT NOT NULL CHECK (kind IN ('note', 'bookmark', 'reflection')),
+    at_ms INTEGER CHECK (at_ms IS NULL OR at_ms >= 0),
+    text TEXT NOT NULL DEFAULT '',
+    codes TEXT NOT NULL DEFAULT '[]',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX notes_session ON notes(session_id, at_ms);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    session_id INTEGER,
+    entity TEXT NOT NULL,
+    entity_id INTEGER,
+    action TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX audit_log_session ON audit_log(session_id, id);
+-- The audit trail is what a study cites for dependability: rows are never changed.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+V2_RECORDING = """
+CREATE TABLE recording_segments (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    seq INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    samplerate INTEGER NOT NULL,
+    channels INTEGER NOT NULL,
+    offset_ms INTEGER NOT NULL CHECK (offset_ms >= 0),
+    frames INTEGER NOT NULL DEFAULT 0,
+    device TEXT,
+    status TEXT NOT NULL DEFAULT 'recording'
+        CHECK (status IN ('recording', 'closed', 'recovered', 'imported')),
+    end_reason TEXT,
+    original_path TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    UNIQUE (session_id, seq)
+);
+"""
+
+V3_TRANSCRIPTS = """
+CREATE TABLE transcripts (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+    status TEXT NOT NULL CHECK (status IN ('running', 'cancelled', 'done', 'failed')),
+    model TEXT NOT NULL,
+    language TEXT,
+    done_ms INTEGER NOT NULL DEFAULT 0,
+    total_ms INTEGER,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE TABLE transcript_segments (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    recording_segment_id INTEGER REFERENCES recording_segments(id),
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    speaker TEXT,
+    avg_logprob REAL,
+    words TEXT NOT NULL DEFAULT '[]',
+    phase_id TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (session_id, start_ms, recording_segment_id)
+);
+CREATE INDEX transcript_segments_session ON transcript_segments(session_id, start_ms);
+CREATE TABLE pauses (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    within_segment INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (session_id, start_ms)
+);
+-- One full-text index over what people said and what the interviewer wrote.
+CREATE VIRTUAL TABLE search_index USING fts5(
+    text, kind UNINDEXED, ref_id UNINDEXED, session_id UNINDEXED, at_ms UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,92 @@
+"""The study folder: where it is, how it is made, and keeping it private.
+
+A study is a folder holding ``companion.db``, ``recordings/`` and ``exports/`` (and
+optionally ``companion.toml`` and ``protocols/``). Health data live here, so folders are
+0700 and files 0600.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from companion.errors import CompanionError, NotAStudyError
+from companion.store.db import DB_NAME, open_db
+
+ENV_VAR = "COMPANION_STUDY"
+SUBFOLDERS = ("recordings", "exports")
+
+
+@dataclass(frozen=True)
+class Study:
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.root / "recordings"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "companion.toml"
+
+    @property
+    def protocols_dir(self) -> Path:
+        return self.root / "protocols"
+
+    def db(self) -> sqlite_utils.Database:
+        """A new connection for the calling thread (connections are bound to threads)."""
+        return open_db(self.db_path)
+
+
+def resolve_study_dir(option: str | os.PathLike[str] | None) -> Path:
+    """``--study DIR``, else ``$COMPANION_STUDY``, else the current folder."""
+    if option:
+        return Path(option).expanduser().resolve()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path.cwd().resolve()
+
+
+def make_private_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def init_study(root: Path) -> tuple[Study, bool]:
+    """Create a study in ``root`` (or repair an existing one). Returns (study, created)."""
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise CompanionError(f"{root} exists and is not a folder")
+    if root.exists() and not os.access(root, os.W_OK):
+        raise CompanionError(f"{root} is not writable: choose another folder with --study")
+    study = Study(root)
+    created = not study.db_path.exists()
+    make_private_dir(root)
+    for name in SUBFOLDERS:
+        make_private_dir(root / name)
+    open_db(study.db_path, create=True).conn.close()
+    return study, created
+
+
+def open_study(root: Path) -> Study:
+    """The study in ``root``; a folder without a database is refused with a hint."""
+    study = Study(Path(root))
+    if not study.db_path.is_file():
+        raise NotAStudyError(
+            f"{root} is not a study folder (no {DB_NAME}); "
+            f"run 'companion init' there, or pass --study DIR or set {ENV_VAR}"
+        )
+    return study
