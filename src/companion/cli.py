@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import click
@@ -352,7 +352,7 @@ def suggest(ctx: click.Context, session_id: str, as_json: bool) -> None:
     study, db = _open(ctx)
     items = session_suggestions(study, db, session_id)
     if as_json:
-        _emit_json([s.to_dict() for s in items])
+        _emit_json([asdict(s) for s in items])
         return
     if not items:
         click.echo("No suggestions: enter both WAI-ReD ratings first ('companion wai set').")
@@ -404,6 +404,114 @@ def note(ctx: click.Context, session_id: str, text: str, at: str | None, codes: 
     else:
         where = f" at {format_hms(at_ms)}" if at_ms is not None else ""
         click.echo(f"Note {added.id} added to session {sid}{where}")
+
+
+# --- audio commands ---
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def devices(as_json: bool) -> None:
+    """List input devices (index, name, channels, default rate; * marks the default)."""
+    from companion.audio.devices import list_input_devices
+
+    found = list_input_devices()
+    if as_json:
+        _emit_json([d.to_dict() for d in found])
+        return
+    if not found:
+        click.echo("No input devices found.")
+    for d in found:
+        mark = "*" if d.is_default else " "
+        click.echo(f"{mark} {d.index:>3}  {d.name}  ({d.channels} ch, "
+                   f"{d.default_samplerate} Hz, {d.hostapi})")
+
+
+@main.command()
+@click.argument("session_id", metavar="SESSION")
+@click.option("--device", metavar="NAME", help="Input device (name, part of it, or index); "
+              "default: the one used last in this study, else the system default.")
+@click.option("--seconds", metavar="N", help="Stop after N seconds of audio (default: Ctrl-C).")
+@click.option("--channels", default="1", show_default=True, metavar="1|2",
+              help="1 microphone, or 2 (channel 1 interviewer, channel 2 participant).")
+@click.option("--format", "fmt", default="flac", show_default=True, metavar="flac|wav",
+              help="File format.")
+@click.option("--silence", "silence", default="20", show_default=True, metavar="SECONDS",
+              help="Warn when a channel is silent this long.")
+@click.pass_context
+def record(ctx: click.Context, session_id: str, device: str | None, seconds: str | None,
+           channels: str, fmt: str, silence: str) -> None:
+    """Record SESSION from a microphone until N seconds or Ctrl-C."""
+    from companion.audio.headless import record_headless
+    from companion.store.sessions import parse_session_id
+
+    sid = parse_session_id(session_id)
+    secs = _positive_number("seconds", seconds) if seconds is not None else None
+    silence_s = _positive_number("silence", silence)
+    if channels not in ("1", "2"):
+        raise InputError("channels", channels, "1 or 2")
+    if fmt.lower() not in ("flac", "wav"):
+        raise InputError("format", fmt, "flac or wav")
+    final = record_headless(_state(ctx).study(), sid, device=device, seconds=secs,
+                            channels=int(channels), fmt=fmt.lower(), silence_seconds=silence_s)
+    if final.stop_reason not in ("stopped", "seconds"):
+        ctx.exit(1)
+
+
+def _positive_number(field: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(field, text, "a number of seconds greater than 0") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise InputError(field, text, "a number of seconds greater than 0")
+    return value
+
+
+@main.command()
+@click.argument("session_id", metavar="[SESSION]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def recover(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
+    """Repair recordings a crash interrupted (all, or one SESSION) and mark them interrupted."""
+    from companion.audio.recover import recover_all, recover_session
+    from companion.store.sessions import parse_session_id
+
+    study = _state(ctx).study()
+    if session_id is not None:
+        reports = [recover_session(study, parse_session_id(session_id))]
+    else:
+        reports = recover_all(study)
+    if as_json:
+        _emit_json([
+            {"session_id": r.session_id, "status": r.status, "duration_ms": r.duration_ms,
+             "segments": [{"path": seg.path, "frames": res.frames, "action": res.action}
+                          for seg, res in r.segments]}
+            for r in reports
+        ])
+        return
+    if not reports:
+        click.echo("Nothing to recover.")
+    for r in reports:
+        click.echo(f"Session {r.session_id}: {r.status}, {format_hms(r.duration_ms)} of audio")
+        for seg, res in r.segments:
+            click.echo(f"  {seg.path}: {res.action}, {res.frames} frames")
+
+
+@main.command("import-audio")
+@click.argument("session_id", metavar="SESSION")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def import_audio_cmd(ctx: click.Context, session_id: str, file: str) -> None:
+    """Attach audio recorded elsewhere (WAV, FLAC, MP3, M4A…) to SESSION; keeps the original."""
+    from companion.audio.importer import import_audio
+    from companion.store.sessions import parse_session_id
+
+    sid = parse_session_id(session_id)
+    segment = import_audio(_state(ctx).study(), sid, file)
+    click.echo(f"Imported {file} into session {sid} as {segment.path} "
+               f"({format_hms(segment.duration_ms)}, at {format_hms(segment.offset_ms)}); "
+               f"original kept as {segment.original_path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,7 +28,10 @@ class InputError(CompanionError):
 
     @property
     def message(self) -> str:
-        text = f"{self.field}: got {self.value!r}; allowed: {self.allowed}"
+        value = self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # show 888, as typed, not 888.0
+        text = f"{self.field}: got {value!r}; allowed: {self.allowed}"
         return f"{text} ({self.hint})" if self.hint else text
 
 

@@ -58,9 +58,9 @@ class Placement(StrEnum):
 
 _PLACEMENT_LABELS = {
     Placement.BELOW_P25: "below the study's 25th percentile",
-    Placement.WITHIN_IQR: "within the study's middle half (25th–75th percentile)",
+    Placement.WITHIN_IQR: "between the study's 25th and 75th percentiles",
     Placement.ABOVE_P75: "above the study's 75th percentile",
-    Placement.AT_CEILING: "at or near the maximum score",
+    Placement.AT_CEILING: "at or near the maximum",
 }
 
 
@@ -77,7 +77,8 @@ def score_rating(
     """
     if (items is None) == (domains is None):
         raise InputError(
-            "rating", "items and domains" if items is not None else "nothing",
+            "rating",
+            "items and domains" if items is not None else "nothing",
             "either the item values or the domain scores, not both",
         )
     if items is not None:
@@ -91,11 +92,13 @@ def _score_items(instrument: Instrument, items: Sequence[float | None]) -> Score
         raise InputError("items", items, f"a list of {instrument.n_items} numbers")
     if len(items) != instrument.n_items:
         raise InputError(
-            "items", f"{len(items)} values", f"exactly {instrument.n_items} values (empty = missing)"
+            "items", f"{len(items)} values", f"exactly {instrument.n_items} values (None = missing)"
         )
-    allowed = f"a number from {format_number(instrument.scale_min)} to {format_number(instrument.scale_max)}"
+    low, high = format_number(instrument.scale_min), format_number(instrument.scale_max)
+    allowed = f"a number from {low} to {high}"
     values: list[float | None] = []
-    for index, value in enumerate(items):
+    # Items are named by their number on the form (1-based), as the researcher reads them.
+    for index, value in enumerate(items, start=1):
         if value is None:
             values.append(None)
             continue

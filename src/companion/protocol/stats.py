@@ -44,11 +44,7 @@ def median_iqr(values: Sequence[float]) -> tuple[float, float, float]:
 def _checked(values: Sequence[float]) -> list[float]:
     result: list[float] = []
     for index, value in enumerate(values):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, Real)
-            or not math.isfinite(value)
-        ):
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
             raise InputError(f"values[{index}]", value, "a finite number")
         result.append(float(value))
     if not result:

@@ -50,9 +50,7 @@ SIGNALS: dict[str, SignalSpec] = {
             "below": Param("choice", ("p25", "median", "p75")),
             "target": _TARGET,
         },
-        placeholders=frozenset(
-            {"role", "target", "domain", "score", "maximum", "total"} | _REF
-        ),
+        placeholders=frozenset({"role", "target", "domain", "score", "maximum", "total"} | _REF),
     ),
     "largest_gap": SignalSpec(
         params={"min_gap": Param("points", required=True)},
@@ -81,8 +79,16 @@ SIGNALS: dict[str, SignalSpec] = {
         params={"min_spread": Param("points", required=True), "target": _TARGET},
         placeholders=frozenset(
             {
-                "role", "target", "high_domain", "high_score", "low_domain", "low_score",
-                "spread", "domain", "score", "min_spread",
+                "role",
+                "target",
+                "high_domain",
+                "high_score",
+                "low_domain",
+                "low_score",
+                "spread",
+                "domain",
+                "score",
+                "min_spread",
             }
         ),
     ),
@@ -90,8 +96,15 @@ SIGNALS: dict[str, SignalSpec] = {
         params={"min_drop": Param("item_points", required=True), "target": _TARGET},
         placeholders=frozenset(
             {
-                "role", "target", "item", "item_label", "item_score", "item_median", "drop",
-                "domain", "min_drop",
+                "role",
+                "target",
+                "item",
+                "item_label",
+                "item_score",
+                "item_median",
+                "drop",
+                "domain",
+                "min_drop",
             }
         ),
     ),
@@ -216,9 +229,9 @@ def _weakest_domain(
             continue
         ref = protocol.reference.get(target, domain) if protocol.reference else None
         below = rule.params.get("below")
-        if below is not None:
-            if ref is None or not value < getattr(ref, str(below)):
-                continue
+        # With a "below" threshold the rule only fires under that reference percentile.
+        if below is not None and (ref is None or not value < getattr(ref, str(below))):
+            continue
         maximum = instrument.domain_max(domain)
         values = _rating_values(rating) | {
             "domain": _name(domain),
@@ -237,9 +250,7 @@ def _largest_gap(
     if pair is None:
         return []
     most, least = pair
-    gaps = [
-        (d, most.score.domains[d], least.score.domains[d]) for d in instrument.domains
-    ]
+    gaps = [(d, most.score.domains[d], least.score.domains[d]) for d in instrument.domains]
     # Signed gap most - least: a domain where the "least" professional scored higher is
     # not the gap this signal is about.
     domain, high, low = max(gaps, key=lambda g: float(g[1] or 0) - float(g[2] or 0))
@@ -291,24 +302,32 @@ def _near_ceiling(
         low_most, low_least = near(most), near(least)
         if low_most is None or low_least is None:
             return []
-        values = _pair_values(most, least) | describe(most) | {
-            "other_scores": describe(least)["scores"],
-            "other_score": _num(low_least[1]),
-            "domain": _name(low_most[0]),
-            "score": _num(low_most[1]),
-            "threshold": threshold,
-            "target": "most",
-        }
+        values = (
+            _pair_values(most, least)
+            | describe(most)
+            | {
+                "other_scores": describe(least)["scores"],
+                "other_score": _num(low_least[1]),
+                "domain": _name(low_most[0]),
+                "score": _num(low_most[1]),
+                "threshold": threshold,
+                "target": "most",
+            }
+        )
         return [_Hit(rule, min(low_most[2], low_least[2]), "", values)]
     for target, rating in _per_rating(rule, ratings):
         lowest = near(rating)
         if lowest is None:
             continue
-        values = _rating_values(rating) | describe(rating) | {
-            "domain": _name(lowest[0]),
-            "score": _num(lowest[1]),
-            "threshold": threshold,
-        }
+        values = (
+            _rating_values(rating)
+            | describe(rating)
+            | {
+                "domain": _name(lowest[0]),
+                "score": _num(lowest[1]),
+                "threshold": threshold,
+            }
+        )
         hits.append(_Hit(rule, lowest[2], target, values))
     return hits
 
@@ -435,9 +454,7 @@ def _pair(
 
 
 def _scored_domains(instrument: Instrument, score: Score) -> list[tuple[str, float]]:
-    return [
-        (d, value) for d in instrument.domains if (value := score.domains[d]) is not None
-    ]
+    return [(d, value) for d in instrument.domains if (value := score.domains[d]) is not None]
 
 
 def _rating_values(rating: RatingInput) -> dict[str, object]:
@@ -479,7 +496,5 @@ def _num(value: float | None) -> object:
 
 
 def _fill(template: str, values: Mapping[str, object]) -> str:
-    readable = {
-        k: format_number(v) if isinstance(v, float) else str(v) for k, v in values.items()
-    }
+    readable = {k: format_number(v) if isinstance(v, float) else str(v) for k, v in values.items()}
     return template.format_map(readable)

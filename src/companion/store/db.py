@@ -43,6 +43,14 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+def schema_version_of(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def migrate(db: sqlite_utils.Database, *, upto: int = SCHEMA_VERSION) -> int:
     """Apply the migrations the database has not seen; return the new version."""
     current = schema_version(db)
@@ -98,6 +106,15 @@ def open_db(
         _create_private(path)
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
     db = sqlite_utils.Database(conn)
+    if schema_version(db) > SCHEMA_VERSION:
+        conn.close()
+        # Checked before any pragma: switching to WAL would already change the file.
+        raise NewerDatabaseError(
+            "database schema version",
+            schema_version_of(path),
+            f"at most {SCHEMA_VERSION} (this version of companion)",
+            hint="upgrade companion to open this study",
+        )
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA foreign_keys = ON")
     # NORMAL is durable across application crashes in WAL mode; only a power cut can lose

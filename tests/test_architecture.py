@@ -1,0 +1,61 @@
+"""The shape of the project: domain code stands without the TUI, protocols ship with it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "companion"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_domain_code_never_imports_textual_or_the_tui() -> None:
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        if rel.parts[0] == "tui" or rel.name == "cli.py":
+            continue
+        bad = {n for n in _imports(path) if n.split(".")[0] == "textual" or
+               n.startswith("companion.tui")}
+        if bad:
+            offenders.append(f"{rel}: {sorted(bad)}")
+    assert offenders == []
+    # And at run time: the domain packages load without pulling Textual in.
+    modules = sorted(
+        "companion." + ".".join(p.relative_to(SRC).with_suffix("").parts).removesuffix(
+            ".__init__")
+        for p in SRC.rglob("*.py")
+        if p.relative_to(SRC).parts[0] not in ("tui", "cli.py", "__main__.py")
+    )
+    code = (
+        "import sys, importlib\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print('textual' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_wheel_carries_the_protocols_inside_the_package(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d",
+                    str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
+    wheel = next(tmp_path.glob("companion-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {p.name for p in (ROOT / "protocols").glob("*.toml")}
+    assert {"pain-alliance.toml", "semi-structured.toml"} <= shipped
+    assert {f"companion/protocols/{name}" for name in shipped} <= names
