@@ -1,0 +1,1 @@
+"""Promises made to participants: withdrawal erases them, and nothing leaves the machine."""
