@@ -141,3 +141,20 @@ def test_phase_and_note_on_the_timeline(run, dump, session_id) -> None:
         bad = run(*args)
         assert bad.exit_code == 2 and expected in bad.output, (args, bad.output)
     assert dump() == before
+
+
+def test_audit_lists_every_change_with_earlier_versions(run, study_dir, session_id) -> None:
+    from companion.store.notes import edit_note
+    from companion.study import open_study
+
+    note = as_json(run("note", session_id, "first wording", "--at", "00:01:00", "--json"))
+    run("phase", session_id, "opening", "--at", "00:00:00")
+    db = open_study(study_dir).db()
+    edit_note(db, note["id"], text="second wording")
+    trail = as_json(run("audit", session_id, "--json"))
+    actions = [(t["entity"], t["action"]) for t in trail]
+    assert actions == [("session", "create"), ("note", "create"), ("phase_event", "create"),
+                       ("note", "edit")]
+    text = run("audit", session_id).output
+    assert "'first wording' -> 'second wording'" in text
+    assert run("audit", "42").exit_code == 2

@@ -1,0 +1,43 @@
+"""`companion doctor` says what is wrong, how to fix it, and repairs permissions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from companion.cli import main
+from companion.store.participants import add_participant
+from companion.store.sessions import new_session, set_status
+
+
+def _doctor(study_dir: Path):
+    return CliRunner().invoke(main, ["--study", str(study_dir), "doctor"])
+
+
+def test_doctor_repairs_loose_permissions_and_checks_the_database(study_dir: Path) -> None:
+    loose = study_dir / "exports" / "P01.txt"
+    loose.write_text("x")
+    os.chmod(loose, 0o644)
+    os.chmod(study_dir / "recordings", 0o755)
+    result = _doctor(study_dir)
+    assert "[ok  ] permissions: repaired 2" in result.output, result.output
+    assert os.stat(loose).st_mode & 0o777 == 0o600
+    assert os.stat(study_dir / "recordings").st_mode & 0o777 == 0o700
+    assert "[ok  ] database: integrity check ok" in result.output
+    assert "[ok  ] PortAudio" in result.output
+    # The virtual microphone of the test set-up is an input device PortAudio can see.
+    assert "[ok  ] input devices" in result.output
+    assert "[ok  ] transcription model: tiny.en" in result.output
+    assert _doctor(study_dir).output.count("repaired") == 0
+
+
+def test_doctor_fails_on_an_interrupted_session_and_names_the_fix(study_dir: Path, db) -> None:
+    add_participant(db, "P02")
+    session = new_session(db, "P02", protocol_id="pain-alliance", protocol_hash="h")
+    set_status(db, session.id, "live")
+    result = _doctor(study_dir)
+    assert result.exit_code == 1
+    assert f"[FAIL] interrupted sessions: sessions [{session.id}] were cut off" in result.output
+    assert "companion recover" in result.output
