@@ -59,3 +59,117 @@ def db(study):
     database = study.db()
     yield database
     database.conn.close()
+
+
+# --- audio: a real-time microphone (PulseAudio null sink), added by the audio engineer ---
+
+PULSE_SINK = "interview"
+
+
+class PulseMic:
+    """A private PulseAudio daemon whose null sink's monitor is the default source.
+
+    PortAudio reaches it through ALSA's ``pulse`` device, in real time. ``play`` feeds the
+    "microphone"; ``unplug``/``replug`` unload and reload the sink (a pulled cable).
+    """
+
+    device = "pulse"
+
+    def __init__(self, runtime: Path) -> None:
+        import subprocess
+
+        self.runtime = runtime
+        self.env = {**os.environ, "PULSE_RUNTIME_PATH": str(runtime)}
+        self.log = (runtime.parent / "pulse.log").open("w")
+        self.proc = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
+             "--disallow-exit=yes", "--use-pid-file=no", "-L", "module-native-protocol-unix"],
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.module: str | None = None
+        self.players: list = []
+        self._wait_ready()
+
+    def pactl(self, *args: str, check: bool = True) -> str:
+        import subprocess
+
+        done = subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True,
+                              timeout=10)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"pactl {' '.join(args)} failed: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    def _wait_ready(self, timeout: float = 10.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            if self.pactl("info", check=False):
+                return
+            time.sleep(0.05)
+        self.close()
+        log = (self.runtime.parent / "pulse.log").read_text()
+        raise RuntimeError(f"PulseAudio did not start (the pulse tests need it): {log}")
+
+    def replug(self) -> None:
+        if self.module is None:
+            self.module = self.pactl("load-module", "module-null-sink",
+                                     f"sink_name={PULSE_SINK}", "rate=48000")
+        self.pactl("set-default-source", f"{PULSE_SINK}.monitor")
+
+    def unplug(self) -> None:
+        if self.module is not None:
+            self.pactl("unload-module", self.module)
+            self.module = None
+
+    def play(self, wav: Path):
+        import subprocess
+
+        player = subprocess.Popen(["paplay", "-d", PULSE_SINK, str(wav)], env=self.env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.players.append(player)
+        return player
+
+    def stop_players(self) -> None:
+        for player in self.players:
+            if player.poll() is None:
+                player.kill()
+            player.wait(5)
+        self.players.clear()
+
+    def close(self) -> None:
+        self.stop_players()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def _pulse_daemon(tmp_path_factory: pytest.TempPathFactory):
+    runtime = tmp_path_factory.mktemp("pulse") / "run"
+    runtime.mkdir(mode=0o700)
+    mic = PulseMic(runtime)
+    previous = os.environ.get("PULSE_RUNTIME_PATH")
+    # Clients in this process (PortAudio's ALSA pulse plugin) and in subprocesses find it.
+    os.environ["PULSE_RUNTIME_PATH"] = str(runtime)
+    yield mic
+    mic.close()
+    if previous is None:
+        os.environ.pop("PULSE_RUNTIME_PATH", None)
+    else:
+        os.environ["PULSE_RUNTIME_PATH"] = previous
+
+
+@pytest.fixture
+def pulse_mic(_pulse_daemon: PulseMic) -> PulseMic:
+    """The real-time microphone, plugged in; fails (never skips) if PulseAudio cannot run."""
+    _pulse_daemon.replug()
+    yield _pulse_daemon
+    _pulse_daemon.stop_players()

@@ -406,6 +406,74 @@ def note(ctx: click.Context, session_id: str, text: str, at: str | None, codes: 
         click.echo(f"Note {added.id} added to session {sid}{where}")
 
 
+# --- data protection and audit -----------------------------------------------------
+
+
+@main.command()
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the erasure receipt as JSON.")
+@click.pass_context
+def withdraw(ctx: click.Context, code: str, yes: bool, as_json: bool) -> None:
+    """Erase every trace of participant CODE (rows, index, audio, transcripts, exports)."""
+    from companion.privacy.withdraw import withdraw as erase
+    from companion.store.participants import get_participant
+
+    study, db = _open(ctx)
+    participant = get_participant(db, code)
+    if not yes and not click.confirm(
+        f"Erase participant {participant.code} and all their sessions, audio and exports? "
+        "This cannot be undone", default=False,
+    ):
+        raise click.exceptions.Exit(1)
+    receipt = erase(study, db, participant.code)
+    if as_json:
+        _emit_json(receipt.to_dict())
+    else:
+        click.echo("\n".join(receipt.lines()))
+
+
+@main.command()
+@click.argument("session_id", metavar="SESSION")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def audit(ctx: click.Context, session_id: str, as_json: bool) -> None:
+    """Every change made to SESSION, oldest first: the study's audit trail."""
+    from companion.store.audit import session_trail
+    from companion.store.sessions import get_session
+
+    _, db = _open(ctx)
+    session = get_session(db, session_id)
+    trail = session_trail(db, session.id)
+    if as_json:
+        _emit_json(trail)
+        return
+    for entry in trail:
+        what = f"{entry['entity']} {entry['entity_id'] or ''}".strip()
+        click.echo(f"{entry['at']}  {entry['action']:<8} {what}  {_describe(entry)}")
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    after, before = entry.get("after") or {}, entry.get("before") or {}
+    if entry["entity"] == "note" and entry["action"] == "edit":
+        return f"{before.get('text', '')!r} -> {after.get('text', '')!r}"
+    keys = ("phase_id", "text", "status", "kind", "target", "speaker", "at_ms")
+    return ", ".join(f"{k}={after[k]}" for k in keys if isinstance(after, dict) and k in after)
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check audio, model, disk, permissions, database and interrupted sessions."""
+    from companion.privacy.doctor import run_checks
+
+    findings = run_checks(_state(ctx).study())
+    for finding in findings:
+        click.echo(finding.line())
+    if not all(f.ok for f in findings):
+        ctx.exit(1)
+
+
 # --- audio commands ---
 
 
@@ -512,6 +580,89 @@ def import_audio_cmd(ctx: click.Context, session_id: str, file: str) -> None:
     click.echo(f"Imported {file} into session {sid} as {segment.path} "
                f"({format_hms(segment.duration_ms)}, at {format_hms(segment.offset_ms)}); "
                f"original kept as {segment.original_path}")
+
+
+# --- end of audio commands ---
+
+
+# --- transcription commands ---
+
+
+@main.command()
+@click.argument("session_id", metavar="SESSION", required=False)
+@click.option("--all", "all_sessions", is_flag=True,
+              help="Every session with audio and no finished transcript, one after another.")
+@click.option("--model", metavar="NAME|PATH",
+              help="Whisper size (small, medium, large-v3…: downloaded once) or a local model "
+                   "folder. Default: companion.toml, else the offline tiny.en.")
+@click.option("--language", metavar="CODE",
+              help="Spoken language, e.g. nl or en (default: companion.toml, else the protocol).")
+@click.option("--threads", type=int, default=0, show_default=True,
+              help="CPU threads (0: automatic).")
+@click.option("--restart", is_flag=True, help="Discard the existing transcript and start over.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, model: str | None,
+               language: str | None, threads: int, restart: bool, as_json: bool) -> None:
+    """Transcribe SESSION's audio on this machine; an interrupted run continues where it
+    stopped."""
+    from companion.transcribe.command import run_transcribe
+
+    run_transcribe(_state(ctx).study(), session_id, all_sessions=all_sessions, model=model,
+                   language=language, threads=threads, restart=restart, as_json=as_json)
+
+
+# --- end of transcription commands ---
+
+
+# --- export and report commands ---
+
+
+@main.command("export")
+@click.argument("session_id", metavar="SESSION", required=False)
+@click.option("--all", "all_sessions", is_flag=True, help="Export every session (one file "
+              "each) into the folder given with -o.")
+@click.option("--format", "fmt", metavar="F", required=True,
+              help="txt, md, f4, docx, srt, vtt, qdpx or json.")
+@click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
+              "an existing folder. Default: the study's exports/ folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+@click.pass_context
+def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
+               output: str | None, as_json: bool) -> None:
+    """Export SESSION (or --all) for analysis software: pseudonymised, written atomically."""
+    from companion.export import plan_export, write_plan
+
+    study, db = _open(ctx)
+    plan = plan_export(study, db, session=session_id, all_sessions=all_sessions, fmt=fmt,
+                       output=output)
+    written = write_plan(plan)
+    if as_json:
+        _emit_json([{"session": doc.session.id, "format": f.name, "path": str(path)}
+                    for (doc, _, f), path in zip(plan, written, strict=True)])
+        return
+    for path in written:
+        click.echo(f"Wrote {path}")
+
+
+@main.command("report")
+@click.option("--format", "fmt", default="md", show_default=True, metavar="F",
+              help="md, html or json.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of printing.")
+@click.pass_context
+def report_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """The study report: sample (Table 1), WAI-ReD (Table 2), durations, saturation."""
+    from companion.report import render_report, study_report, write_report
+
+    study, db = _open(ctx)
+    text = render_report(study_report(study, db), fmt)
+    if output:
+        path = write_report(text, output)
+        click.echo(f"Wrote {path}")
+    else:
+        click.echo(text, nl=False)
+
+# --- end of export and report commands ---
 
 
 if __name__ == "__main__":  # pragma: no cover

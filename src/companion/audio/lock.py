@@ -1,0 +1,67 @@
+"""Where a session's audio lives, and the lock that says a recorder is writing it.
+
+The lock is an ``flock`` on a file in the session folder: the kernel releases it when the
+recording process dies, however it dies, so "locked" means "a recorder is alive".
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+from pathlib import Path
+
+from companion.audio.writer import make_private_dirs
+from companion.store.sessions import Session
+from companion.study.folder import Study
+
+LOCK_NAME = ".recording.lock"
+
+
+def _safe(code: str) -> str:
+    return re.sub(r"[^\w.-]", "_", code) or "participant"
+
+
+def session_dir(study: Study, session: Session) -> Path:
+    return study.recordings_dir / _safe(session.participant_code) / str(session.id)
+
+
+def ensure_session_dir(study: Study, session: Session) -> Path:
+    return make_private_dirs(session_dir(study, session), study.root)
+
+
+class SessionLock:
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def is_locked(folder: Path) -> bool:
+    """True while a live recorder holds the session folder."""
+    path = Path(folder) / LOCK_NAME
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock we may have taken
+    return False

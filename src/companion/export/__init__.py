@@ -1,0 +1,153 @@
+"""Exports of a session for analysis software and scripts.
+
+Formats: ``txt``, ``md``, ``f4``, ``docx``, ``srt``, ``vtt``, ``qdpx`` (REFI-QDA) and
+``json``. Every export is pseudonymised with the study's replacement list and written
+atomically (temporary file, then rename) with mode 0600. Everything is checked before the
+first byte is written, so a bad request writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from companion.errors import InputError
+from companion.export.atomic import atomic_path
+from companion.export.document import SessionDocument, build_document
+from companion.export.pseudonymise import study_pseudonymiser
+from companion.store.sessions import get_session, list_sessions
+from companion.study.folder import Study, make_private_dir
+
+
+def _bytes_writer(render: Callable[[SessionDocument], bytes]
+                  ) -> Callable[[SessionDocument, Path], None]:
+    def write(doc: SessionDocument, path: Path) -> None:
+        path.write_bytes(render(doc))
+
+    return write
+
+
+def _qdpx_writer(doc: SessionDocument, path: Path) -> None:
+    from companion.export.qdpx import write_qdpx
+
+    write_qdpx([doc], path)
+
+
+def _lazy(module: str, name: str) -> Callable[[SessionDocument], bytes]:
+    def render(doc: SessionDocument) -> bytes:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(doc)
+
+    return render
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    extension: str
+    description: str
+    write: Callable[[SessionDocument, Path], None]
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("txt", ".txt", "transcript with [hh:mm:ss] timestamps (MAXQDA, ATLAS.ti, NVivo)",
+           _bytes_writer(_lazy("companion.export.text", "to_txt"))),
+    Format("md", ".md", "the same as Markdown",
+           _bytes_writer(_lazy("companion.export.text", "to_md"))),
+    Format("f4", ".txt", "paragraphs ending in #hh:mm:ss-t# (f4, MAXQDA)",
+           _bytes_writer(_lazy("companion.export.text", "to_f4"))),
+    Format("docx", ".docx", "Word document, same content as txt",
+           _bytes_writer(_lazy("companion.export.docx_export", "to_docx"))),
+    Format("srt", ".srt", "SubRip subtitles", _bytes_writer(_lazy(
+        "companion.export.subtitles", "to_srt"))),
+    Format("vtt", ".vtt", "WebVTT subtitles with notes", _bytes_writer(_lazy(
+        "companion.export.subtitles", "to_vtt"))),
+    Format("qdpx", ".qdpx", "REFI-QDA project (audio, transcript, codes, notes, cases)",
+           _qdpx_writer),
+    Format("json", ".json", "everything about the session, for scripts",
+           _bytes_writer(_lazy("companion.export.json_export", "to_json"))),
+)}
+
+
+def get_format(name: str | None) -> Format:
+    key = (name or "").strip().lower()
+    if key not in FORMATS:
+        raise InputError("--format", name, "one of " + ", ".join(FORMATS))
+    return FORMATS[key]
+
+
+def file_name(doc: SessionDocument, fmt: Format) -> str:
+    suffix = "_f4" if fmt.name == "f4" else ""
+    return f"{doc.basename}{suffix}{fmt.extension}"
+
+
+def _check_folder(path: Path, option: str) -> Path:
+    if not path.exists():
+        raise InputError(option, str(path), "an existing folder")
+    if not path.is_dir():
+        raise InputError(option, str(path), "a folder (for --all), not a file")
+    return path
+
+
+def plan_export(
+    study: Study, db: sqlite_utils.Database, *, session: str | int | None, all_sessions: bool,
+    fmt: str | None, output: str | Path | None,
+) -> list[tuple[SessionDocument, Path, Format]]:
+    """Check the request and gather the documents; nothing is written. Returns
+    (document, target file, format) for each file to write."""
+    chosen = get_format(fmt)
+    if all_sessions and session is not None:
+        raise InputError("session", session, "a session id or --all, not both")
+    if not all_sessions and session is None:
+        raise InputError("session", None, "a session id, or --all for every session")
+    ids = ([s.id for s in list_sessions(db)] if all_sessions
+           else [get_session(db, session).id])  # type: ignore[arg-type]
+    if not ids:
+        raise InputError("--all", "no sessions", "a study with at least one session")
+    pseudo = study_pseudonymiser(study)
+    target = Path(output).expanduser() if output is not None else None
+    if target is None:
+        folder: Path | None = make_private_dir(study.exports_dir)
+    elif all_sessions:
+        folder = _check_folder(target, "-o")
+    elif target.is_dir():
+        folder = target
+    else:
+        if not target.parent.is_dir():
+            raise InputError("-o", str(target), "a file in an existing folder")
+        folder = None
+    plan = []
+    for session_id in ids:
+        # A fresh pseudonymiser per file, so each export counts its own replacements.
+        doc = build_document(study, db, session_id, pseudonymiser=type(pseudo)(
+            dict(pseudo.replacements)))
+        path = folder / file_name(doc, chosen) if folder is not None else target
+        assert path is not None
+        plan.append((doc, path, chosen))
+    return plan
+
+
+def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]]) -> list[Path]:
+    written = []
+    for doc, path, fmt in plan:
+        with atomic_path(path) as tmp:
+            fmt.write(doc, tmp)
+        written.append(path)
+    return written
+
+
+def export_sessions(
+    study: Study, db: sqlite_utils.Database, *, session: str | int | None = None,
+    all_sessions: bool = False, fmt: str = "txt", output: str | Path | None = None,
+) -> list[Path]:
+    """Export one session (or all) in ``fmt``; returns the files written."""
+    return write_plan(plan_export(study, db, session=session, all_sessions=all_sessions,
+                                  fmt=fmt, output=output))
+
+
+__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "export_sessions",
+           "get_format", "plan_export", "write_plan"]

@@ -1,0 +1,54 @@
+"""``json``: everything about a session in one document, for scripts.
+
+The shape is stable and versioned (``format``); times are session milliseconds, and the
+free text is pseudonymised like every other export.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from companion.export.document import SessionDocument, layout
+
+FORMAT_VERSION = "companion-session/1"
+
+
+def session_data(doc: SessionDocument) -> dict[str, Any]:
+    session = doc.session.to_dict()
+    session["interviewer"] = doc.interviewer
+    return {
+        "format": FORMAT_VERSION,
+        "generated_at": doc.generated_at,
+        "pseudonymisation": {"rules": doc.pseudonymiser.rules,
+                             "replacements_made": doc.pseudonymiser.count,
+                             "note": doc.pseudonymiser.note()},
+        "session": session,
+        "duration_ms": doc.duration_ms,
+        "participant": doc.participant.to_dict(),
+        "protocol": {"id": doc.protocol.id, "title": doc.protocol.title,
+                     "hash": doc.protocol.content_hash,
+                     "phases": [{"id": p.id, "title": p.title} for p in doc.protocol.phases],
+                     "codes": [asdict(c) for c in doc.protocol.codes]},
+        "ratings": [r.to_dict() for r in doc.ratings],
+        "phases": [asdict(p) for p in doc.phases],
+        "prompts": doc.prompts,
+        "notes": [n.to_dict() for n in doc.notes],
+        "transcript": doc.transcript,
+        "segments": [s.to_dict() | {"rendered": e.text} for s, e in zip(
+            doc.segments, [e for e in doc.entries if e.kind == "segment"], strict=True)],
+        "pauses": [asdict(p) | {"duration_ms": p.duration_ms} for p in doc.pauses],
+        "recordings": [r.to_dict() | {"original_path": doc.pseudonymiser.apply(r.original_path)
+                                      or None} for r in doc.recordings],
+        "timeline": [
+            {"kind": p.kind, "at_ms": p.at_ms, "end_ms": p.end_ms, "speaker": p.speaker,
+             "parts": [asdict(e) for e in p.parts]}
+            for p in layout(doc)
+        ],
+    }
+
+
+def to_json(doc: SessionDocument) -> bytes:
+    return json.dumps(session_data(doc), ensure_ascii=False, indent=2,
+                      default=str).encode("utf-8")

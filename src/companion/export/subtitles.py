@@ -1,0 +1,60 @@
+"""Subtitle formats: SubRip (``srt``) and WebVTT (``vtt``), one cue per transcript segment.
+
+The speaker is written in front of the text (``P05: ...``; in WebVTT as a voice tag
+``<v P05>``). WebVTT also carries the notes, as ``NOTE`` blocks at their place, which
+players ignore and scripts can read.
+"""
+
+from __future__ import annotations
+
+from companion.export.document import SessionDocument, memo_text
+
+
+def _clock(ms: int, sep: str) -> str:
+    ms = max(0, int(ms))
+    hours, minutes, seconds = ms // 3_600_000, ms // 60_000 % 60, ms // 1000 % 60
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{ms % 1000:03d}"
+
+
+def _safe(text: str) -> str:
+    # A cue's text may not contain the cue-timing arrow nor blank lines.
+    return " ".join(text.replace("-->", "->").split())
+
+
+def _cues(doc: SessionDocument) -> list[tuple[int, int, str | None, str]]:
+    cues = []
+    for entry in doc.entries:
+        if entry.kind == "segment" and entry.text.strip():
+            end = max(entry.end_ms or entry.at_ms, entry.at_ms + 1)
+            cues.append((entry.at_ms, end, entry.speaker, _safe(entry.text)))
+    return cues
+
+
+def to_srt(doc: SessionDocument) -> bytes:
+    blocks = []
+    for number, (start, end, speaker, text) in enumerate(_cues(doc), start=1):
+        label = doc.speaker_label(speaker)
+        body = f"{label}: {text}" if label else text
+        blocks.append(f"{number}\n{_clock(start, ',')} --> {_clock(end, ',')}\n{body}\n")
+    return "\n".join(blocks).encode("utf-8")
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_vtt(doc: SessionDocument) -> bytes:
+    out = ["WEBVTT", "", "NOTE", _safe(" ".join(doc.header_lines())), ""]
+    number = 0
+    for entry in doc.entries:
+        if entry.kind in ("note", "prompt"):
+            out += ["NOTE", _safe(memo_text(doc, entry)), ""]
+        elif entry.kind == "segment" and entry.text.strip():
+            number += 1
+            end = max(entry.end_ms or entry.at_ms, entry.at_ms + 1)
+            label = doc.speaker_label(entry.speaker)
+            text = _vtt_escape(_safe(entry.text))
+            body = f"<v {_vtt_escape(label)}>{text}" if label else text
+            out += [f"seg-{entry.ref_id}", f"{_clock(entry.at_ms, '.')} --> {_clock(end, '.')}",
+                    body, ""]
+    return "\n".join(out).encode("utf-8")

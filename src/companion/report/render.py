@@ -1,0 +1,126 @@
+"""The study report as Markdown, HTML (with the saturation chart as an image) or JSON."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from companion.report.chart import saturation_svg
+from companion.report.tables import CATEGORY_TITLES, StudyReport, Summary
+from companion.study.characteristics import SCALES
+from companion.timefmt import format_hms
+
+FORMATS = ("md", "html", "json")
+
+
+def _s(summary: Summary | None, digits: int = 1) -> str:
+    return summary.text(digits) if summary else "–"
+
+
+def _sections(report: StudyReport) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """(title, header, rows, note) of every table, shared by Markdown and HTML."""
+    t1 = report.table1
+    rows1: list[list[str]] = []
+    for key, rows in t1.categories.items():
+        rows1.append([CATEGORY_TITLES[key], ""])
+        for row in rows:
+            rows1.append([f"  {row.label}", f"{row.n} ({row.percent:.1f}%)"])
+    for key, summary in t1.scales.items():
+        missing = t1.scale_missing.get(key, 0)
+        note = f" ({missing} missing)" if missing else ""
+        rows1.append([f"{SCALES[key][2]} ({key.upper()}), median (25th;75th)",
+                      _s(summary) + note])
+    sections = [(f"Table 1. Sample characteristics (n = {t1.n})",
+                 ["Characteristic", "n (%)"], rows1,
+                 "Pilot interviews are not counted.")]
+
+    has_ref = any(r.reference_most for r in report.table2)
+    header2 = ["WAI-ReD", "Most positive", "Least positive"]
+    if has_ref:
+        header2 += ["Reference most", "Reference least"]
+    rows2 = []
+    for row in report.table2:
+        cells = [row.domain.capitalize(), _s(row.most), _s(row.least)]
+        if has_ref:
+            cells += [row.reference_most or "–", row.reference_least or "–"]
+        rows2.append(cells)
+    n_most = max((r.most.n for r in report.table2 if r.most), default=0)
+    n_least = max((r.least.n for r in report.table2 if r.least), default=0)
+    sections.append((
+        "Table 2. WAI-ReD scores, median (25th; 75th percentile)", header2, rows2,
+        f"n = {n_most} (most positive), {n_least} (least positive); quantiles type 6 "
+        "(as SPSS). Domains 0–400, total 0–1200."))
+
+    rows3 = [[f"Session {d.session_id}", d.participant, format_hms(d.duration_ms),
+              *[format_hms(d.phases[p]) if p in d.phases else "–" for p in report.phase_titles]]
+             for d in report.durations]
+    rows3.append(["All (minutes)", "", _s(report.duration_summary),
+                  *[_s(report.phase_summary[p]) for p in report.phase_titles]])
+    sections.append(("Interview durations and time per phase",
+                     ["Interview", "Participant", "Duration",
+                      *report.phase_titles.values()], rows3,
+                     "Last row: median (25th; 75th percentile) in minutes."))
+
+    rows4 = [[str(r.order), r.participant, r.date, str(r.new),
+              ", ".join(r.new_codes) or "–", str(r.cumulative)] for r in report.saturation]
+    sections.append(("Saturation: new codes per interview",
+                     ["#", "Participant", "Date", "New", "New codes", "Codes so far"], rows4,
+                     "Codes tagged during or after each interview, in interview order."))
+
+    rows5 = [[f"Session {s.id}", s.participant_code, s.status,
+              format_hms(s.duration_ms) if s.duration_ms else "–"] for s in report.pilots]
+    sections.append(("Pilot interviews (not in the tables)",
+                     ["Interview", "Participant", "Status", "Duration"], rows5, ""))
+    return sections
+
+
+def to_markdown(report: StudyReport) -> str:
+    out = [f"# {report.title}", "", f"Generated {report.generated_at}; protocol "
+           f"{report.protocol_id}; {len(report.sessions)} interviews, "
+           f"{len(report.pilots)} pilot.", ""]
+    for title, header, rows, note in _sections(report):
+        out += [f"## {title}", ""]
+        if not rows:
+            out += ["None.", ""]
+            continue
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "|".join("---" for _ in header) + "|")
+        for row in rows:
+            cells = [c.replace("|", "\\|").replace("  ", "&nbsp;&nbsp;", 1) for c in row]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+        if note:
+            out += [f"*{note}*", ""]
+    return "\n".join(out)
+
+
+def to_html(report: StudyReport) -> str:
+    svg = saturation_svg(report.saturation)
+    data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{escape(report.title)}</title>",
+           "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+           "table{border-collapse:collapse;margin-bottom:.5em}"
+           "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}"
+           ".note{color:#555;font-size:.9em}</style></head><body>",
+           f"<h1>{escape(report.title)}</h1>",
+           f"<p>Generated {escape(report.generated_at)}; protocol "
+           f"{escape(str(report.protocol_id))}; {len(report.sessions)} interviews, "
+           f"{len(report.pilots)} pilot.</p>"]
+    for title, header, rows, note in _sections(report):
+        out.append(f"<h2>{escape(title)}</h2>")
+        if title.startswith("Saturation"):
+            out.append(f'<p><img id="saturation-chart" alt="New codes per interview" '
+                       f'src="{data_uri}"></p>')
+        if not rows:
+            out.append("<p>None.</p>")
+            continue
+        out.append("<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header)
+                   + "</tr></thead><tbody>")
+        for row in rows:
+            out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>")
+        out.append("</tbody></table>")
+        if note:
+            out.append(f'<p class="note">{escape(note)}</p>')
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,198 @@
+"""The speech-to-text engine: faster-whisper, quiet, loaded once per process.
+
+CPU with int8 by default, CUDA (float16) when a GPU is present; VAD filter on; word
+timestamps on. Nothing is printed: faster-whisper's progress bar stays off, its logger has
+no output of its own, and CTranslate2 only reports errors, so a TUI worker can run it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from companion.errors import InputError
+from companion.transcribe.audiofile import SAMPLE_RATE
+from companion.transcribe.model import ModelChoice, resolve_model
+
+
+@dataclass(frozen=True)
+class RawWord:
+    word: str
+    start: float  # seconds from the start of the audio given to the engine
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class RawSegment:
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    words: tuple[RawWord, ...]
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """What changes per run: language, vocabulary, VAD, beam size."""
+
+    language: str | None = None
+    hotwords: str | None = None
+    initial_prompt: str | None = None
+    vad_filter: bool = True
+    beam_size: int = 5
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def language_codes() -> tuple[str, ...]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return tuple(_LANGUAGE_CODES)
+
+
+def check_language(code: str | None, *, field: str = "--language") -> str | None:
+    """A Whisper language code ('nl', 'en', …), normalised; InputError otherwise."""
+    if code is None or not str(code).strip():
+        return None
+    norm = str(code).strip().replace("_", "-").split("-")[0].lower()
+    if norm not in language_codes():
+        raise InputError(field, code, "a language code Whisper knows, e.g. en, nl, de, fr")
+    return norm
+
+
+def pick_device(device: str = "auto") -> str:
+    if device != "auto":
+        return device
+    try:
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except Exception:
+        return "cpu"
+
+
+def default_compute_type(device: str) -> str:
+    return "float16" if device == "cuda" else "int8"
+
+
+_quiet_lock = threading.Lock()
+_quieted = False
+
+
+def quiet_libraries() -> None:
+    """Keep faster-whisper, CTranslate2 and huggingface_hub from writing to the terminal."""
+    global _quieted
+    with _quiet_lock:
+        if _quieted:
+            return
+        logger = logging.getLogger("faster_whisper")
+        # With no handler of its own, a warning would reach stderr through logging's
+        # last-resort handler, under a TUI. Applications that configure logging still
+        # receive the records through propagation.
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+        try:
+            import ctranslate2
+
+            ctranslate2.set_log_level(logging.ERROR)
+        except Exception:  # an older CTranslate2 without the call: nothing to quiet
+            logger.debug("could not lower the CTranslate2 log level")
+        _quieted = True
+
+
+class Engine:
+    """A loaded Whisper model. One engine serves one transcription at a time."""
+
+    def __init__(self, choice: ModelChoice, *, device: str = "auto",
+                 compute_type: str | None = None, threads: int = 0) -> None:
+        from faster_whisper import WhisperModel
+
+        quiet_libraries()
+        self.choice = choice
+        self.device = pick_device(device)
+        self.compute_type = compute_type or default_compute_type(self.device)
+        self.threads = threads
+        if not choice.is_local:
+            # A size name the user typed: faster-whisper fetches it once, without a
+            # progress bar on our screen.
+            from huggingface_hub.utils import disable_progress_bars
+
+            disable_progress_bars()
+        self.model = WhisperModel(choice.source, device=self.device,
+                                  compute_type=self.compute_type, cpu_threads=threads)
+        self.lock = threading.Lock()
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.model.model.is_multilingual)
+
+    @property
+    def label(self) -> str:
+        return self.choice.label
+
+    def check_language(self, language: str | None) -> None:
+        """An English-only model cannot transcribe another language: say so, up front."""
+        if language and language != "en" and not self.multilingual:
+            raise InputError(
+                "--language", language, f"en (the model {self.label} is English-only)",
+                hint="choose a multilingual model, e.g. --model small or --model large-v3")
+
+    def transcribe(
+        self, audio: np.ndarray, options: DecodeOptions = DecodeOptions()
+    ) -> tuple[Iterator[RawSegment], str]:
+        """Decode 16 kHz mono ``audio``; returns (lazy segments, language).
+
+        Segments come one by one as they are decoded; stop iterating to stop decoding.
+        """
+        if audio.dtype != np.float32:
+            audio = audio.astype(np.float32)
+        language = options.language or (None if self.multilingual else "en")
+        segments, info = self.model.transcribe(
+            audio, language=language, task="transcribe", log_progress=False,
+            beam_size=options.beam_size, word_timestamps=True, vad_filter=options.vad_filter,
+            hotwords=options.hotwords or None, initial_prompt=options.initial_prompt or None,
+            **options.extra,
+        )
+
+        def convert() -> Iterator[RawSegment]:
+            for seg in segments:
+                words = tuple(RawWord(w.word, float(w.start), float(w.end),
+                                      float(w.probability)) for w in (seg.words or ()))
+                yield RawSegment(float(seg.start), float(seg.end), seg.text,
+                                 float(seg.avg_logprob), words)
+
+        return convert(), info.language
+
+
+_engines: dict[tuple[str, str, str | None, int], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def load_engine(
+    model: str | ModelChoice | None = None, *, device: str = "auto",
+    compute_type: str | None = None, threads: int = 0,
+) -> Engine:
+    """The engine for ``model`` (resolved as ``--model`` is), loaded once per process."""
+    choice = model if isinstance(model, ModelChoice) else resolve_model(model)
+    key = (choice.source, device, compute_type, threads)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = Engine(choice, device=device, compute_type=compute_type, threads=threads)
+            _engines[key] = engine
+        return engine
+
+
+def vocabulary_hotwords(vocabulary: Sequence[str]) -> str | None:
+    """The protocol's vocabulary as Whisper hotwords (names of instruments, professions)."""
+    words = [w.strip() for w in vocabulary if w and w.strip()]
+    return ", ".join(dict.fromkeys(words)) or None
+
+
+def seconds_to_samples(seconds: float) -> int:
+    return round(seconds * SAMPLE_RATE)

@@ -1,0 +1,405 @@
+"""Transcribing a session: plan, resume, progress, cancel.
+
+``transcribe_session`` runs in the calling thread (a CLI, or a TUI worker thread: it opens
+its own database connection and prints nothing). Progress goes to ``on_progress``, called
+in that same thread (a TUI forwards it with ``call_from_thread``); a set ``cancel`` event
+stops it between segments. Every segment is committed as it comes, with
+its pauses, phase and full-text row, and moves the transcript's resume point
+(``transcripts.done_ms``); a rerun decodes only the audio after that point.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from companion.errors import CompanionError, InputError
+from companion.store import transcripts as store
+from companion.store.sessions import Session, get_session
+from companion.study.config import load_config
+from companion.study.folder import Study
+from companion.timefmt import format_hms
+from companion.transcribe import audiofile
+from companion.transcribe.engine import (
+    DecodeOptions,
+    Engine,
+    check_language,
+    load_engine,
+    seconds_to_samples,
+    vocabulary_hotwords,
+)
+from companion.transcribe.model import resolve_model
+from companion.transcribe.pauses import Silence, TimedWord, find_pauses
+from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    model: str | None = None  # size name or folder; None: $COMPANION_WHISPER_MODEL / default
+    language: str | None = None  # None: the protocol's language (or the model's)
+    device: str = "auto"
+    compute_type: str | None = None  # None: int8 on CPU, float16 on CUDA
+    threads: int = 0  # CPU threads; 0: CTranslate2's default
+    vad_filter: bool = True
+    beam_size: int = 5
+    interviewer_channel: int = 0  # on 2-channel recordings: 0 = left, 1 = right
+    restart: bool = False  # throw away an existing transcript first
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report: where the transcript is on the session timeline."""
+
+    session_id: int
+    participant_code: str
+    state: str  # running | done | cancelled
+    done_ms: int
+    total_ms: int
+    segments: int  # stored for this session so far
+    new_segments: int  # stored by this run
+    elapsed_s: float
+    eta_s: float | None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done_ms / self.total_ms) if self.total_ms else 1.0
+
+    @property
+    def message(self) -> str:
+        head = (f"session {self.session_id} ({self.participant_code}): "
+                f"{format_hms(self.done_ms)} of {format_hms(self.total_ms)} ({self.fraction:.0%})")
+        if self.state != "running":
+            return f"{head}, {self.state}"
+        if self.eta_s is None:
+            return head
+        return f"{head}, about {_duration(self.eta_s)} left"
+
+
+@dataclass(frozen=True)
+class TranscribeResult:
+    session_id: int
+    participant_code: str
+    status: str  # done | cancelled | already-done
+    model: str
+    language: str | None
+    segments: int
+    new_segments: int
+    pauses: int
+    done_ms: int
+    total_ms: int
+    elapsed_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RecordingPart:
+    id: int
+    seq: int
+    path: Path
+    offset_ms: int
+    duration_ms: int
+
+    @property
+    def end_ms(self) -> int:
+        return self.offset_ms + self.duration_ms
+
+
+@dataclass(frozen=True)
+class Plan:
+    session: Session
+    parts: tuple[RecordingPart, ...]
+    language: str | None
+    hotwords: str | None
+
+    @property
+    def total_ms(self) -> int:
+        return max(part.end_ms for part in self.parts)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    return f"{round(seconds / 60)} min"
+
+
+def protocol_hints(study: Study, protocol_id: str) -> tuple[str | None, tuple[str, ...]]:
+    """(language, vocabulary) of the session's protocol; (None, ()) when unavailable."""
+    try:
+        from companion.protocol.registry import get_protocol
+    except ImportError:
+        return None, ()
+    try:
+        proto = get_protocol(protocol_id, study.root)
+    except CompanionError:
+        return None, ()
+    return getattr(proto, "language", None), tuple(getattr(proto, "vocabulary", ()) or ())
+
+
+def study_options(study: Study, options: TranscribeOptions) -> TranscribeOptions:
+    """Fill what the caller left open from the study's ``companion.toml`` [transcribe]."""
+    config = load_config(study.config_path)
+    return replace(
+        options,
+        model=options.model or config.get("transcribe.model"),
+        language=options.language or config.get("transcribe.language"),
+        threads=options.threads or int(config.get("transcribe.threads", 0) or 0),
+    )
+
+
+def engine_for(options: TranscribeOptions) -> Engine:
+    """The (cached) engine for these options; InputError/NoModelError for a bad model."""
+    return load_engine(resolve_model(options.model), device=options.device,
+                       compute_type=options.compute_type, threads=options.threads)
+
+
+def _resolve_path(study: Study, path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else study.root / candidate
+
+
+def plan_session(db: Any, study: Study, session_id: int | str,
+                 options: TranscribeOptions = TranscribeOptions()) -> Plan:
+    """Check everything a run needs (session, audio files, language); writes nothing."""
+    session = get_session(db, session_id)
+    if session.status == "live":
+        raise InputError("session", session.id, "a session that is not being recorded now",
+                         hint="stop the recording first")
+    rows = list(db.query("SELECT id, seq, path, offset_ms FROM recording_segments "
+                         "WHERE session_id = ? ORDER BY offset_ms, seq", [session.id]))
+    if not rows:
+        raise InputError("session", session.id, "a session with recorded or imported audio",
+                         hint="this session has no audio to transcribe")
+    parts = []
+    for row in rows:
+        path = _resolve_path(study, row["path"])
+        if not path.is_file():
+            raise InputError("recording", str(path), "an existing audio file",
+                             hint=f"segment {row['seq']} of session {session.id} is missing")
+        parts.append(RecordingPart(int(row["id"]), int(row["seq"]), path,
+                                   int(row["offset_ms"]), audiofile.duration_ms(path)))
+    proto_language, vocabulary = protocol_hints(study, session.protocol_id)
+    if options.language:
+        language = check_language(options.language)
+    else:
+        language = check_language(proto_language, field="protocol language")
+    return Plan(session, tuple(parts), language, vocabulary_hotwords(vocabulary))
+
+
+def pending_sessions(study: Study) -> list[int]:
+    """Sessions with audio and no finished transcript, in id order (for --all, a queue)."""
+    db = study.db()
+    try:
+        return store.sessions_needing_transcript(db)
+    finally:
+        db.conn.close()
+
+
+def transcribe_session(
+    study: Study,
+    session_id: int | str,
+    *,
+    options: TranscribeOptions = TranscribeOptions(),
+    engine: Engine | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> TranscribeResult:
+    """Transcribe (or resume transcribing) one session into the study database.
+
+    Bad input (unknown session, no audio, bad language, bad model) raises InputError
+    before anything is written. A set ``cancel`` stops after the current segment, with
+    status 'cancelled'; the next call resumes.
+    """
+    db = study.db()
+    try:
+        options = study_options(study, options)
+        plan = plan_session(db, study, session_id, options)
+        if engine is None:
+            engine = engine_for(options)
+        engine.check_language(plan.language)
+        if options.restart:
+            store.delete_transcript(db, plan.session.id)
+        existing = store.get_transcript(db, plan.session.id)
+        if existing is not None and existing["status"] == "done":
+            return _result(db, plan, "already-done", existing, 0, 0.0)
+        with engine.lock:
+            return _run(db, plan, engine, options, on_progress, cancel)
+    finally:
+        db.conn.close()
+
+
+def transcribe_all(
+    study: Study,
+    *,
+    options: TranscribeOptions = TranscribeOptions(),
+    engine: Engine | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    on_session: Callable[[int, int, int], None] | None = None,
+) -> list[TranscribeResult]:
+    """Every session with audio and no finished transcript, one after the other.
+
+    ``on_session(session_id, index, count)`` is called before each. Stops when cancelled.
+    """
+    check_language(options.language)
+    queue = pending_sessions(study)
+    if queue and engine is None:
+        engine = engine_for(study_options(study, options))
+    results = []
+    for index, session_id in enumerate(queue):
+        if cancel is not None and cancel.is_set():
+            break
+        if on_session is not None:
+            on_session(session_id, index, len(queue))
+        results.append(transcribe_session(study, session_id, options=options, engine=engine,
+                                          on_progress=on_progress, cancel=cancel))
+    return results
+
+
+def _result(db: Any, plan: Plan, status: str, transcript: dict[str, Any], new: int,
+            elapsed: float) -> TranscribeResult:
+    sid = plan.session.id
+    count = db.execute("SELECT COUNT(*) FROM transcript_segments WHERE session_id = ?",
+                       [sid]).fetchone()[0]
+    pauses = db.execute("SELECT COUNT(*) FROM pauses WHERE session_id = ?", [sid]).fetchone()[0]
+    return TranscribeResult(
+        session_id=sid, participant_code=plan.session.participant_code, status=status,
+        model=transcript["model"], language=transcript["language"], segments=int(count),
+        new_segments=new, pauses=int(pauses), done_ms=int(transcript["done_ms"]),
+        total_ms=int(transcript["total_ms"] or plan.total_ms), elapsed_s=round(elapsed, 3))
+
+
+def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
+         on_progress: ProgressCallback | None, cancel: threading.Event | None) -> TranscribeResult:
+    sid = plan.session.id
+    labels = speaker_labels(plan.session.participant_code)
+    transcript = store.begin_transcript(db, sid, model=engine.label, language=plan.language,
+                                        total_ms=plan.total_ms)
+    resume_ms = int(transcript["done_ms"])
+    started = time.monotonic()
+    start_ms = resume_ms
+    stored = int(db.execute("SELECT COUNT(*) FROM transcript_segments WHERE session_id = ?",
+                            [sid]).fetchone()[0])
+    new = 0
+    language = plan.language
+    decode = DecodeOptions(language=plan.language, hotwords=plan.hotwords,
+                           vad_filter=options.vad_filter, beam_size=options.beam_size)
+
+    def report(state: str, done_ms: int) -> None:
+        if on_progress is None:
+            return
+        elapsed = time.monotonic() - started
+        covered = done_ms - start_ms
+        eta = None
+        if state == "running" and covered > 0 and elapsed > 0:
+            eta = (plan.total_ms - done_ms) / covered * elapsed
+        on_progress(Progress(sid, plan.session.participant_code, state, done_ms,
+                             plan.total_ms, stored, new, round(elapsed, 3), eta))
+
+    cancelled = False
+    try:
+        report("running", resume_ms)
+        for part in plan.parts:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+            if cancelled:
+                break
+            if part.end_ms <= resume_ms:
+                continue
+            audio = audiofile.load_audio(part.path)
+            silence = Silence(audio.mix_db)
+            stereo = audio.channels == 2
+            clip_ms = max(0, resume_ms - part.offset_ms)
+            previous = _last_word(db, sid, part) if clip_ms else None
+            segments, detected = engine.transcribe(
+                audio.mono[seconds_to_samples(clip_ms / 1000):], decode)
+            language = language or detected
+            try:
+                for raw in segments:
+                    words = [silence.trim(TimedWord(
+                        w.word, clip_ms + round(w.start * 1000), clip_ms + round(w.end * 1000),
+                        round(w.probability, 4))) for w in raw.words if w.word.strip()]
+                    if not words:
+                        continue
+                    if stereo:
+                        who = attribute_words(words, audio.channel_power, labels,
+                                              interviewer_channel=options.interviewer_channel)
+                        runs = split_by_speaker(words, who)
+                    else:
+                        runs = [(None, words)]
+                    text = raw.text.strip() if len(runs) == 1 else None
+                    found = find_pauses(words, silence, previous=previous)
+                    firsts = _run_starts(runs)
+                    new_segments = [
+                        store.NewSegment(
+                            recording_segment_id=part.id,
+                            start_ms=part.offset_ms + run[0].start_ms,
+                            end_ms=part.offset_ms + run[-1].end_ms,
+                            text=text or "".join(w.word for w in run).strip(),
+                            speaker=speaker, avg_logprob=round(raw.avg_logprob, 4),
+                            words=tuple(store.Word(w.word, part.offset_ms + w.start_ms,
+                                                   part.offset_ms + w.end_ms, w.probability,
+                                                   speaker) for w in run))
+                        for speaker, run in runs]
+                    pauses = [store.Pause(part.offset_ms + start, part.offset_ms + end,
+                                          within_segment=index not in firsts)
+                              for start, end, index in found]
+                    done_ms = part.offset_ms + max(words[-1].end_ms, clip_ms)
+                    store.commit_segments(db, sid, new_segments, pauses, done_ms=done_ms)
+                    stored += len(new_segments)
+                    new += len(new_segments)
+                    previous = words[-1]
+                    resume_ms = max(resume_ms, done_ms)
+                    report("running", resume_ms)
+                    if cancel is not None and cancel.is_set():
+                        cancelled = True
+                        break
+            finally:
+                close = getattr(segments, "close", None)
+                if close is not None:
+                    close()
+            if not cancelled:
+                store.set_done_ms(db, sid, part.end_ms)
+                resume_ms = max(resume_ms, part.end_ms)
+                report("running", resume_ms)
+        status = "cancelled" if cancelled else "done"
+        store.finish_transcript(db, sid, status, done_ms=resume_ms if not cancelled else None,
+                                language=language)
+    except BaseException as exc:
+        status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+        store.finish_transcript(db, sid, status)
+        if isinstance(exc, (KeyboardInterrupt, CompanionError)) or not isinstance(exc, Exception):
+            raise
+        raise CompanionError(f"transcription of session {sid} failed: {exc}") from exc
+    report(status, resume_ms)
+    final = store.get_transcript(db, sid)
+    assert final is not None
+    return _result(db, plan, status, final, new, time.monotonic() - started)
+
+
+def _run_starts(runs: list[tuple[str | None, list[TimedWord]]]) -> set[int]:
+    """Indices (into the segment's words) of the first word of each run."""
+    starts, index = set(), 0
+    for _, run in runs:
+        starts.add(index)
+        index += len(run)
+    return starts
+
+
+def _last_word(db: Any, session_id: int, part: RecordingPart) -> TimedWord | None:
+    """The last stored word in this recording file, on the file's timeline (for the pause
+    between the last committed segment and the first new one)."""
+    last = store.last_segment(db, session_id)
+    if last is None or last.recording_segment_id != part.id or not last.words:
+        return None
+    word = last.words[-1]
+    return TimedWord(word.word, word.start_ms - part.offset_ms, word.end_ms - part.offset_ms,
+                     word.probability)

@@ -1,0 +1,252 @@
+"""The companion app: one study, four screens, one stylesheet, keys from the study config.
+
+``companion`` without arguments opens this app on the sessions screen. On start it looks
+for sessions a crashed recorder left behind and offers to recover them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import ClassVar
+
+import sqlite_utils
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from companion.errors import CompanionError
+from companion.study.config import StudyConfig, load_config
+from companion.study.folder import Study
+from companion.tui.messages import InterruptedFound, RecoveryDone
+from companion.tui.recording import RecorderFactory, RecorderLike, default_recorder_factory
+
+
+class CompanionApp(App[None]):
+    """The interviewer's companion for one study folder."""
+
+    CSS_PATH = "companion.tcss"
+    TITLE = "companion"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "toggle_dark", "Light/dark", id="app.theme",
+                tooltip="Switch between the light and the dark theme"),
+        Binding("ctrl+f", "open_search", "Search", id="app.search",
+                tooltip="Search notes and transcripts of every session"),
+        Binding("ctrl+r", "open_report", "Report", id="app.report",
+                tooltip="The study report: sample, WAI-ReD, durations, saturation"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit",
+                tooltip="Quit companion (a running recording is stopped cleanly first)"),
+    ]
+
+    def __init__(
+        self,
+        study: Study,
+        *,
+        recorder_factory: RecorderFactory | None = None,
+        check_recovery: bool = True,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        """``recorder_factory`` makes the recorder for a session (default: the real one on
+        the study's device); ``clock`` fixes the session clock (snapshots);
+        ``check_recovery`` looks for interrupted recordings at start."""
+        super().__init__()
+        self.study = study
+        self.config: StudyConfig = load_config(study.config_path)
+        self.recorder_factory = recorder_factory or default_recorder_factory(
+            self.config.get("audio.device"))
+        self.check_recovery = check_recovery
+        self.clock = clock
+        self._db: sqlite_utils.Database | None = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The UI thread's own connection (opened on first use, in that thread)."""
+        if self._db is None:
+            self._db = self.study.db()
+        return self._db
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.set_keymap(self.config.keymap)
+        self.show_sessions()
+        if self.check_recovery:
+            self._find_interrupted()
+
+    def on_unmount(self) -> None:
+        if self._db is not None:
+            self._db.conn.close()
+            self._db = None
+
+    # -- navigation -------------------------------------------------------------------
+
+    def show_sessions(self) -> None:
+        """Go (back) to the sessions screen, dropping everything above it."""
+        from companion.tui.screens.sessions import SessionsScreen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2 and isinstance(self.screen, SessionsScreen):
+            self.screen.reload()
+            return
+        if len(self.screen_stack) == 2:
+            self.switch_screen(SessionsScreen())
+        else:
+            self.push_screen(SessionsScreen())
+
+    def open_setup(self, *, participant: str | None = None, session_id: int | None = None,
+                   new_session: bool = False) -> None:
+        from companion.tui.screens.setup import SetupScreen
+
+        self.push_screen(SetupScreen(participant=participant, session_id=session_id,
+                                     new_session=new_session))
+
+    def start_live(self, session_id: int, *, record: bool = True,
+                   recorder: RecorderLike | None = None) -> None:
+        """Open the live screen for a session; with ``record`` a recorder is started."""
+        from companion.tui.screens.live import LiveScreen
+
+        screen = LiveScreen(
+            session_id, recorder=recorder,
+            recorder_factory=self.recorder_factory if record and recorder is None else None,
+            clock=self.clock,
+        )
+        self.push_screen(screen)
+
+    def open_summary(self, session_id: int) -> None:
+        from companion.tui.screens.summary import SummaryScreen
+
+        self.push_screen(SummaryScreen(session_id))
+
+    # -- review, search and the study report (issue 6) ---------------------------------
+
+    def open_review(self, session_id: int, at_ms: int | None = None) -> None:
+        """Review a session: timeline, transcript with notes, playback, edits."""
+        from companion.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(session_id, at_ms=at_ms))
+
+    def _busy_live(self) -> bool:
+        from companion.tui.screens.live import LiveScreen
+
+        if isinstance(self.screen, LiveScreen):
+            self.notify("Finish the interview first (search and report open after it).")
+            return True
+        return False
+
+    def action_open_search(self) -> None:
+        from companion.tui.screens.search import SearchScreen
+
+        if not self._busy_live():
+            self.push_screen(SearchScreen())
+
+    def action_open_report(self) -> None:
+        from companion.tui.screens.report import ReportScreen
+
+        if not self._busy_live():
+            self.push_screen(ReportScreen())
+
+    # -- recovery after a crash ---------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="recovery", exit_on_error=False)
+    def _find_interrupted(self) -> None:
+        from companion.audio.recover import find_interrupted
+
+        found = find_interrupted(self.study)
+        if found:
+            self.post_message(InterruptedFound(found))
+
+    @on(InterruptedFound)
+    def _offer_recovery(self, event: InterruptedFound) -> None:
+        from companion.tui.screens.dialogs import ConfirmScreen
+
+        ids = ", ".join(str(i) for i in event.session_ids)
+        self.push_screen(
+            ConfirmScreen(
+                "A recording was interrupted",
+                f"Session {ids} did not stop cleanly (a crash or power cut). Recover the "
+                "audio now? The files are repaired on this machine; nothing is deleted.",
+                yes="Recover", no="Later"),
+            partial(self._recovery_answer, event.session_ids),
+        )
+
+    def _recovery_answer(self, session_ids: list[int], answer: bool | None) -> None:
+        if answer:
+            for session_id in session_ids:
+                self.recover(session_id)
+
+    def recover(self, session_id: int) -> None:
+        self.notify(f"Recovering session {session_id}…")
+        self._recover_worker(session_id)
+
+    @work(thread=True, exclusive=True, group="recovery", exit_on_error=False)
+    def _recover_worker(self, session_id: int) -> None:
+        from companion.audio.recover import recover_session
+
+        try:
+            recover_session(self.study, session_id)
+        except CompanionError as exc:
+            self.post_message(RecoveryDone(session_id, str(exc)))
+        except Exception as exc:  # report it: a recovery must never fail silently
+            self.post_message(RecoveryDone(session_id, f"{type(exc).__name__}: {exc}"))
+        else:
+            self.post_message(RecoveryDone(session_id))
+
+    @on(RecoveryDone)
+    def _recovered(self, event: RecoveryDone) -> None:
+        from companion.tui.screens.dialogs import ConfirmScreen
+        from companion.tui.screens.sessions import SessionsScreen
+
+        if isinstance(self.screen, SessionsScreen):
+            self.screen.reload()
+        if event.error:
+            self.notify(f"Session {event.session_id} could not be recovered: {event.error}",
+                        severity="error", timeout=60)
+            return
+        self.notify(f"Session {event.session_id} recovered.")
+        self.push_screen(
+            ConfirmScreen(
+                "Continue the interview?",
+                f"Continue session {event.session_id} now? Recording goes on in a new "
+                "segment, after what was saved.", yes="Continue", no="Not now"),
+            partial(self._continue_answer, event.session_id),
+        )
+
+    def _continue_answer(self, session_id: int, answer: bool | None) -> None:
+        if answer:
+            self.start_live(session_id)
+
+    # -- commands and quitting ----------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every binding of the current screen in the palette, with its key and tooltip."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            display = self.get_key_display(binding)
+            help_text = f"[{display}] {binding.tooltip or binding.description}"
+            yield SystemCommand(binding.description, help_text,
+                                partial(active.node.run_action, binding.action))
+            del key
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    async def action_quit(self) -> None:
+        from companion.tui.screens.live import LiveScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LiveScreen) and screen.recorder is not None:
+                await asyncio.to_thread(screen.recorder.stop)
+        self.exit()
+
+
+def run_app(study: Study) -> None:
+    """Run the app on a study folder (what ``companion`` with no arguments does)."""
+    CompanionApp(study).run()

@@ -1,0 +1,54 @@
+"""The recorder as the TUI sees it: a small protocol, so tests can pass a fixed one.
+
+The real implementation is :class:`companion.audio.Recorder`; the live screen only calls
+these methods, polls ``status()`` about ten times a second and reads ``session_ms()`` to
+stamp what the interviewer does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from companion.study.folder import Study
+
+if TYPE_CHECKING:
+    from companion.audio.status import RecorderStatus
+
+
+class RecorderLike(Protocol):
+    def start(self) -> Any: ...
+    def pause(self) -> Any: ...
+    def resume(self) -> Any: ...
+    def stop(self) -> Any: ...
+    def status(self) -> RecorderStatus: ...
+    def session_ms(self) -> int: ...
+
+
+RecorderFactory = Callable[[Study, int], RecorderLike]
+"""Makes the recorder for a session: ``factory(study, session_id)``."""
+
+
+def default_recorder_factory(device: str | None) -> RecorderFactory:
+    """The real recorder on ``device`` (None: the study's or the system's default)."""
+
+    def make(study: Study, session_id: int) -> RecorderLike:
+        from companion.audio.recorder import Recorder
+
+        recorder: RecorderLike = Recorder(study, session_id, device=device)
+        return recorder
+
+    return make
+
+
+class MonotonicClock:
+    """Session time without a recorder (reviewing a session): milliseconds since start."""
+
+    def __init__(self, offset_ms: int = 0, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._start = now()
+        self._offset = offset_ms
+
+    def __call__(self) -> int:
+        return self._offset + int((self._now() - self._start) * 1000)

@@ -1,0 +1,1 @@
+"""The four screens of the interview workflow and their dialogs."""

@@ -1,0 +1,546 @@
+"""The live interview: recording state, phases, prompts, suggestions, notes and tags.
+
+Focus stays in the note box the whole time, so typing always starts a note; every other
+action is one function key (overridable in the study's ``[keymap]``), and a codebook quick
+key (a digit) on an empty note box tags the moment. Everything is written to the database
+the moment it happens, on the UI thread (single-row writes take about a millisecond).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from companion import interview
+from companion.audio.status import RecorderStatus
+from companion.errors import CompanionError
+from companion.protocol.model import Phase, Protocol
+from companion.protocol.suggestions import Suggestion
+from companion.store import events, notes
+from companion.store.recordings import session_end_ms
+from companion.store.settings import get_setting, set_setting
+from companion.timefmt import format_hms
+from companion.tui.messages import Stamped
+from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLike
+from companion.tui.screens.dialogs import ConfirmScreen
+from companion.tui.widgets.note_input import NoteInput
+from companion.tui.widgets.phase_stepper import PhaseStepper, StepperPhase
+from companion.tui.widgets.prompt_list import Entry, PromptList, SuggestionList
+
+if TYPE_CHECKING:
+    from companion.tui.app import CompanionApp
+
+WARNINGS = (
+    # (status flag, severity, what the interviewer should know)
+    ("device_lost", "error", "The microphone is gone. Recording is trying to reconnect."),
+    ("silence_warning", "warning", "Silence for a while: is the microphone on and close?"),
+    ("clipping", "warning", "The input is clipping: move the microphone away or lower the gain."),
+    ("disk_warning", "error", "The disk is nearly full: recording will stop soon."),
+)
+
+
+class NoteLog(Static):
+    """The latest notes, bookmarks and code tags of the session, newest at the bottom."""
+
+    DEFAULT_CSS = """
+    NoteLog { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.lines: list[Text] = []
+
+    def add(self, at_ms: int | None, kind: str, text: str) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(format_hms(at_ms) if at_ms is not None else "--:--:--", style="dim")
+        line.append("  ")
+        symbol = {"bookmark": "★ ", "code": "# ", "phase": "▶ ", "asked": "✓ ", "used": "✓ "}
+        line.append(symbol.get(kind, ""), style="bold")
+        line.append(text)
+        self.lines.append(line)
+        self.lines = self.lines[-50:]
+        self._redraw()
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        height = max(self.size.height, 1)
+        shown = self.lines[-height:]
+        self.update(Text("\n").join(shown) if shown else Text("No notes yet.", style="dim"))
+
+
+class LiveScreen(Screen[None]):
+    """One interview in progress (or reviewed again without a recorder)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "next_phase", "Next phase", id="live.next-phase",
+                tooltip="Move on to the next phase; its start is stamped on the timeline"),
+        Binding("f3", "prompt_asked", "Asked", id="live.prompt-asked",
+                tooltip="Mark the highlighted prompt as asked, at this moment"),
+        Binding("f4", "suggestion_used", "Used", id="live.suggestion-used",
+                tooltip="Mark the highlighted suggested question as used, at this moment"),
+        Binding("f5", "bookmark", "Bookmark", id="live.bookmark",
+                tooltip="Drop a bookmark at this moment of the recording"),
+        Binding("f6", "pause_resume", "Pause", id="live.pause",
+                tooltip="Pause the recording, or resume it"),
+        Binding("f10", "stop", "Stop", id="live.stop",
+                tooltip="Stop recording (asks first) and go to the session summary"),
+        Binding("up", "prompt_cursor(-1)", "Prompt ↑", id="live.prompt-up", show=False,
+                tooltip="Highlight the previous prompt"),
+        Binding("down", "prompt_cursor(1)", "Prompt ↓", id="live.prompt-down", show=False,
+                tooltip="Highlight the next prompt"),
+        Binding("pageup", "suggestion_cursor(-1)", "Suggestion ↑", id="live.suggestion-up",
+                show=False, tooltip="Highlight the previous suggested question"),
+        Binding("pagedown", "suggestion_cursor(1)", "Suggestion ↓", id="live.suggestion-down",
+                show=False, tooltip="Highlight the next suggested question"),
+        Binding("escape", "cancel_note", "Clear note", id="live.clear-note", show=False,
+                tooltip="Throw away the note being typed"),
+    ]
+
+    class RecorderReady(Message):
+        """The recorder is running (posted by the start worker)."""
+
+        def __init__(self, recorder: RecorderLike) -> None:
+            self.recorder = recorder
+            super().__init__()
+
+    class RecorderFailed(Message):
+        """The recorder could not be made or started; ``error`` says why."""
+
+        def __init__(self, error: str) -> None:
+            self.error = error
+            super().__init__()
+
+    class RecorderStopped(Message):
+        """The recorder's stop finished (file closed, session updated)."""
+
+    def __init__(
+        self,
+        session_id: int,
+        *,
+        recorder: RecorderLike | None = None,
+        recorder_factory: RecorderFactory | None = None,
+        clock: Callable[[], int] | None = None,
+        poll_interval: float = 0.1,
+    ) -> None:
+        """``recorder``: one already made; ``recorder_factory``: make and start one in a
+        worker; neither: review without recording (a monotonic clock stamps actions).
+        ``clock`` overrides the session clock (tests and snapshots)."""
+        super().__init__()
+        self.session_id = session_id
+        self.recorder = recorder
+        self.recorder_factory = recorder_factory
+        self._clock_override = clock
+        self._review_clock = MonotonicClock()
+        self._timeline_start_ms = 0
+        self.poll_interval = poll_interval
+        self.protocol: Protocol | None = None
+        self.phase_index = 0
+        self.phase_started_ms = 0
+        self.suggestions: list[Suggestion] = []
+        self._warned: set[str] = set()
+        self._stopping = False
+        self._failed = ""
+
+    @property
+    def recording_expected(self) -> bool:
+        return self.recorder is not None or self.recorder_factory is not None
+
+    @property
+    def companion(self) -> CompanionApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        from companion.tui.widgets.recording_header import RecordingHeader
+
+        yield RecordingHeader(id="live-header")
+        yield Static("", id="live-alert")
+        yield PhaseStepper(id="live-stepper")
+        yield Static("", id="live-purpose")
+        with Horizontal(id="live-body"):
+            with Vertical(id="live-prompts", classes="panel"):
+                yield Static("Prompts", id="live-prompts-title", classes="panel-title")
+                yield PromptList("No prompts in this phase.", id="prompt-list")
+            with Vertical(id="live-suggestions", classes="panel"):
+                yield Static("From the scores · PgUp/PgDn · F4", classes="panel-title")
+                yield SuggestionList("No suggestions: enter the ratings in the set-up.",
+                                     id="suggestion-list")
+            with Vertical(id="live-codes", classes="panel"):
+                yield Static("Codes  (digit on an empty note)", classes="panel-title")
+                yield Static("", id="code-legend")
+        with Vertical(id="live-notes", classes="panel"):
+            yield NoteLog(id="note-log")
+            with Horizontal(id="note-row"):
+                yield Static("new note", id="note-stamp")
+                yield NoteInput(self._now, placeholder="Type a note (Enter saves); "
+                                "a digit on an empty box tags a code", id="note-input")
+        yield Footer(compact=True)
+
+    # -- start ------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        app = self.companion
+        overview = interview.overview(app.study, app.db, self.session_id)
+        self.protocol = overview.protocol
+        self.sub_title = f"{overview.session.participant_code} · session {self.session_id}"
+        self.query_one(NoteInput).quick_keys = {c.key for c in self.protocol.codes if c.key}
+        self.query_one("#code-legend", Static).update(self._code_legend())
+        stepper = self.query_one(PhaseStepper)
+        stepper.phases = tuple(StepperPhase(p.id, p.title, p.target_minutes)
+                               for p in self.protocol.phases)
+        self._start_recorder()
+        if overview.phases:
+            last = overview.phases[-1]
+            ids = [p.id for p in self.protocol.phases]
+            self.phase_index = ids.index(last["phase_id"]) if last["phase_id"] in ids else 0
+            self.phase_started_ms = int(last["at_ms"])
+        else:
+            first = self.protocol.phases[0]
+            at = self._now()
+            interview.mark_phase(app.study, app.db, self.session_id, first.id, at)
+            self.phase_started_ms = at
+        log = self.query_one(NoteLog)
+        for note in overview.notes:
+            if note.kind != "reflection":
+                log.add(note.at_ms, self._note_kind(note), self._note_text(note))
+        self.suggestions = interview.session_suggestions(app.study, app.db, self.session_id)
+        used = {e["rule_id"] for e in overview.prompts if e["kind"] == "suggestion_used"}
+        self.query_one(SuggestionList).set_entries(
+            [Entry(s.rule_id, s.text, (f"why: {s.reason}",), "italic dim") for s in
+             self.suggestions], used)
+        self._show_phase()
+        self._restore_draft()
+        self._poll()
+        self.set_interval(self.poll_interval, self._poll, name="recorder-poll")
+        self.query_one(NoteInput).focus()
+
+    def _start_recorder(self) -> None:
+        if not self.recording_expected:
+            return
+        self._timeline_start_ms = session_end_ms(self.companion.db, self.session_id)
+        self._start_worker()
+
+    @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
+    def _start_worker(self) -> None:
+        """Make and start the recorder off the UI thread (opening a device takes a while)."""
+        try:
+            recorder = self.recorder
+            if recorder is None:
+                assert self.recorder_factory is not None
+                recorder = self.recorder_factory(self.companion.study, self.session_id)
+            if recorder.status().state in ("idle",):
+                recorder.start()
+        except Exception as exc:  # a device problem must be seen, not crash the interview
+            self.post_message(self.RecorderFailed(str(exc)))
+            return
+        self.post_message(self.RecorderReady(recorder))
+
+    @on(RecorderReady)
+    def _recorder_ready(self, event: RecorderReady) -> None:
+        self.recorder = event.recorder
+        self._poll()
+
+    @on(RecorderFailed)
+    def _recorder_failed(self, event: RecorderFailed) -> None:
+        self.recorder_factory = None
+        self._failed = event.error
+        self.notify(f"Recording did not start: {event.error}", title="Recording",
+                    severity="error", timeout=60)
+        self._poll()
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _now(self) -> int:
+        """The session time to stamp an action with: the recorder's frame clock if any."""
+        if self._clock_override is not None:
+            return int(self._clock_override())
+        if self.recorder is not None:
+            return int(self.recorder.session_ms())
+        if self.recording_expected:
+            return self._timeline_start_ms  # starting: the timeline has not moved yet
+        return self._review_clock()
+
+    @property
+    def phase(self) -> Phase:
+        assert self.protocol is not None
+        return self.protocol.phases[self.phase_index]
+
+    def _code_legend(self) -> Text:
+        assert self.protocol is not None
+        text = Text()
+        for code in self.protocol.codes:
+            if code.key:
+                text.append(f"{code.key} ", style="bold reverse")
+                text.append(f" {code.id} {code.name}\n")
+        return text
+
+    def _note_kind(self, note: notes.Note) -> str:
+        if note.kind == "bookmark":
+            return "bookmark"
+        return "code" if note.codes and not note.text else "note"
+
+    def _note_text(self, note: notes.Note) -> str:
+        if note.kind == "bookmark":
+            return note.text or "bookmark"
+        codes = " ".join(note.codes)
+        if note.codes and self.protocol is not None and not note.text:
+            names = []
+            for code_id in note.codes:
+                try:
+                    names.append(f"{code_id} {self.protocol.code(code_id).name}")
+                except CompanionError:
+                    names.append(code_id)
+            return ", ".join(names)
+        return f"{note.text}  [{codes}]" if codes else note.text
+
+    def _show_phase(self) -> None:
+        app = self.companion
+        phase = self.phase
+        stepper = self.query_one(PhaseStepper)
+        stepper.current = self.phase_index
+        self.query_one("#live-prompts-title", Static).update(
+            f"Prompts · {phase.title} · ↑↓ · F3")
+        self.query_one("#live-purpose", Static).update(" ".join(phase.purpose.split()))
+        asked = {e["prompt_id"] for e in events.list_prompt_events(app.db, self.session_id)
+                 if e["kind"] == "asked"}
+        entries = [Entry(p.id, p.text.strip(), tuple(f"→ {f}" for f in p.follow_ups))
+                   for p in phase.prompts]
+        prompt_list = self.query_one(PromptList)
+        prompt_list.cursor = 0
+        prompt_list.set_entries(entries, asked)
+
+    def _poll(self) -> None:
+        """Read the recorder's status snapshot (cheap) and show it; warn on changes."""
+        from companion.tui.widgets.recording_header import RecordingHeader
+
+        if self.recorder is not None:
+            status = self.recorder.status()
+        elif self._failed:
+            status = RecorderStatus(state="failed", session_ms=self._now(), message=self._failed)
+        else:
+            state = "starting" if self.recording_expected else "idle"
+            status = RecorderStatus(state=state, session_ms=self._now())
+        self.query_one(RecordingHeader).show(status, has_recorder=self.recording_expected
+                                             or bool(self._failed))
+        now = self._now() if self._clock_override is not None else status.session_ms
+        self.query_one(PhaseStepper).in_phase_ms = max(now - self.phase_started_ms, 0)
+        self._warn(status)
+
+    def _warn(self, status: RecorderStatus) -> None:
+        active: list[tuple[str, str, str]] = [
+            w for w in WARNINGS if getattr(status, w[0], False)
+        ]
+        if status.state == "failed":
+            active.append(("failed", "error", status.message or "Recording failed."))
+        alert = self.query_one("#live-alert", Static)
+        if active:
+            alert.update("⚠ " + "  ⚠ ".join(w[2] for w in active))
+        alert.set_class(bool(active), "-shown")
+        names = {w[0] for w in active}
+        for flag, severity, text in active:
+            if flag not in self._warned:
+                self.notify(text, title="Recording", severity=severity,  # type: ignore[arg-type]
+                            timeout=20)
+        self._warned = names
+
+    def _stamp(self, kind: str, at_ms: int | None, ref: object, shown: str) -> None:
+        if kind in ("note", "bookmark", "code"):
+            self.query_one(NoteLog).add(at_ms, kind, shown)
+        self.post_message(Stamped(self.session_id, kind, at_ms, ref))
+
+    # -- notes ------------------------------------------------------------------------
+
+    @on(NoteInput.Started)
+    def _note_started(self, event: NoteInput.Started) -> None:
+        self.query_one("#note-stamp", Static).update(f"note @ {format_hms(event.at_ms)}")
+
+    @property
+    def _draft_key(self) -> str:
+        return f"tui.draft-note.{self.session_id}"
+
+    @on(Input.Changed, "#note-input")
+    def _keep_draft(self, event: Input.Changed) -> None:
+        """Keep the note being typed in the database too: a crash loses nothing typed."""
+        box = self.query_one(NoteInput)
+        draft = json.dumps({"at_ms": box.started_ms, "text": event.value}) if event.value else ""
+        set_setting(self.companion.db, self._draft_key, draft)
+
+    def _restore_draft(self) -> None:
+        raw = get_setting(self.companion.db, self._draft_key)
+        if not raw:
+            return
+        draft = json.loads(raw)
+        box = self.query_one(NoteInput)
+        box.value = draft["text"]
+        box.started_ms = draft["at_ms"]
+        if draft["at_ms"] is not None:
+            self.query_one("#note-stamp", Static).update(f"note @ {format_hms(draft['at_ms'])}")
+        self.notify("The note you were typing before the interruption is back in the box.")
+
+    @on(Input.Submitted, "#note-input")
+    def _save_note(self, event: Input.Submitted) -> None:
+        box = self.query_one(NoteInput)
+        text = event.value.strip()
+        if not text:
+            return
+        at = box.started_ms if box.started_ms is not None else self._now()
+        app = self.companion
+        try:
+            note = interview.add_note(app.study, app.db, self.session_id, text, at_ms=at)
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        set_setting(app.db, self._draft_key, "")
+        box.reset()
+        self.query_one("#note-stamp", Static).update("new note")
+        self._stamp("note", note.at_ms, note.id, self._note_text(note))
+
+    def action_cancel_note(self) -> None:
+        set_setting(self.companion.db, self._draft_key, "")
+        self.query_one(NoteInput).reset()
+        self.query_one("#note-stamp", Static).update("new note")
+
+    @on(NoteInput.QuickKey)
+    def _quick_key(self, event: NoteInput.QuickKey) -> None:
+        self.tag_code(event.key, event.at_ms)
+
+    def tag_code(self, key: str, at_ms: int | None = None) -> None:
+        """Tag the current moment (or ``at_ms``) with the code bound to ``key``."""
+        assert self.protocol is not None
+        code = self.protocol.code_for_key(key)
+        if code is None:
+            self.notify(f"No code on key {key}.", severity="warning")
+            return
+        at = self._now() if at_ms is None else at_ms
+        app = self.companion
+        note = interview.add_note(app.study, app.db, self.session_id, "", at_ms=at,
+                                  codes=[code.id])
+        self._stamp("code", at, note.id, self._note_text(note))
+
+    def action_bookmark(self) -> None:
+        at = self._now()
+        app = self.companion
+        note = interview.add_note(app.study, app.db, self.session_id, "", at_ms=at,
+                                  kind="bookmark")
+        self._stamp("bookmark", at, note.id, "bookmark")
+
+    # -- phases, prompts, suggestions -------------------------------------------------
+
+    def action_next_phase(self) -> None:
+        assert self.protocol is not None
+        following = self.protocol.next_phase(self.phase.id)
+        if following is None:
+            self.notify("This is the last phase. F10 stops the recording.",
+                        severity="information")
+            return
+        at = self._now()
+        app = self.companion
+        interview.mark_phase(app.study, app.db, self.session_id, following.id, at)
+        self.phase_index += 1
+        self.phase_started_ms = at
+        self._show_phase()
+        self._poll()
+        self._stamp("phase", at, following.id, following.title)
+
+    def action_prompt_cursor(self, step: int) -> None:
+        self.query_one(PromptList).move(step)
+
+    def action_suggestion_cursor(self, step: int) -> None:
+        self.query_one(SuggestionList).move(step)
+
+    def action_prompt_asked(self) -> None:
+        prompt_list = self.query_one(PromptList)
+        entry = prompt_list.current
+        if entry is None:
+            return
+        at = self._now()
+        events.add_prompt_event(self.companion.db, self.session_id, kind="asked",
+                                text=entry.text, at_ms=at, prompt_id=entry.key)
+        prompt_list.mark(entry.key)
+        self._stamp("asked", at, entry.key, entry.text)
+
+    def action_suggestion_used(self) -> None:
+        suggestion_list = self.query_one(SuggestionList)
+        entry = suggestion_list.current
+        if entry is None:
+            return
+        at = self._now()
+        events.add_prompt_event(self.companion.db, self.session_id, kind="suggestion_used",
+                                text=entry.text, at_ms=at, rule_id=entry.key)
+        suggestion_list.mark(entry.key)
+        self._stamp("used", at, entry.key, entry.text)
+
+    # -- recording --------------------------------------------------------------------
+
+    def action_pause_resume(self) -> None:
+        if self.recorder is None:
+            self.notify("No recording is running in this view.", severity="warning")
+            return
+        self._pause_worker(self.recorder)
+
+    @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
+    def _pause_worker(self, recorder: RecorderLike) -> None:
+        """Pause or resume; the recorder waits for its writer thread, so not on the UI."""
+        try:
+            if recorder.status().state == "paused":
+                recorder.resume()
+            elif recorder.status().state == "recording":
+                recorder.pause()
+        except Exception as exc:
+            self.post_message(self.RecorderFailed(f"pause/resume failed: {exc}"))
+
+    def action_stop(self) -> None:
+        if self.recorder is None:
+            self.finish()
+            return
+        self.app.push_screen(
+            ConfirmScreen("Stop the recording?",
+                          "The recording ends here; you go on to the session summary. "
+                          "You can continue later as a new segment.",
+                          yes="Stop", no="Keep recording"),
+            self._confirmed_stop,
+        )
+
+    def _confirmed_stop(self, answer: bool | None) -> None:
+        if answer:
+            self.finish()
+
+    def finish(self) -> None:
+        """Stop recording (in a worker) and move on to the summary of this session."""
+        if self.recorder is None:
+            self._go_to_summary()
+            return
+        if not self._stopping:
+            self._stopping = True
+            self.query_one("#rec-state", Static).update("STOPPING…")
+            self._stop_worker(self.recorder)
+
+    @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
+    def _stop_worker(self, recorder: RecorderLike) -> None:
+        try:
+            recorder.stop()
+        finally:
+            self.post_message(self.RecorderStopped())
+
+    @on(RecorderStopped)
+    def _recorder_stopped(self) -> None:
+        self._poll()
+        self._go_to_summary()
+
+    def _go_to_summary(self) -> None:
+        from companion.tui.screens.summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(self.session_id))

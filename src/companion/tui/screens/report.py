@@ -1,0 +1,41 @@
+"""The study report in the terminal: Table 1, Table 2, durations and the saturation chart."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from companion.report import study_report
+from companion.report.render import to_markdown
+from companion.tui.widgets.saturation_chart import SaturationChart
+
+if TYPE_CHECKING:
+    from companion.tui.app import CompanionApp
+
+
+class ReportScreen(Screen[None]):
+    """Read-only: the same numbers as ``companion report``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="report.back", tooltip="Close the report"),
+    ]
+
+    @property
+    def companion(self) -> CompanionApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        report = study_report(self.companion.study, self.companion.db)
+        with VerticalScroll():
+            yield Static("Saturation", classes="pane-title")
+            yield SaturationChart(report.saturation, id="saturation")
+            yield Markdown(to_markdown(report), id="report-tables")
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

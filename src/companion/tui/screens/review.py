@@ -1,0 +1,355 @@
+"""Review a session: its timeline, the transcript with notes in place, playback, edits.
+
+Left: the timeline (phases, prompts asked, suggestions used, notes, bookmarks, code tags).
+Right: the transcript, speaker by speaker, with pause marks and the notes at their times.
+Enter plays from the highlighted line; Space pauses; ←/→ skip 5 s; the segment being
+played is highlighted. ``e`` corrects a segment's text or a note, ``s`` changes who spoke,
+``n`` writes a note at the moment being played. Every edit is a new version: the original
+stays in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from companion.audio.play import SKIP_MS, Player, PlayerLike
+from companion.errors import CompanionError
+from companion.export.document import Entry, SessionDocument, build_document, memo_text
+from companion.export.pseudonymise import Pseudonymiser
+from companion.interview import add_note
+from companion.review import edit_segment
+from companion.store import recordings
+from companion.store.notes import edit_note, get_note
+from companion.timefmt import format_hms
+from companion.tui.widgets.text_prompt import TextPrompt
+
+if TYPE_CHECKING:
+    from companion.tui.app import CompanionApp
+
+PlayerFactory = Callable[["ReviewScreen"], PlayerLike]
+
+NOTE_ICON = {"note": "✎", "bookmark": "★", "reflection": "✎"}
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    entry: Entry
+
+
+def default_player_factory(screen: ReviewScreen) -> PlayerLike:
+    study = screen.companion.study
+    return Player.for_session(study.root, recordings.list_segments(
+        screen.companion.db, screen.session_id))
+
+
+class ReviewScreen(Screen[None]):
+    """One session, reviewed: timeline, transcript, playback and versioned edits."""
+
+    DEFAULT_CSS = """
+    ReviewScreen #review-head { height: auto; padding: 0 1; background: $boost; }
+    ReviewScreen #review-body { height: 1fr; }
+    ReviewScreen #timeline { width: 40%; min-width: 30; }
+    ReviewScreen #transcript { width: 1fr; }
+    ReviewScreen OptionList { height: 1fr; }
+    ReviewScreen .pane-title { text-style: bold; padding: 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "play_here", "Play here", id="review.play-here",
+                tooltip="Play the recording from the highlighted line"),
+        Binding("space", "toggle", "Play/pause", id="review.toggle",
+                tooltip="Pause, or go on playing"),
+        Binding("left", "skip(-1)", "−5 s", id="review.back", tooltip="Skip back 5 seconds"),
+        Binding("right", "skip(1)", "+5 s", id="review.forward",
+                tooltip="Skip forward 5 seconds"),
+        Binding("e", "edit", "Edit", id="review.edit",
+                tooltip="Correct the highlighted segment's text, or edit the note"),
+        Binding("s", "speaker", "Speaker", id="review.speaker",
+                tooltip="Change who spoke the highlighted segment"),
+        Binding("n", "note", "Note here", id="review.note",
+                tooltip="Write a note at the moment being played"),
+        Binding("slash", "search", "Search", id="review.search",
+                tooltip="Search notes and transcripts of every session"),
+        Binding("escape", "back", "Back", id="review.back-screen", tooltip="Close the review"),
+    ]
+
+    def __init__(self, session_id: int, *, at_ms: int | None = None,
+                 player_factory: PlayerFactory | None = None) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.start_at_ms = at_ms
+        self.player_factory = player_factory or default_player_factory
+        self.player: PlayerLike | None = None
+        self.doc: SessionDocument | None = None
+        self.transcript_rows: list[Row] = []
+        self.timeline_rows: list[Row] = []
+        self.current_segment: int | None = None
+        self._head_base = ""
+
+    @property
+    def companion(self) -> CompanionApp:
+        return self.app  # type: ignore[return-value]
+
+    # --- building --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-head")
+        with Horizontal(id="review-body"):
+            with Vertical(id="timeline"):
+                yield Static("Timeline", classes="pane-title")
+                yield OptionList(id="timeline-list")
+            with Vertical(id="transcript"):
+                yield Static("Transcript", classes="pane-title")
+                yield OptionList(id="transcript-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        if self.start_at_ms is not None:
+            self.go_to(self.start_at_ms)
+        self.query_one("#transcript-list", OptionList).focus()
+        self.set_interval(0.1, self.follow_player)
+
+    def on_unmount(self) -> None:
+        if self.player is not None:
+            self.player.close()
+            self.player = None
+
+    def _label(self, entry: Entry) -> Text:
+        doc = self.doc
+        assert doc is not None
+        stamp = f"[{format_hms(entry.at_ms)}] "
+        if entry.kind == "phase":
+            return Text(f"── {entry.text} {stamp}──", style="bold")
+        if entry.kind == "pause":
+            return Text(f"{' ' * 11}{entry.text}", style="dim")
+        if entry.kind == "segment":
+            text = Text(stamp, style="dim")
+            text.append(f"{doc.speaker_label(entry.speaker) or '?'}: ", style="bold")
+            text.append(entry.text)
+            return text
+        if entry.kind == "prompt":
+            verb = "Suggestion used" if entry.sub == "suggestion_used" else "Asked"
+            return Text(f"{stamp}▸ {verb}: {entry.text}", style="italic cyan")
+        icon = NOTE_ICON.get(entry.sub or "note", "✎")
+        body = memo_text(doc, entry).strip("[]")
+        return Text(f"{stamp}{icon} {body}", style="italic yellow")
+
+    def reload(self) -> None:
+        """(Re)read the session from the store, keeping the highlighted lines."""
+        db = self.companion.db
+        self.doc = build_document(self.companion.study, db, self.session_id,
+                                  pseudonymiser=Pseudonymiser({}))
+        doc = self.doc
+        transcript = self.query_one("#transcript-list", OptionList)
+        timeline = self.query_one("#timeline-list", OptionList)
+        keep_t, keep_l = transcript.highlighted, timeline.highlighted
+        self.transcript_rows = [Row(self._key(e), e) for e in doc.entries]
+        self.timeline_rows = [Row(self._key(e), e) for e in doc.entries
+                              if e.kind in ("phase", "prompt", "note")]
+        transcript.clear_options()
+        transcript.add_options([Option(self._label(r.entry), id=r.key)
+                                for r in self.transcript_rows])
+        timeline.clear_options()
+        timeline.add_options([Option(self._label(r.entry), id=r.key)
+                              for r in self.timeline_rows])
+        if self.transcript_rows:
+            transcript.highlighted = min(keep_t or 0, len(self.transcript_rows) - 1)
+        if self.timeline_rows:
+            timeline.highlighted = min(keep_l or 0, len(self.timeline_rows) - 1)
+        s = doc.session
+        transcript_state = "" if doc.has_transcript else "  (no transcript yet)"
+        self._head_base = (f"Session {s.id} · {doc.participant.code} · {s.status}"
+                           f"{' · pilot' if s.pilot else ''} · {format_hms(doc.duration_ms)}"
+                           f"{transcript_state}")
+        self._show_head()
+
+    def _show_head(self) -> None:
+        state = ""
+        if self.player is not None:
+            state = (f"  {'▶' if self.player.playing else '⏸'} "
+                     f"{format_hms(self.player.position_ms)}")
+        self.query_one("#review-head", Static).update(self._head_base + state)
+
+    @staticmethod
+    def _key(entry: Entry) -> str:
+        return f"{entry.kind}-{entry.ref_id if entry.ref_id is not None else entry.at_ms}"
+
+    # --- where we are ------------------------------------------------------------------
+
+    def _focused_row(self) -> Row | None:
+        timeline = self.query_one("#timeline-list", OptionList)
+        if timeline.has_focus:
+            index, rows = timeline.highlighted, self.timeline_rows
+        else:
+            index = self.query_one("#transcript-list", OptionList).highlighted
+            rows = self.transcript_rows
+        if index is None or not 0 <= index < len(rows):
+            return None
+        return rows[index]
+
+    def go_to(self, at_ms: int) -> None:
+        """Highlight the transcript line at ``at_ms`` (the last one starting at or before)."""
+        index = 0
+        for i, row in enumerate(self.transcript_rows):
+            if row.entry.at_ms <= at_ms:
+                index = i
+            else:
+                break
+        if self.transcript_rows:
+            self.query_one("#transcript-list", OptionList).highlighted = index
+
+    def segment_at(self, at_ms: int) -> int | None:
+        """The row index of the segment being spoken at ``at_ms`` (None between turns)."""
+        for i, row in enumerate(self.transcript_rows):
+            e = row.entry
+            if e.kind == "segment" and e.at_ms <= at_ms < (e.end_ms or e.at_ms):
+                return i
+        return None
+
+    def follow_player(self) -> None:
+        """Highlight the segment being played (called ten times a second)."""
+        if self.player is None or not self.player.playing:
+            return
+        index = self.segment_at(self.player.position_ms)
+        if index is not None:
+            entry = self.transcript_rows[index].entry
+            if entry.ref_id != self.current_segment:
+                self.current_segment = entry.ref_id
+                self.query_one("#transcript-list", OptionList).highlighted = index
+        self._show_head()
+
+    # --- playback ------------------------------------------------------------------------
+
+    def _ensure_player(self) -> PlayerLike | None:
+        if self.player is None:
+            try:
+                self.player = self.player_factory(self)
+            except CompanionError as exc:
+                self.notify(str(exc), severity="error")
+                return None
+        return self.player
+
+    def action_play_here(self) -> None:
+        row = self._focused_row()
+        if row is None:
+            return
+        if self.query_one("#timeline-list", OptionList).has_focus:
+            self.go_to(row.entry.at_ms)
+        player = self._ensure_player()
+        if player is not None:
+            player.play(row.entry.at_ms)
+            self.current_segment = None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a line of either list (the lists take Enter themselves)."""
+        event.stop()
+        self.action_play_here()
+
+    def action_toggle(self) -> None:
+        player = self._ensure_player()
+        if player is not None:
+            player.toggle()
+
+    def action_skip(self, direction: int) -> None:
+        if self.player is not None:
+            self.player.skip(direction * SKIP_MS)
+
+    # --- edits -----------------------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        row = self._focused_row()
+        if row is None:
+            return
+        entry = row.entry
+        if entry.kind == "segment" and entry.ref_id is not None:
+            from companion.store.transcripts import get_segment
+
+            current = get_segment(self.companion.db, entry.ref_id).text
+            self.app.push_screen(
+                TextPrompt(f"Correct the segment at {format_hms(entry.at_ms)}", current),
+                partial(self._save_segment, entry.ref_id))
+        elif entry.kind == "note" and entry.ref_id is not None:
+            note = get_note(self.companion.db, entry.ref_id)
+            self.app.push_screen(
+                TextPrompt(f"Edit the {note.kind} at {format_hms(entry.at_ms)}", note.text),
+                partial(self._save_note, entry.ref_id))
+        else:
+            self.notify("Only a transcript segment or a note can be edited.")
+
+    def _save_segment(self, segment_id: int, text: str | None) -> None:
+        if text is None:
+            return
+        try:
+            edit_segment(self.companion.db, segment_id, text=text)
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+
+    def _save_note(self, note_id: int, text: str | None) -> None:
+        if text is None:
+            return
+        try:
+            edit_note(self.companion.db, note_id, text=text)
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+
+    def action_speaker(self) -> None:
+        row = self._focused_row()
+        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
+            self.notify("Highlight a transcript segment to change its speaker.")
+            return
+        doc = self.doc
+        assert doc is not None
+        cycle: list[str | None] = ["I", doc.participant.code, None]
+        current = row.entry.speaker
+        following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else "I"
+        edit_segment(self.companion.db, row.entry.ref_id, speaker=following)
+        self.reload()
+
+    def action_note(self) -> None:
+        if self.player is not None:
+            at_ms = self.player.position_ms
+        else:
+            row = self._focused_row()
+            at_ms = row.entry.at_ms if row else 0
+        self.app.push_screen(TextPrompt(f"Note at {format_hms(at_ms)}"),
+                             partial(self._save_new_note, at_ms))
+
+    def _save_new_note(self, at_ms: int, text: str | None) -> None:
+        if not text:
+            return
+        try:
+            add_note(self.companion.study, self.companion.db, self.session_id, text,
+                     at_ms=at_ms)
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        from companion.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_back(self) -> None:
+        if self.player is not None:
+            self.player.pause()
+        self.app.pop_screen()

@@ -1,0 +1,530 @@
+"""Set-up before the interview: participant, consent, protocol, and the two WAI ratings.
+
+Every field is checked as it is typed, by the same functions the CLI uses
+(:func:`companion.study.characteristics.validate_field`, the protocol's scoring); an error
+shows under its field, and nothing is written until every field is valid. The profile
+chart and the proposed deepening questions follow the ratings as they are typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+
+from companion import interview
+from companion.errors import CompanionError, InputError
+from companion.protocol.model import Protocol
+from companion.protocol.registry import available_protocols
+from companion.protocol.scoring import Score, format_number, score_rating
+from companion.protocol.suggestions import RatingInput, Suggestion, suggest
+from companion.store import participants, ratings, sessions
+from companion.store.db import transaction
+from companion.study.characteristics import CATEGORIES, SCALES, validate_field
+from companion.tui.widgets.profile_chart import ProfileChart
+
+if TYPE_CHECKING:
+    from companion.tui.app import CompanionApp
+
+TARGET_TITLES = {
+    "most": "Most positive alliance",
+    "least": "Least positive alliance",
+}
+CATEGORY_TITLES = {
+    "gender": "Gender",
+    "age_band": "Age",
+    "education": "Education",
+    "pain_duration": "Pain for",
+    "work_status": "Work",
+}
+
+
+class FieldCheck(Validator):
+    """Lets the Input mark itself invalid with the screen's own check (which calls the
+    domain validators), so the red border and the message below always agree."""
+
+    def __init__(self, check: Callable[[str, str], str | None], widget_id: str) -> None:
+        super().__init__()
+        self.check = check
+        self.widget_id = widget_id
+
+    def validate(self, value: str) -> ValidationResult:
+        message = self.check(self.widget_id, value)
+        return self.failure(message) if message else self.success()
+
+
+class FieldError(Static):
+    """The inline error under a field or a group of fields (hidden when empty)."""
+
+    DEFAULT_CSS = """
+    FieldError { color: $error; height: auto; display: none; padding: 0 1; }
+    FieldError.-shown { display: block; }
+    """
+
+    def show_errors(self, messages: list[str]) -> None:
+        self.update("\n".join(messages))
+        self.set_class(bool(messages), "-shown")
+
+
+class SetupScreen(Screen[None]):
+    """A new participant, a new session for one, or a planned session to complete."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="setup.save",
+                tooltip="Check every field and save participant, session and ratings"),
+        Binding("f5", "start", "Start recording", id="setup.start",
+                tooltip="Save, then start recording and open the live screen "
+                        "(needs consent)"),
+        Binding("escape", "back", "Back", id="setup.back",
+                tooltip="Back to the sessions without saving"),
+    ]
+
+    def __init__(self, *, participant: str | None = None, session_id: int | None = None,
+                 new_session: bool = False) -> None:
+        super().__init__()
+        self.participant_code = participant
+        self.session_id = session_id
+        self.new_session = new_session
+        self.errors: dict[str, str] = {}
+        self.protocol: Protocol | None = None
+        self.protocols: dict[str, Protocol] = {}
+        self.suggestions: list[Suggestion] = []
+
+    @property
+    def companion(self) -> CompanionApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        app = self.companion
+        self.protocols = available_protocols(app.study.root)
+        session = (sessions.get_session(app.db, self.session_id)
+                   if self.session_id is not None else None)
+        if session is not None:
+            self.participant_code = session.participant_code
+            protocol_id = session.protocol_id
+        else:
+            protocol_id = interview.default_protocol_id(app.study)
+        self.protocol = self.protocols.get(protocol_id) or interview.protocol_for(
+            app.study, protocol_id)
+        yield Static("", id="setup-title", classes="screen-title")
+        with Horizontal(id="setup-body"):
+            with VerticalScroll(id="setup-form"):
+                yield from self._participant_fields()
+                yield from self._session_fields(session)
+                with Vertical(id="wai"):
+                    yield from self._wai_fields()
+            with VerticalScroll(id="setup-preview"):
+                yield ProfileChart(id="profile")
+                yield Static("Proposed deepening questions", classes="panel-title")
+                yield Static("", id="suggestions-preview")
+        yield Footer(compact=True)
+
+    def _participant_fields(self) -> ComposeResult:
+        yield Static("Participant", classes="section-title")
+        with Horizontal(classes="field-row"):
+            yield Label("Pseudonym", classes="field-label")
+            yield Input(placeholder="e.g. P05 (never a real name)", id="code",
+                        disabled=self.participant_code is not None)
+        yield FieldError(id="code-error")
+        for name, choices in CATEGORIES.items():
+            with Horizontal(classes="field-row"):
+                yield Label(CATEGORY_TITLES.get(name, name), classes="field-label")
+                yield Select([(label, key) for key, label in choices.items()],
+                             prompt="not recorded", id=f"char-{name}")
+        for name, (low, high, title) in SCALES.items():
+            with Horizontal(classes="field-row"):
+                yield Label(name.upper(), classes="field-label")
+                yield Input(placeholder=f"{low}–{high}  {title}", id=f"char-{name}")
+            yield FieldError(id=f"char-{name}-error")
+        yield Checkbox("Written consent is signed", id="consent")
+        yield FieldError(id="consent-error")
+
+    def _session_fields(self, session: sessions.Session | None) -> ComposeResult:
+        app = self.companion
+        yield Static("Session", classes="section-title")
+        yield Checkbox("Pilot interview", id="pilot",
+                       value=bool(session and session.pilot), disabled=session is not None)
+        with Horizontal(classes="field-row"):
+            yield Label("Protocol", classes="field-label")
+            assert self.protocol is not None
+            yield Select([(p.title, p.id) for p in self.protocols.values()],
+                         value=self.protocol.id, allow_blank=False, id="protocol",
+                         disabled=session is not None)
+        with Horizontal(classes="field-row"):
+            yield Label("Interviewer", classes="field-label")
+            default = (session.interviewer if session else
+                       app.config.get("study.interviewer", "")) or ""
+            yield Input(default, placeholder="who interviews", id="interviewer",
+                        disabled=session is not None)
+
+    def _wai_fields(self) -> ComposeResult:
+        protocol = self.protocol
+        if protocol is None or protocol.instrument is None:
+            yield Static("This protocol has no rating questionnaire.", classes="dim")
+            return
+        instrument = protocol.instrument
+        low, high = format_number(instrument.scale_min), format_number(instrument.scale_max)
+        for target in ("most", "least"):
+            yield Static(f"{instrument.name}: {TARGET_TITLES[target]}",
+                         classes="section-title")
+            with Horizontal(classes="field-row"):
+                yield Label("Role", classes="field-label")
+                yield Input(placeholder="e.g. physiotherapist", id=f"role-{target}")
+            with Horizontal(classes="field-row"):
+                yield Label("Entered as", classes="field-label")
+                yield Select([(f"{instrument.n_items} items ({low}–{high})", "items"),
+                              ("domain scores", "domains")], value="items",
+                             allow_blank=False, id=f"mode-{target}")
+            with Grid(id=f"items-{target}", classes="item-grid"):
+                for domain in instrument.domains:
+                    yield Label(domain.capitalize(), classes="grid-label")
+                    for item in instrument.items_of(domain):
+                        yield Input(placeholder=f"{item.n}", id=f"item-{target}-{item.n}",
+                                    classes="item-input", tooltip=item.label or None)
+            with Grid(id=f"domains-{target}", classes="domain-grid"):
+                for domain in instrument.domains:
+                    maximum = format_number(instrument.domain_max(domain))
+                    yield Label(domain.capitalize(), classes="grid-label")
+                    yield Input(placeholder=f"0–{maximum}", id=f"dom-{target}-{domain}",
+                                classes="domain-input")
+            yield FieldError(id=f"wai-{target}-error")
+
+    # -- start ------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        app = self.companion
+        for field in self.query(Input):
+            if field.id and field.id.startswith(("code", "char-", "item-", "dom-")):
+                field.validators = [FieldCheck(self.validate_input, field.id)]
+        title = Text("Set-up", style="bold")
+        if self.session_id is not None:
+            title.append(f"  session {self.session_id}")
+        if self.participant_code:
+            title.append(f"  {self.participant_code}")
+        self.query_one("#setup-title", Static).update(title)
+        for target in ("most", "least"):
+            self._show_mode(target)
+        if self.participant_code:
+            self._fill_participant(participants.get_participant(app.db, self.participant_code))
+        if self.session_id is not None:
+            for stored in ratings.list_ratings(app.db, self.session_id):
+                self._fill_rating(stored)
+        self._update_preview()
+        first = self.query_one("#code", Input) if not self.participant_code else (
+            self.query("#role-most").first() if self.query("#role-most") else None)
+        if isinstance(first, Widget):
+            first.focus()
+
+    def _fill_participant(self, participant: participants.Participant) -> None:
+        self.query_one("#code", Input).value = participant.code
+        for name in CATEGORIES:
+            value = getattr(participant, name)
+            if value is not None:
+                self.query_one(f"#char-{name}", Select).value = value
+        for name in SCALES:
+            value = getattr(participant, name)
+            if value is not None:
+                self.query_one(f"#char-{name}", Input).value = str(value)
+        consent = self.query_one("#consent", Checkbox)
+        consent.value = participant.consented
+        if participant.consent_date:
+            consent.label = f"Written consent is signed (dated {participant.consent_date})"
+
+    def _fill_rating(self, stored: ratings.StoredRating) -> None:
+        if not self.query(f"#role-{stored.target}"):
+            return
+        self.query_one(f"#role-{stored.target}", Input).value = stored.role
+        if stored.items is not None:
+            for n, value in enumerate(stored.items, start=1):
+                if value is not None:
+                    self.query_one(f"#item-{stored.target}-{n}", Input).value = \
+                        format_number(value)
+        else:
+            self.query_one(f"#mode-{stored.target}", Select).value = "domains"
+            for domain, value in stored.domains.items():
+                if value is not None:
+                    self.query_one(f"#dom-{stored.target}-{domain}", Input).value = \
+                        format_number(value)
+
+    # -- validation as typed -------------------------------------------------------------
+
+    def _mode(self, target: str) -> str:
+        return str(self.query_one(f"#mode-{target}", Select).value)
+
+    def _show_mode(self, target: str) -> None:
+        if not self.query(f"#mode-{target}"):
+            return
+        mode = self._mode(target)
+        self.query_one(f"#items-{target}").display = mode == "items"
+        self.query_one(f"#domains-{target}").display = mode == "domains"
+
+    def validate_input(self, widget_id: str, value: str) -> str | None:
+        """The error message for one field's text, or None when it is valid."""
+        try:
+            if widget_id == "code":
+                validate_field("code", value)
+            elif widget_id.startswith("char-"):
+                validate_field(widget_id[5:], value)
+            elif widget_id.startswith("item-"):
+                self._item_value(widget_id, value)
+            elif widget_id.startswith("dom-"):
+                self._domain_value(widget_id, value)
+        except InputError as exc:
+            return self._say(widget_id, exc)
+        return None
+
+    def _say(self, widget_id: str, exc: InputError) -> str:
+        if widget_id.startswith("item-"):
+            n = widget_id.rsplit("-", 1)[1]
+            return f"item {n}: {exc.value!r} is not allowed; use {exc.allowed}"
+        if widget_id.startswith("dom-"):
+            domain = widget_id.rsplit("-", 1)[1]
+            return f"{domain}: {exc.value!r} is not allowed; use {exc.allowed}"
+        return f"{exc.value!r} is not allowed; use {exc.allowed}"
+
+    def _item_value(self, widget_id: str, text: str) -> float | None:
+        """Parse one item with the CLI's parser and check it with the protocol's scoring."""
+        assert self.protocol is not None and self.protocol.instrument is not None
+        instrument = self.protocol.instrument
+        n = int(widget_id.rsplit("-", 1)[1])
+        if not text.strip():
+            return None
+        if "," in text:
+            raise InputError(f"items[{n}]", text, "one number per box")
+        value = interview.parse_items(text)[0]
+        values: list[float | None] = [None] * instrument.n_items
+        values[n - 1] = value
+        score_rating(instrument, items=values)
+        return value
+
+    def _domain_value(self, widget_id: str, text: str) -> float | None:
+        assert self.protocol is not None and self.protocol.instrument is not None
+        domain = widget_id.rsplit("-", 1)[1]
+        if not text.strip():
+            return None
+        value = interview.parse_items(text)[0] if "," not in text else text
+        score_rating(self.protocol.instrument, domains={
+            d: (value if d == domain else None) for d in self.protocol.instrument.domains})
+        return value  # type: ignore[return-value]
+
+    @on(Input.Changed)
+    def _field_changed(self, event: Input.Changed) -> None:
+        widget_id = event.input.id or ""
+        message = self.validate_input(widget_id, event.value)
+        if message:
+            self.errors[widget_id] = message
+        else:
+            self.errors.pop(widget_id, None)
+        self._show_errors()
+        if widget_id.startswith(("item-", "dom-", "role-")):
+            self._update_preview()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        widget_id = event.select.id or ""
+        if widget_id.startswith("mode-"):
+            self._show_mode(widget_id[5:])
+            self._update_preview()
+
+    @on(Checkbox.Changed, "#consent")
+    def _consent_changed(self, event: Checkbox.Changed) -> None:
+        if event.value:
+            self.query_one("#consent-error", FieldError).show_errors([])
+
+    def _show_errors(self) -> None:
+        groups: dict[str, list[str]] = {}
+        for widget_id, message in self.errors.items():
+            if widget_id.startswith(("item-", "dom-", "role-")):
+                group = f"wai-{widget_id.split('-')[1]}-error"
+            else:
+                group = f"{widget_id}-error"
+            groups.setdefault(group, []).append(message)
+        for error in self.query(FieldError):
+            if error.id == "consent-error":
+                continue
+            error.show_errors(groups.get(error.id or "", []))
+
+    # -- preview ------------------------------------------------------------------------
+
+    def current_score(self, target: str) -> Score | None:
+        """The rating typed so far for ``target`` (None when empty or invalid)."""
+        protocol = self.protocol
+        if protocol is None or protocol.instrument is None:
+            return None
+        instrument = protocol.instrument
+        try:
+            if self._mode(target) == "items":
+                values = [self._item_value(f"item-{target}-{item.n}",
+                                           self.query_one(f"#item-{target}-{item.n}",
+                                                          Input).value)
+                          for item in instrument.items]
+                if all(v is None for v in values):
+                    return None
+                return score_rating(instrument, items=values)
+            domains = {d: self._domain_value(f"dom-{target}-{d}",
+                                             self.query_one(f"#dom-{target}-{d}", Input).value)
+                       for d in instrument.domains}
+            if all(v is None for v in domains.values()):
+                return None
+            return score_rating(instrument, domains=domains)
+        except InputError:
+            return None
+
+    def _role(self, target: str) -> str:
+        return self.query_one(f"#role-{target}", Input).value.strip()
+
+    def _update_preview(self) -> None:
+        protocol = self.protocol
+        chart = self.query_one(ProfileChart)
+        preview = self.query_one("#suggestions-preview", Static)
+        if protocol is None or protocol.instrument is None:
+            chart.show(None, None, {}, {})
+            preview.update("")
+            return
+        scores = {t: self.current_score(t) for t in ("most", "least")}
+        roles = {t: self._role(t) for t in ("most", "least")}
+        chart.show(protocol.instrument, protocol.reference, scores, roles)
+        inputs = [RatingInput(target=t, role=roles[t] or f"{t} positive",  # type: ignore[arg-type]
+                              score=s) for t, s in scores.items() if s is not None]
+        try:
+            self.suggestions = suggest(protocol, inputs)
+        except CompanionError:
+            self.suggestions = []
+        text = Text()
+        if not self.suggestions:
+            text.append("Enter the ratings to see the questions they point to.", style="dim")
+        for suggestion in self.suggestions:
+            text.append(f"{suggestion.rank}. ", style="bold")
+            text.append(" ".join(suggestion.text.split()) + "\n")
+            text.append("   why: " + " ".join(suggestion.reason.split()) + "\n",
+                        style="italic dim")
+        preview.update(text)
+
+    # -- saving -------------------------------------------------------------------------
+
+    def _check_complete(self) -> list[str]:
+        """Errors that only show on saving: missing pseudonym, a rating without a role."""
+        missing: list[str] = []
+        if not self.query_one("#code", Input).value.strip():
+            self.errors["code"] = "a pseudonym code is needed"
+            missing.append("code")
+        if self.protocol is not None and self.protocol.instrument is not None:
+            for target in ("most", "least"):
+                if self.current_score(target) is not None and not self._role(target):
+                    self.errors[f"role-{target}"] = (
+                        "role: say which professional this rating is about")
+                    missing.append(f"role-{target}")
+                else:
+                    self.errors.pop(f"role-{target}", None)
+        for widget_id in missing:
+            self.query_one(f"#{widget_id}", Input).add_class("-invalid")
+        return missing
+
+    def save(self) -> int | None:
+        """Validate every field, then write everything in one transaction; the session id."""
+        self._check_complete()
+        for widget in self.query(Input):
+            if widget.id and not widget.disabled:
+                message = self.validate_input(widget.id, widget.value)
+                if message:
+                    self.errors[widget.id] = message
+                    widget.add_class("-invalid")
+        self._show_errors()
+        if self.errors:
+            self.notify(f"{len(self.errors)} field(s) need attention; nothing was saved.",
+                        severity="error")
+            return None
+        app = self.companion
+        db = app.db
+        code = self.query_one("#code", Input).value.strip()
+        characteristics: dict[str, object] = {}
+        for name in CATEGORIES:
+            value = self.query_one(f"#char-{name}", Select).value
+            characteristics[name] = None if value is Select.NULL else value
+        for name in SCALES:
+            characteristics[name] = self.query_one(f"#char-{name}", Input).value
+        consent = self.query_one("#consent", Checkbox).value
+        try:
+            with transaction(db):
+                existing = participants.find_participant(db, code)
+                if existing is None or self.participant_code is None:
+                    if consent:
+                        characteristics["consent_date"] = dt.date.today().isoformat()
+                    person = participants.add_participant(db, code, **characteristics)
+                else:
+                    if consent and not existing.consented:
+                        characteristics["consent_date"] = dt.date.today().isoformat()
+                    person = participants.update_participant(db, existing.code,
+                                                             **characteristics)
+                if self.session_id is None:
+                    session = interview.new_session(
+                        app.study, db, person.code,
+                        protocol_id=str(self.query_one("#protocol", Select).value),
+                        interviewer=self.query_one("#interviewer", Input).value.strip()
+                        or None,
+                        pilot=self.query_one("#pilot", Checkbox).value)
+                    session_id = session.id
+                else:
+                    session_id = self.session_id
+                for target in ("most", "least"):
+                    self._save_rating(session_id, target)
+        except InputError as exc:
+            self.notify(f"Nothing was saved: {exc.message}", severity="error", timeout=15)
+            if exc.field == "code":
+                self.errors["code"] = self._say("code", exc)
+                self.query_one("#code", Input).add_class("-invalid")
+                self._show_errors()
+            return None
+        self.session_id = session_id
+        self.participant_code = code
+        self.query_one("#code", Input).disabled = True
+        for widget_id in ("#pilot", "#protocol", "#interviewer"):
+            self.query_one(widget_id).disabled = True
+        self.notify(f"Saved: {code}, session {session_id}.")
+        return session_id
+
+    def _save_rating(self, session_id: int, target: str) -> None:
+        protocol = self.protocol
+        if protocol is None or protocol.instrument is None:
+            return
+        score = self.current_score(target)
+        if score is None:
+            return
+        app = self.companion
+        if score.items is not None:
+            interview.rate(app.study, app.db, session_id, target=target,
+                           role=self._role(target), items=list(score.items))
+        else:
+            interview.rate(app.study, app.db, session_id, target=target,
+                           role=self._role(target), domains=dict(score.domains))
+
+    def action_save(self) -> None:
+        self.save()
+
+    def action_start(self) -> None:
+        if not self.query_one("#consent", Checkbox).value:
+            self.query_one("#consent-error", FieldError).show_errors(
+                ["Recording can only start once the participant has signed consent."])
+            self.notify("No recording without written consent.", severity="error")
+            return
+        session_id = self.save()
+        if session_id is None:
+            return
+        app = self.companion
+        app.pop_screen()
+        app.start_live(session_id)
+
+    def action_back(self) -> None:
+        self.companion.show_sessions()

@@ -1,0 +1,72 @@
+"""The note box of the live screen: stamps a note at its first keystroke.
+
+People start typing a note a little after the moment it is about, and finish it later
+still, so the moment that counts is the first key. On an empty box, a codebook quick key
+(a digit) does not type: it tags the current moment with that code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from textual import events
+from textual.message import Message
+from textual.widgets import Input
+
+
+class NoteInput(Input):
+    """An Input that records ``started_ms`` from ``clock()`` when the first key is typed."""
+
+    DEFAULT_CSS = """
+    NoteInput { width: 1fr; }
+    """
+
+    class QuickKey(Message):
+        """A quick key was pressed on an empty note box."""
+
+        def __init__(self, key: str, at_ms: int) -> None:
+            self.key = key
+            self.at_ms = at_ms
+            super().__init__()
+
+    class Started(Message):
+        """The first key of a new note was pressed at ``at_ms`` (session time)."""
+
+        def __init__(self, at_ms: int) -> None:
+            self.at_ms = at_ms
+            super().__init__()
+
+    def __init__(
+        self,
+        clock: Callable[[], int],
+        quick_keys: Collection[str] = (),
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.clock = clock
+        self.quick_keys = set(quick_keys)
+        self.started_ms: int | None = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and not self.value:
+            now = self.clock()
+            if event.character in self.quick_keys:
+                event.stop()
+                event.prevent_default()
+                self.post_message(self.QuickKey(event.character, now))
+                return
+            # An empty box means a new note, even after deleting a draft: stamp it now.
+            self.started_ms = now
+            self.post_message(self.Started(now))
+        await super()._on_key(event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if event.text and not self.value and self.started_ms is None:
+            self.started_ms = self.clock()
+            self.post_message(self.Started(self.started_ms))
+        super()._on_paste(event)
+
+    def reset(self) -> None:
+        """Empty the box and forget the stamp (after saving or cancelling)."""
+        self.started_ms = None
+        self.value = ""

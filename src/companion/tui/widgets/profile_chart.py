@@ -1,0 +1,116 @@
+"""The two WAI profiles side by side, against the study's interquartile band and median.
+
+One bar per domain and rating (most / least positive professional). Brackets mark the
+reference study's 25th and 75th percentiles for that rating, a bar line its median.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.text import Text
+from textual.widget import Widget
+
+from companion.protocol.model import Instrument, Reference, RefStat
+from companion.protocol.scoring import Placement, Score, format_number, place
+
+SHORT_PLACEMENT = {
+    Placement.BELOW_P25: "below band",
+    Placement.WITHIN_IQR: "in band",
+    Placement.ABOVE_P75: "above band",
+    Placement.AT_CEILING: "near max",
+}
+TARGET_STYLE = {"most": "bold cyan", "least": "bold magenta"}
+
+
+class ProfileChart(Widget):
+    """Bars for each domain (and the total) of the two ratings."""
+
+    DEFAULT_CSS = """
+    ProfileChart {
+        height: auto;
+        min-height: 3;
+        width: 1fr;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.instrument: Instrument | None = None
+        self.reference: Reference | None = None
+        self.scores: dict[str, Score | None] = {}
+        self.roles: dict[str, str] = {}
+
+    def show(
+        self,
+        instrument: Instrument | None,
+        reference: Reference | None,
+        scores: Mapping[str, Score | None],
+        roles: Mapping[str, str],
+    ) -> None:
+        self.instrument = instrument
+        self.reference = reference
+        self.scores = dict(scores)
+        self.roles = dict(roles)
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        if self.instrument is None:
+            return 1
+        return 2 + 2 * (len(self.instrument.domains) + 1)
+
+    def _bar(self, value: float | None, ref: RefStat | None, maximum: float, width: int,
+             style: str) -> Text:
+        cells: list[tuple[str, str]] = []
+        for cell in range(width):
+            middle = (cell + 0.5) / width * maximum
+            if value is not None and middle <= value:
+                cells.append(("█", style.replace("bold ", "")))
+            else:
+                cells.append(("·", "dim"))
+        if ref is not None and maximum > 0:
+            def at(v: float) -> int:
+                return min(width - 1, max(0, int(v / maximum * width)))
+            cells[at(ref.p25)] = ("[", "bold reverse")
+            cells[at(ref.p75)] = ("]", "bold reverse")
+            cells[at(ref.median)] = ("┃", "bold reverse")
+        text = Text()
+        for char, cell_style in cells:
+            text.append(char, style=cell_style)
+        return text
+
+    def render(self) -> Text:
+        instrument = self.instrument
+        if instrument is None:
+            return Text("No rating questionnaire in this protocol.", style="dim")
+        width = max(self.size.width - 2 - 34, 8)
+        text = Text(no_wrap=True, overflow="crop")
+        text.append("Profile  ", style="bold")
+        text.append("[ ] study's middle half   ┃ study median", style="dim")
+        text.append("\n")
+        keys = [*instrument.domains, "total"]
+        for key in keys:
+            maximum = instrument.total_max if key == "total" else instrument.domain_max(key)
+            for index, target in enumerate(("most", "least")):
+                label = key.capitalize() if index == 0 else ""
+                text.append(f"\n{label:<6}", style="bold")
+                role = self.roles.get(target) or target
+                text.append(f"{role[:9]:<10}", style=TARGET_STYLE[target])
+                score = self.scores.get(target)
+                value = None
+                if score is not None:
+                    value = score.total if key == "total" else score.domains.get(key)
+                ref = self.reference.get(target, key) if self.reference else None
+                text.append_text(self._bar(value, ref, maximum, width, TARGET_STYLE[target]))
+                if value is None:
+                    text.append(f" {'—':>6}", style="dim")
+                    continue
+                text.append(f" {format_number(value):>6}", style="bold")
+                if ref is not None:
+                    where = place(value, ref, maximum,
+                                  ceiling_fraction=instrument.ceiling_fraction)
+                    style = "yellow" if where in (Placement.BELOW_P25,
+                                                  Placement.AT_CEILING) else "dim"
+                    text.append(f" {SHORT_PLACEMENT[where]}", style=style)
+        return text

@@ -1,0 +1,118 @@
+"""Lists with a keyboard cursor that never takes focus (the note box keeps it).
+
+Used for the prompts of the current phase (mark asked) and for the deepening suggestions
+(mark used). The live screen moves the cursor with its own bindings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row: a key the screen knows it by, the main text and smaller lines below it."""
+
+    key: str
+    text: str
+    details: tuple[str, ...] = ()
+    detail_style: str = "italic"
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class _Row(Static):
+    DEFAULT_CSS = """
+    _Row { padding: 0 1; margin-bottom: 1; }
+    _Row.-cursor { background: $boost; border-left: thick $accent; padding-left: 0; }
+    _Row.-marked { color: $text-muted; }
+    """
+
+
+class CursorList(VerticalScroll, can_focus=False):
+    """A scrolling list of entries with a cursor and a set of marked entries."""
+
+    DEFAULT_CSS = """
+    CursorList {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    CursorList > .cursor-list--empty { color: $text-muted; padding: 0 1; }
+    """
+
+    MARK = "✓"
+    cursor: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, empty_text: str = "Nothing here.", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.empty_text = empty_text
+        self.entries: list[Entry] = []
+        self.marked: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.empty_text, classes="cursor-list--empty")
+
+    def set_entries(self, entries: Sequence[Entry], marked: set[str] | None = None) -> None:
+        self.entries = list(entries)
+        if marked is not None:
+            self.marked = set(marked)
+        self.remove_children()
+        if not self.entries:
+            self.mount(Static(self.empty_text, classes="cursor-list--empty"))
+        else:
+            self.mount_all(_Row(self._render_entry(e, i), id=None) for i, e in
+                           enumerate(self.entries))
+        self.set_reactive(CursorList.cursor, min(self.cursor, max(len(self.entries) - 1, 0)))
+        self.call_after_refresh(self._refresh_rows)
+
+    @property
+    def current(self) -> Entry | None:
+        if not self.entries:
+            return None
+        return self.entries[min(self.cursor, len(self.entries) - 1)]
+
+    def move(self, step: int) -> None:
+        if self.entries:
+            self.cursor = (self.cursor + step) % len(self.entries)
+
+    def mark(self, key: str) -> None:
+        self.marked.add(key)
+        self._refresh_rows()
+
+    def watch_cursor(self) -> None:
+        self._refresh_rows()
+
+    def _render_entry(self, entry: Entry, index: int) -> Text:
+        marked = entry.key in self.marked
+        text = Text()
+        text.append(f"{self.MARK} " if marked else "• ", style="bold green" if marked else "")
+        text.append(entry.text, style="" if index != self.cursor else "bold")
+        for line in entry.details:
+            text.append("\n  ")
+            text.append(line, style=entry.detail_style)
+        return text
+
+    def _refresh_rows(self) -> None:
+        rows = list(self.query(_Row))
+        for index, (row, entry) in enumerate(zip(rows, self.entries, strict=False)):
+            row.update(self._render_entry(entry, index))
+            row.set_class(index == self.cursor, "-cursor")
+            row.set_class(entry.key in self.marked, "-marked")
+            if index == self.cursor:
+                self.scroll_to_widget(row, animate=False)
+
+
+class PromptList(CursorList):
+    """Prompts of the current phase, follow-ups beneath each; asked ones ticked."""
+
+
+class SuggestionList(CursorList):
+    """Questions proposed from the scores, each with its reason; used ones ticked."""
+
+    MARK = "✓"

@@ -1,0 +1,34 @@
+"""Saturation at a glance: new codes per interview as bars, with the running total."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widgets import Static
+
+from companion.report.chart import saturation_text, sparkline
+from companion.report.tables import SaturationRow
+
+
+class SaturationChart(Static):
+    """One line per interview (bar = new codes) and a sparkline summary on top."""
+
+    DEFAULT_CSS = """
+    SaturationChart { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, rows: Sequence[SaturationRow] = (), **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.rows = list(rows)
+
+    def on_mount(self) -> None:
+        self.show(self.rows)
+
+    def show(self, rows: Sequence[SaturationRow]) -> None:
+        self.rows = list(rows)
+        if not self.rows:
+            self.update("No interviews with code tags yet.")
+            return
+        head = (f"New codes per interview: {sparkline([r.new for r in self.rows])}  "
+                f"({self.rows[-1].cumulative} codes in {len(self.rows)} interviews)")
+        self.update("\n".join([head, *saturation_text(self.rows)]))

@@ -1,0 +1,183 @@
+"""Recording in real time from the PulseAudio null sink: timing, pauses, a pulled cable,
+and a recorder killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+from audiohelp import COMPANION, RATE, run_companion, wait_for
+
+from companion.audio.recorder import Recorder
+from companion.store import recordings
+from companion.store.sessions import get_session
+
+pytestmark = [pytest.mark.audio, pytest.mark.pulse]
+
+
+def test_twenty_seconds_last_twenty_seconds_without_overflow(study, db, session_id, pulse_mic,
+                                                             speech_wav):
+    rec = Recorder(study, session_id, device=pulse_mic.device, max_seconds=20)
+    rec.start()
+    try:
+        wait_for(lambda: rec.status().state == "recording", 10, "the first audio")
+        began = time.monotonic()
+        pulse_mic.play(speech_wav)
+        assert rec.wait(30)
+        lasted = time.monotonic() - began
+    finally:
+        final = rec.stop()
+    assert final.stop_reason == "seconds"
+    assert final.overflows == 0
+    assert abs(lasted - 20.0) <= 0.2, f"20 s of audio took {lasted:.3f} s of wall time"
+    [segment] = recordings.list_segments(db, session_id)
+    data, rate = sf.read(str(segment.abspath(study.root)), dtype="int16")
+    assert rate == RATE and len(data) == 20 * RATE == segment.frames
+    # What was played reached the file: speech is well above the null sink's silence.
+    assert np.abs(data).max() > 3000
+    assert get_session(db, session_id).duration_ms == 20_000
+
+
+def test_pause_and_resume_make_two_segments_on_one_timeline(study, db, session_id, pulse_mic):
+    rec = Recorder(study, session_id, device=pulse_mic.device)
+    rec.start()
+    try:
+        wait_for(lambda: rec.session_ms() >= 1500, 10, "1.5 s of audio")
+        rec.pause()
+        frozen = rec.session_ms()
+        assert rec.status().state == "paused"
+        time.sleep(0.5)  # time passes in the room, not on the session timeline
+        assert rec.session_ms() == frozen
+        rec.resume()
+        wait_for(lambda: rec.session_ms() >= frozen + 1000, 10, "1 s more of audio")
+    finally:
+        rec.stop()
+    first, second = recordings.list_segments(db, session_id)
+    assert first.end_reason == "paused" and second.end_reason == "stopped"
+    assert first.offset_ms == 0
+    assert second.offset_ms == first.end_ms == frozen
+    assert get_session(db, session_id).duration_ms == second.end_ms
+    assert second.end_ms == first.duration_ms + second.duration_ms
+    for seg in (first, second):
+        assert sf.info(str(seg.abspath(study.root))).frames == seg.frames > 0
+
+
+def test_pulled_cable_closes_the_segment_and_continues_when_it_returns(study, db, session_id,
+                                                                        pulse_mic):
+    rec = Recorder(study, session_id, device=pulse_mic.device, retry_interval=0.5)
+    rec.start()
+    try:
+        wait_for(lambda: rec.session_ms() >= 1000, 10, "1 s of audio")
+        pulse_mic.unplug()
+        status = wait_for(lambda: rec.status().device_lost and rec.status(), 10,
+                          "the recorder to notice the lost device")
+        assert status.state == "reconnecting"
+        assert "MICROPHONE LOST" in status.message
+        assert any("lost" in event for event in status.events)
+        [first] = recordings.list_segments(db, session_id)
+        assert first.status == "closed" and first.end_reason == "device_lost"
+        data, _ = sf.read(str(first.abspath(study.root)), dtype="int16")
+        assert len(data) == first.frames >= RATE
+        pulse_mic.replug()
+        wait_for(lambda: len(rec.segments) == 2 and rec.status().state == "recording", 20,
+                 "recording to continue in a new segment")
+        wait_for(lambda: rec.session_ms() >= first.end_ms + 500, 10, "audio after reconnect")
+        assert not rec.status().device_lost
+    finally:
+        final = rec.stop()
+    assert final.stop_reason == "stopped"
+    assert any("back" in event for event in final.events)
+    first, second = recordings.list_segments(db, session_id)
+    assert second.offset_ms == first.end_ms
+    assert sf.info(str(second.abspath(study.root))).frames == second.frames > 0
+    assert get_session(db, session_id).status == "completed"
+
+
+def _segment_row(study_dir, sid):
+    import sqlite3
+
+    conn = sqlite3.connect(str(study_dir / "companion.db"), timeout=5)
+    try:
+        return conn.execute("SELECT path FROM recording_segments WHERE session_id = ?",
+                            [sid]).fetchone()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("kill_after", "fmt"), [(0.0, "flac"), (0.4, "flac"), (2.5, "flac"),
+                                                 (1.7, "wav")])
+def test_sigkill_loses_at_most_a_second(study_dir, study, db, session_id, pulse_mic, speech_wav,
+                                         kill_after, fmt):
+    proc = subprocess.Popen(
+        [*COMPANION, "--study", str(study_dir), "record", str(session_id), "--device",
+         pulse_mic.device, "--format", fmt],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ),
+    )
+    try:
+        wait_for(lambda: _segment_row(study_dir, session_id) or proc.poll() is not None, 20,
+                 "the recorder's first segment")
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        began = time.monotonic()
+        pulse_mic.play(speech_wav)
+        time.sleep(kill_after)  # the moment of the crash is what this test varies
+        proc.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic() - began
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
+    assert get_session(db, session_id).status == "live"
+
+    done = run_companion(study_dir, "recover")
+    assert done.returncode == 0, done.stderr
+    assert f"Session {session_id}: interrupted" in done.stdout
+    segments = recordings.list_segments(db, session_id)
+    if not segments:
+        # Killed before any audio reached the disk: the empty segment is dropped.
+        assert killed_at < 1.0
+        assert get_session(db, session_id).status == "interrupted"
+        return
+    [segment] = segments
+    assert segment.status == "recovered"
+    path = segment.abspath(study.root)
+    info = sf.info(str(path))
+    assert info.frames == segment.frames and info.samplerate == RATE
+    data, _ = sf.read(str(path), dtype="int16")  # any player opens it: libsndfile does
+    assert len(data) == info.frames
+    assert killed_at - 1.0 <= info.frames / RATE <= killed_at + 0.2
+    assert not list(path.parent.glob("*.damaged*")) and not list(path.parent.glob("*.repairing"))
+    session = get_session(db, session_id)
+    assert session.status == "interrupted" and session.duration_ms == segment.duration_ms
+    # Nothing left to recover; recovering again changes nothing.
+    again = run_companion(study_dir, "recover")
+    assert again.returncode == 0 and "Nothing to recover" in again.stdout
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_the_cli_cleanly(study_dir, study, db, session_id, pulse_mic, sig):
+    proc = subprocess.Popen(
+        [*COMPANION, "--study", str(study_dir), "record", str(session_id), "--device",
+         pulse_mic.device], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ),
+    )
+    try:
+        wait_for(lambda: _segment_row(study_dir, session_id) or proc.poll() is not None, 20,
+                 "the recorder's first segment")
+        time.sleep(1.2)  # let it print a level line
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Stopped (stopped)" in out and "dBFS" in out
+    [segment] = recordings.list_segments(db, session_id)
+    assert segment.status == "closed" and segment.end_reason == "stopped"
+    assert sf.info(str(segment.abspath(study.root))).frames == segment.frames >= RATE
+    assert get_session(db, session_id).status == "completed"

@@ -1,0 +1,122 @@
+"""Cancel, resume, and sessions recorded in several pieces."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import numpy as np
+import pytest
+import soundfile as sf
+from transcribe_speech import RATE, Interview, add_recording, cut, new_session
+
+from companion.store.search import search
+from companion.store.transcripts import get_transcript, list_pauses, list_segments
+from companion.transcribe import Progress, transcribe_session
+
+pytestmark = pytest.mark.model
+
+
+def test_a_cancelled_run_resumes_after_its_last_segment_without_duplicates(
+    study, db, interview: Interview, engine
+) -> None:
+    sid = new_session(db)
+    add_recording(db, sid, interview.stereo)
+    cancel = threading.Event()
+
+    def stop_after_five(progress: Progress) -> None:
+        if progress.new_segments >= 5:
+            cancel.set()
+
+    first = transcribe_session(study, sid, engine=engine, on_progress=stop_after_five,
+                               cancel=cancel)
+    assert first.status == "cancelled"
+    kept = list_segments(db, sid)
+    assert 5 <= len(kept) < 9
+    transcript = get_transcript(db, sid)
+    assert transcript["status"] == "cancelled"
+    assert transcript["done_ms"] == kept[-1].end_ms < transcript["total_ms"]
+
+    seen: list[Progress] = []
+    second = transcribe_session(study, sid, engine=engine, on_progress=seen.append)
+    assert second.status == "done"
+    # the rerun started at the resume point: it never decoded the first part again
+    assert seen[0].done_ms == kept[-1].end_ms
+    assert second.new_segments == second.segments - len(kept)
+    segments = list_segments(db, sid)
+    assert [s.id for s in segments[: len(kept)]] == [s.id for s in kept]
+    for a, b in itertools.pairwise(segments):
+        assert a.end_ms <= b.start_ms, (a, b)
+    text = " ".join(s.text for s in segments).lower()
+    for word in ("history", "friendly", "dare", "doctor", "everything"):
+        assert text.count(word) == 1, word
+    assert len([h for h in search(db, "history chronic") if h["session_id"] == sid]) == 1
+    # the 6 s silence straddling the cut was found once, at its place
+    pauses = list_pauses(db, sid)
+    for start, end in interview.pauses:
+        assert sum(abs(p.start_ms - start) <= 300 and abs(p.end_ms - end) <= 300
+                   for p in pauses) == 1, (start, end, pauses)
+    assert len(pauses) == len(interview.pauses)
+    # a third run has nothing left to do
+    third = transcribe_session(study, sid, engine=engine)
+    assert third.status == "already-done" and third.segments == len(segments)
+
+
+def test_ctrl_c_leaves_a_resumable_transcript(study, db, interview: Interview, engine) -> None:
+    sid = new_session(db)
+    add_recording(db, sid, interview.mono)
+
+    def interrupt(progress: Progress) -> None:
+        if progress.new_segments >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        transcribe_session(study, sid, engine=engine, on_progress=interrupt)
+    assert get_transcript(db, sid)["status"] == "cancelled"
+    count = len(list_segments(db, sid))
+    assert count >= 2
+    done = transcribe_session(study, sid, engine=engine)
+    assert done.status == "done" and done.new_segments == done.segments - count
+
+
+def test_a_session_in_pieces_is_transcribed_on_the_session_timeline(
+    study, db, interview: Interview, engine, capfd: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    """Mono, two recording segments (the second a FLAC), 60 s of reconnection between."""
+    mono = interview.audio.mean(axis=1)
+    split_s = 16.9  # in the short gap after "listened to me"
+    first = tmp_path / "part-1.wav"
+    second = tmp_path / "part-2.flac"
+    sf.write(first, cut(mono, 0, split_s), RATE)
+    sf.write(second, cut(mono, split_s, len(mono) / RATE), RATE, format="FLAC")
+    gap_ms = 60_000
+    split_ms = round(split_s * 1000)
+    sid = new_session(db)
+    rec1 = add_recording(db, sid, first, seq=1, offset_ms=0)
+    rec2 = add_recording(db, sid, second, seq=2, offset_ms=split_ms + gap_ms)
+    capfd.readouterr()
+
+    result = transcribe_session(study, sid, engine=engine)
+
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", ""), "transcription must print nothing (it runs under a TUI)"
+    assert result.status == "done"
+    expected_total = split_ms + gap_ms + round((len(mono) / RATE - split_s) * 1000)
+    assert abs(result.total_ms - expected_total) <= 5
+    segments = list_segments(db, sid)
+    assert {s.speaker for s in segments} == {None}  # mono: unknown, set in review
+    before = [s for s in segments if s.recording_segment_id == rec1]
+    after = [s for s in segments if s.recording_segment_id == rec2]
+    assert before and after
+    assert all(s.end_ms <= split_ms for s in before)
+    assert all(s.start_ms >= split_ms + gap_ms for s in after)
+    tell = next(s for s in after if "tell her" in s.text.lower())
+    truth = next(u for u in interview.truth if u.text.startswith("Did you"))
+    assert abs(tell.start_ms - (truth.start_ms + gap_ms)) <= 500
+    pauses = list_pauses(db, sid)
+    # the reconnection is no speech pause; the 6 s silence is at its shifted place
+    assert all(p.end_ms - p.start_ms < 10_000 for p in pauses)
+    six = next((s, e) for s, e in interview.pauses if e - s > 5000)
+    assert any(abs(p.start_ms - (six[0] + gap_ms)) <= 300 and
+               abs(p.end_ms - (six[1] + gap_ms)) <= 300 for p in pauses), pauses
+    assert np.all(np.diff([s.start_ms for s in segments]) > 0)

@@ -1,0 +1,103 @@
+"""The conventions and the signal helpers, without the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from companion.transcribe.audiofile import FRAME_MS
+from companion.transcribe.pauses import Silence, TimedWord, find_pauses
+from companion.transcribe.render import pause_mark, segment_text, timestamp, transcript_lines
+from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker
+
+
+@pytest.mark.parametrize(("ms", "mark"), [
+    (0, ""), (999, ""), (1000, "(.)"), (1999, "(.)"), (2000, "(..)"), (2999, "(..)"),
+    (3000, "(...)"), (3999, "(...)"), (4000, "(4 s)"), (6200, "(6 s)"), (75_600, "(76 s)"),
+])
+def test_pause_marks(ms: int, mark: str) -> None:
+    assert pause_mark(ms) == mark
+
+
+@given(st.integers(min_value=0, max_value=10**7), st.integers(min_value=0, max_value=10**7))
+def test_longer_silences_never_get_a_smaller_mark(a: int, b: int) -> None:
+    def weight(mark: str) -> float:
+        if not mark:
+            return 0
+        return mark.count(".") if "s)" not in mark else float(mark[1:-3])
+
+    short, long = sorted((a, b))
+    assert weight(pause_mark(short)) <= weight(pause_mark(long))
+
+
+def test_timestamps() -> None:
+    assert timestamp(0) == "[00:00:00]"
+    assert timestamp(4_267_999) == "[01:11:07]"
+    assert timestamp(36_000_000) == "[10:00:00]"
+
+
+def test_segment_text_marks_inner_pauses() -> None:
+    words = [{"word": " No,", "start_ms": 0, "end_ms": 400},
+             {"word": " I", "start_ms": 2500, "end_ms": 2600},
+             {"word": " did", "start_ms": 2600, "end_ms": 2900}]
+    assert segment_text(words, [{"start_ms": 395, "end_ms": 2505}]) == "No, (..) I did"
+    assert segment_text(words) == "No, I did"
+    assert segment_text([], text=" plain ") == "plain"
+
+
+def test_transcript_lines() -> None:
+    lines = transcript_lines([
+        {"kind": "phase", "at_ms": 0, "phase_id": "opening"},
+        {"kind": "segment", "at_ms": 1000, "start_ms": 1000, "speaker": "I", "rendered": "Hi."},
+        {"kind": "pause", "at_ms": 2000, "start_ms": 2000, "end_ms": 8000},
+        {"kind": "segment", "at_ms": 8000, "start_ms": 8000, "speaker": None, "rendered": "Mm."},
+        {"kind": "note", "at_ms": 9000, "note_kind": "bookmark", "text": "look", "codes": ["C1"]},
+    ])
+    assert lines == ["[00:00:00] -- phase: opening --", "[00:00:01] I: Hi.", "(6 s)",
+                     "[00:00:08] Mm.", "[00:00:09] (bookmark: look [C1])"]
+
+
+def _envelope(spans_ms: list[tuple[int, int]], total_ms: int) -> np.ndarray:
+    db = np.full(total_ms // FRAME_MS, -90.0)
+    for start, end in spans_ms:
+        db[start // FRAME_MS: end // FRAME_MS] = -20.0
+    return db
+
+
+def test_words_are_trimmed_to_their_sound_and_pauses_measured_on_silence() -> None:
+    silence = Silence(_envelope([(0, 800), (2000, 2600)], 3000))
+    # Whisper stretched the first word 400 ms into the silence and started the next late
+    late_end = TimedWord("one", 300, 1200)
+    assert silence.trim(late_end) == TimedWord("one", 300, 800)
+    second = TimedWord("two", 2150, 2600)
+    found = find_pauses([silence.trim(late_end), second], silence)
+    assert len(found) == 1
+    start, end, index = found[0]
+    assert abs(start - 800) <= FRAME_MS and abs(end - 2000) <= FRAME_MS and index == 1
+    # without the audio, Whisper's gap is all there is (and here it is under 1 s)
+    assert find_pauses([late_end, second], None) == []
+    # across a resume: the previous word comes from the database
+    assert find_pauses([second], silence, previous=TimedWord("one", 300, 800))[0][2] == 0
+
+
+def test_short_gaps_are_no_pauses() -> None:
+    silence = Silence(_envelope([(0, 500), (1200, 1500)], 2000))
+    assert find_pauses([TimedWord("a", 0, 500), TimedWord("b", 1200, 1500)], silence) == []
+
+
+def test_words_go_to_the_channel_that_carries_them() -> None:
+    power = np.zeros((300, 2))
+    power[0:100, 0] = 1.0   # interviewer, left
+    power[100:200, 1] = 1.0  # participant, right
+    power[200:300] = [0.5, 0.45]  # both: cannot tell
+    words = [TimedWord("q", 0, 900), TimedWord("a", 1000, 1900), TimedWord("x", 2000, 2900)]
+    labels = speaker_labels("P05")
+    assert labels == ("I", "P05")
+    assert attribute_words(words, power, labels) == ["I", "P05", "P05"]
+    assert attribute_words(words, power, labels, interviewer_channel=1)[:2] == ["P05", "I"]
+    assert attribute_words(words, power[:, :1], labels) == [None, None, None]
+    runs = split_by_speaker(words, ["I", "P05", "P05"])
+    assert [(who, [w.word for w in run]) for who, run in runs] == [("I", ["q"]),
+                                                                   ("P05", ["a", "x"])]

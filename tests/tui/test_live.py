@@ -1,0 +1,145 @@
+"""Live screen with a hand-clocked recorder: stamping, quick keys, warnings, pause, stop."""
+
+from __future__ import annotations
+
+from companion.store import events, notes
+from companion.study.folder import Study
+from companion.tui.app import CompanionApp
+from companion.tui.screens.dialogs import ConfirmScreen
+from companion.tui.screens.live import LiveScreen
+from companion.tui.screens.summary import SummaryScreen
+from tests.tui.fakes import FakeRecorder
+
+
+async def _live(pilot, app: CompanionApp, session_id: int) -> LiveScreen:  # type: ignore[no-untyped-def]
+    app.start_live(session_id)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, LiveScreen)
+    return app.screen
+
+
+def _notes(study: Study, session_id: int) -> list[notes.Note]:
+    db = study.db()
+    try:
+        return notes.list_notes(db, session_id)
+    finally:
+        db.conn.close()
+
+
+async def test_note_is_stamped_at_its_first_key_and_digits_tag(
+        study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=10_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        await pilot.press("S")
+        recorder.ms = 25_000  # the interviewer keeps typing for 15 s
+        await pilot.press(*"ilence, then 3 tries", "enter")
+        assert str(screen.query_one("#note-stamp").render()) == "new note"
+        recorder.ms = 30_000
+        await pilot.press("3")  # empty box: quick key for A3
+        recorder.ms = 31_000
+        await pilot.press("9")  # withdrawal marker
+        recorder.ms = 32_000
+        await pilot.press("f5")
+    stored = _notes(study, planned_session)
+    typed = [n for n in stored if n.text]
+    assert [(n.text, n.at_ms) for n in typed] == [("Silence, then 3 tries", 10_000)]
+    assert [(n.codes, n.at_ms) for n in stored if n.codes] == [
+        (("A3",), 30_000), (("withdrawal",), 31_000)]
+    assert [(n.kind, n.at_ms) for n in stored if n.kind == "bookmark"] == [("bookmark", 32_000)]
+
+
+async def test_escape_drops_the_draft_and_restamps(study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=1_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _live(pilot, app, planned_session)
+        await pilot.press(*"wrong", "escape")
+        recorder.ms = 4_000
+        await pilot.press(*"right", "enter")
+    assert [(n.text, n.at_ms) for n in _notes(study, planned_session)] == [("right", 4_000)]
+
+
+async def test_recording_warnings_cannot_be_missed(study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=1_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        assert not screen.query_one("#live-alert").has_class("-shown")
+        recorder.set(device_lost=True, disk_warning=True, disk_minutes_left=4.0)
+        await pilot.pause(0.25)  # two polls
+        alert = screen.query_one("#live-alert")
+        assert alert.has_class("-shown")
+        assert "microphone is gone" in str(alert.render())
+        assert "DEVICE LOST" in str(screen.query_one("#rec-state").render())
+        messages = [n.message for n in app._notifications]
+        assert sum("microphone is gone" in m for m in messages) == 1  # once, not per poll
+        assert any("disk is nearly full" in m for m in messages)
+        severities = {n.severity for n in app._notifications}
+        assert "error" in severities
+        recorder.set(device_lost=False, disk_warning=False)
+        await pilot.pause(0.25)
+        assert not alert.has_class("-shown")
+
+
+async def test_pause_resume_and_stop_with_confirm(study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=1_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.15)
+        assert "PAUSED" in str(screen.query_one("#rec-state").render())
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # keep recording
+        await pilot.pause()
+        assert app.screen is screen and recorder.calls == ["start", "pause", "resume"]
+        await pilot.press("f10", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert recorder.calls[-1] == "stop"
+
+
+async def test_phases_advance_to_the_last_and_no_further(
+        study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=0)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        for ms in (60_000, 120_000, 180_000):
+            recorder.ms = ms
+            await pilot.press("f2")
+        assert screen.phase.id == "critical-reflection"
+        assert any("last phase" in n.message for n in app._notifications)
+    db = study.db()
+    try:
+        stamps = [(e["phase_id"], e["at_ms"]) for e in events.list_phase_events(
+            db, planned_session)]
+    finally:
+        db.conn.close()
+    assert stamps == [("opening", 0), ("deepening", 60_000), ("critical-reflection", 120_000)]
+
+
+async def test_review_without_recorder_uses_a_session_clock(
+        study: Study, planned_session: int) -> None:
+    ticks = iter(range(7_000, 10_000_000, 7_000))
+    app = CompanionApp(study, check_recovery=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_live(planned_session, record=False)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LiveScreen) and screen.recorder is None
+        screen._review_clock = lambda: next(ticks)  # type: ignore[method-assign]
+        await pilot.press(*"later", "enter")
+        assert "NO RECORDING" in str(screen.query_one("#rec-state").render())
+    [note] = _notes(study, planned_session)
+    assert note.text == "later" and note.at_ms is not None and note.at_ms > 0

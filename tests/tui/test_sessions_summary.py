@@ -1,0 +1,173 @@
+"""Sessions home, summary screen, keymap overrides, command palette, themes."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, TextArea
+
+from companion.store import notes, sessions
+from companion.study.folder import Study
+from companion.tui.app import CompanionApp
+from companion.tui.screens.live import LiveScreen
+from companion.tui.screens.sessions import SessionsScreen
+from companion.tui.screens.setup import SetupScreen
+from companion.tui.screens.summary import SummaryScreen, phase_durations
+from tests.tui.fakes import FakeRecorder
+
+
+def _app(study: Study, recorder: FakeRecorder | None = None) -> CompanionApp:
+    rec = recorder or FakeRecorder()
+    return CompanionApp(study, recorder_factory=lambda s, i: rec, check_recovery=False)
+
+
+async def test_sessions_list_opens_setup_live_and_summary(
+        study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=0)
+    app = _app(study, recorder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        row = [str(c) for c in table.get_row_at(0)]
+        assert row[:3] == ["P05", "1", "planned"] and row[5] == "none"
+        await pilot.press("enter")  # a planned session opens its set-up, ratings filled in
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen) and app.screen.session_id == planned_session
+        assert app.screen.query_one("#role-most").value == "physiotherapist"
+        assert app.screen.query_one("#mode-least").value == "domains"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        await pilot.press("l")  # go live
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, LiveScreen) and recorder.calls == ["start"]
+        recorder.ms = 61_000
+        await pilot.press("f10", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+        await pilot.press("s")  # a second session for the same participant
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert app.screen.query_one("#code").value == "P05"
+        assert app.screen.query_one("#code").disabled
+
+
+async def test_interrupted_session_is_flagged_and_recovered(
+        study: Study, planned_session: int) -> None:
+    db = study.db()
+    sessions.set_status(db, planned_session, "interrupted")
+    db.conn.close()
+    app = _app(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "did not stop cleanly" in str(app.screen.query_one("#sessions-hint").render())
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("recovered" in n.message for n in app._notifications)
+
+
+async def test_summary_shows_the_session_and_saves_reflections(
+        study: Study, planned_session: int) -> None:
+    from companion import interview
+
+    db = study.db()
+    interview.mark_phase(study, db, planned_session, "opening", 0)
+    interview.mark_phase(study, db, planned_session, "deepening", 900_000)
+    interview.add_note(study, db, planned_session, "long pause", at_ms=65_000)
+    sessions.set_status(db, planned_session, "interrupted", duration_ms=1_500_000)
+    db.conn.close()
+    said: list[object] = []
+    app = _app(study)
+    async with app.run_test(size=(120, 40), message_hook=said.append) as pilot:
+        app.open_summary(planned_session)
+        await pilot.pause()
+        screen = app.screen
+        phases = screen.query_one("#summary-phases").render()
+        text = str(screen.query_one("#summary-notes").render())
+        assert "00:01:05" in text and "long pause" in text
+        del phases
+        area = screen.query_one(TextArea)
+        area.insert("She relaxed once the recorder was off.")
+        await pilot.press("ctrl+s")
+        await pilot.press("f8")
+        await pilot.pause()
+        assert "completed" in str(screen.query_one("#summary-title").render())
+    db = study.db()
+    try:
+        [reflection] = notes.list_notes(db, planned_session, kind="reflection")
+        assert reflection.at_ms is None and "recorder was off" in reflection.text
+        assert sessions.get_session(db, planned_session).status == "completed"
+    finally:
+        db.conn.close()
+    assert any(getattr(m, "kind", None) == "reflection" for m in said)
+
+
+def test_phase_durations_run_to_the_end() -> None:
+    phases = [{"phase_id": "opening", "at_ms": 0}, {"phase_id": "deepening", "at_ms": 900_000}]
+    assert phase_durations(phases, 1_500_000) == [
+        ("opening", 0, 900_000), ("deepening", 900_000, 600_000)]
+    assert phase_durations(phases, None)[-1] == ("deepening", 900_000, None)
+
+
+async def test_keymap_from_the_study_config_overrides_bindings(
+        study: Study, planned_session: int) -> None:
+    study.config_path.write_text('[keymap]\n"live.bookmark" = "ctrl+b"\n', encoding="utf-8")
+    recorder = FakeRecorder(ms=2_000)
+    app = _app(study, recorder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_live(planned_session)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f5")  # no longer bound
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+    db = study.db()
+    try:
+        marks = notes.list_notes(db, planned_session, kind="bookmark")
+    finally:
+        db.conn.close()
+    assert [(n.kind, n.at_ms) for n in marks] == [("bookmark", 2_000)]
+
+
+async def test_every_binding_has_an_id_and_tooltip_and_is_in_the_palette(
+        study: Study, planned_session: int) -> None:
+    from companion.tui.screens.dialogs import ConfirmScreen
+    from companion.tui.screens.summary import SummaryScreen as Summary
+
+    for cls in (CompanionApp, SessionsScreen, SetupScreen, LiveScreen, Summary, ConfirmScreen):
+        for binding in cls.BINDINGS:
+            assert binding.id and binding.tooltip, (cls.__name__, binding)  # type: ignore[union-attr]
+    app = _app(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.start_live(planned_session)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        titles = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        for title in ("Next phase", "Asked", "Used", "Bookmark", "Pause", "Stop"):
+            assert title in titles
+        assert titles["Bookmark"].startswith("[f5]")
+        # Running a palette command does what the key does.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Bookmark")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+    db = study.db()
+    try:
+        assert len(notes.list_notes(db, planned_session, kind="bookmark")) == 1
+    finally:
+        db.conn.close()
+
+
+async def test_light_and_dark_themes(study: Study) -> None:
+    app = _app(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "textual-dark"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"

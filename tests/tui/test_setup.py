@@ -1,0 +1,142 @@
+"""Set-up screen: field-by-field validation, nothing saved while invalid, profile, preview."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from companion.store import participants, ratings, sessions
+from companion.study.folder import Study
+from companion.tui.app import CompanionApp
+from companion.tui.screens.live import LiveScreen
+from companion.tui.screens.setup import FieldError, SetupScreen
+from companion.tui.widgets.profile_chart import ProfileChart
+from tests.tui.fakes import FakeRecorder
+
+
+def _app(study: Study, recorder: FakeRecorder | None = None) -> CompanionApp:
+    rec = recorder or FakeRecorder()
+    return CompanionApp(study, recorder_factory=lambda s, i: rec, check_recovery=False)
+
+
+def _count(study: Study, table: str) -> int:
+    db = study.db()
+    try:
+        return db[table].count
+    finally:
+        db.conn.close()
+
+
+async def test_bad_wai_entries_show_inline_errors_and_save_nothing(study: Study) -> None:
+    app = _app(study)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        screen.query_one("#code", Input).value = "P09"
+        screen.query_one("#role-most", Input).value = "physician"
+        screen.query_one("#item-most-3", Input).focus()
+        await pilot.press(*"abc")  # not a number
+        screen.query_one("#item-most-5", Input).focus()
+        await pilot.press(*"140")  # above the 0-100 scale
+        screen.query_one("#mode-least").value = "domains"
+        await pilot.pause()
+        screen.query_one("#dom-least-goal", Input).focus()
+        await pilot.press(*"401")  # above the domain maximum
+        await pilot.pause()
+        assert screen.query_one("#item-most-3", Input).has_class("-invalid")
+        assert screen.query_one("#item-most-5", Input).has_class("-invalid")
+        assert screen.query_one("#dom-least-goal", Input).has_class("-invalid")
+        most_error = screen.query_one("#wai-most-error", FieldError)
+        assert most_error.has_class("-shown")
+        shown = str(most_error.render())
+        assert "item 3" in shown and "'abc'" in shown and "item 5" in shown
+        assert "goal" in str(screen.query_one("#wai-least-error", FieldError).render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert _count(study, "participants") == 0 and _count(study, "sessions") == 0
+        assert _count(study, "wai_ratings") == 0
+        # Fixing the fields clears the errors; then saving writes everything.
+        screen.query_one("#item-most-3", Input).value = "70"
+        screen.query_one("#item-most-5", Input).value = "100"
+        screen.query_one("#dom-least-goal", Input).value = "300"
+        await pilot.press("ctrl+s")  # a rating without its professional's role is refused
+        await pilot.pause()
+        assert "role" in str(screen.query_one("#wai-least-error", FieldError).render())
+        assert _count(study, "participants") == 0
+        screen.query_one("#role-least", Input).value = "psychologist"
+        await pilot.pause()
+        assert not most_error.has_class("-shown")
+        assert not screen.query_one("#item-most-3", Input).has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _count(study, "participants") == 1 and _count(study, "sessions") == 1
+        db = study.db()
+        try:
+            most, least = ratings.list_ratings(db, 1)
+            assert most.target == "most" and most.items[2] == 70  # type: ignore[index]
+            assert least.entered_as == "domains" and least.goal == 300 and least.task is None
+        finally:
+            db.conn.close()
+
+
+async def test_bad_characteristics_and_pseudonym_are_refused(study: Study) -> None:
+    app = _app(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        screen.query_one("#code", Input).focus()
+        await pilot.press(*"5 Jan")  # a pseudonym must start with a letter, no spaces
+        screen.query_one("#char-pdi", Input).value = "71"
+        await pilot.pause()
+        assert screen.query_one("#code-error", FieldError).has_class("-shown")
+        assert "0 to 70" in str(screen.query_one("#char-pdi-error", FieldError).render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert _count(study, "participants") == 0
+
+
+async def test_recording_needs_consent(study: Study) -> None:
+    recorder = FakeRecorder()
+    app = _app(study, recorder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        app.screen.query_one("#code", Input).value = "P10"
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert app.screen.query_one("#consent-error", FieldError).has_class("-shown")
+        assert _count(study, "participants") == 0 and recorder.calls == []
+        app.screen.query_one("#consent").value = True
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, LiveScreen)
+        assert recorder.calls == ["start"]
+        db = study.db()
+        try:
+            assert participants.get_participant(db, "P10").consented
+            assert sessions.list_sessions(db)[0].participant_code == "P10"
+        finally:
+            db.conn.close()
+
+
+async def test_profile_chart_and_suggestions_follow_the_typing(study: Study) -> None:
+    app = _app(study)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        assert "Enter the ratings" in str(screen.query_one("#suggestions-preview").render())
+        screen.query_one("#role-most", Input).value = "physiotherapist"
+        for n in range(1, 13):
+            screen.query_one(f"#item-most-{n}", Input).value = "98"
+        await pilot.pause()
+        chart = screen.query_one(ProfileChart)
+        score = chart.scores["most"]
+        assert score is not None and score.domains["task"] == 392 and score.total == 1176
+        rendered = str(chart.render())
+        assert "near max" in rendered and "physiothe" in rendered
+        preview = str(screen.query_one("#suggestions-preview").render())
+        assert "1. " in preview and "why:" in preview
+        assert screen.suggestions and screen.suggestions[0].rule_id
+        assert _count(study, "wai_ratings") == 0  # a preview, not a save
