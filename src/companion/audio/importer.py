@@ -21,6 +21,7 @@ from companion.store.recordings import Segment
 from companion.store.sessions import get_session, set_status
 from companion.study.folder import Study
 
+MIN_RATE, MAX_RATE = 8_000, 192_000
 ALLOWED = "an audio file PyAV can decode (WAV, FLAC, MP3, M4A, OGG, …)"
 
 
@@ -87,6 +88,11 @@ def _probe(source: Path) -> tuple[int, int]:
         raise InputError("file", str(source), ALLOWED, hint=f"not audio: {exc}") from None
     if not rate or not channels:
         raise InputError("file", str(source), ALLOWED, hint="unknown rate or channels")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        # Below 8 kHz speech is not intelligible enough to transcribe; above 192 kHz is
+        # not an interview recording but a measurement file.
+        raise InputError("sample rate", f"{rate} Hz", f"{MIN_RATE} to {MAX_RATE} Hz",
+                         hint=str(source))
     # Keep two channels (interviewer, participant); more are mixed down to mono.
     return rate, 2 if channels == 2 else 1
 

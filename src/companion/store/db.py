@@ -104,9 +104,23 @@ def open_db(
         if not create:
             raise CompanionError(f"no study database at {path}")
         _create_private(path)
+    if not os.access(path, os.R_OK):
+        raise InputError("study", str(path.parent), "a study folder you can read and write",
+                         hint="you have no permission to read its database")
+    # SQLite in WAL mode writes beside the database (-wal, -shm), so the folder must be
+    # writable too; say so plainly instead of failing later in the middle of a command.
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise InputError("study", str(path.parent), "a study folder you can write to",
+                         hint="it is read-only: copy it or change its permissions")
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
     db = sqlite_utils.Database(conn)
-    if schema_version(db) > SCHEMA_VERSION:
+    try:
+        version = schema_version(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise InputError("study database", str(path), "a companion study database",
+                         hint=str(exc)) from None
+    if version > SCHEMA_VERSION:
         conn.close()
         # Checked before any pragma: switching to WAL would already change the file.
         raise NewerDatabaseError(
@@ -124,7 +138,7 @@ def open_db(
     migrate(db, upto=upto)
     for suffix in ("", "-wal", "-shm"):
         side = Path(str(path) + suffix)
-        if side.exists():
+        if side.exists() and side.stat().st_uid == os.getuid():
             os.chmod(side, 0o600)
     return db
 

@@ -41,13 +41,19 @@ class Note:
 
 
 def clean_text(text: str, *, field: str = "text") -> str:
-    """Drop control characters (a pasted escape sequence must not reach exports)."""
+    """Check a note's text: bounded length, no control characters.
+
+    A pasted terminal escape sequence would corrupt screens and exports, so it is refused
+    with a message rather than stored; newlines and tabs are fine.
+    """
     if len(text) > MAX_NOTE_CHARS:
         raise InputError(field, f"{text[:20]}… ({len(text)} characters)",
                          f"at most {MAX_NOTE_CHARS} characters")
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-    ).strip()
+    for position, ch in enumerate(text, start=1):
+        if ch not in "\n\t" and unicodedata.category(ch) == "Cc":
+            raise InputError(field, f"{text[:40]!r}", "printable text; control character "
+                             f"U+{ord(ch):04X} at position {position} is not allowed")
+    return text.strip()
 
 
 def _from_row(row: dict[str, Any]) -> Note:
