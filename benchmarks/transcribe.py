@@ -1,7 +1,8 @@
 """Benchmark: ``companion transcribe`` against a bare faster-whisper script.
 
-Generates a synthetic interview (espeak-ng, two voices on two channels, pauses of 0.3-6 s)
-of ``--minutes`` minutes, then times, as whole processes started from the shell:
+Generates a synthetic interview (espeak-ng, two voices on two channels, pauses of 0.3-6 s,
+about one third silence) of ``--minutes`` minutes, then times, as whole processes started
+from the shell:
 
 1. ``companion --study DIR transcribe 1 --threads N`` (CLI start, model load, decoding,
    speaker attribution, pauses, database writes);
@@ -76,46 +77,30 @@ def synth(text: str, voice: str) -> np.ndarray:
     return data[loud[0]: loud[-1] + 1]
 
 
-def interview(minutes: float, *, seed: int = 5, silence_share: float = 0.0) -> np.ndarray:
+def interview(minutes: float, *, seed: int = 5) -> np.ndarray:
     """A stereo interview (interviewer left, participant right) of about ``minutes``.
 
-    With ``silence_share`` > 0, long silences are added until that share of the audio is
-    silent (for the VAD measurement)."""
+    The silences between turns (0.3-6 s, as in a real interview) make about one third of
+    it silent; ``silence_fraction`` measures the share."""
     rng = random.Random(seed)
     cache: dict[tuple[str, str], np.ndarray] = {}
     target = int(minutes * 60 * RATE)
-    speech_target = int(target * (1 - silence_share)) if silence_share else target
     left: list[np.ndarray] = []
     right: list[np.ndarray] = []
-    length = speech = 0
+    length = 0
     turn = 0
-    while speech < speech_target:
+    while length < target:
         who = "I" if turn % 2 == 0 else "P"
         text = rng.choice(QUESTIONS if who == "I" else ANSWERS)
         if (who, text) not in cache:
             cache[(who, text)] = synth(text, VOICES[who])
         voice = cache[(who, text)]
-        # in the VAD audio the turns follow each other closely: the silence is what is added
-        choices = [0.2] if silence_share else [0.3, 0.5, 0.8, 1.0, 1.5, 3.0, 6.0]
-        gap = np.zeros(int(rng.choice(choices) * RATE), np.float32)
+        gap = np.zeros(int(rng.choice([0.3, 0.5, 0.8, 1.0, 1.5, 3.0, 6.0]) * RATE), np.float32)
         silent = np.zeros_like(voice)
         left += [gap, voice if who == "I" else silent]
         right += [gap, voice if who == "P" else silent]
         length += len(gap) + len(voice)
-        speech += len(voice) + len(gap)
         turn += 1
-    if silence_share:
-        # spread the extra silence over the interview in 15-25 s stretches
-        extra = target - length
-        chunks: list[int] = []
-        while extra > 0:
-            n = min(extra, int(rng.uniform(15, 25) * RATE))
-            chunks.append(n)
-            extra -= n
-        positions = sorted(rng.sample(range(2, len(left), 2), len(chunks)))
-        for pos, n in zip(reversed(positions), chunks, strict=False):
-            left.insert(pos, np.zeros(n, np.float32))
-            right.insert(pos, np.zeros(n, np.float32))
     return np.stack([np.concatenate(left), np.concatenate(right)], axis=1)
 
 
@@ -214,8 +199,8 @@ def main() -> int:
                   f"(CPU {companion_cpu[-1]:.1f} s), bare {bare_times[-1]:.2f} s "
                   f"(CPU {bare_cpu[-1]:.1f} s)", flush=True)
 
-        print("generating audio that is one-third silence…", flush=True)
-        quiet = interview(args.minutes, seed=7, silence_share=1 / 3)
+        print("generating another interview (one-third silence) for the VAD…", flush=True)
+        quiet = interview(args.minutes, seed=7)
         quiet_wav = tmp / "one-third-silence.wav"
         sf.write(quiet_wav, quiet, RATE, subtype="PCM_16")
         silent_share = silence_fraction(quiet)

@@ -18,7 +18,7 @@ from companion.protocol.model import Protocol
 from companion.protocol.registry import DEFAULT_PROTOCOL_ID, get_protocol
 from companion.protocol.scoring import Score, score_rating
 from companion.protocol.suggestions import RatingInput, Suggestion, suggest
-from companion.store import events, notes, ratings, sessions
+from companion.store import events, notes, ratings, sessions, transcripts
 from companion.study.config import load_config
 from companion.study.folder import Study
 
@@ -131,7 +131,10 @@ def mark_phase(
     session = sessions.get_session(db, session_id)
     protocol = session_protocol(study, session)
     protocol.phase(phase_id)  # raises InputError listing the phases
-    return events.add_phase_event(db, session.id, phase_id, at_ms)
+    event_id = events.add_phase_event(db, session.id, phase_id, at_ms)
+    # A phase placed after transcription (e.g. on an imported recording) moves segments.
+    transcripts.refresh_phases(db, session.id)
+    return event_id
 
 
 def add_note(

@@ -158,3 +158,19 @@ def test_audit_lists_every_change_with_earlier_versions(run, study_dir, session_
     text = run("audit", session_id).output
     assert "'first wording' -> 'second wording'" in text
     assert run("audit", "42").exit_code == 2
+
+
+def test_a_phase_placed_after_transcription_moves_the_segments(run, study_dir,
+                                                              session_id) -> None:
+    from companion.store.transcripts import NewSegment, commit_segments, list_segments
+    from companion.study import open_study
+
+    db = open_study(study_dir).db()
+    commit_segments(db, int(session_id), [
+        NewSegment(None, 5_000, 9_000, "how it started", None, -0.3, ()),
+        NewSegment(None, 700_000, 704_000, "it never felt right", None, -0.3, ()),
+    ], [], done_ms=704_000)
+    assert [s.phase_id for s in list_segments(db, int(session_id))] == [None, None]
+    run("phase", session_id, "opening", "--at", "00:00:00")
+    run("phase", session_id, "deepening", "--at", "00:10:00")
+    assert [s.phase_id for s in list_segments(db, int(session_id))] == ["opening", "deepening"]
