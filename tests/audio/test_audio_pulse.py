@@ -133,6 +133,8 @@ def test_sigkill_loses_at_most_a_second(study_dir, study, db, session_id, pulse_
         proc.wait(10)
     assert proc.returncode == -signal.SIGKILL
     assert get_session(db, session_id).status == "live"
+    # The crash left the study database whole.
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     done = run_companion(study_dir, "recover")
     assert done.returncode == 0, done.stderr

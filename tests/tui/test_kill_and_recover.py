@@ -61,6 +61,7 @@ async def test_kill_loses_nothing_and_restart_offers_recovery(
 
     db = study.db()
     try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = notes.list_notes(db, planned_session)
         assert [n.text for n in stored if n.kind == "note" and n.text] == ["She hesitates"]
         assert [n.kind for n in stored if n.kind == "bookmark"] == ["bookmark"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets._footer import FooterKey
+
 from companion.store import events, notes
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
@@ -9,6 +11,7 @@ from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.summary import SummaryScreen
 from tests.tui.fakes import FakeRecorder
+from tests.tui.helpers import wait_for
 
 
 async def _live(pilot, app: CompanionApp, session_id: int) -> LiveScreen:  # type: ignore[no-untyped-def]
@@ -38,6 +41,11 @@ async def test_note_is_stamped_at_its_first_key_and_digits_tag(
         recorder.ms = 25_000  # the interviewer keeps typing for 15 s
         await pilot.press(*"ilence, then 3 tries", "enter")
         assert str(screen.query_one("#note-stamp").render()) == "new note"
+        await pilot.pause()
+        # The notes list keeps a gap between time and text, inside the time's span: a run
+        # of spaces opening the text's span is lost in SVG renderings ("00:00:10Silence").
+        svg = app.export_screenshot()
+        assert ">00:00:10&#160;&#160;</text>" in svg and ">Silence,&#160;then" in svg
         recorder.ms = 30_000
         await pilot.press("3")  # empty box: quick key for A3
         recorder.ms = 31_000
@@ -90,12 +98,21 @@ async def test_pause_resume_and_stop_with_confirm(study: Study, planned_session:
     app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _live(pilot, app, planned_session)
+
+        def f6() -> tuple[str, str]:
+            """What the footer shows on f6, and what the palette offers."""
+            [key] = [k for k in screen.query(FooterKey) if k.key == "f6"]
+            titles = {c.title for c in app.get_system_commands(screen)}
+            return key.description, "/".join(sorted(titles & {"Pause", "Resume"}))
+
+        assert f6() == ("Pause", "Pause")
         await pilot.press("f6")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.15)
+        await wait_for(pilot, lambda: f6() == ("Resume", "Resume"), what="f6 reads Resume")
         assert "PAUSED" in str(screen.query_one("#rec-state").render())
         await pilot.press("f6")
         await app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: f6() == ("Pause", "Pause"), what="f6 reads Pause")
         await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import DataTable, TextArea
 
 from companion.store import notes, sessions
@@ -12,6 +14,7 @@ from companion.tui.screens.sessions import SessionsScreen
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen, phase_durations
 from tests.tui.fakes import FakeRecorder
+from tests.tui.helpers import sessions_loaded, wait_for
 
 
 def _app(study: Study, recorder: FakeRecorder | None = None) -> CompanionApp:
@@ -24,8 +27,7 @@ async def test_sessions_list_opens_setup_live_and_summary(
     recorder = FakeRecorder(ms=0)
     app = _app(study, recorder)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, SessionsScreen)
+        screen = await sessions_loaded(pilot)
         table = screen.query_one(DataTable)
         assert table.row_count == 1
         row = [str(c) for c in table.get_row_at(0)]
@@ -36,8 +38,7 @@ async def test_sessions_list_opens_setup_live_and_summary(
         assert app.screen.query_one("#role-most").value == "physiotherapist"
         assert app.screen.query_one("#mode-least").value == "domains"
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, SessionsScreen)
+        await sessions_loaded(pilot)
         await pilot.press("l")  # go live
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -48,8 +49,7 @@ async def test_sessions_list_opens_setup_live_and_summary(
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, SessionsScreen)
+        await sessions_loaded(pilot)
         await pilot.press("s")  # a second session for the same participant
         await pilot.pause()
         assert isinstance(app.screen, SetupScreen)
@@ -64,11 +64,73 @@ async def test_interrupted_session_is_flagged_and_recovered(
     db.conn.close()
     app = _app(study)
     async with app.run_test(size=(100, 30)) as pilot:
-        assert "did not stop cleanly" in str(app.screen.query_one("#sessions-hint").render())
+        screen = await sessions_loaded(pilot)
+        assert "did not stop cleanly" in str(screen.query_one("#sessions-hint").render())
+        assert screen.active_bindings["r"].binding.description == "Recover"
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any("recovered" in n.message for n in app._notifications)
+
+
+async def test_first_frame_comes_before_the_rows(study: Study, planned_session: int) -> None:
+    """The screen is drawn with a loading line; a worker reads the study and posts rows."""
+    said: list[object] = []
+    app = _app(study)
+    async with app.run_test(size=(100, 30), message_hook=said.append) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen), what="screen")
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        if not screen.loaded:  # (a fast worker may already be done: then the rows count)
+            assert "Loading" in str(screen.query_one("#sessions-hint").render())
+        await sessions_loaded(pilot)
+        [loaded] = [m for m in said if isinstance(m, SessionsScreen.RowsLoaded)]
+        assert [(r.participant_code, r.session_id) for r in loaded.rows] == [
+            ("P05", planned_session)]
+        assert screen.query_one(DataTable).row_count == 1
+        assert "Loading" not in str(screen.query_one("#sessions-hint").render())
+
+
+async def test_enter_reviews_a_recorded_session_and_sets_up_a_planned_one(
+        study: Study, planned_session: int, tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    from companion import interview
+    from companion.audio.importer import import_audio
+    from companion.tui.screens.review import ReviewScreen
+
+    db = study.db()
+    recorded = interview.new_session(study, db, "P05").id
+    db.conn.close()
+    tone = np.sin(2 * np.pi * 220 * np.arange(16_000) / 16_000).astype("float32") * 0.3
+    sf.write(tmp_path / "tone.wav", tone, 16_000)
+    import_audio(study, recorded, tmp_path / "tone.wav")  # audio: the session is completed
+    app = _app(study)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await sessions_loaded(pilot)
+
+        def footer_enter() -> str:
+            return screen.active_bindings["enter"].binding.description
+
+        table = screen.query_one(DataTable)
+        assert [str(table.get_row_at(i)[1]) for i in range(2)] == [
+            str(planned_session), str(recorded)]
+        assert footer_enter() == "Open"
+        await pilot.press("down")
+        assert footer_enter() == "Review"
+        assert "r" not in screen.active_bindings  # Recover: only for an interrupted session
+        titles = {c.title for c in app.get_system_commands(screen)}
+        assert "Review" in titles and "Open" not in titles
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
+        assert app.screen.session_id == recorded  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        screen = await sessions_loaded(pilot)
+        await pilot.press("up", "enter")  # the planned one still opens its set-up
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert app.screen.session_id == planned_session
 
 
 async def test_summary_shows_the_session_and_saves_reflections(
@@ -138,8 +200,10 @@ async def test_every_binding_has_an_id_and_tooltip_and_is_in_the_palette(
         study: Study, planned_session: int) -> None:
     from companion.tui.screens.dialogs import ConfirmScreen
     from companion.tui.screens.summary import SummaryScreen as Summary
+    from companion.tui.screens.transcription import TranscriptionScreen
 
-    for cls in (CompanionApp, SessionsScreen, SetupScreen, LiveScreen, Summary, ConfirmScreen):
+    for cls in (CompanionApp, SessionsScreen, SetupScreen, LiveScreen, Summary, ConfirmScreen,
+                TranscriptionScreen):
         for binding in cls.BINDINGS:
             assert binding.id and binding.tooltip, (cls.__name__, binding)  # type: ignore[union-attr]
     app = _app(study)

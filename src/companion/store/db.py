@@ -13,11 +13,15 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError, InputError
 from companion.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    # Imported where a database is opened: sqlite-utils (with numpy, which it loads when
+    # installed) takes about 0.3 s, and the TUI paints its first frame before that.
+    import sqlite_utils
 
 DB_NAME = "companion.db"
 
@@ -112,6 +116,8 @@ def open_db(
     if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         raise InputError("study", str(path.parent), "a study folder you can write to",
                          hint="it is read-only: copy it or change its permissions")
+    import sqlite_utils  # deferred: see the import block at the top
+
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
     db = sqlite_utils.Database(conn)
     try:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError, NotAStudyError
 from companion.store.db import DB_NAME, open_db
+
+if TYPE_CHECKING:
+    # Only for the annotation: companion.store.db imports sqlite-utils when a database is
+    # opened, so opening a study folder stays cheap (the TUI's first frame).
+    import sqlite_utils
 
 ENV_VAR = "COMPANION_STUDY"
 SUBFOLDERS = ("recordings", "exports")

@@ -1,7 +1,12 @@
-"""The companion app: one study, four screens, one stylesheet, keys from the study config.
+"""The companion app: one study, its screens, one stylesheet, keys from the study config.
 
 ``companion`` without arguments opens this app on the sessions screen. On start it looks
 for sessions a crashed recorder left behind and offers to recover them.
+
+Start-up is kept light: this module and the sessions screen import no database layer
+(sqlite-utils, numpy), no audio (sounddevice) and no Whisper (faster-whisper). Each is
+imported where it is first needed, mostly in a worker thread, so the first frame does not
+wait for them.
 """
 
 from __future__ import annotations
@@ -9,9 +14,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import sqlite_utils
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -22,6 +26,16 @@ from companion.study.config import StudyConfig, load_config
 from companion.study.folder import Study
 from companion.tui.messages import InterruptedFound, RecoveryDone
 from companion.tui.recording import RecorderFactory, RecorderLike, default_recorder_factory
+
+if TYPE_CHECKING:
+    # Annotations only: both import heavy libraries (see the module docstring).
+    import sqlite_utils
+
+    from companion.transcribe.engine import Engine
+    from companion.tui.screens.transcription import TranscriptionScreen
+
+TRANSCRIPTION = "transcription"
+"""The name the transcription screen is installed under (it lives as long as the app)."""
 
 
 class CompanionApp(App[None]):
@@ -48,10 +62,13 @@ class CompanionApp(App[None]):
         recorder_factory: RecorderFactory | None = None,
         check_recovery: bool = True,
         clock: Callable[[], int] | None = None,
+        engine: Engine | None = None,
     ) -> None:
         """``recorder_factory`` makes the recorder for a session (default: the real one on
         the study's device); ``clock`` fixes the session clock (snapshots);
-        ``check_recovery`` looks for interrupted recordings at start."""
+        ``check_recovery`` looks for interrupted recordings at start; ``engine`` is a
+        loaded Whisper engine to transcribe with (default: the study's model, loaded by
+        the transcription worker when a run starts)."""
         super().__init__()
         self.study = study
         self.config: StudyConfig = load_config(study.config_path)
@@ -59,6 +76,7 @@ class CompanionApp(App[None]):
             self.config.get("audio.device"))
         self.check_recovery = check_recovery
         self.clock = clock
+        self.engine = engine
         self._db: sqlite_utils.Database | None = None
 
     @property
@@ -68,10 +86,16 @@ class CompanionApp(App[None]):
             self._db = self.study.db()
         return self._db
 
+    def get_default_screen(self) -> Screen[object]:
+        """The sessions screen is the bottom of the stack (no blank screen under it: one
+        screen less to lay out before the first frame)."""
+        from companion.tui.screens.sessions import SessionsScreen
+
+        return SessionsScreen()
+
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self.set_keymap(self.config.keymap)
-        self.show_sessions()
         if self.check_recovery:
             self._find_interrupted()
 
@@ -83,18 +107,16 @@ class CompanionApp(App[None]):
     # -- navigation -------------------------------------------------------------------
 
     def show_sessions(self) -> None:
-        """Go (back) to the sessions screen, dropping everything above it."""
+        """Go (back) to the sessions screen, dropping everything above it; it reads the
+        study again when it comes back on top."""
         from companion.tui.screens.sessions import SessionsScreen
 
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        if len(self.screen_stack) == 2 and isinstance(self.screen, SessionsScreen):
-            self.screen.reload()
+        if len(self.screen_stack) == 1:
+            if isinstance(self.screen, SessionsScreen):
+                self.screen.reload()
             return
-        if len(self.screen_stack) == 2:
-            self.switch_screen(SessionsScreen())
-        else:
-            self.push_screen(SessionsScreen())
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def open_setup(self, *, participant: str | None = None, session_id: int | None = None,
                    new_session: bool = False) -> None:
@@ -128,13 +150,42 @@ class CompanionApp(App[None]):
 
         self.push_screen(ReviewScreen(session_id, at_ms=at_ms))
 
-    def _busy_live(self) -> bool:
+    def _busy_live(self, after: str = "search and report open after it") -> bool:
         from companion.tui.screens.live import LiveScreen
 
         if isinstance(self.screen, LiveScreen):
-            self.notify("Finish the interview first (search and report open after it).")
+            self.notify(f"Finish the interview first ({after}).")
             return True
         return False
+
+    # -- transcription (issue 5) ---------------------------------------------------------
+
+    @property
+    def transcription_screen(self) -> TranscriptionScreen | None:
+        """The transcription screen, once opened (it stays installed: a run goes on when
+        you leave it)."""
+        if not self.is_screen_installed(TRANSCRIPTION):
+            return None
+        return self.get_screen(TRANSCRIPTION)  # type: ignore[return-value]
+
+    def action_open_transcription(self) -> None:
+        """Show the transcription queue (sessions with audio and no finished transcript)."""
+        from companion.tui.screens.transcription import TranscriptionScreen
+
+        # Not during an interview: decoding would compete with the recorder for the CPU.
+        if self._busy_live("transcription opens after it"):
+            return
+        screen = self.transcription_screen
+        if screen is None:
+            screen = TranscriptionScreen()
+            self.install_screen(screen, name=TRANSCRIPTION)
+        if screen is self.screen:
+            return
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+            return
+        self.push_screen(TRANSCRIPTION)
 
     def action_open_search(self) -> None:
         from companion.tui.screens.search import SearchScreen
@@ -221,7 +272,8 @@ class CompanionApp(App[None]):
     # -- commands and quitting ----------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every binding of the current screen in the palette, with its key and tooltip."""
+        """Every binding of the current screen in the palette, with its key and tooltip;
+        the transcription view from every screen."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
@@ -234,6 +286,10 @@ class CompanionApp(App[None]):
             yield SystemCommand(binding.description, help_text,
                                 partial(active.node.run_action, binding.action))
             del key
+        if "app.open_transcription" not in seen and screen is not self.transcription_screen:
+            yield SystemCommand(
+                "Transcription", "[t on the sessions screen] Transcribe recorded sessions "
+                "on this machine: queue, progress, cancel", self.action_open_transcription)
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -244,6 +300,11 @@ class CompanionApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, LiveScreen) and screen.recorder is not None:
                 await asyncio.to_thread(screen.recorder.stop)
+        transcription = self.transcription_screen
+        if transcription is not None:
+            # The run stops after the segment being decoded (committed, resumable); the
+            # process waits for that thread as it exits.
+            transcription.cancel_run()
         self.exit()
 
 

@@ -62,8 +62,10 @@ class NoteLog(Static):
 
     def add(self, at_ms: int | None, kind: str, text: str) -> None:
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(format_hms(at_ms) if at_ms is not None else "--:--:--", style="dim")
-        line.append("  ")
+        # The gap belongs to the time's span: a separate run of spaces at the start of the
+        # text's span is dropped by SVG renderers (the screenshots read "00:05:12Says").
+        line.append(f"{format_hms(at_ms) if at_ms is not None else '--:--:--'}  ",
+                    style="dim")
         symbol = {"bookmark": "★ ", "code": "# ", "phase": "▶ ", "asked": "✓ ", "used": "✓ "}
         line.append(symbol.get(kind, ""), style="bold")
         line.append(text)
@@ -92,8 +94,11 @@ class LiveScreen(Screen[None]):
                 tooltip="Mark the highlighted suggested question as used, at this moment"),
         Binding("f5", "bookmark", "Bookmark", id="live.bookmark",
                 tooltip="Drop a bookmark at this moment of the recording"),
-        Binding("f6", "pause_resume", "Pause", id="live.pause",
-                tooltip="Pause the recording, or resume it"),
+        # One key, one id (a keymap moves both); check_action shows the one that applies.
+        Binding("f6", "pause", "Pause", id="live.pause",
+                tooltip="Pause the recording (the timeline stops with it)"),
+        Binding("f6", "resume", "Resume", id="live.pause",
+                tooltip="Resume the paused recording"),
         Binding("f10", "stop", "Stop", id="live.stop",
                 tooltip="Stop recording (asks first) and go to the session summary"),
         Binding("up", "prompt_cursor(-1)", "Prompt ↑", id="live.prompt-up", show=False,
@@ -125,6 +130,9 @@ class LiveScreen(Screen[None]):
     class RecorderStopped(Message):
         """The recorder's stop finished (file closed, session updated)."""
 
+    class RecorderToggled(Message, bubble=False):
+        """A pause or resume finished (the footer's f6 label follows the state)."""
+
     def __init__(
         self,
         session_id: int,
@@ -152,6 +160,7 @@ class LiveScreen(Screen[None]):
         self._warned: set[str] = set()
         self._stopping = False
         self._failed = ""
+        self._paused = False
 
     @property
     def recording_expected(self) -> bool:
@@ -335,6 +344,10 @@ class LiveScreen(Screen[None]):
             status = RecorderStatus(state=state, session_ms=self._now())
         self.query_one(RecordingHeader).show(status, has_recorder=self.recording_expected
                                              or bool(self._failed))
+        paused = status.state == "paused"
+        if paused != self._paused:
+            self._paused = paused
+            self.refresh_bindings()
         now = self._now() if self._clock_override is not None else status.session_ms
         self.query_one(PhaseStepper).in_phase_ms = max(now - self.phase_started_ms, 0)
         self._warn(status)
@@ -485,22 +498,43 @@ class LiveScreen(Screen[None]):
 
     # -- recording --------------------------------------------------------------------
 
-    def action_pause_resume(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """f6 reads Pause while recording and Resume while paused."""
+        if action == "pause":
+            return not self._paused
+        if action == "resume":
+            return self._paused
+        return True
+
+    def action_pause(self) -> None:
+        self._pause_or_resume("pause")
+
+    def action_resume(self) -> None:
+        self._pause_or_resume("resume")
+
+    def _pause_or_resume(self, wanted: str) -> None:
         if self.recorder is None:
             self.notify("No recording is running in this view.", severity="warning")
             return
-        self._pause_worker(self.recorder)
+        self._pause_worker(self.recorder, wanted)
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _pause_worker(self, recorder: RecorderLike) -> None:
+    def _pause_worker(self, recorder: RecorderLike, wanted: str) -> None:
         """Pause or resume; the recorder waits for its writer thread, so not on the UI."""
         try:
-            if recorder.status().state == "paused":
+            state = recorder.status().state
+            if wanted == "resume" and state == "paused":
                 recorder.resume()
-            elif recorder.status().state == "recording":
+            elif wanted == "pause" and state == "recording":
                 recorder.pause()
         except Exception as exc:
             self.post_message(self.RecorderFailed(f"pause/resume failed: {exc}"))
+        finally:
+            self.post_message(self.RecorderToggled())
+
+    @on(RecorderToggled)
+    def _recorder_toggled(self) -> None:
+        self._poll()
 
     def action_stop(self) -> None:
         if self.recorder is None:

@@ -1,20 +1,29 @@
-"""Home: participants and their sessions; start, continue, review, recover."""
+"""Home: participants and their sessions; start, continue, review, recover, transcribe.
+
+The screen paints at once (title, column headers, a "loading" line) and reads the study
+in a thread worker with its own database connection: the store, sqlite-utils and numpy
+are imported there, so the first frame never waits for them. The rows come back as a
+message; the UI thread only fills the table.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from companion.store import participants, sessions, transcripts
 from companion.timefmt import format_hms
 
 if TYPE_CHECKING:
+    from companion.study.folder import Study
     from companion.tui.app import CompanionApp
 
 STATUS_STYLE = {
@@ -23,6 +32,8 @@ STATUS_STYLE = {
     "interrupted": "bold yellow",
     "completed": "green",
 }
+
+LOADING = "Loading the sessions…"
 
 
 def _date(iso: str | None) -> str:
@@ -34,6 +45,64 @@ def _date(iso: str | None) -> str:
         return iso[:16]
 
 
+@dataclass(frozen=True)
+class SessionRow:
+    """One line of the table: a session, or a participant who has none yet."""
+
+    key: str
+    participant_code: str
+    session_id: int | None
+    status: str  # the session's status; "" for a participant without a session
+    date: str
+    duration_ms: int | None
+    transcript: str  # the transcript's status, or "none"
+    pilot: bool
+    has_audio: bool
+
+    @property
+    def reviewable(self) -> bool:
+        """A finished or interrupted session with something to review (audio, transcript)."""
+        return (self.session_id is not None
+                and self.status in ("completed", "interrupted")
+                and (self.has_audio or self.transcript != "none"))
+
+
+def read_rows(study: Study) -> list[SessionRow]:
+    """Every session of the study, then the participants without one.
+
+    Runs in a worker thread: it opens (and closes) its own connection, because a sqlite
+    connection belongs to the thread that made it.
+    """
+    # Imported here, in the worker, not at module level: the store pulls in sqlite-utils
+    # and numpy (about 0.3 s), which the first frame must not wait for.
+    from companion.store import participants, recordings, sessions, transcripts
+
+    db = study.db()
+    try:
+        rows: list[SessionRow] = []
+        listed: set[str] = set()
+        for session in sessions.list_sessions(db):
+            listed.add(session.participant_code)
+            transcript = transcripts.get_transcript(db, session.id)
+            rows.append(SessionRow(
+                key=f"s{session.id}", participant_code=session.participant_code,
+                session_id=session.id, status=session.status,
+                date=_date(session.started_at or session.created_at),
+                duration_ms=session.duration_ms,
+                transcript=str(transcript["status"]) if transcript else "none",
+                pilot=bool(session.pilot),
+                has_audio=bool(recordings.list_segments(db, session.id))))
+        for participant in participants.list_participants(db):
+            if participant.code not in listed:
+                rows.append(SessionRow(
+                    key=f"p{participant.id}", participant_code=participant.code,
+                    session_id=None, status="", date="", duration_ms=None,
+                    transcript="", pilot=False, has_audio=False))
+        return rows
+    finally:
+        db.conn.close()
+
+
 class SessionsScreen(Screen[None]):
     """Every session of the study, one row each; participants without a session too."""
 
@@ -42,17 +111,40 @@ class SessionsScreen(Screen[None]):
                 tooltip="Add a participant and prepare their interview"),
         Binding("s", "new_session", "New session", id="sessions.new-session",
                 tooltip="Prepare a new session for the highlighted participant"),
-        Binding("enter", "open", "Open", id="sessions.open",
-                tooltip="Open the highlighted session: set-up if planned, else its summary"),
+        # Two bindings on one key and one id (a keymap moves both); check_action shows the
+        # one that fits the highlighted row, so the footer says what Enter will do.
+        # Priority: the table would otherwise take Enter without naming it in the footer.
+        Binding("enter", "open", "Open", id="sessions.open", priority=True,
+                tooltip="Open the highlighted session: the set-up if it is planned, "
+                        "else its summary"),
+        Binding("enter", "open_review", "Review", id="sessions.open", priority=True,
+                tooltip="Review the highlighted session: transcript, notes and playback"),
         Binding("l", "live", "Go live", id="sessions.live",
                 tooltip="Start (or continue) recording the highlighted session"),
         Binding("r", "recover", "Recover", id="sessions.recover",
                 tooltip="Recover the audio of an interrupted session"),
+        Binding("t", "app.open_transcription", "Transcribe", id="sessions.transcribe",
+                tooltip="Open the transcription queue: sessions with audio and no "
+                        "finished transcript"),
     ]
+
+    class RowsLoaded(Message, bubble=False):
+        """The worker read the study: ``rows``, or ``error`` (a sentence) if it failed."""
+
+        def __init__(self, generation: int, rows: list[SessionRow],
+                     error: str | None = None) -> None:
+            self.generation = generation
+            self.rows = rows
+            self.error = error
+            super().__init__()
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: dict[str, tuple[str, int | None]] = {}
+        self.rows: dict[str, SessionRow] = {}
+        self.generation = 0
+        """Bumped by every reload; an answer from an older reload is ignored."""
+        self.loaded = False
+        """True once the rows of the latest reload are in the table."""
 
     @property
     def companion(self) -> CompanionApp:
@@ -61,63 +153,99 @@ class SessionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="sessions-title", classes="screen-title")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="sessions-hint")
+        yield Static(Text(LOADING, style="dim"), id="sessions-hint")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("participant", "session", "status", "date", "duration",
                           "transcript", "pilot")
-        self.reload()
+        # The gap is part of the bold span: spaces opening a span get lost in SVG pictures.
+        title = Text("Sessions   ", style="bold")
+        title.append(str(self.companion.study.root), style="dim")
+        self.query_one("#sessions-title", Static).update(title)
         table.focus()
 
+    def on_screen_resume(self) -> None:
+        # First shown, or back from another screen (a session may have changed): read the
+        # study again, after this frame is on the screen.
+        self.call_after_refresh(self.reload)
+
     def reload(self) -> None:
-        """Read the study again (after set-up, a session or a recovery)."""
-        app = self.companion
-        db = app.db
+        """Read the study again, in a worker (after set-up, a session or a recovery)."""
+        self.generation += 1
+        self.loaded = False
+        self._read(self.companion.study, self.generation)
+
+    @work(thread=True, exclusive=True, group="sessions-rows", exit_on_error=False,
+          description="Reading the sessions")
+    def _read(self, study: Study, generation: int) -> None:
+        try:
+            rows = read_rows(study)
+        except Exception as exc:  # shown on the screen: the list must never be silently empty
+            self.post_message(self.RowsLoaded(generation, [], f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.RowsLoaded(generation, rows))
+
+    @on(RowsLoaded)
+    def _show_rows(self, event: RowsLoaded) -> None:
+        if event.generation != self.generation:
+            return
         table = self.query_one(DataTable)
+        keep = table.cursor_row
         table.clear()
         self.rows = {}
-        title = Text("Sessions", style="bold")
-        title.append(f"   {app.study.root}", style="dim")
-        self.query_one("#sessions-title", Static).update(title)
         interrupted = 0
-        listed = set()
-        for session in sessions.list_sessions(db):
-            listed.add(session.participant_code)
-            status = Text(session.status, style=STATUS_STYLE.get(session.status, ""))
-            if session.status in ("interrupted", "live"):
+        for row in event.rows:
+            self.rows[row.key] = row
+            if row.session_id is None:
+                table.add_row(row.participant_code, "—", Text("no session", style="dim"),
+                              "", "", "", "", key=row.key)
+                continue
+            status = Text(row.status, style=STATUS_STYLE.get(row.status, ""))
+            if row.status in ("interrupted", "live"):
                 interrupted += 1
                 status.append("  r: recover", style="yellow")
-            transcript = transcripts.get_transcript(db, session.id)
-            key = f"s{session.id}"
             table.add_row(
-                session.participant_code, str(session.id), status,
-                _date(session.started_at or session.created_at),
-                format_hms(session.duration_ms) if session.duration_ms else "—",
-                transcript["status"] if transcript else "none",
-                "pilot" if session.pilot else "", key=key)
-            self.rows[key] = (session.participant_code, session.id)
-        for participant in participants.list_participants(db):
-            if participant.code not in listed:
-                key = f"p{participant.id}"
-                table.add_row(participant.code, "—", Text("no session", style="dim"),
-                              "", "", "", "", key=key)
-                self.rows[key] = (participant.code, None)
+                row.participant_code, str(row.session_id), status, row.date,
+                format_hms(row.duration_ms) if row.duration_ms else "—",
+                row.transcript, "pilot" if row.pilot else "", key=row.key)
+        if self.rows and keep > 0:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
         hint = Text()
-        if not self.rows:
+        if event.error:
+            hint.append(f"The sessions could not be read: {event.error}", style="bold red")
+        elif not self.rows:
             hint.append("No participants yet: press n to add the first one.")
         if interrupted:
             hint.append(f"⚠ {interrupted} session(s) did not stop cleanly: highlight one and "
                         "press r to recover its audio.", style="bold yellow")
         self.query_one("#sessions-hint", Static).update(hint)
+        self.loaded = True
+        self.refresh_bindings()
 
-    def _current(self) -> tuple[str, int | None] | None:
+    def _current(self) -> SessionRow | None:
+        if not self.rows:  # (also before the table is mounted: the footer asks early)
+            return None
         table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row < 0:
+        if table.cursor_row < 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.rows.get(str(key))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer names what Enter does on the highlighted row, and offers Recover
+        only on a session that did not stop cleanly (the status column says so too)."""
+        current = self._current()
+        if action in ("open", "open_review"):
+            reviewable = current is not None and current.reviewable
+            return reviewable if action == "open_review" else not reviewable
+        if action == "recover":
+            return current is not None and current.status in ("live", "interrupted")
+        return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
 
     def action_new_participant(self) -> None:
         self.companion.open_setup()
@@ -127,44 +255,50 @@ class SessionsScreen(Screen[None]):
         if current is None:
             self.notify("Add a participant first (n).", severity="warning")
             return
-        self.companion.open_setup(participant=current[0], new_session=True)
+        self.companion.open_setup(participant=current.participant_code, new_session=True)
 
     def action_open(self) -> None:
         current = self._current()
         if current is None:
             return
-        code, session_id = current
-        if session_id is None:
-            self.companion.open_setup(participant=code, new_session=True)
-            return
-        session = sessions.get_session(self.companion.db, session_id)
-        if session.status == "planned":
-            self.companion.open_setup(session_id=session_id)
+        if current.session_id is None:
+            self.companion.open_setup(participant=current.participant_code, new_session=True)
+        elif current.reviewable:
+            self.companion.open_review(current.session_id)
+        elif current.status == "planned":
+            self.companion.open_setup(session_id=current.session_id)
         else:
-            self.companion.open_summary(session_id)
+            self.companion.open_summary(current.session_id)
+
+    def action_open_review(self) -> None:
+        self.action_open()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 
+    def _session_status(self, session_id: int) -> str:
+        """The status in the database now (the table may be a moment old)."""
+        from companion.store import sessions  # loaded by the rows worker already
+
+        return sessions.get_session(self.companion.db, session_id).status
+
     def action_live(self) -> None:
         current = self._current()
-        if current is None or current[1] is None:
+        if current is None or current.session_id is None:
             self.notify("Highlight a session first.", severity="warning")
             return
-        session = sessions.get_session(self.companion.db, current[1])
-        if session.status == "completed":
+        if self._session_status(current.session_id) == "completed":
             self.notify("This session is completed; open it with Enter to review.",
                         severity="warning")
             return
-        self.companion.start_live(current[1])
+        self.companion.start_live(current.session_id)
 
     def action_recover(self) -> None:
         current = self._current()
-        if current is None or current[1] is None:
+        if current is None or current.session_id is None:
             return
-        session = sessions.get_session(self.companion.db, current[1])
-        if session.status not in ("live", "interrupted"):
+        if self._session_status(current.session_id) not in ("live", "interrupted"):
             self.notify("Only an interrupted session needs recovering.", severity="warning")
             return
-        self.companion.recover(current[1])
+        self.companion.recover(current.session_id)

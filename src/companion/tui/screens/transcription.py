@@ -1,0 +1,531 @@
+"""Transcription: the queue of recorded sessions, their progress, start and cancel.
+
+The queue is every session with audio and no finished transcript. ``t`` transcribes the
+highlighted one, ``a`` all of them in turn, ``c`` cancels (after the segment being
+decoded: what was transcribed stays, and the next start goes on from there).
+
+The work runs in one thread worker that calls :mod:`companion.transcribe.runner`, the
+same code as ``companion transcribe``. The worker touches no widget: it only posts
+messages (``post_message`` is thread-safe): a session started, progress (coalesced, so a
+flood of updates never backs up the queue), a session finished, the run ended. The runner
+opens its own database connection in that thread and writes nothing to the terminal
+(faster-whisper's progress bar is off, its logger and CTranslate2's are quiet); anything
+printed by Python code during a run is captured here and only logged (never drawn over
+the screen).
+
+The screen is installed in the app (see :meth:`CompanionApp.action_open_transcription`):
+leaving it does not stop a run, and coming back shows where it is.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, ListItem, ListView, ProgressBar, Static
+
+from companion.timefmt import format_hms
+
+if TYPE_CHECKING:
+    from companion.study.folder import Study
+    from companion.transcribe.engine import Engine
+    from companion.transcribe.runner import Progress
+    from companion.tui.app import CompanionApp
+
+# What a transcript's status in the database means for a session in the queue.
+STORED_STATE = {None: "waiting", "cancelled": "cancelled", "failed": "failed",
+                "running": "interrupted"}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A session waiting for (the rest of) its transcript."""
+
+    session_id: int
+    participant_code: str
+    total_ms: int  # the session's audio, on its timeline
+    done_ms: int  # transcribed so far (an earlier run stopped there)
+    stored: str | None  # the transcript's status in the database; None: never started
+
+
+def read_queue(study: Study) -> list[QueueItem]:
+    """The sessions with audio and no finished transcript, with how far each got.
+
+    Runs in a worker thread, with its own connections (the runner's and one here).
+    """
+    # Imported in the worker: the runner loads numpy and PyAV, the store sqlite-utils.
+    from companion.store import recordings, sessions, transcripts
+    from companion.transcribe.runner import pending_sessions
+
+    queue = pending_sessions(study)
+    db = study.db()
+    try:
+        items = []
+        for session_id in queue:
+            session = sessions.get_session(db, session_id)
+            transcript = transcripts.get_transcript(db, session_id)
+            total = int((transcript or {}).get("total_ms") or 0) or recordings.session_end_ms(
+                db, session_id)
+            items.append(QueueItem(
+                session_id, session.participant_code, total,
+                int(transcript["done_ms"]) if transcript else 0,
+                str(transcript["status"]) if transcript else None))
+        return items
+    finally:
+        db.conn.close()
+
+
+def eta_text(seconds: float | None) -> str:
+    """``about 40 s left``, ``about 12 min left``; empty when unknown."""
+    if seconds is None:
+        return ""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s left"
+    return f"about {round(seconds / 60)} min left"
+
+
+def took_text(seconds: float) -> str:
+    return f"took {max(1, round(seconds))} s" if seconds < 90 else f"took {round(seconds / 60)} min"
+
+
+class Field(Widget):
+    """One line of text bound to a reactive of its row."""
+
+    DEFAULT_CSS = "Field { height: 1; }"
+
+    text: reactive[str] = reactive("")
+
+    def render(self) -> RenderResult:
+        return Text(self.text, no_wrap=True, overflow="ellipsis")
+
+
+class QueueRow(ListItem):
+    """A session in the queue: who, how long, a progress bar, its state and ETA."""
+
+    state: reactive[str] = reactive("waiting")
+    """waiting, queued, loading model, transcribing, cancelling…, done, cancelled, failed
+    or interrupted (a run that died)."""
+    fraction: reactive[float] = reactive(0.0)
+    eta: reactive[str] = reactive("")
+
+    def __init__(self, item: QueueItem) -> None:
+        super().__init__(id=f"queue-{item.session_id}")
+        self.item = item
+        self.before_run = ""
+        """The state shown before a run queued this row (it returns if never reached)."""
+        self.done_ms = item.done_ms
+        self.show_stored(item)
+
+    @property
+    def session_id(self) -> int:
+        return self.item.session_id
+
+    def show_stored(self, item: QueueItem) -> None:
+        """Show what the database says (between runs)."""
+        self.item = item
+        self.done_ms = item.done_ms
+        self.state = STORED_STATE.get(item.stored, item.stored or "waiting")
+        self.fraction = min(1.0, item.done_ms / item.total_ms) if item.total_ms else 0.0
+        self.eta = f"stopped at {format_hms(item.done_ms)}" if item.done_ms else ""
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        with Horizontal(classes="queue-line"):
+            yield Static(f"{item.participant_code} · session {item.session_id}",
+                         classes="queue-name")
+            yield Static(format_hms(item.total_ms), classes="queue-length")
+            yield ProgressBar(total=1.0, show_eta=False).data_bind(progress=QueueRow.fraction)
+            yield Field(classes="queue-state").data_bind(text=QueueRow.state)
+            yield Field(classes="queue-eta").data_bind(text=QueueRow.eta)
+
+    def watch_state(self, state: str) -> None:
+        for name in ("done", "failed", "cancelled", "transcribing"):
+            self.set_class(state == name, f"-{name}")
+
+
+class TranscriptionScreen(Screen[None]):
+    """The transcription queue: progress per session; start one or all; cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "start", "Transcribe", id="transcription.start",
+                tooltip="Transcribe the highlighted session (an unfinished one goes on "
+                        "where it stopped)"),
+        Binding("a", "start_all", "Transcribe all", id="transcription.start-all",
+                tooltip="Transcribe every session in the queue, one after the other"),
+        Binding("c", "cancel", "Cancel", id="transcription.cancel",
+                tooltip="Stop after the segment being decoded; what is done is kept and "
+                        "the next start goes on from there"),
+        Binding("escape", "back", "Back", id="transcription.back",
+                tooltip="Back to the sessions (a running transcription goes on)"),
+    ]
+
+    # -- messages from the worker (posted from its thread) -----------------------------
+
+    class QueueLoaded(Message, bubble=False):
+        """The queue as the database has it, or ``error`` when it could not be read."""
+
+        def __init__(self, items: list[QueueItem], error: str | None = None) -> None:
+            self.items = items
+            self.error = error
+            super().__init__()
+
+    class ModelLoading(Message, bubble=False):
+        """The run is loading the Whisper model (the first run of the app)."""
+
+        def __init__(self, session_id: int) -> None:
+            self.session_id = session_id
+            super().__init__()
+
+    class SessionStarted(Message, bubble=False):
+        """The run moved on to ``session_id`` (``index`` of ``count``)."""
+
+        def __init__(self, session_id: int, index: int, count: int, model: str) -> None:
+            self.session_id = session_id
+            self.index = index
+            self.count = count
+            self.model = model
+            super().__init__()
+
+    class ProgressMade(Message, bubble=False):
+        """The runner's progress report for one session."""
+
+        def __init__(self, progress: Progress) -> None:
+            self.progress = progress
+            super().__init__()
+
+        def can_replace(self, message: Message) -> bool:
+            # A newer report on the same session supersedes this one (toolong's pattern):
+            # the UI shows only the latest, however fast the segments come.
+            return (isinstance(message, TranscriptionScreen.ProgressMade)
+                    and message.progress.session_id == self.progress.session_id)
+
+    class SessionFinished(Message, bubble=False):
+        """A session's run ended: ``status`` done, cancelled or failed (``error`` says why)."""
+
+        def __init__(self, session_id: int, status: str, *, elapsed_s: float = 0.0,
+                     error: str | None = None) -> None:
+            self.session_id = session_id
+            self.status = status
+            self.elapsed_s = elapsed_s
+            self.error = error
+            super().__init__()
+
+    class RunEnded(Message, bubble=False):
+        """The worker is done (finished, cancelled, or the model could not be loaded)."""
+
+        def __init__(self, error: str | None = None) -> None:
+            self.error = error
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel: threading.Event | None = None
+        self.model_label = ""
+        self.stray_output: list[str] = []
+        """Whatever Python code printed during a run (captured and logged, never drawn)."""
+        self.loaded = False
+        """True once the queue has been read at least once."""
+
+    @property
+    def companion(self) -> CompanionApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    @property
+    def rows(self) -> list[QueueRow]:
+        return list(self.query(QueueRow))
+
+    def row(self, session_id: int) -> QueueRow | None:
+        for row in self.query(QueueRow):
+            if row.session_id == session_id:
+                return row
+        return None
+
+    # -- layout and the queue -----------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        # The gap is part of the bold span: spaces opening a span get lost in SVG pictures.
+        yield Static(Text("Transcription   ", style="bold").append(
+            "on this machine: the audio never leaves it", style="dim"),
+            id="transcription-title", classes="screen-title")
+        yield ListView(id="transcription-queue")
+        yield Static(Text("Reading the queue…", style="dim"), id="transcription-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(ListView).focus()
+
+    def on_screen_resume(self) -> None:
+        if not self.running:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the queue again (in a worker), unless a run is going on."""
+        if not self.running:
+            self._read_queue(self.companion.study)
+
+    @work(thread=True, exclusive=True, group="transcription-queue", exit_on_error=False,
+          description="Reading the transcription queue")
+    def _read_queue(self, study: Study) -> None:
+        try:
+            items = read_queue(study)
+        except Exception as exc:  # say so on the screen, never an empty list in silence
+            self.post_message(self.QueueLoaded([], f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.QueueLoaded(items))
+
+    @on(QueueLoaded)
+    def _show_queue(self, event: QueueLoaded) -> None:
+        self.loaded = True
+        if event.error:
+            self._status(f"The queue could not be read: {event.error}", "bold red")
+            return
+        if self.running:  # a run started meanwhile: its rows are the truth
+            return
+        queue = self.query_one(ListView)
+        existing = {row.session_id: row for row in self.rows}
+        wanted = {item.session_id for item in event.items}
+        for session_id, row in existing.items():
+            if session_id not in wanted and row.state != "done":
+                row.remove()
+        for item in event.items:
+            if item.session_id in existing:
+                existing[item.session_id].show_stored(item)
+            else:
+                queue.append(QueueRow(item))
+        if queue.index is None and event.items:
+            queue.index = 0
+        self._idle_status()
+        self.refresh_bindings()
+
+    def _status(self, text: str, style: str = "") -> None:
+        self.query_one("#transcription-status", Static).update(Text(text, style=style))
+
+    def _idle_status(self) -> None:
+        waiting = [row for row in self.rows if row.state != "done"]
+        if not waiting:
+            self._status("No session is waiting for a transcript: record or import audio "
+                         "first.", "dim")
+        else:
+            self._status(f"{len(waiting)} waiting · t: the highlighted one · a: all · "
+                         "c: cancel")
+
+    # -- start and cancel ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Start while idle, cancel while running; the other is shown greyed out."""
+        if action in ("start", "start_all"):
+            return None if self.running else True
+        if action == "cancel":
+            return True if self.running else None
+        return True
+
+    def _highlighted(self) -> QueueRow | None:
+        child = self.query_one(ListView).highlighted_child
+        return child if isinstance(child, QueueRow) else None
+
+    def action_start(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            self.notify("Nothing to transcribe: no session has audio waiting.",
+                        severity="warning")
+            return
+        if row.state == "done":
+            self.notify(f"Session {row.session_id} is transcribed; Enter opens its review.")
+            return
+        self.start([row.session_id])
+
+    def action_start_all(self) -> None:
+        ids = [row.session_id for row in self.rows if row.state != "done"]
+        if not ids:
+            self.notify("Nothing to transcribe: no session has audio waiting.",
+                        severity="warning")
+            return
+        self.start(ids)
+
+    def start(self, session_ids: list[int]) -> None:
+        """Transcribe these sessions in turn, in the worker."""
+        if self.running or not session_ids:
+            return
+        cancel = threading.Event()
+        self._cancel = cancel
+        for session_id in session_ids:
+            row = self.row(session_id)
+            if row is not None:
+                row.before_run = row.state
+                row.state = "queued"
+        # Anything Python prints during the run comes here, not to the terminal.
+        self.app.begin_capture_print(self, stdout=True, stderr=True)
+        self._status(f"Starting: {len(session_ids)} session(s)…")
+        self.refresh_bindings()
+        self._transcribe(self.companion.study, self.companion.engine, list(session_ids),
+                         cancel)
+
+    def cancel_run(self) -> None:
+        """Ask the run to stop after the segment being decoded (safe to call any time)."""
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def action_cancel(self) -> None:
+        if not self.running:
+            return
+        self.cancel_run()
+        for row in self.rows:
+            if row.state in ("transcribing", "loading model"):
+                row.state = "cancelling…"
+        self._status("Cancelling: the segment being decoded is finished and kept…")
+
+    @on(ListView.Selected)
+    def _selected(self, event: ListView.Selected) -> None:
+        """Enter: review a transcribed session, or transcribe the highlighted one."""
+        event.stop()
+        row = event.item
+        if isinstance(row, QueueRow) and row.state == "done":
+            self.companion.open_review(row.session_id)
+        elif not self.running:
+            self.action_start()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        # The app is closing: the thread would otherwise decode to the end of the queue.
+        self.cancel_run()
+
+    # -- the worker -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="transcription", exit_on_error=False,
+          description="Transcribing")
+    def _transcribe(self, study: Study, engine: Engine | None, session_ids: list[int],
+                    cancel: threading.Event) -> None:
+        """Runs in a thread. Calls the runner; reports only by posting messages."""
+        # Imported here, in the worker: faster-whisper, numpy and PyAV load only when a
+        # transcription starts, never for the app's first frame.
+        from companion.errors import CompanionError
+        from companion.transcribe.runner import (
+            TranscribeOptions,
+            engine_for,
+            study_options,
+            transcribe_session,
+        )
+
+        error: str | None = None
+        try:
+            if engine is None:
+                self.post_message(self.ModelLoading(session_ids[0]))
+                engine = engine_for(study_options(study, TranscribeOptions()))
+            for index, session_id in enumerate(session_ids):
+                # A run cancelled at once still hands its first session to the runner,
+                # which records it as cancelled (so the screen and the database agree);
+                # the sessions after it are left as they were.
+                if index > 0 and cancel.is_set():
+                    break
+                self.post_message(self.SessionStarted(session_id, index, len(session_ids),
+                                                      engine.label))
+                try:
+                    result = transcribe_session(
+                        study, session_id, engine=engine, cancel=cancel,
+                        on_progress=lambda p: self.post_message(self.ProgressMade(p)))
+                except Exception as exc:  # this session failed; the others may still run
+                    reason = str(exc) if isinstance(exc, CompanionError) else (
+                        f"{type(exc).__name__}: {exc}")
+                    self.post_message(self.SessionFinished(session_id, "failed",
+                                                           error=reason))
+                    continue
+                status = "done" if result.status in ("done", "already-done") else result.status
+                self.post_message(self.SessionFinished(session_id, status,
+                                                       elapsed_s=result.elapsed_s))
+        except Exception as exc:  # no model: say so instead of dying in silence
+            error = str(exc) if isinstance(exc, CompanionError) else (
+                f"{type(exc).__name__}: {exc}")
+        finally:
+            self.post_message(self.RunEnded(error))
+
+    # -- what the worker reports ----------------------------------------------------------
+
+    @on(ModelLoading)
+    def _model_loading(self, event: ModelLoading) -> None:
+        row = self.row(event.session_id)
+        if row is not None and row.state == "queued":
+            row.state = "loading model"
+        self._status("Loading the Whisper model (once per run of companion)…")
+
+    @on(SessionStarted)
+    def _session_started(self, event: SessionStarted) -> None:
+        self.model_label = event.model
+        row = self.row(event.session_id)
+        if row is not None:
+            row.state = "cancelling…" if self._cancel_requested else "transcribing"
+            row.eta = ""
+        code = row.item.participant_code if row is not None else "?"
+        self._status(f"Transcribing {code} · session {event.session_id} "
+                     f"({event.index + 1} of {event.count}) with {event.model}")
+
+    @property
+    def _cancel_requested(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
+    @on(ProgressMade)
+    def _progress(self, event: ProgressMade) -> None:
+        progress = event.progress
+        row = self.row(progress.session_id)
+        if row is None:
+            return
+        row.fraction = progress.fraction
+        row.done_ms = progress.done_ms
+        if progress.state == "running":
+            row.eta = eta_text(progress.eta_s)
+
+    @on(SessionFinished)
+    def _session_finished(self, event: SessionFinished) -> None:
+        row = self.row(event.session_id)
+        if row is not None:
+            row.state = event.status
+            if event.status == "done":
+                row.fraction = 1.0
+                row.eta = took_text(event.elapsed_s)
+            elif event.status == "failed":
+                row.eta = ""
+            else:
+                row.eta = f"stopped at {format_hms(row.done_ms)}"
+        if event.error:
+            self.notify(f"Session {event.session_id} was not transcribed: {event.error}",
+                        title="Transcription", severity="error", timeout=30)
+
+    @on(RunEnded)
+    def _run_ended(self, event: RunEnded) -> None:
+        cancelled = self._cancel_requested
+        self._cancel = None
+        self.app.end_capture_print(self)
+        for row in self.rows:
+            if row.state in ("queued", "loading model", "cancelling…"):
+                # Never reached (cancelled, or no model): as it was before the run.
+                row.state = row.before_run or "waiting"
+        if event.error:
+            self._status(f"Transcription could not start: {event.error}", "bold red")
+            self.notify(event.error, title="Transcription", severity="error", timeout=30)
+        else:
+            done = sum(row.state == "done" for row in self.rows)
+            left = sum(row.state != "done" for row in self.rows)
+            self._status(("Cancelled. " if cancelled else "Finished. ")
+                         + f"{done} transcribed, {left} waiting.")
+        self.refresh_bindings()
+
+    def on_print(self, event: events.Print) -> None:
+        """Output a library printed during a run: kept and logged, not shown."""
+        if event.text.strip():
+            self.stray_output.append(event.text)
+            self.log.warning("output during transcription:", event.text)
