@@ -195,3 +195,31 @@ async def test_view_is_in_the_palette_and_leaving_it_does_not_stop_a_run(
         assert screen.row(recorded).state == "done"  # type: ignore[union-attr]
         assert any(isinstance(m, TranscriptionScreen.ModelLoading) for m in said)
     assert _segments(study, recorded)[0] == "done"
+
+
+async def test_going_live_stops_a_running_transcription(
+        study: Study, recorded: int, engine) -> None:  # type: ignore[no-untyped-def]
+    from companion import interview
+    from companion.tui.screens.live import LiveScreen
+    from tests.tui.fakes import FakeRecorder
+
+    db = study.db()
+    try:
+        next_interview = interview.new_session(study, db, "P05").id
+    finally:
+        db.conn.close()
+    recorder = FakeRecorder(ms=0)
+    app = CompanionApp(study, check_recovery=False, engine=engine,
+                       recorder_factory=lambda s, i: recorder)
+    said: list[object] = []
+    async with app.run_test(size=(100, 30), message_hook=said.append) as pilot:
+        screen = await _open_view(pilot)
+        _keys_at_once(app, "t")
+        await wait_for(pilot, lambda: screen.running, what="run started")
+        app.start_live(next_interview)
+        await _run_to_the_end(pilot, said)
+        assert isinstance(app.screen, LiveScreen) and recorder.calls == ["start"]
+        assert not screen.running
+        assert any("Transcription stopped for the interview" in n.message
+                   for n in app._notifications)
+    assert _segments(study, recorded)[0] == "cancelled"

@@ -130,6 +130,14 @@ class CompanionApp(App[None]):
         """Open the live screen for a session; with ``record`` a recorder is started."""
         from companion.tui.screens.live import LiveScreen
 
+        transcribing = self.transcription_screen
+        if record and transcribing is not None and transcribing.running:
+            # Decoding would compete with the recorder for the CPU during the interview;
+            # a cancelled run keeps what it finished and resumes from there later.
+            transcribing.action_cancel()
+            self.notify("Transcription stopped for the interview; start it again afterwards "
+                        "and it continues where it stopped.")
+
         screen = LiveScreen(
             session_id, recorder=recorder,
             recorder_factory=self.recorder_factory if record and recorder is None else None,
