@@ -455,7 +455,8 @@ def audit(ctx: click.Context, session_id: str, as_json: bool) -> None:
 
 def _describe(entry: dict[str, Any]) -> str:
     after, before = entry.get("after") or {}, entry.get("before") or {}
-    if entry["entity"] == "note" and entry["action"] == "edit":
+    if entry["action"] == "edit" and isinstance(before, dict) and "text" in before:
+        # Note and transcript corrections: the trail shows what the text was before.
         return f"{before.get('text', '')!r} -> {after.get('text', '')!r}"
     keys = ("phase_id", "text", "status", "kind", "target", "speaker", "at_ms")
     return ", ".join(f"{k}={after[k]}" for k in keys if isinstance(after, dict) and k in after)
