@@ -11,37 +11,48 @@ import soundfile as sf
 from transcribe_speech import RATE, Interview, add_recording, cut, new_session
 
 from companion.store.search import search
-from companion.store.transcripts import get_transcript, list_pauses, list_segments
+from companion.store.transcripts import (
+    begin_transcript,
+    finish_transcript,
+    get_transcript,
+    list_pauses,
+    list_segments,
+    set_done_ms,
+)
 from companion.transcribe import Progress, transcribe_session
 
 pytestmark = pytest.mark.model
 
 
-def test_a_cancelled_run_resumes_after_its_last_segment_without_duplicates(
-    study, db, interview: Interview, engine
+def test_a_cancelled_run_resumes_after_its_last_chunk_as_if_never_stopped(
+    study, db, interview: Interview, engine, uninterrupted
 ) -> None:
     sid = new_session(db)
     add_recording(db, sid, interview.stereo)
     cancel = threading.Event()
 
-    def stop_after_five(progress: Progress) -> None:
-        if progress.new_segments >= 5:
+    def stop_after_the_first_chunk(progress: Progress) -> None:
+        if progress.new_segments > 0:
             cancel.set()
 
-    first = transcribe_session(study, sid, engine=engine, on_progress=stop_after_five,
+    first = transcribe_session(study, sid, engine=engine, on_progress=stop_after_the_first_chunk,
                                cancel=cancel)
     assert first.status == "cancelled"
     kept = list_segments(db, sid)
-    assert 5 <= len(kept) < 9
+    reference = uninterrupted(interview.stereo)
+    assert 1 <= len(kept) < len(reference.segments)
     transcript = get_transcript(db, sid)
     assert transcript["status"] == "cancelled"
-    assert transcript["done_ms"] == kept[-1].end_ms < transcript["total_ms"]
+    # the resume point is the end of the committed chunk: in the silence after its last
+    # segment, before anything of the next chunk
+    assert kept[-1].end_ms <= transcript["done_ms"] < transcript["total_ms"]
+    assert all(p.end_ms <= transcript["done_ms"] for p in list_pauses(db, sid))
 
     seen: list[Progress] = []
     second = transcribe_session(study, sid, engine=engine, on_progress=seen.append)
     assert second.status == "done"
-    # the rerun started at the resume point: it never decoded the first part again
-    assert seen[0].done_ms == kept[-1].end_ms
+    # the rerun started at the resume point: it never decoded the first chunk again
+    assert seen[0].done_ms == transcript["done_ms"]
     assert second.new_segments == second.segments - len(kept)
     segments = list_segments(db, sid)
     assert [s.id for s in segments[: len(kept)]] == [s.id for s in kept]
@@ -57,26 +68,59 @@ def test_a_cancelled_run_resumes_after_its_last_segment_without_duplicates(
         assert sum(abs(p.start_ms - start) <= 300 and abs(p.end_ms - end) <= 300
                    for p in pauses) == 1, (start, end, pauses)
     assert len(pauses) == len(interview.pauses)
+    # and the whole is what an uninterrupted run of the same audio writes
+    assert [(s.text, s.speaker) for s in segments] == reference.segments
+    assert [(p.start_ms, p.end_ms) for p in pauses] == reference.pauses
     # a third run has nothing left to do
     third = transcribe_session(study, sid, engine=engine)
     assert third.status == "already-done" and third.segments == len(segments)
 
 
-def test_ctrl_c_leaves_a_resumable_transcript(study, db, interview: Interview, engine) -> None:
+def test_ctrl_c_in_the_middle_of_a_chunk_stores_none_of_it(
+    study, db, interview: Interview, engine, uninterrupted
+) -> None:
     sid = new_session(db)
     add_recording(db, sid, interview.mono)
+    committed: list[Progress] = []
 
     def interrupt(progress: Progress) -> None:
-        if progress.new_segments >= 2:
+        # the report after the first chunk's commit, then the first segment of the next
+        if committed:
             raise KeyboardInterrupt
+        if progress.new_segments > 0:
+            committed.append(progress)
 
     with pytest.raises(KeyboardInterrupt):
         transcribe_session(study, sid, engine=engine, on_progress=interrupt)
-    assert get_transcript(db, sid)["status"] == "cancelled"
+    transcript = get_transcript(db, sid)
+    assert transcript["status"] == "cancelled"
     count = len(list_segments(db, sid))
-    assert count >= 2
+    assert count == committed[0].segments >= 1
+    assert transcript["done_ms"] == committed[0].done_ms  # the decoded segment: not stored
     done = transcribe_session(study, sid, engine=engine)
     assert done.status == "done" and done.new_segments == done.segments - count
+    reference = uninterrupted(interview.mono)
+    assert [(s.text, s.speaker) for s in list_segments(db, sid)] == reference.segments
+    assert [(p.start_ms, p.end_ms) for p in list_pauses(db, sid)] == reference.pauses
+
+
+def test_a_resume_point_inside_a_chunk_keeps_what_is_before_it(
+    study, db, interview: Interview, engine
+) -> None:
+    """A transcript left by a version that committed segment by segment: its resume point
+    lies inside a chunk. Nothing before it is written again."""
+    sid = new_session(db)
+    add_recording(db, sid, interview.mono)
+    begin_transcript(db, sid, model="tiny.en", language="en", total_ms=35_000)
+    set_done_ms(db, sid, 12_000)  # after "physiotherapist", before "friendly"
+    finish_transcript(db, sid, "cancelled")
+
+    assert transcribe_session(study, sid, engine=engine).status == "done"
+    segments = list_segments(db, sid)
+    assert segments and min(s.start_ms for s in segments) >= 12_000
+    text = " ".join(s.text for s in segments).lower()
+    assert "history" not in text and "physio" not in text
+    assert text.count("friendly") == 1 and text.count("doctor") == 1
 
 
 def test_a_session_in_pieces_is_transcribed_on_the_session_timeline(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.transcribe.audiofile import FRAME_MS
+from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE, load_audio
+from companion.transcribe.chunks import CHUNK_S, plan_chunks, split_long
 from companion.transcribe.pauses import Silence, TimedWord, find_pauses
 from companion.transcribe.render import pause_mark, segment_text, timestamp, transcript_lines
 from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker
@@ -82,6 +85,17 @@ def test_words_are_trimmed_to_their_sound_and_pauses_measured_on_silence() -> No
     assert find_pauses([second], silence, previous=TimedWord("one", 300, 800))[0][2] == 0
 
 
+def test_a_word_run_on_over_a_silence_into_the_next_sound_ends_before_the_silence() -> None:
+    silence = Silence(_envelope([(0, 400), (1200, 1600)], 2000))
+    # "it." 0-400 ms; Whisper's span runs over 800 ms of silence into the next speaker
+    assert silence.trim(TimedWord("it.", 100, 1250)) == TimedWord("it.", 100, 400)
+    # ... or starts in the tail of the word before it
+    assert silence.trim(TimedWord("what", 350, 1600)) == TimedWord("what", 1200, 1600)
+    # a short silence inside a word (a stop consonant) stays part of it
+    short = Silence(_envelope([(0, 300), (450, 700)], 1000))
+    assert short.trim(TimedWord("act", 0, 900)) == TimedWord("act", 0, 700)
+
+
 def test_short_gaps_are_no_pauses() -> None:
     silence = Silence(_envelope([(0, 500), (1200, 1500)], 2000))
     assert find_pauses([TimedWord("a", 0, 500), TimedWord("b", 1200, 1500)], silence) == []
@@ -101,3 +115,37 @@ def test_words_go_to_the_channel_that_carries_them() -> None:
     runs = split_by_speaker(words, ["I", "P05", "P05"])
     assert [(who, [w.word for w in run]) for who, run in runs] == [("I", ["q"]),
                                                                    ("P05", ["a", "x"])]
+
+
+def test_a_long_stretch_is_cut_in_its_longest_late_silence() -> None:
+    rate = 16_000
+    silent = np.zeros(70_000 // FRAME_MS, dtype=bool)
+    silent[2_000:2_030] = True  # 20.0-20.3 s
+    silent[2_500:2_580] = True  # 25.0-25.8 s: the longest in the second half of 30 s
+    silent[500:900] = True  # 5-9 s: longer, but it would leave a short first piece
+    pieces = split_long(0, 70 * rate, silent)
+    assert pieces[0] == (0, round(25.4 * rate))
+    assert all(end - start <= CHUNK_S * rate for start, end in pieces)
+    assert pieces[-1][1] == 70 * rate
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+    # without any silence: a hard cut at the limit
+    assert split_long(0, 45 * rate, np.zeros(4_500, dtype=bool)) == [
+        (0, 30 * rate), (30 * rate, 45 * rate)]
+
+
+def test_chunks_are_cut_in_silences_and_span_at_most_30_s(interview) -> None:
+    audio = load_audio(interview.mono)
+    silent = Silence(audio.mix_db).silent
+    for vad in (True, False):
+        chunks = plan_chunks(audio.mono, silent, vad_filter=vad)
+        assert chunks == plan_chunks(audio.mono, silent, vad_filter=vad)  # no state
+        assert len(chunks) >= 2
+        assert all(0 < c.end - c.start <= CHUNK_S * SAMPLE_RATE for c in chunks)
+        assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
+        for u in interview.truth:  # every utterance whole inside one chunk
+            assert sum(c.start_ms <= u.start_ms and u.end_ms <= c.end_ms for c in chunks) == 1
+    # a smaller limit groups fewer speech regions into a chunk, and still cuts none
+    small = plan_chunks(audio.mono, silent, limit_s=12.0)
+    assert len(small) > len(plan_chunks(audio.mono, silent))
+    for u in interview.truth:
+        assert sum(c.start_ms <= u.start_ms and u.end_ms <= c.end_ms for c in small) == 1

@@ -1,9 +1,10 @@
 """Transcripts in the study database: segments, pauses, progress, and the merged timeline.
 
-A transcript is written one segment at a time, each in its own transaction together with
-its full-text row, its pauses and the new resume point (``transcripts.done_ms``), so an
-interrupted run loses at most the segment being decoded and a rerun continues from
-``done_ms``. All times are session-timeline milliseconds.
+A transcript is written one decoding chunk at a time (see
+:mod:`companion.transcribe.chunks`): a chunk's segments, their full-text rows, its pauses
+and the new resume point (``transcripts.done_ms``, the chunk's end) in one transaction, so
+an interrupted run loses at most the chunk being decoded and a rerun continues with the
+next chunk. All times are session-timeline milliseconds.
 """
 
 from __future__ import annotations
@@ -140,6 +141,13 @@ def finish_transcript(
         db["transcripts"].update(session_id, changes)
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action=status, after=changes)
+
+
+def set_language(db: sqlite_utils.Database, session_id: int, language: str) -> None:
+    """Record the language detected at the start of a run, before anything is committed:
+    a resumed run decodes the rest in that language, as an uninterrupted run would."""
+    db.execute("UPDATE transcripts SET language = ? WHERE session_id = ?",
+               [language, session_id])
 
 
 def set_done_ms(db: sqlite_utils.Database, session_id: int, done_ms: int) -> None:

@@ -20,6 +20,11 @@ from companion.transcribe.render import PAUSE_MIN_MS
 MIN_GAP_MS = 100
 """Whisper gaps shorter than this are not examined as pause candidates."""
 
+WORD_GAP_MS = 250
+"""A silent run this long inside a word's span is no part of the word (the closure of a
+stop consonant is much shorter): Whisper ran the word on over a silence into the next
+sound, often the other speaker's first word."""
+
 
 @dataclass(frozen=True)
 class TimedWord:
@@ -51,11 +56,17 @@ class Silence:
         return int(np.clip(ms // FRAME_MS, 0, len(self.silent)))
 
     def trim(self, word: TimedWord) -> TimedWord:
-        """The word without silent frames at its edges (unchanged when it is all silent)."""
+        """The word without silent frames at its edges (unchanged when it is all silent).
+
+        When a silence of :data:`WORD_GAP_MS` or more splits its span, the word is the
+        part with the most sound (the first, on a tie).
+        """
         lo, hi = self._frame(word.start_ms), self._frame(word.end_ms)
         voiced = np.flatnonzero(~self.silent[lo:hi])
         if voiced.size == 0:
             return word
+        parts = np.split(voiced, np.flatnonzero(np.diff(voiced) > WORD_GAP_MS // FRAME_MS) + 1)
+        voiced = max(parts, key=len)
         start = max(word.start_ms, (lo + int(voiced[0])) * FRAME_MS)
         end = min(word.end_ms, (lo + int(voiced[-1]) + 1) * FRAME_MS)
         return replace(word, start_ms=start, end_ms=max(end, start + FRAME_MS))

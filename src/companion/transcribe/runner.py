@@ -3,9 +3,13 @@
 ``transcribe_session`` runs in the calling thread (a CLI, or a TUI worker thread: it opens
 its own database connection and prints nothing). Progress goes to ``on_progress``, called
 in that same thread (a TUI forwards it with ``call_from_thread``); a set ``cancel`` event
-stops it between segments. Every segment is committed as it comes, with
-its pauses, phase and full-text row, and moves the transcript's resume point
-(``transcripts.done_ms``); a rerun decodes only the audio after that point.
+stops it after the segment being decoded, dropping the rest of its chunk.
+
+Each recording file is decoded in chunks decided up front from the whole file (see
+:mod:`companion.transcribe.chunks`), each on its own, so a resumed transcript is the one an
+uninterrupted run makes. A chunk is committed whole, with its pauses, phases and full-text
+rows, and moves the transcript's resume point (``transcripts.done_ms``) to its end; a rerun
+skips the committed chunks.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from companion.study.config import load_config
 from companion.study.folder import Study
 from companion.timefmt import format_hms
 from companion.transcribe import audiofile
+from companion.transcribe.audiofile import SAMPLE_RATE
+from companion.transcribe.chunks import Chunk, plan_chunks
 from companion.transcribe.engine import (
     DecodeOptions,
     Engine,
+    RawSegment,
     check_language,
     load_engine,
-    seconds_to_samples,
     vocabulary_hotwords,
 )
 from companion.transcribe.model import resolve_model
@@ -57,6 +63,8 @@ class Progress:
     session_id: int
     participant_code: str
     state: str  # running | done | cancelled
+    # how far decoding has got; at 'cancelled', the resume point (the end of the last
+    # committed chunk), which can be before the last 'running' position
     done_ms: int
     total_ms: int
     segments: int  # stored for this session so far
@@ -215,8 +223,9 @@ def transcribe_session(
     """Transcribe (or resume transcribing) one session into the study database.
 
     Bad input (unknown session, no audio, bad language, bad model) raises InputError
-    before anything is written. A set ``cancel`` stops after the current segment, with
-    status 'cancelled'; the next call resumes.
+    before anything is written. A set ``cancel`` stops after the segment being decoded,
+    with status 'cancelled', keeping the chunks committed so far; the next call resumes
+    with the next chunk.
     """
     db = study.db()
     try:
@@ -289,9 +298,11 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
     stored = int(db.execute("SELECT COUNT(*) FROM transcript_segments WHERE session_id = ?",
                             [sid]).fetchone()[0])
     new = 0
-    language = plan.language
-    decode = DecodeOptions(language=plan.language, hotwords=plan.hotwords,
-                           vad_filter=options.vad_filter, beam_size=options.beam_size)
+    # The language a multilingual model detected in the first chunk is stored at once, so
+    # a resumed run decodes its chunks in that same language.
+    language = plan.language or transcript["language"]
+    decode = DecodeOptions(language=language, hotwords=plan.hotwords,
+                           beam_size=options.beam_size)
 
     def report(state: str, done_ms: int) -> None:
         if on_progress is None:
@@ -304,72 +315,87 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
         on_progress(Progress(sid, plan.session.participant_code, state, done_ms,
                              plan.total_ms, stored, new, round(elapsed, 3), eta))
 
+    def stopped() -> bool:
+        return cancel is not None and cancel.is_set()
+
     cancelled = False
     try:
         report("running", resume_ms)
         for part in plan.parts:
-            if cancel is not None and cancel.is_set():
+            if stopped():
                 cancelled = True
-            if cancelled:
                 break
             if part.end_ms <= resume_ms:
                 continue
             audio = audiofile.load_audio(part.path)
             silence = Silence(audio.mix_db)
-            stereo = audio.channels == 2
-            clip_ms = max(0, resume_ms - part.offset_ms)
-            previous = _last_word(db, sid, part) if clip_ms else None
-            segments, detected = engine.transcribe(
-                audio.mono[seconds_to_samples(clip_ms / 1000):], decode)
-            language = language or detected
-            try:
-                for raw in segments:
-                    words = [silence.trim(TimedWord(
-                        w.word, clip_ms + round(w.start * 1000), clip_ms + round(w.end * 1000),
-                        round(w.probability, 4))) for w in raw.words if w.word.strip()]
-                    if not words:
-                        continue
-                    if stereo:
-                        who = attribute_words(words, audio.channel_power, labels,
-                                              interviewer_channel=options.interviewer_channel)
-                        runs = split_by_speaker(words, who)
+            source = _Source(part, audio, silence, labels, options.interviewer_channel)
+            # Decided from the whole file, whatever the resume point: every run decodes
+            # the same chunks (see companion.transcribe.chunks).
+            chunks = plan_chunks(audio.mono, silence.silent, vad_filter=options.vad_filter)
+            previous = _last_word(db, sid, part) if resume_ms > part.offset_ms else None
+            for chunk in chunks:
+                if part.offset_ms + chunk.end_ms <= resume_ms:
+                    continue  # committed by an earlier run
+                if stopped():
+                    cancelled = True
+                    break
+                # Only a transcript left by a version that committed segment by segment
+                # has its resume point inside a chunk: what it stored before that point
+                # is kept, the rest of the chunk decoded.
+                floor_ms = max(0, resume_ms - part.offset_ms - chunk.start_ms)
+                rows: list[store.NewSegment] = []
+                pauses: list[store.Pause] = []
+                last = previous
+                segments, detected = engine.transcribe(chunk.clip(audio.mono), decode)
+                if language is None:
+                    language = detected
+                    store.set_language(db, sid, language)
+                    decode = replace(decode, language=language)
+                complete = False
+                try:
+                    for raw in segments:
+                        made = _convert(source, chunk, raw, last, floor_ms)
+                        if made is not None:
+                            rows += made[0]
+                            pauses += made[1]
+                            last = made[2]
+                        # The position decoded so far (not yet the resume point): the
+                        # bar moves within a chunk, which can take a minute on a big model.
+                        position = part.offset_ms + min(chunk.end_ms, chunk.start_ms
+                                                        + round(raw.end * 1000))
+                        report("running", max(resume_ms, position))
+                        if stopped():
+                            break  # the rest of this chunk is not decoded, nor stored
                     else:
-                        runs = [(None, words)]
-                    text = raw.text.strip() if len(runs) == 1 else None
-                    found = find_pauses(words, silence, previous=previous)
-                    firsts = _run_starts(runs)
-                    new_segments = [
-                        store.NewSegment(
-                            recording_segment_id=part.id,
-                            start_ms=part.offset_ms + run[0].start_ms,
-                            end_ms=part.offset_ms + run[-1].end_ms,
-                            text=text or "".join(w.word for w in run).strip(),
-                            speaker=speaker, avg_logprob=round(raw.avg_logprob, 4),
-                            words=tuple(store.Word(w.word, part.offset_ms + w.start_ms,
-                                                   part.offset_ms + w.end_ms, w.probability,
-                                                   speaker) for w in run))
-                        for speaker, run in runs]
-                    pauses = [store.Pause(part.offset_ms + start, part.offset_ms + end,
-                                          within_segment=index not in firsts)
-                              for start, end, index in found]
-                    done_ms = part.offset_ms + max(words[-1].end_ms, clip_ms)
-                    store.commit_segments(db, sid, new_segments, pauses, done_ms=done_ms)
-                    stored += len(new_segments)
-                    new += len(new_segments)
-                    previous = words[-1]
-                    resume_ms = max(resume_ms, done_ms)
-                    report("running", resume_ms)
-                    if cancel is not None and cancel.is_set():
-                        cancelled = True
-                        break
-            finally:
-                close = getattr(segments, "close", None)
-                if close is not None:
-                    close()
-            if not cancelled:
-                store.set_done_ms(db, sid, part.end_ms)
-                resume_ms = max(resume_ms, part.end_ms)
+                        complete = True
+                finally:
+                    close = getattr(segments, "close", None)
+                    if close is not None:
+                        close()
+                if not complete:
+                    cancelled = True
+                    break
+                # The whole chunk in one transaction: its segments, pauses, full-text rows
+                # and the resume point, its end.
+                done_ms = part.offset_ms + chunk.end_ms
+                store.commit_segments(db, sid, rows, pauses, done_ms=done_ms)
+                stored += len(rows)
+                new += len(rows)
+                previous = last
+                resume_ms = max(resume_ms, done_ms)
                 report("running", resume_ms)
+                if stopped():
+                    # Asked during the commit or its report (a TUI's report waits for the
+                    # screen): cancelled, as asked, even after the last chunk; a rerun
+                    # only marks the rest done.
+                    cancelled = True
+                    break
+            if cancelled:
+                break
+            store.set_done_ms(db, sid, part.end_ms)
+            resume_ms = max(resume_ms, part.end_ms)
+            report("running", resume_ms)
         status = "cancelled" if cancelled else "done"
         store.finish_transcript(db, sid, status, done_ms=resume_ms if not cancelled else None,
                                 language=language)
@@ -383,6 +409,63 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
     final = store.get_transcript(db, sid)
     assert final is not None
     return _result(db, plan, status, final, new, time.monotonic() - started)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One recording file being transcribed, and what its words are checked against."""
+
+    part: RecordingPart
+    audio: audiofile.LoadedAudio
+    silence: Silence
+    labels: tuple[str, str]
+    interviewer_channel: int
+
+
+def _convert(
+    source: _Source, chunk: Chunk, raw: RawSegment, previous: TimedWord | None,
+    floor_ms: int = 0,
+) -> tuple[list[store.NewSegment], list[store.Pause], TimedWord] | None:
+    """One Whisper segment of ``chunk`` as stored segments (split where the speaker
+    changes) and the pauses before and inside it; None when it has no words.
+
+    ``previous`` is the last word before it in the file (for the pause in between); words
+    starting before ``floor_ms`` (on the chunk's timeline) are left out.
+    """
+    part, silence = source.part, source.silence
+    offset = chunk.start * 1000 / SAMPLE_RATE  # the chunk's start in the file, in ms
+    spoken = [w for w in raw.words if w.word.strip()]
+    kept = [w for w in spoken if w.start * 1000 >= floor_ms]
+    words = [silence.trim(TimedWord(
+        w.word, round(offset + w.start * 1000), round(offset + w.end * 1000),
+        round(w.probability, 4))) for w in kept]
+    if not words:
+        return None
+    if source.audio.channels == 2:
+        who = attribute_words(words, source.audio.channel_power, source.labels,
+                              interviewer_channel=source.interviewer_channel)
+        runs = split_by_speaker(words, who)
+    else:
+        runs = [(None, words)]
+    # Whisper's own text (its spacing and punctuation) when the segment is stored whole.
+    text = raw.text.strip() if len(runs) == 1 and len(kept) == len(spoken) else None
+    found = find_pauses(words, silence, previous=previous)
+    firsts = _run_starts(runs)
+    rows = [
+        store.NewSegment(
+            recording_segment_id=part.id,
+            start_ms=part.offset_ms + run[0].start_ms,
+            end_ms=part.offset_ms + run[-1].end_ms,
+            text=text or "".join(w.word for w in run).strip(),
+            speaker=speaker, avg_logprob=round(raw.avg_logprob, 4),
+            words=tuple(store.Word(w.word, part.offset_ms + w.start_ms,
+                                   part.offset_ms + w.end_ms, w.probability, speaker)
+                        for w in run))
+        for speaker, run in runs]
+    pauses = [store.Pause(part.offset_ms + start, part.offset_ms + end,
+                          within_segment=index not in firsts)
+              for start, end, index in found]
+    return rows, pauses, words[-1]
 
 
 def _run_starts(runs: list[tuple[str | None, list[TimedWord]]]) -> set[int]:
