@@ -35,7 +35,7 @@ from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLik
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.widgets.note_input import NoteInput
 from companion.tui.widgets.phase_stepper import PhaseStepper, StepperPhase
-from companion.tui.widgets.prompt_list import Entry, PromptList, SuggestionList
+from companion.tui.widgets.prompt_list import CursorList, Entry, PromptList, SuggestionList
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
@@ -475,26 +475,23 @@ class LiveScreen(Screen[None]):
         self.query_one(SuggestionList).move(step)
 
     def action_prompt_asked(self) -> None:
-        prompt_list = self.query_one(PromptList)
-        entry = prompt_list.current
-        if entry is None:
-            return
-        at = self._now()
-        events.add_prompt_event(self.companion.db, self.session_id, kind="asked",
-                                text=entry.text, at_ms=at, prompt_id=entry.key)
-        prompt_list.mark(entry.key)
-        self._stamp("asked", at, entry.key, entry.text)
+        self._mark(self.query_one(PromptList), "asked")
 
     def action_suggestion_used(self) -> None:
-        suggestion_list = self.query_one(SuggestionList)
-        entry = suggestion_list.current
+        self._mark(self.query_one(SuggestionList), "suggestion_used")
+
+    def _mark(self, items: CursorList, kind: str) -> None:
+        """Stamp the highlighted prompt (asked) or suggestion (used) on the timeline."""
+        entry = items.current
         if entry is None:
             return
         at = self._now()
-        events.add_prompt_event(self.companion.db, self.session_id, kind="suggestion_used",
-                                text=entry.text, at_ms=at, rule_id=entry.key)
-        suggestion_list.mark(entry.key)
-        self._stamp("used", at, entry.key, entry.text)
+        # A prompt is named by its id in the protocol, a suggestion by the rule behind it.
+        ref = {"prompt_id": entry.key} if kind == "asked" else {"rule_id": entry.key}
+        events.add_prompt_event(self.companion.db, self.session_id, kind=kind,
+                                text=entry.text, at_ms=at, **ref)
+        items.mark(entry.key)
+        self._stamp("asked" if kind == "asked" else "used", at, entry.key, entry.text)
 
     # -- recording --------------------------------------------------------------------
 
