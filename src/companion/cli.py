@@ -72,11 +72,8 @@ def main(ctx: click.Context, study_option: str | None) -> None:
 
 
 def _launch_tui(ctx: click.Context) -> None:
-    try:
-        from companion.tui.app import run_app
-    except ImportError:
-        click.echo(ctx.get_help())
-        return
+    from companion.tui.app import run_app
+
     run_app(_state(ctx).study())
 
 

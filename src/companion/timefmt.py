@@ -22,6 +22,6 @@ def parse_hms(text: str, *, field: str = "at") -> int:
 
 
 def format_hms(ms: int | float) -> str:
-    """Milliseconds as ``hh:mm:ss`` (truncated to the second)."""
-    total = int(ms // 1000)
+    """Milliseconds as ``hh:mm:ss`` (truncated to the second; negative times show as 0)."""
+    total = max(0, int(ms // 1000))
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"

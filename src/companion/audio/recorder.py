@@ -38,7 +38,7 @@ from companion.audio.devices import (
     resolve_device,
 )
 from companion.audio.lock import SessionLock, ensure_session_dir
-from companion.audio.status import LevelMeter, RecorderStatus
+from companion.audio.status import LevelMeter, RecorderStatus, estimated_bytes_per_minute
 from companion.audio.writer import FORMATS, SegmentFile, exclusive_path
 from companion.errors import CompanionError, InputError
 from companion.store import recordings
@@ -549,8 +549,7 @@ class _Engine:
         rec = self.rec
         if self.file is not None and self.file.frames > rec.samplerate * 5:
             return self.file.size_bytes() / self.file.frames * rec.samplerate * 60
-        raw = rec.samplerate * rec.channels * 2 * 60
-        return raw * (0.6 if rec.fmt == "flac" else 1.0)
+        return estimated_bytes_per_minute(rec.samplerate, rec.channels, rec.fmt)
 
     def check_disk(self) -> None:
         rec = self.rec

@@ -25,6 +25,13 @@ STOPPED = "stopped"
 FAILED = "failed"
 
 
+def estimated_bytes_per_minute(samplerate: int, channels: int, fmt: str) -> float:
+    """Bytes a minute of 16-bit recording takes before its real rate is known (FLAC
+    typically saves about 40 % on speech)."""
+    raw = samplerate * channels * 2 * 60
+    return raw * (0.6 if fmt == "flac" else 1.0)
+
+
 def dbfs(value: float) -> float:
     """Amplitude relative to int16 full scale, in dB (floored at -120)."""
     if value <= 0:

@@ -26,6 +26,7 @@ from companion.protocol.model import Protocol
 from companion.store import events, notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
 from companion.study.folder import Study
+from companion.timefmt import format_hms
 from companion.transcribe.render import pause_mark, segment_text
 
 # Order of entries that share a moment: a phase starts, the prompt is asked, then speech.
@@ -138,7 +139,7 @@ class SessionDocument:
         date = (s.started_at or s.created_at or "")[:10]
         lines = [
             f"{self.title} (protocol {self.protocol.id}){' - pilot interview' if s.pilot else ''}",
-            f"Date: {date or 'unknown'}; duration: {_hms(self.duration_ms)}"
+            f"Date: {date or 'unknown'}; duration: {format_hms(self.duration_ms)}"
             + (f"; interviewer: {self.interviewer}" if self.interviewer else ""),
         ]
         if self.segments:
@@ -161,12 +162,6 @@ def code_name(code_id: str, name: str) -> str:
     if name.casefold().startswith(code_id.casefold()):
         return name
     return f"{code_id} {name}"
-
-
-def _hms(ms: int) -> str:
-    from companion.timefmt import format_hms as hms
-
-    return hms(max(0, int(ms)))
 
 
 def _segment_rendered(seg: transcripts.Segment, inner: list[dict[str, int]],
@@ -298,7 +293,7 @@ def memo_text(doc: SessionDocument, entry: Entry) -> str:
     The time inside is written without its own brackets, so software that reads
     ``[hh:mm:ss]`` as a timestamp does not mistake a memo for a new turn.
     """
-    at = _hms(entry.at_ms)
+    at = format_hms(entry.at_ms)
     if entry.kind == "prompt":
         label = "Suggestion used" if entry.sub == "suggestion_used" else "Prompt asked"
         return f"[{label} at {at}: {entry.text}]"

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from companion.study.folder import Study
 
 LOW_DISK_MINUTES = 180  # three interviews of FLAC at 48 kHz mono
-FLAC_BYTES_PER_MINUTE = 48_000 * 2 * 60 * 0.6  # 16-bit mono, FLAC saves about 40 %
 
 
 @dataclass(frozen=True)
@@ -71,8 +70,10 @@ def _model(study: Study) -> Finding:
 
 
 def _disk(study: Study) -> Finding:
+    from companion.audio.status import estimated_bytes_per_minute
+
     free = shutil.disk_usage(study.root).free
-    minutes = free / FLAC_BYTES_PER_MINUTE
+    minutes = free / estimated_bytes_per_minute(48_000, 1, "flac")
     detail = f"{free / 1e9:.1f} GB free, about {minutes / 60:.0f} hours of recording"
     if minutes < LOW_DISK_MINUTES:
         return Finding("disk space", False, detail, "free space before the next interview")

@@ -47,24 +47,20 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def schema_version_of(path: Path) -> int:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        conn.close()
+def _refuse_newer(version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise NewerDatabaseError(
+            "database schema version",
+            version,
+            f"at most {SCHEMA_VERSION} (this version of companion)",
+            hint="upgrade companion to open this study",
+        )
 
 
 def migrate(db: sqlite_utils.Database, *, upto: int = SCHEMA_VERSION) -> int:
     """Apply the migrations the database has not seen; return the new version."""
     current = schema_version(db)
-    if current > SCHEMA_VERSION:
-        raise NewerDatabaseError(
-            "database schema version",
-            current,
-            f"at most {SCHEMA_VERSION} (this version of companion)",
-            hint="upgrade companion to open this study",
-        )
+    _refuse_newer(current)
     conn = db.conn
     for version in range(current, upto):
         conn.execute("BEGIN IMMEDIATE")
@@ -129,12 +125,7 @@ def open_db(
     if version > SCHEMA_VERSION:
         conn.close()
         # Checked before any pragma: switching to WAL would already change the file.
-        raise NewerDatabaseError(
-            "database schema version",
-            schema_version_of(path),
-            f"at most {SCHEMA_VERSION} (this version of companion)",
-            hint="upgrade companion to open this study",
-        )
+        _refuse_newer(version)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA foreign_keys = ON")
     # NORMAL is durable across application crashes in WAL mode; only a power cut can lose
