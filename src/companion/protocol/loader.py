@@ -2,24 +2,20 @@
 
 A research team edits these files by hand, so the checker reports every problem it can find
 in one go (not just the first), each with the file, the dotted key or line, what was found
-and what is allowed, and a did-you-mean for misspelt keys.
+and what is allowed, and a did-you-mean for misspelt keys. The generic shapes (keys, texts,
+numbers, tables) live in :mod:`companion.tomlcheck`, shared with the study settings.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import math
 import re
 import string
-import tomllib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from numbers import Real
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from companion.errors import InputError
 from companion.protocol.model import (
     TARGETS,
     Code,
@@ -38,52 +34,26 @@ from companion.protocol.suggestions import (
     Param,
     allowed_placeholders,
 )
+from companion.tomlcheck import (
+    ID_ALLOWED,
+    ID_PATTERN,
+    Checker,
+    Described,
+    Problem,
+    TomlFileError,
+    fmt_number,
+    join,
+    read_toml,
+)
+
+__all__ = ["Problem", "ProtocolError", "check_protocol", "load_protocol"]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a protocol file."""
-
-    file: str
-    key: str
-    problem: str
-    found: str = ""
-    allowed: str = ""
-    hint: str = ""
-    line: int | None = None
-    column: int | None = None
-
-    @property
-    def where(self) -> str:
-        if self.key:
-            return self.key
-        if self.line is not None:
-            return f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return "(file)"
-
-    def __str__(self) -> str:
-        text = f"{self.file}: {self.where}: {self.problem}"
-        if self.found:
-            text += f": got {self.found}"
-        # A did-you-mean says more than the full list of allowed keys, so it replaces it.
-        if self.hint:
-            text += f"; {self.hint}"
-        elif self.allowed:
-            text += f"; allowed: {self.allowed}"
-        return text
-
-
-class ProtocolError(InputError):
+class ProtocolError(TomlFileError):
     """A protocol file with problems; ``problems`` lists all of them, ``str`` one per line."""
 
     def __init__(self, path: Path | str, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        self.path = Path(path)
-        super().__init__(str(path), f"{len(self.problems)} problem(s)", "a valid protocol file")
-
-    @property
-    def message(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        super().__init__(path, problems, "a valid protocol file")
 
 
 def load_protocol(path: Path | str) -> Protocol:
@@ -101,10 +71,7 @@ def check_protocol(path: Path | str) -> list[Problem]:
 
 # ---------------------------------------------------------------------------------------
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_ID_ALLOWED = "letters, digits, '-', '_' or '.', starting with a letter or digit"
 
 _TOP_KEYS = (
     "id",
@@ -140,191 +107,17 @@ _CODE_KEYS = ("id", "name", "description", "group", "key")
 
 
 def _read(path: Path) -> tuple[Protocol | None, list[Problem]]:
-    name = path.name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(name, "", "file not found", found=str(path))]
-    except OSError as exc:
-        return None, [Problem(name, "", "cannot read the file", found=exc.strerror or str(exc))]
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return None, [Problem(name, "", "not UTF-8 text", found=f"byte {exc.start}")]
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = _TOML_POSITION.search(message)
-        line = int(match.group(1)) if match else None
-        column = int(match.group(2)) if match else None
-        text = _TOML_POSITION.sub("", message)
-        return None, [Problem(name, "", f"TOML syntax error: {text}", line=line, column=column)]
-    checker = _Checker(name)
+    data, raw, problems = read_toml(path)
+    if data is None:
+        return None, problems
+    checker = _Checker(path.name)
     protocol = checker.protocol(data, path, hashlib.sha256(raw).hexdigest())
     return (protocol if not checker.problems else None), checker.problems
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-class _Described(str):
-    """A description of what was found, printed as is rather than as a repr."""
-
-
-class _Checker:
+class _Checker(Checker):
     """Walks the parsed TOML, building the model and collecting every problem on the way."""
 
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def add(
-        self, key: str, problem: str, *, found: object = None, allowed: str = "", hint: str = ""
-    ) -> None:
-        # Values from the file are shown as repr ('ten' keeps its quotes, so a string "10"
-        # is told apart from the number 10); our own descriptions of them are not.
-        shown = "" if found is None else found if isinstance(found, _Described) else _show(found)
-        self.problems.append(Problem(self.file, key, problem, shown, allowed, hint))
-
-    # -- generic shapes ------------------------------------------------------------------
-
-    def keys(
-        self, table: dict[str, Any], path: str, allowed: Sequence[str], required: Iterable[str]
-    ) -> None:
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                self.add(
-                    _join(path, key),
-                    "unknown key",
-                    allowed=", ".join(allowed),
-                    hint=f"did you mean {close[0]!r}?" if close else "",
-                )
-        for key in required:
-            if key not in table:
-                self.add(_join(path, key), "missing required key")
-
-    def text(
-        self, table: dict[str, Any], key: str, path: str, *, is_id: bool = False
-    ) -> str | None:
-        if key not in table:
-            return None  # a missing required key is reported by keys()
-        value = table[key]
-        where = _join(path, key)
-        allowed = _ID_ALLOWED if is_id else "non-empty text"
-        if not isinstance(value, str) or not value.strip():
-            self.add(
-                where,
-                "wrong type" if not isinstance(value, str) else "empty",
-                found=value,
-                allowed=allowed,
-            )
-            return None
-        if is_id and not _ID.match(value):
-            self.add(where, "invalid id", found=value, allowed=allowed)
-            return None
-        return value
-
-    def number(
-        self,
-        table: dict[str, Any],
-        key: str,
-        path: str,
-        *,
-        low: float | None = None,
-        high: float | None = None,
-        low_open: bool = False,
-        integer: bool = False,
-        allowed: str = "",
-    ) -> float | None:
-        if key not in table:
-            return None
-        value = table[key]
-        where = _join(path, key)
-        kind = "a whole number" if integer else "a number"
-        if not allowed:
-            allowed = kind
-            if low is not None and high is not None:
-                allowed = f"{kind} from {_fmt(low)} to {_fmt(high)}"
-                if low_open:
-                    allowed = f"{kind} above {_fmt(low)} and at most {_fmt(high)}"
-            elif low is not None:
-                allowed = f"{kind} above {_fmt(low)}" if low_open else f"{kind} ≥ {_fmt(low)}"
-        if not _is_number(value) or (integer and not isinstance(value, int)):
-            self.add(where, "wrong type", found=value, allowed=allowed)
-            return None
-        too_low = low is not None and (value <= low if low_open else value < low)
-        too_high = high is not None and value > high
-        if too_low or too_high:
-            self.add(where, "out of range", found=value, allowed=allowed)
-            return None
-        return float(value)
-
-    def text_list(self, table: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
-        if key not in table:
-            return ()
-        value = table[key]
-        where = _join(path, key)
-        if not isinstance(value, list):
-            self.add(where, "wrong type", found=value, allowed="a list of texts")
-            return ()
-        result = []
-        for index, entry in enumerate(value):
-            if not isinstance(entry, str) or not entry.strip():
-                self.add(
-                    f"{where}[{index}]",
-                    "wrong type" if not isinstance(entry, str) else "empty",
-                    found=entry,
-                    allowed="non-empty text",
-                )
-            else:
-                result.append(entry)
-        return tuple(result)
-
-    def tables(
-        self, table: dict[str, Any], key: str, path: str, header: str
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """An array of tables as (dotted path, table) pairs; bad entries are reported."""
-        if key not in table:
-            return []
-        value = table[key]
-        where = _join(path, key)
-        if not isinstance(value, list):
-            self.add(where, "wrong type", found=value, allowed=f"an array of tables ({header})")
-            return []
-        result = []
-        for index, entry in enumerate(value):
-            if isinstance(entry, dict):
-                result.append((f"{where}[{index}]", entry))
-            else:
-                self.add(f"{where}[{index}]", "wrong type", found=entry, allowed="a table")
-        return result
-
-    def table(self, table: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
-        if key not in table:
-            return None
-        value = table[key]
-        if not isinstance(value, dict):
-            self.add(_join(path, key), "wrong type", found=value, allowed=f"a table [{key}]")
-            return None
-        return value
-
-    def unique(self, seen: dict[str, str], value: str | None, where: str, what: str) -> None:
-        if value is None:
-            return
-        if value in seen:
-            self.add(where, f"duplicate {what}", found=value, hint=f"already used at {seen[value]}")
-        else:
-            seen[value] = where
 
     # -- the protocol ----------------------------------------------------------------------
 
@@ -377,7 +170,7 @@ class _Checker:
         for where, entry in entries:
             self.keys(entry, where, _PHASE_KEYS, ("id", "title", "purpose", "target_minutes"))
             phase_id = self.text(entry, "id", where, is_id=True)
-            self.unique(phase_ids, phase_id, _join(where, "id"), "phase id")
+            self.unique(phase_ids, phase_id, join(where, "id"), "phase id")
             title = self.text(entry, "title", where)
             purpose = self.text(entry, "purpose", where)
             minutes = self.number(
@@ -394,7 +187,7 @@ class _Checker:
                 prompt_id = self.text(p_entry, "id", p_where, is_id=True)
                 # Prompt ids are unique across the file: notes and bookmarks refer to them
                 # without naming the phase.
-                self.unique(prompt_ids, prompt_id, _join(p_where, "id"), "prompt id")
+                self.unique(prompt_ids, prompt_id, join(p_where, "id"), "prompt id")
                 text = self.text(p_entry, "text", p_where)
                 follow_ups = self.text_list(p_entry, "follow_ups", p_where)
                 if prompt_id and text:
@@ -421,30 +214,30 @@ class _Checker:
         scale_max = self.number(table, "scale_max", where)
         if scale_min is not None and scale_max is not None and scale_min >= scale_max:
             self.add(
-                _join(where, "scale_max"),
+                join(where, "scale_max"),
                 "out of range",
                 found=scale_max,
-                allowed=f"a number above scale_min ({_fmt(scale_min)})",
+                allowed=f"a number above scale_min ({fmt_number(scale_min)})",
             )
             scale_max = None
         domains = self.text_list(table, "domains", where)
         domain_seen: dict[str, str] = {}
         for index, domain in enumerate(domains):
             d_where = f"{where}.domains[{index}]"
-            if not _ID.match(domain):
-                self.add(d_where, "invalid id", found=domain, allowed=_ID_ALLOWED)
+            if not ID_PATTERN.match(domain):
+                self.add(d_where, "invalid id", found=domain, allowed=ID_ALLOWED)
             elif domain == "total":
                 # "total" names the sum of all domains in [reference] tables.
                 self.add(d_where, "reserved name", found=domain, allowed="any name but 'total'")
             self.unique(domain_seen, domain, d_where, "domain")
         if "domains" in table and not domains:
-            self.add(_join(where, "domains"), "no domains", allowed="at least one domain")
+            self.add(join(where, "domains"), "no domains", allowed="at least one domain")
         min_items = self.number(table, "min_items_per_domain", where, low=1, integer=True)
         fraction = self.number(table, "ceiling_fraction", where, low=0, high=1, low_open=True)
         verified = table.get("mapping_verified", False)
         if not isinstance(verified, bool):
             self.add(
-                _join(where, "mapping_verified"),
+                join(where, "mapping_verified"),
                 "wrong type",
                 found=verified,
                 allowed="true or false",
@@ -462,7 +255,7 @@ class _Checker:
             if domain is not None and domains and domain not in domains:
                 close = difflib.get_close_matches(domain, domains, n=1)
                 self.add(
-                    _join(i_where, "domain"),
+                    join(i_where, "domain"),
                     "unknown domain",
                     found=domain,
                     allowed=", ".join(domains),
@@ -471,13 +264,13 @@ class _Checker:
                 domain = None
             label = self.text(entry, "label", i_where) or ""
             if n is not None:
-                self.unique(numbers, str(int(n)), _join(i_where, "n"), "item number")
+                self.unique(numbers, str(int(n)), join(i_where, "n"), "item number")
             if n is not None and domain is not None:
                 items.append(Item(int(n), domain, label))
         count = len(item_entries)
         if count and sorted(int(k) for k in numbers) != list(range(1, count + 1)):
             self.add(
-                _join(where, "items"),
+                join(where, "items"),
                 "item numbers do not run 1..N",
                 found=sorted(int(k) for k in numbers),
                 allowed=f"each of 1 to {count} exactly once",
@@ -486,7 +279,7 @@ class _Checker:
         for domain, amount in per_domain.items():
             if items and amount == 0:
                 self.add(
-                    _join(where, "items"),
+                    join(where, "items"),
                     f"no items for domain {domain!r}",
                     allowed="at least one item per domain",
                 )
@@ -494,7 +287,7 @@ class _Checker:
             smallest = min(per_domain.values(), default=0)
             if smallest and min_items > smallest:
                 self.add(
-                    _join(where, "min_items_per_domain"),
+                    join(where, "min_items_per_domain"),
                     "out of range",
                     found=int(min_items),
                     allowed=f"a whole number from 1 to {smallest} (items in a domain)",
@@ -531,23 +324,23 @@ class _Checker:
         """The WAI-ReD VAS version: 12 items on 0–100, four for each of task, goal, bond."""
         if set(domains) != {"task", "goal", "bond"}:
             self.add(
-                _join(where, "domains"),
+                join(where, "domains"),
                 "not the WAI-ReD domains",
                 found=list(domains),
                 allowed='["task", "goal", "bond"]',
             )
         if None not in (scale_min, scale_max) and (scale_min, scale_max) != (0, 100):
             self.add(
-                _join(where, "scale_max"),
+                join(where, "scale_max"),
                 "not the WAI-ReD scale",
-                found=_Described(f"{scale_min:g}–{scale_max:g}"),
+                found=Described(f"{scale_min:g}–{scale_max:g}"),
                 allowed="scale_min = 0, scale_max = 100",
             )
         if n_items != 12 or any(v != 4 for v in per_domain.values()):
             self.add(
-                _join(where, "items"),
+                join(where, "items"),
                 "not the WAI-ReD item layout",
-                found=_Described(f"{n_items} items ({per_domain})"),
+                found=Described(f"{n_items} items ({per_domain})"),
                 allowed="12 items, 4 per domain",
             )
 
@@ -571,14 +364,14 @@ class _Checker:
             t_table = self.table(table, target, where)
             if t_table is None:
                 continue
-            t_where = _join(where, target)
+            t_where = join(where, target)
             known = (*instrument.domains, "total") if instrument else tuple(t_table)
             self.keys(t_table, t_where, known, ())
             stats[target] = {}
             for key, entry in t_table.items():
                 if key not in known:
                     continue
-                s_where = _join(t_where, key)
+                s_where = join(t_where, key)
                 if not isinstance(entry, dict):
                     self.add(
                         s_where, "wrong type", found=entry, allowed="a table with median, p25, p75"
@@ -614,7 +407,7 @@ class _Checker:
             n = default_n
             if n is None:
                 self.add(
-                    _join(where, "n"),
+                    join(where, "n"),
                     "missing required key",
                     hint="give n here or once as reference.n",
                 )
@@ -626,7 +419,9 @@ class _Checker:
             self.add(
                 where,
                 "quartiles out of order",
-                found=_Described(f"p25 {_fmt(p25)}, median {_fmt(median)}, p75 {_fmt(p75)}"),
+                found=Described(
+                    f"p25 {fmt_number(p25)}, median {fmt_number(median)}, p75 {fmt_number(p75)}"
+                ),
                 allowed="p25 ≤ median ≤ p75",
             )
             return None
@@ -650,7 +445,7 @@ class _Checker:
             if signal is not None and signal not in SIGNALS:
                 close = difflib.get_close_matches(signal, signals, n=1)
                 self.add(
-                    _join(where, "signal"),
+                    join(where, "signal"),
                     "unknown signal",
                     found=signal,
                     allowed=", ".join(signals),
@@ -666,7 +461,7 @@ class _Checker:
             ]
             self.keys(entry, where, allowed_keys, required)
             rule_id = self.text(entry, "id", where, is_id=True)
-            self.unique(rule_ids, rule_id, _join(where, "id"), "rule id")
+            self.unique(rule_ids, rule_id, join(where, "id"), "rule id")
             priority = self.number(entry, "priority", where, low=0, integer=True)
             params: dict[str, object] = {}
             if spec is not None:
@@ -679,7 +474,7 @@ class _Checker:
             for key in ("prompt", "reason"):
                 templates[key] = self.text(entry, key, where)
                 if templates[key] is not None and signal is not None:
-                    self.placeholders(templates[key], _join(where, key), signal, params, reference)
+                    self.placeholders(templates[key], join(where, key), signal, params, reference)
             if (
                 rule_id is not None
                 and signal is not None
@@ -708,7 +503,7 @@ class _Checker:
         instrument: Instrument | None,
     ) -> object:
         value = entry[key]
-        p_where = _join(where, key)
+        p_where = join(where, key)
         if param.kind in ("choice", "domain"):
             choices = (
                 param.choices
@@ -741,7 +536,7 @@ class _Checker:
                 low=0,
                 high=span,
                 low_open=True,
-                allowed=f"points above 0 and at most {_fmt(span)} (item scale)",
+                allowed=f"points above 0 and at most {fmt_number(span)} (item scale)",
             )
         largest = max(
             (instrument.domain_max(d) - instrument.domain_min(d) for d in instrument.domains),
@@ -753,7 +548,7 @@ class _Checker:
             where,
             low=0,
             high=largest,
-            allowed=f"points from 0 to {_fmt(largest)} (domain range)",
+            allowed=f"points from 0 to {fmt_number(largest)} (domain range)",
         )
 
     def placeholders(
@@ -801,7 +596,7 @@ class _Checker:
         for where, entry in self.tables(data, "codes", "", "[[codes]]"):
             self.keys(entry, where, _CODE_KEYS, ("id", "name", "description", "group"))
             code_id = self.text(entry, "id", where, is_id=True)
-            self.unique(ids, code_id, _join(where, "id"), "code id")
+            self.unique(ids, code_id, join(where, "id"), "code id")
             name = self.text(entry, "name", where)
             description = self.text(entry, "description", where)
             group = self.text(entry, "group", where)
@@ -810,17 +605,13 @@ class _Checker:
                 not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key.isspace()
             ):
                 self.add(
-                    _join(where, "key"),
+                    join(where, "key"),
                     "not a single key",
                     found=key,
                     allowed='one printable character, e.g. "1"',
                 )
                 key = None
-            self.unique(keys, key, _join(where, "key"), "quick key")
+            self.unique(keys, key, join(where, "key"), "quick key")
             if code_id and name and description and group:
                 codes.append(Code(code_id, name, description, group, key))
         return tuple(codes)
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
