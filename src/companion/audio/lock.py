@@ -11,7 +11,7 @@ import os
 import re
 from pathlib import Path
 
-from companion.audio.writer import make_private_dirs
+from companion.files import make_private_dir, open_private_append
 from companion.store.sessions import Session
 from companion.study.folder import Study
 
@@ -27,7 +27,7 @@ def session_dir(study: Study, session: Session) -> Path:
 
 
 def ensure_session_dir(study: Study, session: Session) -> Path:
-    return make_private_dirs(session_dir(study, session), study.root)
+    return make_private_dir(session_dir(study, session), study.root)
 
 
 class SessionLock:
@@ -36,7 +36,7 @@ class SessionLock:
         self._fd: int | None = None
 
     def acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_private_append(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -18,6 +18,7 @@ import numpy as np
 import soundfile as sf
 
 from companion.audio.lock import is_locked, session_dir
+from companion.files import create_exclusive
 from companion.store import recordings
 from companion.store.db import now_iso
 from companion.store.recordings import Segment
@@ -148,7 +149,7 @@ def repair_file(path: Path) -> RepairResult:
     frames = 0
     if source is not None:
         rate, channels, blocks = source
-        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = create_exclusive(tmp)
         with sf.SoundFile(fd, "w", samplerate=rate, channels=channels, format=container,
                           subtype=_SUBTYPES[container]) as out:
             for block in blocks:

@@ -15,25 +15,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from companion.files import create_exclusive
+
 FORMATS = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16")}
-
-
-def make_private_dirs(path: Path, stop_at: Path) -> Path:
-    """Create ``path`` (and parents below ``stop_at``) as 0700 folders."""
-    path = Path(path)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    current = path
-    while True:
-        os.chmod(current, 0o700)
-        if current == stop_at or current.parent == current or stop_at not in current.parents:
-            break
-        current = current.parent
-    return path
-
-
-def create_exclusive(path: Path) -> int:
-    """A new, empty, private file at ``path``; FileExistsError if anything is there."""
-    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
 
 
 def exclusive_path(folder: Path, stem: str, suffix: str) -> tuple[Path, int]:

@@ -6,12 +6,12 @@ Each check says what is wrong and how to fix it. Permissions are repaired on the
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from companion.files import DIR_MODE, FILE_MODE, make_private
 from companion.study.folder import Study
 
 LOW_DISK_MINUTES = 180  # three interviews of FLAC at 48 kHz mono
@@ -85,10 +85,10 @@ def _permissions(study: Study) -> Finding:
     for path in [study.root, *study.root.rglob("*")]:
         if path.is_symlink():
             continue
-        want = 0o700 if path.is_dir() else 0o600
+        want = DIR_MODE if path.is_dir() else FILE_MODE
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077 or (mode & want) != want:
-            os.chmod(path, want)
+            make_private(path)
             repaired.append(f"{path.relative_to(study.root.parent)} {oct(mode)}")
     if repaired:
         return Finding("permissions", True,

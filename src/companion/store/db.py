@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError, InputError
+from companion.files import ensure_private_file, make_private
 from companion.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -33,14 +34,6 @@ class NewerDatabaseError(InputError):
 def now_iso() -> str:
     """Wall-clock time in UTC, ISO 8601 with milliseconds (for created_at columns)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-
-
-def _create_private(path: Path) -> None:
-    # Create the file ourselves so it is 0600 from its first byte, before sqlite opens it.
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -62,16 +55,28 @@ def migrate(db: sqlite_utils.Database, *, upto: int = SCHEMA_VERSION) -> int:
     current = schema_version(db)
     _refuse_newer(current)
     conn = db.conn
-    for version in range(current, upto):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _split_sql(MIGRATIONS[version]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
+    # A migration may rebuild a table others point at (SQLite's way to change a CHECK):
+    # foreign keys are off while it runs (the pragma is ignored inside a transaction) and
+    # checked before each commit instead.
+    enforced = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    if current < upto:
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(current, upto):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(MIGRATIONS[version]):
+                    conn.execute(statement)
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise sqlite3.IntegrityError(f"migration {version + 1} broke a reference")
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except Exception:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        if enforced:
+            conn.execute("PRAGMA foreign_keys = ON")
     return schema_version(db)
 
 
@@ -103,7 +108,7 @@ def open_db(
     if not path.exists():
         if not create:
             raise CompanionError(f"no study database at {path}")
-        _create_private(path)
+        ensure_private_file(path)
     if not os.access(path, os.R_OK):
         raise InputError("study", str(path.parent), "a study folder you can read and write",
                          hint="you have no permission to read its database")
@@ -135,8 +140,8 @@ def open_db(
     migrate(db, upto=upto)
     for suffix in ("", "-wal", "-shm"):
         side = Path(str(path) + suffix)
-        if side.exists() and side.stat().st_uid == os.getuid():
-            os.chmod(side, 0o600)
+        if side.exists():
+            make_private(side)
     return db
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError, NotAStudyError
+from companion.files import make_private_dir
 from companion.store.db import DB_NAME, open_db
 
 if TYPE_CHECKING:
@@ -61,12 +62,6 @@ def resolve_study_dir(option: str | os.PathLike[str] | None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return Path.cwd().resolve()
-
-
-def make_private_dir(path: Path) -> Path:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-    return path
 
 
 def init_study(root: Path) -> tuple[Study, bool]:

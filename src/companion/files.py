@@ -1,0 +1,244 @@
+"""Private files and writes that never destroy.
+
+Everything companion writes holds participant data, so one module decides how files are
+made: folders 0700, files 0600 from their first byte, new files created exclusively
+(``O_EXCL``, never through a symlink), and whole files written atomically (a temporary
+``.part`` file beside the target, then one rename). A write the user points somewhere
+(``export -o``, ``report -o``) goes through :func:`output_target`, which refuses what would
+destroy: an existing file without ``--force``, a symlink, and - force or not - the study's
+own database and its audio.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from companion.errors import InputError
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+# The study's own files no export may replace, force or not (names relative to the root).
+_PROTECTED_NAMES = ("companion.db", "companion.db-wal", "companion.db-shm",
+                    "companion.db-journal")
+_PROTECTED_DIRS = ("recordings", ".backups")
+
+
+def make_private_dir(path: Path, stop_at: Path | None = None) -> Path:
+    """Create ``path`` (and missing parents) as 0700 folders.
+
+    Folders between ``stop_at`` and ``path`` are made private too; without ``stop_at`` only
+    ``path`` itself is changed (its parents may belong to someone else).
+    """
+    path = Path(path)
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    current = path
+    while True:
+        os.chmod(current, DIR_MODE)
+        if (stop_at is None or current == stop_at or current.parent == current
+                or stop_at not in current.parents):
+            break
+        current = current.parent
+    return path
+
+
+def create_exclusive(path: Path, flags: int = os.O_RDWR) -> int:
+    """A new, empty, private file at ``path``, opened; FileExistsError if anything is there
+    (a symlink included: ``O_EXCL`` never follows one)."""
+    return os.open(path, flags | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
+
+
+def ensure_private_file(path: Path) -> Path:
+    """Make sure ``path`` exists as a private file (created 0600, an existing one chmod-ed)."""
+    path = Path(path)
+    with contextlib.suppress(FileExistsError):
+        os.close(create_exclusive(path, os.O_WRONLY))
+    make_private(path)
+    return path
+
+
+def make_private(path: Path) -> None:
+    """0600 for a file, 0700 for a folder; only for what we own (chmod would fail)."""
+    path = Path(path)
+    st = path.lstat()
+    if st.st_uid != os.getuid() or path.is_symlink():
+        return
+    os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
+
+
+def open_private_append(path: Path) -> int:
+    """Open (creating 0600) ``path`` for reading and writing, refusing a symlink."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, *, replace: bool = True) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success it becomes ``target``.
+
+    The caller writes the whole file to the yielded path. If the block raises (a crash, a
+    full disk, Ctrl-C) the temporary file is removed and ``target`` is left as it was.
+    With ``replace=False`` an existing ``target`` is never replaced: the file is linked in
+    place, which fails if anything appeared there meanwhile.
+    """
+    target = Path(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                    dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, FILE_MODE)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        if replace:
+            os.replace(tmp, target)
+        else:
+            os.link(tmp, target, follow_symlinks=False)
+            tmp.unlink()
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    fsync_dir(target.parent)
+
+
+def atomic_write(target: Path, data: bytes | str, *, encoding: str = "utf-8",
+                 replace: bool = True) -> Path:
+    """Write ``data`` to ``target`` atomically (text is encoded, newlines kept as given)."""
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    with atomic_path(target, replace=replace) as tmp:
+        tmp.write_bytes(payload)
+    return Path(target)
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def is_folder_request(raw: str | os.PathLike[str]) -> bool:
+    """``-o out/`` (a trailing slash) names a folder, even one that does not exist yet."""
+    text = os.fspath(raw)
+    return text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep))
+
+
+def _protected(study_root: Path) -> tuple[list[Path], list[Path]]:
+    root = Path(study_root).resolve()
+    return [root / n for n in _PROTECTED_NAMES], [root / d for d in _PROTECTED_DIRS]
+
+
+def protected_reason(path: Path, study_root: Path | None) -> str | None:
+    """Why ``path`` is one of the study's own files no export may touch, or None."""
+    if study_root is None:
+        return None
+    files, dirs = _protected(study_root)
+    resolved = Path(path).parent.resolve() / Path(path).name
+    if resolved in files:
+        return "it is the study's database"
+    for folder in dirs:
+        if resolved == folder or folder in resolved.parents:
+            return "it is the study's audio" if folder.name == "recordings" else \
+                "it is one of the study's backups"
+    # A hard link (or another path) to the same file is the same file.
+    with contextlib.suppress(OSError):
+        st = os.stat(path, follow_symlinks=False)
+        for own in files:
+            with contextlib.suppress(OSError):
+                o = os.stat(own)
+                if (o.st_ino, o.st_dev) == (st.st_ino, st.st_dev):
+                    return "it is the study's database"
+    return None
+
+
+def check_output_file(path: Path, *, study_root: Path | None, force: bool,
+                      option: str = "-o") -> Path:
+    """Refuse a target file that writing would destroy; return it unchanged otherwise.
+
+    Never the study's own database or audio (force or not); never a symlink (it would
+    write wherever the link points); an existing file only with ``--force``.
+    """
+    path = Path(path)
+    reason = protected_reason(path, study_root)
+    if reason:
+        raise InputError(option, str(path), "a path outside the study's database and audio",
+                         hint=f"{reason}; nothing was written, --force does not change this")
+    if path.is_symlink():
+        raise InputError(option, str(path), "a path that is not a symbolic link",
+                         hint="links are not followed; name the real file")
+    if path.is_dir():
+        raise InputError(option, str(path), "a file (end the path with / for a folder)")
+    if path.exists() and not force:
+        raise InputError(option, str(path), "a path that does not exist yet",
+                         hint="add --force to replace it")
+    if not path.parent.is_dir():
+        raise InputError(option, str(path), "a file in an existing folder",
+                         hint="end the path with / to create a folder")
+    return path
+
+
+def output_folder(raw: str | os.PathLike[str], *, create: bool, option: str = "-o",
+                  study_root: Path | None = None) -> Path:
+    """The folder a trailing-slash ``-o`` names, created (0700) when ``create`` and missing."""
+    folder = Path(raw).expanduser()
+    if folder.is_symlink():
+        raise InputError(option, str(folder), "a folder that is not a symbolic link",
+                         hint="links are not followed; name the real folder")
+    if folder.exists() and not folder.is_dir():
+        raise InputError(option, str(folder), "a folder, not a file")
+    if study_root is not None:
+        reason = protected_reason(folder / "x", study_root)
+        if reason:
+            raise InputError(option, str(folder), "a folder outside the study's audio",
+                             hint=reason)
+    if not folder.exists():
+        if not create:
+            raise InputError(option, str(folder), "an existing folder")
+        try:
+            make_private_dir(folder)
+        except OSError as exc:
+            raise InputError(option, str(folder), "a folder that can be created",
+                             hint=exc.strerror or str(exc)) from None
+    return folder
+
+
+def output_target(raw: str | os.PathLike[str], default_name: str, *,
+                  study_root: Path | None, force: bool, option: str = "-o") -> Path:
+    """Where ``-o RAW`` writes a file called ``default_name`` by default.
+
+    A trailing slash, or an existing folder, means "inside this folder" (created if
+    missing); anything else is the file itself. The result has passed
+    :func:`check_output_file`.
+    """
+    path = Path(raw).expanduser()
+    if is_folder_request(raw) or (path.is_dir() and not path.is_symlink()):
+        path = output_folder(raw, create=True, option=option, study_root=study_root) \
+            / default_name
+    return check_output_file(path, study_root=study_root, force=force, option=option)
+
+
+def write_error(exc: OSError, path: Path) -> str:
+    """A one-line reason for a failed write, in plain words."""
+    reasons = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied", errno.EEXIST: "something is already there"}
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"could not write {path}: {reason}; nothing was written"
+
+
+__all__ = ["DIR_MODE", "FILE_MODE", "atomic_path", "atomic_write", "check_output_file",
+           "create_exclusive", "ensure_private_file", "fsync_dir", "is_folder_request",
+           "make_private", "make_private_dir", "open_private_append", "output_folder",
+           "output_target", "protected_reason", "write_error"]
