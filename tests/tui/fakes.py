@@ -27,7 +27,8 @@ class ClockedRecorder(Recorder):
 
 
 def clocked_factory(study: Study, session_id: int) -> ClockedRecorder:
-    return ClockedRecorder(study, session_id, device="fakemic")
+    """As the app makes its recorder: a clean stop leaves the session ``stopped``."""
+    return ClockedRecorder(study, session_id, device="fakemic", stopped_status="stopped")
 
 
 def feed_fakemic(seconds: float = 3.0, rate: int = 48_000) -> None:

@@ -80,7 +80,10 @@ class Recorder:
         start_grace_seconds: float = 6.0,
         retry_interval: float = 1.0,
         disk_usage: Callable[[Path], Any] = shutil.disk_usage,
+        stopped_status: str = "completed",
     ) -> None:
+        """``stopped_status``: the session's status after a clean stop (the TUI passes
+        ``stopped``: the interviewer completes a session separately, F8)."""
         if channels not in (1, 2) or isinstance(channels, bool):
             raise InputError("channels", channels, "1 (one microphone) or 2 (interviewer, "
                              "participant)")
@@ -91,6 +94,7 @@ class Recorder:
         if silence_seconds <= 0:
             raise InputError("silence", silence_seconds, "a number of seconds greater than 0")
         self.study = study
+        self.stopped_status = stopped_status
         db = study.db()
         try:
             self.session = get_session(db, session_id)
@@ -368,7 +372,7 @@ class _Engine:
         self.close_segment(self.stop_reason or "stopped")
         clean = self.stop_reason in ("stopped", "seconds")
         end_ms = recordings.session_end_ms(self.db, rec.session.id)
-        set_status(self.db, rec.session.id, "completed" if clean else "interrupted",
+        set_status(self.db, rec.session.id, rec.stopped_status if clean else "interrupted",
                    ended_at=now_iso(), duration_ms=end_ms)
         self.db.conn.close()
         self.publish(final=True)

@@ -164,5 +164,31 @@ CREATE VIRTUAL TABLE search_index USING fts5(
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS)
+V4_SESSION_STOPPED = """
+-- A stopped session (F10) can be continued; only F8 completes it. SQLite cannot change a
+-- CHECK in place, so the table is rebuilt (same ids; migrate() runs this with foreign keys
+-- off and checks them before the commit).
+CREATE TABLE sessions_v4 (
+    id INTEGER PRIMARY KEY,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    protocol_id TEXT NOT NULL,
+    protocol_hash TEXT NOT NULL,
+    interviewer TEXT,
+    pilot INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'planned'
+        CHECK (status IN ('planned', 'live', 'interrupted', 'stopped', 'completed')),
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    duration_ms INTEGER
+);
+INSERT INTO sessions_v4 SELECT id, participant_id, protocol_id, protocol_hash, interviewer,
+    pilot, status, created_at, started_at, ended_at, duration_ms FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v4 RENAME TO sessions;
+CREATE INDEX sessions_participant ON sessions(participant_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
+                              V4_SESSION_STOPPED)
 SCHEMA_VERSION = len(MIGRATIONS)

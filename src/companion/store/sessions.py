@@ -12,7 +12,8 @@ from companion.store.audit import log_change
 from companion.store.db import now_iso, transaction
 from companion.store.participants import get_participant
 
-STATUSES = ("planned", "live", "interrupted", "completed")
+STATUSES = ("planned", "live", "interrupted", "stopped", "completed")
+"""``stopped``: F10 ended the recording; it can be continued. Only F8 sets ``completed``."""
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,11 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from companion.transcribe.engine import Engine
+    from companion.tui.screens.live import LiveScreen
     from companion.tui.screens.transcription import TranscriptionScreen
+
+QUIT_QUESTION = "quit-while-recording"
+"""The name of the question asked before quitting during a recording."""
 
 TRANSCRIPTION = "transcription"
 """The name the transcription screen is installed under (it lives as long as the app)."""
@@ -52,7 +56,8 @@ class CompanionApp(App[None]):
         Binding("ctrl+r", "open_report", "Report", id="app.report",
                 tooltip="The study report: sample, WAI-ReD, durations, saturation"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit",
-                tooltip="Quit companion (a running recording is stopped cleanly first)"),
+                tooltip="Quit companion (while recording it asks first; the recording "
+                        "stops cleanly and the session can be continued)"),
     ]
 
     def __init__(
@@ -302,7 +307,39 @@ class CompanionApp(App[None]):
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
+    def _recording_screen(self) -> LiveScreen | None:
+        """The live screen whose recording runs (or is starting or paused), if any."""
+        from companion.tui.screens.live import LiveScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LiveScreen) and screen.recording_active:
+                return screen
+        return None
+
     async def action_quit(self) -> None:
+        """Quit; while a recording runs, ask first (Ctrl+Q, the palette's Quit)."""
+        from companion.tui.screens.dialogs import ConfirmScreen
+
+        if self._recording_screen() is None:
+            await self.quit_now()
+            return
+        if isinstance(self.screen, ConfirmScreen) and self.screen.name == QUIT_QUESTION:
+            return  # asked already
+        self.push_screen(
+            ConfirmScreen(
+                "Leave while recording?",
+                "The interview is being recorded. Quitting stops the recording here; the "
+                "session stays open and l continues it later in a new segment.",
+                yes="Stop and quit", no="Keep recording", name=QUIT_QUESTION),
+            self._quit_answer,
+        )
+
+    def _quit_answer(self, answer: bool | None) -> None:
+        if answer:
+            self.call_later(self.quit_now)
+
+    async def quit_now(self) -> None:
+        """Stop a running recording cleanly (it stays continuable), then exit."""
         from companion.tui.screens.live import LiveScreen
 
         for screen in self.screen_stack:

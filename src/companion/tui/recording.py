@@ -36,7 +36,9 @@ def default_recorder_factory(device: str | None) -> RecorderFactory:
     def make(study: Study, session_id: int) -> RecorderLike:
         from companion.audio.recorder import Recorder
 
-        recorder: RecorderLike = Recorder(study, session_id, device=device)
+        # Stopping is not completing: the session stays continuable until F8 on the summary.
+        recorder: RecorderLike = Recorder(study, session_id, device=device,
+                                          stopped_status="stopped")
         return recorder
 
     return make

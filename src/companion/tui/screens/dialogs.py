@@ -12,7 +12,8 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask a yes/no question; ``y`` confirms, ``n`` or Escape declines."""
+    """Ask a yes/no question; ``y`` confirms, ``n``, Escape or Enter (focus starts on the
+    safe answer) declines."""
 
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
@@ -34,8 +35,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="Cancel"),
     ]
 
-    def __init__(self, title: str, body: str, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__()
+    def __init__(self, title: str, body: str, yes: str = "Yes", no: str = "No",
+                 name: str | None = None) -> None:
+        super().__init__(name=name)
         self.title_text = title
         self.body = body
         self.yes = yes
@@ -48,6 +50,10 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 yield Button(f"{self.no} [n]", id="confirm-no")
                 yield Button(f"{self.yes} [y]", id="confirm-yes", variant="warning")
+
+    def on_mount(self) -> None:
+        # The safe answer has the focus: Enter pressed out of habit changes nothing.
+        self.query_one("#confirm-no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm-yes")

@@ -167,6 +167,15 @@ class LiveScreen(Screen[None]):
         return self.recorder is not None or self.recorder_factory is not None
 
     @property
+    def recording_active(self) -> bool:
+        """A recording is starting, running or paused here (leaving must ask first)."""
+        if self._stopping or self._failed:
+            return False
+        if self.recorder is None:
+            return self.recorder_factory is not None
+        return self.recorder.status().state not in ("idle", "stopped", "failed")
+
+    @property
     def companion(self) -> CompanionApp:
         return self.app  # type: ignore[return-value]
 
