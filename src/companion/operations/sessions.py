@@ -1,0 +1,99 @@
+"""Sessions: plan one, read one or all, complete one, reopen one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from companion.errors import InputError
+from companion.operations._base import acting, reading
+from companion.operations.protocols import protocol_for, session_protocol
+from companion.operations.ratings import Scored, scored_ratings
+from companion.protocol.model import Protocol
+from companion.store import events, notes, ratings, recordings
+from companion.store import sessions as store
+from companion.store.notes import Note
+from companion.store.sessions import STATUSES, Session, parse_session_id
+from companion.study.folder import Study
+
+__all__ = ["STATUSES", "Session", "SessionOverview", "complete", "get", "list_all",
+           "overview", "parse_session_id", "plan", "reopen"]
+
+
+def plan(study: Study, participant_code: str, *, protocol_id: str | None = None,
+         interviewer: str | None = None, pilot: bool = False) -> Session:
+    """A new planned session for a participant (protocol and interviewer: the study's by
+    default)."""
+    protocol = protocol_for(study, protocol_id)
+    if interviewer is None:
+        interviewer = study.settings.study.interviewer
+    with acting(study, entity="session", action="create") as act:
+        return store.new_session(act.db, participant_code, protocol_id=protocol.id,
+                                 protocol_hash=protocol.content_hash,
+                                 interviewer=interviewer, pilot=pilot)
+
+
+def get(study: Study, session_id: int | str) -> Session:
+    with reading(study) as db:
+        return store.get_session(db, session_id)
+
+
+def list_all(study: Study, participant_code: str | None = None) -> list[Session]:
+    with reading(study) as db:
+        return store.list_sessions(db, participant_code)
+
+
+def complete(study: Study, session_id: int | str) -> Session:
+    """Mark a session completed (nothing more to record); it can be reopened."""
+    with acting(study, entity="session", action="status") as act:
+        session = store.get_session(act.db, session_id)
+        if session.status == "completed":
+            return session
+        return store.set_status(act.db, session.id, "completed")
+
+
+def reopen(study: Study, session_id: int | str) -> Session:
+    """Take a completed session back: continuable if it has audio, else planned again."""
+    with acting(study, entity="session", action="status") as act:
+        session = store.get_session(act.db, session_id)
+        if session.status != "completed":
+            raise InputError("session", session.id, f"a completed session (it is "
+                             f"{session.status})")
+        has_audio = bool(recordings.list_segments(act.db, session.id))
+        paused = "stopped" if "stopped" in STATUSES else "interrupted"
+        return store.set_status(act.db, session.id, paused if has_audio else "planned")
+
+
+@dataclass(frozen=True)
+class SessionOverview:
+    session: Session
+    protocol: Protocol
+    ratings: list[Scored]
+    phases: list[dict[str, Any]]
+    prompts: list[dict[str, Any]]
+    notes: list[Note]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.session.to_dict(),
+            "protocol_title": self.protocol.title,
+            "ratings": [{**s.rating.to_dict(), "prorated": s.score.prorated}
+                        for s in self.ratings],
+            "phases": self.phases,
+            "prompt_events": self.prompts,
+            "notes": [n.to_dict() for n in self.notes],
+        }
+
+
+def overview(study: Study, session_id: int | str) -> SessionOverview:
+    """One session with its ratings, phase starts, prompts and notes."""
+    with reading(study) as db:
+        session = store.get_session(db, session_id)
+        protocol = session_protocol(study, session)
+        return SessionOverview(
+            session=session, protocol=protocol,
+            ratings=scored_ratings(protocol, ratings.list_ratings(db, session.id)),
+            phases=events.list_phase_events(db, session.id),
+            prompts=events.list_prompt_events(db, session.id),
+            notes=notes.list_notes(db, session.id),
+        )
