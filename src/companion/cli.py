@@ -496,30 +496,46 @@ def devices(as_json: bool) -> None:
 @main.command()
 @click.argument("session_id", metavar="SESSION")
 @click.option("--device", metavar="NAME", help="Input device (name, part of it, or index); "
-              "default: the one used last in this study, else the system default.")
+              "default: [audio] device, else the one used last in this study, else the "
+              "system default.")
 @click.option("--seconds", metavar="N", help="Stop after N seconds of audio (default: Ctrl-C).")
-@click.option("--channels", default="1", show_default=True, metavar="1|2",
-              help="1 microphone, or 2 (channel 1 interviewer, channel 2 participant).")
-@click.option("--format", "fmt", default="flac", show_default=True, metavar="flac|wav",
-              help="File format.")
-@click.option("--silence", "silence", default="20", show_default=True, metavar="SECONDS",
-              help="Warn when a channel is silent this long.")
+@click.option("--channels", metavar="1|2",
+              help="1 microphone, or 2 (channel 1 interviewer, channel 2 participant); "
+              "default: [audio] channels, else 1.")
+@click.option("--format", "fmt", metavar="flac|wav",
+              help="File format; default: [audio] format, else flac.")
+@click.option("--samplerate", metavar="HZ",
+              help="Sample rate; default: [audio] samplerate, else the device's own.")
+@click.option("--silence", "silence", metavar="SECONDS",
+              help="Warn when a channel is silent this long; default: [audio] "
+              "silence_seconds, else 20.")
 @click.pass_context
 def record(ctx: click.Context, session_id: str, device: str | None, seconds: str | None,
-           channels: str, fmt: str, silence: str) -> None:
-    """Record SESSION from a microphone until N seconds or Ctrl-C."""
+           channels: str | None, fmt: str | None, samplerate: str | None,
+           silence: str | None) -> None:
+    """Record SESSION from a microphone until N seconds or Ctrl-C.
+
+    Flags win over the study's companion.toml [audio] settings."""
     from companion.audio.headless import record_headless
     from companion.store.sessions import parse_session_id
 
     sid = parse_session_id(session_id)
     secs = _positive_number("seconds", seconds) if seconds is not None else None
-    silence_s = _positive_number("silence", silence)
-    if channels not in ("1", "2"):
+    silence_s = _positive_number("silence", silence) if silence is not None else None
+    if channels is not None and channels not in ("1", "2"):
         raise InputError("channels", channels, "1 or 2")
-    if fmt.lower() not in ("flac", "wav"):
+    if fmt is not None and fmt.lower() not in ("flac", "wav"):
         raise InputError("format", fmt, "flac or wav")
-    final = record_headless(_state(ctx).study(), sid, device=device, seconds=secs,
-                            channels=int(channels), fmt=fmt.lower(), silence_seconds=silence_s)
+    if samplerate is not None and not (samplerate.isdigit() and 8000 <= int(samplerate) <= 192000):
+        raise InputError("samplerate", samplerate, "a whole number of Hz from 8000 to 192000")
+    study = _state(ctx).study()
+    audio = study.settings.audio
+    final = record_headless(
+        study, sid, device=device if device is not None else audio.device, seconds=secs,
+        channels=int(channels) if channels is not None else audio.channels,
+        fmt=fmt.lower() if fmt is not None else audio.format,
+        samplerate=int(samplerate) if samplerate is not None else audio.samplerate,
+        silence_seconds=silence_s if silence_s is not None else audio.silence_seconds)
     if final.stop_reason not in ("stopped", "seconds"):
         ctx.exit(1)
 

@@ -19,12 +19,11 @@ from companion.protocol.registry import DEFAULT_PROTOCOL_ID, get_protocol
 from companion.protocol.scoring import Score, score_rating
 from companion.protocol.suggestions import RatingInput, Suggestion, suggest
 from companion.store import events, notes, ratings, sessions, transcripts
-from companion.study.config import load_config
 from companion.study.folder import Study
 
 
 def default_protocol_id(study: Study) -> str:
-    return load_config(study.config_path).get("study.protocol", DEFAULT_PROTOCOL_ID)
+    return study.settings.study.protocol or DEFAULT_PROTOCOL_ID
 
 
 def protocol_for(study: Study, protocol_id: str | None = None) -> Protocol:
@@ -46,7 +45,7 @@ def new_session(
 ) -> sessions.Session:
     protocol = protocol_for(study, protocol_id)
     if interviewer is None:
-        interviewer = load_config(study.config_path).get("study.interviewer")
+        interviewer = study.settings.study.interviewer
     return sessions.new_session(
         db, participant_code, protocol_id=protocol.id, protocol_hash=protocol.content_hash,
         interviewer=interviewer, pilot=pilot,

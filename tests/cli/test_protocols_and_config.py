@@ -60,6 +60,6 @@ def test_a_bad_study_config_names_file_and_dotted_keys_all_at_once(run, dump,
     result = run("session", "new", "P01")
     assert result.exit_code == 2
     assert "companion.toml" in result.output
-    assert "study.protocl: unknown key; did you mean 'study.protocol'?" in result.output
+    assert "study.protocl: unknown key; did you mean 'protocol'?" in result.output
     assert "audio.samplerate" in result.output
     assert dump() == before

@@ -38,6 +38,7 @@ def record_headless(
     seconds: float | None = None,
     channels: int = 1,
     fmt: str = "flac",
+    samplerate: int | None = None,
     silence_seconds: float = 20.0,
     out: TextIO | None = None,
     echo_event: Callable[[str], None] | None = None,
@@ -45,7 +46,8 @@ def record_headless(
     """Record until ``seconds`` of audio or Ctrl-C; returns the final status."""
     out = out or sys.stdout
     recorder = Recorder(study, session_id, device=device, channels=channels, fmt=fmt,
-                        max_seconds=seconds, silence_seconds=silence_seconds)
+                        samplerate=samplerate, max_seconds=seconds,
+                        silence_seconds=silence_seconds)
     interactive = out.isatty()
 
     def on_term(signum: int, frame: FrameType | None) -> None:

@@ -18,8 +18,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from companion.errors import InputError
-from companion.study.config import load_config
 from companion.study.folder import Study
 
 
@@ -102,8 +100,4 @@ class Pseudonymiser:
 
 def study_pseudonymiser(study: Study) -> Pseudonymiser:
     """The study's replacement list (``privacy.replacements`` in companion.toml)."""
-    config = load_config(study.config_path)
-    table = config.get("privacy.replacements", {}) or {}
-    if not isinstance(table, dict):
-        raise InputError("privacy.replacements", table, "a table of text = replacement")
-    return Pseudonymiser(dict(table))
+    return Pseudonymiser(dict(study.settings.privacy.replacements))

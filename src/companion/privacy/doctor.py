@@ -56,11 +56,10 @@ def _devices() -> Finding:
 
 
 def _model(study: Study) -> Finding:
-    from companion.study.config import load_config
     from companion.transcribe.model import resolve_model
 
     try:
-        configured = load_config(study.config_path).get("transcribe.model")
+        configured = study.settings.transcribe.model
         choice = resolve_model(None, configured=configured)
     except Exception as exc:
         return Finding("transcription model", False, str(exc).splitlines()[0],

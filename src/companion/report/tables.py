@@ -234,7 +234,6 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
 
     from companion.interview import default_protocol_id
     from companion.protocol.registry import get_protocol
-    from companion.study.config import load_config
 
     all_sessions = list_sessions(db)
     pilots = [s for s in all_sessions if s.pilot]
@@ -257,9 +256,8 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
                      for p in phase_ids}
     titles = {p.id: p.title for p in protocol.phases} if protocol else {}
     codebook = {c.id: c.name for c in protocol.codes} if protocol else {}
-    config = load_config(study.config_path)
     return StudyReport(
-        title=config.get("study.title") or "Study report",
+        title=study.settings.study.title or "Study report",
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         protocol_id=protocol_id,
         sessions=main, pilots=pilots,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError, NotAStudyError
 from companion.files import make_private_dir
+from companion.settings import Settings, load_settings
 from companion.store.db import DB_NAME, open_db
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ class Study:
     @property
     def config_path(self) -> Path:
         return self.root / "companion.toml"
+
+    @property
+    def settings(self) -> Settings:
+        """The typed ``companion.toml``, read afresh (a bad file raises ``SettingsError``)."""
+        return load_settings(self.config_path)
 
     @property
     def protocols_dir(self) -> Path:

@@ -24,7 +24,6 @@ from typing import Any
 from companion.errors import CompanionError, InputError
 from companion.store import transcripts as store
 from companion.store.sessions import Session, get_session
-from companion.study.config import load_config
 from companion.study.folder import Study
 from companion.timefmt import format_hms
 from companion.transcribe import audiofile
@@ -154,12 +153,12 @@ def protocol_hints(study: Study, protocol_id: str) -> tuple[str | None, tuple[st
 
 def study_options(study: Study, options: TranscribeOptions) -> TranscribeOptions:
     """Fill what the caller left open from the study's ``companion.toml`` [transcribe]."""
-    config = load_config(study.config_path)
+    settings = study.settings.transcribe
     return replace(
         options,
-        model=options.model or config.get("transcribe.model"),
-        language=options.language or config.get("transcribe.language"),
-        threads=options.threads or int(config.get("transcribe.threads", 0) or 0),
+        model=options.model or settings.model,
+        language=options.language or settings.language,
+        threads=options.threads or settings.threads,
     )
 
 

@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from companion.errors import CompanionError
-from companion.study.config import StudyConfig, load_config
+from companion.settings import Settings
 from companion.study.folder import Study
 from companion.tui.messages import InterruptedFound, RecoveryDone
 from companion.tui.recording import RecorderFactory, RecorderLike, default_recorder_factory
@@ -76,9 +76,9 @@ class CompanionApp(App[None]):
         the transcription worker when a run starts)."""
         super().__init__()
         self.study = study
-        self.config: StudyConfig = load_config(study.config_path)
+        self.settings: Settings = study.settings
         self.recorder_factory = recorder_factory or default_recorder_factory(
-            self.config.get("audio.device"))
+            self.settings.audio.device)
         self.check_recovery = check_recovery
         self.clock = clock
         self.engine = engine
@@ -100,7 +100,7 @@ class CompanionApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.set_keymap(self.config.keymap)
+        self.set_keymap(dict(self.settings.keymap))
         if self.check_recovery:
             self._find_interrupted()
 

@@ -36,8 +36,13 @@ def default_recorder_factory(device: str | None) -> RecorderFactory:
     def make(study: Study, session_id: int) -> RecorderLike:
         from companion.audio.recorder import Recorder
 
+        audio = study.settings.audio  # format, channels, ... as `companion record` uses them
         # Stopping is not completing: the session stays continuable until F8 on the summary.
-        recorder: RecorderLike = Recorder(study, session_id, device=device,
+        recorder: RecorderLike = Recorder(study, session_id,
+                                          device=device if device is not None else audio.device,
+                                          channels=audio.channels, fmt=audio.format,
+                                          samplerate=audio.samplerate,
+                                          silence_seconds=audio.silence_seconds,
                                           stopped_status="stopped")
         return recorder
 

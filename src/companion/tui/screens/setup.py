@@ -165,7 +165,7 @@ class SetupScreen(Screen[None]):
         with Horizontal(classes="field-row"):
             yield Label("Interviewer", classes="field-label")
             default = (session.interviewer if session else
-                       app.config.get("study.interviewer", "")) or ""
+                       app.settings.study.interviewer) or ""
             yield Input(default, placeholder="who interviews", id="interviewer",
                         disabled=session is not None)
 

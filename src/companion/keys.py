@@ -1,0 +1,68 @@
+"""The key binding ids a study's ``[keymap]`` may move, with their default keys.
+
+The TUI declares its bindings with these ids (``Binding(..., id="live.bookmark")``); this
+list lets the settings loader check ``[keymap]`` without importing Textual (the domain
+stays free of it). ``tests/tui`` fails when a TUI binding id is missing here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KeyBinding:
+    id: str
+    key: str
+    description: str
+
+
+KEY_BINDINGS: tuple[KeyBinding, ...] = (
+    KeyBinding("app.theme", "ctrl+t", "Light/dark"),
+    KeyBinding("app.search", "ctrl+f", "Search"),
+    KeyBinding("app.report", "ctrl+r", "Report"),
+    KeyBinding("app.quit", "ctrl+q", "Quit"),
+    KeyBinding("confirm.yes", "y", "Yes"),
+    KeyBinding("confirm.no", "n,escape", "No"),
+    KeyBinding("prompt.cancel", "escape", "Cancel"),
+    KeyBinding("sessions.new-participant", "n", "New participant"),
+    KeyBinding("sessions.new-session", "s", "New session"),
+    KeyBinding("sessions.open", "enter", "Open"),
+    KeyBinding("sessions.live", "l", "Go live"),
+    KeyBinding("sessions.recover", "r", "Recover"),
+    KeyBinding("sessions.transcribe", "t", "Transcribe"),
+    KeyBinding("setup.save", "ctrl+s", "Save"),
+    KeyBinding("setup.start", "f5", "Start recording"),
+    KeyBinding("setup.back", "escape", "Back"),
+    KeyBinding("live.next-phase", "f2", "Next phase"),
+    KeyBinding("live.prompt-asked", "f3", "Asked"),
+    KeyBinding("live.suggestion-used", "f4", "Used"),
+    KeyBinding("live.bookmark", "f5", "Bookmark"),
+    KeyBinding("live.pause", "f6", "Pause / resume"),
+    KeyBinding("live.stop", "f10", "Stop"),
+    KeyBinding("live.prompt-up", "up", "Prompt ↑"),
+    KeyBinding("live.prompt-down", "down", "Prompt ↓"),
+    KeyBinding("live.suggestion-up", "pageup", "Suggestion ↑"),
+    KeyBinding("live.suggestion-down", "pagedown", "Suggestion ↓"),
+    KeyBinding("live.clear-note", "escape", "Clear note"),
+    KeyBinding("summary.save", "ctrl+s", "Save reflection"),
+    KeyBinding("summary.complete", "f8", "Mark completed"),
+    KeyBinding("summary.back", "escape", "Sessions"),
+    KeyBinding("review.play-here", "enter", "Play here"),
+    KeyBinding("review.toggle", "space", "Play/pause"),
+    KeyBinding("review.back", "left", "−5 s"),
+    KeyBinding("review.forward", "right", "+5 s"),
+    KeyBinding("review.edit", "e", "Edit"),
+    KeyBinding("review.speaker", "s", "Speaker"),
+    KeyBinding("review.note", "n", "Note here"),
+    KeyBinding("review.search", "slash", "Search"),
+    KeyBinding("review.back-screen", "escape", "Back"),
+    KeyBinding("search.back", "escape", "Back"),
+    KeyBinding("report.back", "escape", "Back"),
+    KeyBinding("transcription.start", "t", "Transcribe"),
+    KeyBinding("transcription.start-all", "a", "Transcribe all"),
+    KeyBinding("transcription.cancel", "c", "Cancel"),
+    KeyBinding("transcription.back", "escape", "Back"),
+)
+
+BINDING_IDS: frozenset[str] = frozenset(b.id for b in KEY_BINDINGS)
