@@ -31,7 +31,7 @@ def _notes(study: Study, session_id: int) -> list[notes.Note]:
         db.conn.close()
 
 
-async def test_note_is_stamped_at_its_first_key_and_digits_tag(
+async def test_note_is_stamped_at_its_first_key_and_alt_digits_tag(
         study: Study, planned_session: int) -> None:
     recorder = FakeRecorder(ms=10_000)
     app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
@@ -47,9 +47,9 @@ async def test_note_is_stamped_at_its_first_key_and_digits_tag(
         svg = app.export_screenshot()
         assert ">00:00:10&#160;&#160;</text>" in svg and ">Silence,&#160;then" in svg
         recorder.ms = 30_000
-        await pilot.press("3")  # empty box: quick key for A3
+        await pilot.press("alt+3")  # the quick key for A3
         recorder.ms = 31_000
-        await pilot.press("9")  # withdrawal marker
+        await pilot.press("alt+9")  # withdrawal marker
         recorder.ms = 32_000
         await pilot.press("f5")
     stored = _notes(study, planned_session)
@@ -58,6 +58,26 @@ async def test_note_is_stamped_at_its_first_key_and_digits_tag(
     assert [(n.codes, n.at_ms) for n in stored if n.codes] == [
         (("A3",), 30_000), (("withdrawal",), 31_000)]
     assert [(n.kind, n.at_ms) for n in stored if n.kind == "bookmark"] == [("bookmark", 32_000)]
+
+
+async def test_a_note_starting_with_a_digit_is_text(study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=5_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        await pilot.press(*"10 years of pain, she laughs it off", "enter")
+        await pilot.pause()
+        # Alt+digit tags even in the middle of a note, and types nothing into it.
+        await pilot.press(*"half", "alt+1")
+        assert screen.query_one("#note-input").value == "half"
+        # The codebook and the footer name the tagging key.
+        assert "Alt+1" in str(screen.query_one("#code-legend").render())
+        footer = [(k.key_display, k.description) for k in screen.query(FooterKey)]
+        assert ("Alt+digit", "Code") in footer
+    stored = _notes(study, planned_session)
+    assert [(n.text, n.codes) for n in stored if n.text] == [
+        ("10 years of pain, she laughs it off", ())]
+    assert [n.codes for n in stored if not n.text] == [("A1",)]
 
 
 async def test_escape_drops_the_draft_and_restamps(study: Study, planned_session: int) -> None:

@@ -1,9 +1,10 @@
 """The live interview: recording state, phases, prompts, suggestions, notes and tags.
 
-Focus stays in the note box the whole time, so typing always starts a note; every other
-action is one function key (overridable in the study's ``[keymap]``), and a codebook quick
-key (a digit) on an empty note box tags the moment. Everything is written to the database
-the moment it happens, on the UI thread (single-row writes take about a millisecond).
+Focus stays in the note box the whole time, so typing always starts a note and everything
+typed is text; every other action is one function key (overridable in the study's
+``[keymap]``), and Alt with a codebook quick key (Alt+1) tags the moment, even mid-note.
+Everything is written to the database the moment it happens, on the UI thread (single-row
+writes take about a millisecond).
 """
 
 from __future__ import annotations
@@ -197,14 +198,14 @@ class LiveScreen(Screen[None]):
                 yield SuggestionList("No suggestions: enter the ratings in the set-up.",
                                      id="suggestion-list")
             with Vertical(id="live-codes", classes="panel"):
-                yield Static("Codes  (digit on an empty note)", classes="panel-title")
+                yield Static("Codes · Alt+key", classes="panel-title")
                 yield Static("", id="code-legend")
         with Vertical(id="live-notes", classes="panel"):
             yield NoteLog(id="note-log")
             with Horizontal(id="note-row"):
                 yield Static("new note", id="note-stamp")
                 yield NoteInput(self._now, placeholder="Type a note (Enter saves); "
-                                "a digit on an empty box tags a code", id="note-input")
+                                "Alt+digit tags a code", id="note-input")
         yield Footer(compact=True)
 
     # -- start ------------------------------------------------------------------------
@@ -214,7 +215,7 @@ class LiveScreen(Screen[None]):
         overview = interview.overview(app.study, app.db, self.session_id)
         self.protocol = overview.protocol
         self.sub_title = f"{overview.session.participant_code} · session {self.session_id}"
-        self.query_one(NoteInput).quick_keys = {c.key for c in self.protocol.codes if c.key}
+        self._bind_code_keys()
         self.query_one("#code-legend", Static).update(self._code_legend())
         stepper = self.query_one(PhaseStepper)
         stepper.phases = tuple(StepperPhase(p.id, p.title, p.target_minutes)
@@ -301,7 +302,7 @@ class LiveScreen(Screen[None]):
         text = Text()
         for code in self.protocol.codes:
             if code.key:
-                text.append(f"{code.key} ", style="bold reverse")
+                text.append(f"Alt+{code.key}", style="bold reverse")
                 text.append(f" {code.id} {code.name}\n")
         return text
 
@@ -435,9 +436,18 @@ class LiveScreen(Screen[None]):
         self.query_one(NoteInput).reset()
         self.query_one("#note-stamp", Static).update("new note")
 
-    @on(NoteInput.QuickKey)
-    def _quick_key(self, event: NoteInput.QuickKey) -> None:
-        self.tag_code(event.key, event.at_ms)
+    def _bind_code_keys(self) -> None:
+        """Alt+key for each code with a quick key; the footer shows one entry for them all."""
+        assert self.protocol is not None
+        keys = [c.key for c in self.protocol.codes if c.key]
+        label = "Alt+digit" if all(k.isdigit() for k in keys) else "Alt+key"
+        for index, key in enumerate(keys):
+            self._bindings.bind(f"alt+{key}", f"tag_code({key!r})", "Code",
+                                show=index == 0, key_display=label)
+        self.refresh_bindings()
+
+    def action_tag_code(self, key: str) -> None:
+        self.tag_code(key)
 
     def tag_code(self, key: str, at_ms: int | None = None) -> None:
         """Tag the current moment (or ``at_ms``) with the code bound to ``key``."""

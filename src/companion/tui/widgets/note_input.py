@@ -1,13 +1,14 @@
 """The note box of the live screen: stamps a note at its first keystroke.
 
 People start typing a note a little after the moment it is about, and finish it later
-still, so the moment that counts is the first key. On an empty box, a codebook quick key
-(a digit) does not type: it tags the current moment with that code.
+still, so the moment that counts is the first key. Everything typed is text: a note may
+start with a digit ("10 years of pain"). Code tags live on Alt+digit, which no sentence
+starts with; the box leaves those keys to the screen's bindings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 from textual import events
 from textual.message import Message
@@ -21,14 +22,6 @@ class NoteInput(Input):
     NoteInput { width: 1fr; }
     """
 
-    class QuickKey(Message):
-        """A quick key was pressed on an empty note box."""
-
-        def __init__(self, key: str, at_ms: int) -> None:
-            self.key = key
-            self.at_ms = at_ms
-            super().__init__()
-
     class Started(Message):
         """The first key of a new note was pressed at ``at_ms`` (session time)."""
 
@@ -39,25 +32,19 @@ class NoteInput(Input):
     def __init__(
         self,
         clock: Callable[[], int],
-        quick_keys: Collection[str] = (),
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.clock = clock
-        self.quick_keys = set(quick_keys)
         self.started_ms: int | None = None
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.key.startswith(("alt+", "ctrl+")):
+            return  # a command key (Alt+digit tags a code): never typed into the note
         if event.is_printable and event.character and not self.value:
-            now = self.clock()
-            if event.character in self.quick_keys:
-                event.stop()
-                event.prevent_default()
-                self.post_message(self.QuickKey(event.character, now))
-                return
             # An empty box means a new note, even after deleting a draft: stamp it now.
-            self.started_ms = now
-            self.post_message(self.Started(now))
+            self.started_ms = self.clock()
+            self.post_message(self.Started(self.started_ms))
         await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
