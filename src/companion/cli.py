@@ -17,8 +17,8 @@ import click
 
 from companion import __version__
 from companion.errors import CompanionError, InputError
+from companion.notation import format_hms, parse_hms
 from companion.study.folder import Study, init_study, open_study, resolve_study_dir
-from companion.timefmt import format_hms, parse_hms
 
 
 class CompanionGroup(click.Group):

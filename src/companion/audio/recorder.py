@@ -41,6 +41,7 @@ from companion.audio.lock import SessionLock, ensure_session_dir
 from companion.audio.status import LevelMeter, RecorderStatus, estimated_bytes_per_minute
 from companion.audio.writer import FORMATS, SegmentFile, exclusive_path
 from companion.errors import CompanionError, InputError
+from companion.notation import format_hms
 from companion.store import recordings
 from companion.store.db import now_iso
 from companion.store.participants import get_participant
@@ -50,13 +51,6 @@ from companion.study.folder import Study
 
 DEFAULT_SAMPLERATE = 48_000
 _STREAM_ENDED = object()  # put on the queue by PortAudio's finished callback
-
-
-def _fmt_ms(ms: int) -> str:
-    s, _ = divmod(int(ms), 1000)
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}"
 
 
 class Recorder:
@@ -380,7 +374,7 @@ class _Engine:
     def fail(self, exc: BaseException) -> None:
         """Last resort: an unexpected error. Keep what was recorded, say what happened."""
         self.stop_reason = f"error: {exc}"
-        self.events.append(f"{_fmt_ms(self.rec.session_ms())} recorder failed: {exc}")
+        self.events.append(f"{format_hms(self.rec.session_ms())} recorder failed: {exc}")
         try:
             self.close_stream()
             self.close_segment("error")
@@ -403,7 +397,7 @@ class _Engine:
         self.last_block = now
         if self.link != "streaming":
             if self.device_lost:
-                self.events.append(f"{_fmt_ms(rec.session_ms())} microphone back: "
+                self.events.append(f"{format_hms(rec.session_ms())} microphone back: "
                                    "recording continues in a new segment")
                 self.device_lost = False
             self.link = "streaming"
@@ -442,7 +436,7 @@ class _Engine:
         full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
         full = full or "space" in str(exc).lower()
         self.stop_reason = "disk_full" if full else f"error: {exc}"
-        self.events.append(f"{_fmt_ms(self.rec.session_ms())} "
+        self.events.append(f"{format_hms(self.rec.session_ms())} "
                            + ("disk full: recording stopped" if full else f"write failed: {exc}"))
         self.close_segment("disk_full" if full else "error")
 
@@ -516,7 +510,7 @@ class _Engine:
         self.link = "lost"
         self.device_lost = True
         self.next_retry = time.monotonic() + rec.retry_interval
-        self.events.append(f"{_fmt_ms(rec.session_ms())} microphone {rec.device.name!r} lost "
+        self.events.append(f"{format_hms(rec.session_ms())} microphone {rec.device.name!r} lost "
                            f"({why}); segment closed, retrying")
         self.publish()
 
@@ -567,12 +561,12 @@ class _Engine:
         self.disk_minutes = max(0.0, free - rec.disk_reserve_bytes) / self.bytes_per_minute()
         warn = self.disk_minutes < rec.disk_warn_minutes
         if warn and not self.disk_warned:
-            self.events.append(f"{_fmt_ms(rec.session_ms())} disk nearly full: "
+            self.events.append(f"{format_hms(rec.session_ms())} disk nearly full: "
                                f"{self.disk_minutes:.0f} minutes of recording left")
         self.disk_warned = warn
         if free <= rec.disk_reserve_bytes and self.stop_reason is None:
             self.stop_reason = "disk_full"
-            self.events.append(f"{_fmt_ms(rec.session_ms())} disk full: recording stopped, "
+            self.events.append(f"{format_hms(rec.session_ms())} disk full: recording stopped, "
                                "the file is closed and valid")
 
     def message(self, state: str, silence: bool) -> str:
@@ -612,10 +606,10 @@ class _Engine:
         # Faults that come and go are logged when they start, so none goes unnoticed.
         if silence and not self.silence_active:
             quiet = [str(i + 1) for i, s in enumerate(silent) if s >= rec.silence_seconds]
-            self.events.append(f"{_fmt_ms(rec.session_ms())} silence on channel "
+            self.events.append(f"{format_hms(rec.session_ms())} silence on channel "
                                f"{', '.join(quiet)} for {rec.silence_seconds:g} s")
         if clipping and not self.clipping_active:
-            self.events.append(f"{_fmt_ms(rec.session_ms())} clipping: input too loud")
+            self.events.append(f"{format_hms(rec.session_ms())} clipping: input too loud")
         self.silence_active = silence
         self.clipping_active = clipping
         rec._status = RecorderStatus(

@@ -22,12 +22,11 @@ import sqlite_utils
 
 from companion.export.pseudonymise import Pseudonymiser, study_pseudonymiser
 from companion.interview import session_protocol
+from companion.notation import format_hms, pause_mark, segment_text
 from companion.protocol.model import Protocol
 from companion.store import events, notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
 from companion.study.folder import Study
-from companion.timefmt import format_hms
-from companion.transcribe.render import pause_mark, segment_text
 
 # Order of entries that share a moment: a phase starts, the prompt is asked, then speech.
 _ORDER = {"phase": 0, "prompt": 1, "pause": 2, "segment": 3, "note": 4}

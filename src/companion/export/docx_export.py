@@ -12,7 +12,7 @@ from docx import Document
 from docx.shared import Pt, RGBColor
 
 from companion.export.document import SessionDocument, layout, memo_text, unanchored_notes
-from companion.transcribe.render import timestamp
+from companion.notation import timestamp
 
 GREY = RGBColor(0x60, 0x70, 0x78)
 MEMO = RGBColor(0x1F, 0x5F, 0x8B)

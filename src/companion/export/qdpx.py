@@ -42,8 +42,8 @@ from companion import __version__
 from companion.errors import CompanionError
 from companion.export.document import Entry, SessionDocument, code_name
 from companion.export.text import CRLF, RenderedText, render_txt
+from companion.notation import format_hms as hms
 from companion.study.characteristics import CATEGORIES, SCALES
-from companion.timefmt import format_hms as hms
 
 NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -22,8 +22,8 @@ from companion.export.document import (
     memo_text,
     unanchored_notes,
 )
-from companion.timefmt import format_hms as hms
-from companion.transcribe.render import timestamp
+from companion.notation import format_hms as hms
+from companion.notation import timestamp
 
 CRLF = "\r\n"
 

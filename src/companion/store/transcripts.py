@@ -17,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from companion.errors import InputError, NotFoundError
+from companion.notation import segment_text
 from companion.store.audit import log_change
 from companion.store.db import now_iso, transaction
 from companion.store.events import list_phase_events, phase_at
@@ -275,8 +276,6 @@ def timeline(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]
     carry ``rendered`` (their text with the pause marks inside them), notes ``segment_id``
     (the segment they belong to, see :func:`segment_at`).
     """
-    from companion.transcribe.render import segment_text
-
     pauses = list_pauses(db, session_id)
     items: list[dict[str, Any]] = []
     for seg in list_segments(db, session_id):

@@ -5,12 +5,11 @@ Public entry points (the CLI and the TUI's transcription view use the same ones)
 - :func:`transcribe_session` / :func:`transcribe_all` with :class:`TranscribeOptions`,
   an ``on_progress(Progress)`` callback and a ``threading.Event`` to cancel;
 - :func:`pending_sessions` for a queue; :func:`load_engine` to load a model once;
-- :mod:`companion.transcribe.render` for the conventions (pause marks, timestamps).
+- :mod:`companion.notation` for the conventions (pause marks, timestamps).
 """
 
 from companion.transcribe.engine import Engine, load_engine
 from companion.transcribe.model import ModelChoice, NoModelError, resolve_model
-from companion.transcribe.render import pause_mark, timestamp
 from companion.transcribe.runner import (
     Progress,
     TranscribeOptions,
@@ -28,10 +27,8 @@ __all__ = [
     "TranscribeOptions",
     "TranscribeResult",
     "load_engine",
-    "pause_mark",
     "pending_sessions",
     "resolve_model",
-    "timestamp",
     "transcribe_all",
     "transcribe_session",
 ]

@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from companion.errors import InputError
+from companion.notation import format_eta, format_hms
 from companion.study.folder import Study
-from companion.timefmt import format_hms
 from companion.transcribe.engine import check_language
 from companion.transcribe.runner import (
     Progress,
@@ -62,8 +62,7 @@ class ProgressBars:
 def _eta_text(progress: Progress) -> str:
     text = f"{format_hms(progress.done_ms)}/{format_hms(progress.total_ms)}"
     if progress.eta_s is not None and progress.state == "running":
-        minutes, seconds = divmod(round(progress.eta_s), 60)
-        text += f"  ETA {minutes:d}:{seconds:02d}"
+        text += f", {format_eta(progress.eta_s)}"
     return text
 
 

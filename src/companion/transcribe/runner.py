@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from companion.errors import CompanionError, InputError
+from companion.notation import format_eta, format_hms
 from companion.store import transcripts as store
 from companion.store.sessions import Session, get_session
 from companion.study.folder import Study
-from companion.timefmt import format_hms
 from companion.transcribe import audiofile
 from companion.transcribe.audiofile import SAMPLE_RATE
 from companion.transcribe.chunks import Chunk, plan_chunks
@@ -83,7 +83,7 @@ class Progress:
             return f"{head}, {self.state}"
         if self.eta_s is None:
             return head
-        return f"{head}, about {_duration(self.eta_s)} left"
+        return f"{head}, {format_eta(self.eta_s)}"
 
 
 @dataclass(frozen=True)
@@ -130,12 +130,6 @@ class Plan:
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    return f"{round(seconds / 60)} min"
 
 
 def protocol_hints(study: Study, protocol_id: str) -> tuple[str | None, tuple[str, ...]]:

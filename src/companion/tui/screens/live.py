@@ -25,12 +25,12 @@ from textual.widgets import Footer, Input, Static
 from companion import interview
 from companion.audio.status import RecorderStatus
 from companion.errors import CompanionError
+from companion.notation import format_hms
 from companion.protocol.model import Phase, Protocol
 from companion.protocol.suggestions import Suggestion
 from companion.store import events, notes
 from companion.store.recordings import session_end_ms
 from companion.store.settings import get_setting, set_setting
-from companion.timefmt import format_hms
 from companion.tui.messages import Stamped
 from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLike
 from companion.tui.screens.dialogs import ConfirmScreen

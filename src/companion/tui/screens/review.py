@@ -28,10 +28,10 @@ from companion.errors import CompanionError
 from companion.export.document import Entry, SessionDocument, build_document, memo_text
 from companion.export.pseudonymise import Pseudonymiser
 from companion.interview import add_note
+from companion.notation import format_hms
 from companion.review import edit_segment
 from companion.store import recordings
 from companion.store.notes import edit_note, get_note
-from companion.timefmt import format_hms
 from companion.tui.widgets.text_prompt import TextPrompt
 
 if TYPE_CHECKING:

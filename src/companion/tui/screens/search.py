@@ -10,8 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from companion.notation import format_hms
 from companion.store.search import search
-from companion.timefmt import format_hms
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp

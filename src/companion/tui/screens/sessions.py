@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from companion.timefmt import format_hms
+from companion.notation import format_hms
 
 if TYPE_CHECKING:
     from companion.study.folder import Study

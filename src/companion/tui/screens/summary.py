@@ -14,8 +14,8 @@ from textual.widgets import Footer, Static, TextArea
 
 from companion import interview
 from companion.errors import CompanionError
+from companion.notation import format_hms
 from companion.store import sessions
-from companion.timefmt import format_hms
 from companion.tui.messages import Stamped
 
 if TYPE_CHECKING:

@@ -34,7 +34,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, ListItem, ListView, ProgressBar, Static
 
-from companion.timefmt import format_hms
+from companion.notation import format_duration, format_eta, format_hms
 
 if TYPE_CHECKING:
     from companion.study.folder import Study
@@ -85,17 +85,6 @@ def read_queue(study: Study) -> list[QueueItem]:
         db.conn.close()
 
 
-def eta_text(seconds: float | None) -> str:
-    """``about 40 s left``, ``about 12 min left``; empty when unknown."""
-    if seconds is None:
-        return ""
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} s left"
-    return f"about {round(seconds / 60)} min left"
-
-
-def took_text(seconds: float) -> str:
-    return f"took {max(1, round(seconds))} s" if seconds < 90 else f"took {round(seconds / 60)} min"
 
 
 class Field(Widget):
@@ -487,7 +476,7 @@ class TranscriptionScreen(Screen[None]):
         row.fraction = progress.fraction
         row.done_ms = progress.done_ms
         if progress.state == "running":
-            row.eta = eta_text(progress.eta_s)
+            row.eta = format_eta(progress.eta_s)
 
     @on(SessionFinished)
     def _session_finished(self, event: SessionFinished) -> None:
@@ -496,7 +485,7 @@ class TranscriptionScreen(Screen[None]):
             row.state = event.status
             if event.status == "done":
                 row.fraction = 1.0
-                row.eta = took_text(event.elapsed_s)
+                row.eta = f"took {format_duration(event.elapsed_s)}"
             elif event.status == "failed":
                 row.eta = ""
             else:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from companion.timefmt import format_hms
+from companion.notation import format_hms
 
 
 @dataclass(frozen=True)

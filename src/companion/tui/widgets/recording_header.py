@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from companion.audio.status import RecorderStatus
-from companion.timefmt import format_hms
+from companion.notation import format_hms
 from companion.tui.widgets.level_meter import LevelMeter
 
 STATE_LABELS = {
