@@ -107,10 +107,14 @@ def test_codes_phases_notes_and_case_variables(project):
                 out.append(text[int(sel.get("startPosition")):int(sel.get("endPosition"))])
         return out
 
-    # The code tag at 13.5 s codes the passage spoken then.
-    assert coded("C1 Avoidance in the alliance") == [
-        "[Name] my physiotherapist said it was nothing serious."]
-    assert coded("C3 Multidisciplinary relationships") == ["That it is one team, they say."]
+    # The code tag at 13.5 s codes the passage spoken then (the note, written between
+    # its words, inside it).
+    [passage] = coded("C1 Avoidance in the alliance")
+    assert passage.startswith("[Name] my [Note at 00:00:13: Mentions [Name]")
+    assert passage.endswith("] physiotherapist said it was nothing serious.")
+    assert coded("C3 Multidisciplinary relationships") == [
+        "That it [Note at 00:00:50: codes: C3 Multidisciplinary relationships] is one team, "
+        "they say."]
     [deepening] = coded("Phase: Deepening")
     assert deepening.startswith("[00:00:20] --- Phase: Deepening ---")
     assert "How did that feel for you?" in deepening and "one team" not in deepening

@@ -84,9 +84,10 @@ async def test_timeline_and_transcript_with_notes_in_place(study, made):
         assert any(t.startswith("[00:00:30] ★ Bookmark") for t in timeline)
         assert any("codes: C3 Multidisciplinary relationships" in t for t in timeline)
         lines = _labels(screen, "#transcript-list")
-        i = lines.index("[00:00:12] P05: Anna my physiotherapist said it was nothing serious.")
-        # The note at 13.5 s right after the segment it was written during; the pause marks.
+        i = lines.index("[00:00:12] P05: Anna my")
+        # The note at 13.5 s between the words spoken around it; the pause marks.
         assert lines[i + 1].startswith("[00:00:13] ✎ Note at 00:00:13: Mentions Anna")
+        assert lines[i + 2] == "[00:00:13] P05: physiotherapist said it was nothing serious."
         assert "[00:00:05] P05: It started in (..) Utrecht years ago with my back." in lines
         assert lines[lines.index("[00:00:21] I: How did that feel for you?") + 1].strip() == "(...)"
 
@@ -104,8 +105,8 @@ async def test_play_from_a_note_and_follow_the_playing_segment(study, made):
         # The transcript jumps to the note's place: the segment spoken when it was taken.
         transcript = screen.query_one("#transcript-list", OptionList)
         await wait_for(pilot, lambda: screen.current_segment == made.segment_ids[2])
-        assert screen.transcript_rows[transcript.highlighted].key == (
-            f"segment-{made.segment_ids[2]}")
+        assert screen.transcript_rows[transcript.highlighted].entry.ref_id == (
+            made.segment_ids[2])
         # As the recording plays on, the segment being spoken is highlighted.
         player.position_ms = 29_000
         await wait_for(pilot, lambda: screen.current_segment == made.segment_ids[4])

@@ -22,6 +22,7 @@ import soundfile as sf
 
 from companion.errors import CompanionError
 from companion.store.recordings import Segment
+from companion.timeline import audio_map
 
 SKIP_MS = 5000
 
@@ -53,15 +54,16 @@ class Timeline:
     """The session's audio files laid out on the session timeline, read by frame."""
 
     def __init__(self, study_root: Path, segments: Sequence[Segment]) -> None:
-        usable = [s for s in segments if s.abspath(study_root).is_file()]
+        # The session clock's mapping to files is the timeline's (the qdpx export's too).
+        usable = audio_map(segments).present(study_root).parts
         if not usable:
             raise CompanionError("this session has no recording to play")
         self.samplerate = int(usable[0].samplerate)
-        self.channels = max(1, min(2, max(int(s.channels) for s in usable)))
+        self.channels = max(1, min(2, max(int(p.channels) for p in usable)))
         self._parts: list[tuple[int, int, sf.SoundFile]] = []
-        for seg in usable:
-            handle = sf.SoundFile(str(seg.abspath(study_root)))
-            start = seg.offset_ms * self.samplerate // 1000
+        for part in usable:
+            handle = sf.SoundFile(str(part.abspath(study_root)))
+            start = part.start_frame(self.samplerate)
             self._parts.append((start, start + handle.frames, handle))
         self.frames = max(end for _, end, _ in self._parts)
 

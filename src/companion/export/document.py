@@ -3,8 +3,9 @@
 A :class:`SessionDocument` holds what happened in a session on its timeline (session time
 in milliseconds, the recording's clock): phase starts, prompts asked and suggestions used,
 transcript segments (with the pause marks inside them), pauses between segments, notes,
-bookmarks and code tags. All free text in it is already pseudonymised, so a renderer
-cannot leak a name by forgetting a step.
+bookmarks and code tags, all read from :mod:`companion.timeline` (its session end, its
+phase spans, its order; a note inside a segment cuts the segment at its moment). All free
+text in it is already pseudonymised, so a renderer cannot leak a name by forgetting a step.
 
 :func:`layout` turns the timeline into paragraphs (speaker turns, phase headings, memos),
 the common shape of the text exports (txt, md, f4, docx) and of the transcript inside the
@@ -21,15 +22,15 @@ from typing import Any
 import sqlite_utils
 
 from companion.export.pseudonymise import Pseudonymiser, study_pseudonymiser
-from companion.interview import session_protocol
 from companion.notation import format_hms, pause_mark, segment_text
 from companion.protocol.model import Protocol
-from companion.store import events, notes, ratings, recordings, sessions, transcripts
+from companion.protocol.registry import get_protocol
+from companion.store import notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
 from companion.study.folder import Study
+from companion.timeline import AudioMap, PhaseSpan, Speech, load_timeline, timed_tokens
 
-# Order of entries that share a moment: a phase starts, the prompt is asked, then speech.
-_ORDER = {"phase": 0, "prompt": 1, "pause": 2, "segment": 3, "note": 4}
+__all__ = ["Entry", "Paragraph", "PhaseSpan", "SessionDocument", "build_document", "layout"]
 
 
 @dataclass(frozen=True)
@@ -50,22 +51,11 @@ class Entry:
     sub: str | None = None
     codes: tuple[str, ...] = ()
     phase_id: str | None = None
+    part: int = 0  # a segment cut by a note or phase mark: its stretches 0, 1, ...
 
     @property
     def key(self) -> tuple[str, int | None]:
         return (self.kind, self.ref_id)
-
-
-@dataclass(frozen=True)
-class PhaseSpan:
-    phase_id: str
-    title: str
-    start_ms: int
-    end_ms: int
-
-    @property
-    def duration_ms(self) -> int:
-        return max(0, self.end_ms - self.start_ms)
 
 
 @dataclass
@@ -88,6 +78,10 @@ class SessionDocument:
     duration_ms: int
     pseudonymiser: Pseudonymiser
     interviewer: str | None
+    rendered: dict[int, str] = field(default_factory=dict)
+    """Segment id -> its whole text as written (pause marks in, pseudonymised)."""
+    audio: AudioMap = field(default_factory=lambda: AudioMap(()))
+    """The recording files on the session clock (see :mod:`companion.timeline`)."""
     generated_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
 
@@ -163,23 +157,31 @@ def code_name(code_id: str, name: str) -> str:
     return f"{code_id} {name}"
 
 
-def _segment_rendered(seg: transcripts.Segment, inner: list[dict[str, int]],
-                      pseudo: Pseudonymiser) -> tuple[str, str, list[dict[str, Any]]]:
-    """The segment's text with its inner pause marks, its plain text and its words, all
-    pseudonymised."""
+def _clean_segment(seg: transcripts.Segment, pseudo: Pseudonymiser) -> transcripts.Segment:
+    """The segment with its text and words pseudonymised (for the json export)."""
     words = [dict(w.__dict__) for w in seg.words]
-    joined = "".join(w["word"] for w in words).split()
-    use_words = bool(words) and joined == seg.text.split()
     if words:
         replaced = pseudo.apply_words([w["word"] for w in words])
         for word, new in zip(words, replaced, strict=True):
             word["word"] = new
-    text = pseudo.apply(seg.text)
-    if use_words:
-        rendered = segment_text([w for w in words if w["word"]], inner, text=text)
-    else:  # an edited segment: its words no longer match, the text is the truth
-        rendered = text.strip()
-    return rendered, text.strip(), words
+    return dataclasses.replace(seg, text=pseudo.apply(seg.text).strip(),
+                               words=tuple(transcripts.Word(**w) for w in words))
+
+
+def _speech_text(speech: Speech, tokens: list[str], inner: list[dict[str, int]]) -> str:
+    """A stretch of a segment as written: its (pseudonymised) tokens with the marks of
+    the pauses inside it, and the mark of a pause at its cut in front of it."""
+    timed = speech.tokens
+    if not speech.words_match:  # a corrected segment: its text is the truth, no marks
+        return "".join(tokens[speech.first:speech.stop]).strip()
+    words = [{**timed[i].__dict__, "word": tokens[i]} for i in range(speech.first, speech.stop)]
+    text = segment_text([w for w in words if w["word"]], inner)
+    if speech.first:  # a pause right at the cut goes before this stretch
+        lo, hi = timed[speech.first - 1].start_ms, timed[speech.first].start_ms
+        marks = [pause_mark(p["end_ms"] - p["start_ms"]) for p in inner
+                 if lo < (p["start_ms"] + p["end_ms"]) / 2 <= hi]
+        text = " ".join([m for m in marks if m] + [text]).strip()
+    return text
 
 
 def build_document(study: Study, db: sqlite_utils.Database, session_id: int | str,
@@ -188,65 +190,52 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
     session = sessions.get_session(db, session_id)
     participant = Participant(**next(iter(db.query(
         "SELECT * FROM participants WHERE id = ?", [session.participant_id]))))
-    protocol = session_protocol(study, session)
+    protocol = get_protocol(session.protocol_id, study.root)
     pseudo = pseudonymiser if pseudonymiser is not None else study_pseudonymiser(study)
+    # Every time, span and order below comes from the one session timeline.
+    tl = load_timeline(study, db, session.id)
 
-    segments = transcripts.list_segments(db, session.id)
-    pauses = transcripts.list_pauses(db, session.id)
-    recs = recordings.list_segments(db, session.id)
-    phase_events = events.list_phase_events(db, session.id)
-    prompt_events = events.list_prompt_events(db, session.id)
-    note_list = notes.list_notes(db, session.id)
-
-    duration = session.duration_ms or 0
-    duration = max(duration, recordings.session_end_ms(db, session.id),
-                   max((s.end_ms for s in segments), default=0),
-                   max((n.at_ms or 0 for n in note_list), default=0),
-                   max((e["at_ms"] for e in phase_events), default=0))
+    tokens: dict[int, list[str]] = {}
+    inner: dict[int, list[dict[str, int]]] = {}
+    for seg in tl.segments:
+        timed, _ = timed_tokens(seg)
+        # Pseudonymised as one text, so a two-word name is found across tokens.
+        tokens[seg.id] = pseudo.apply_words([t.word for t in timed])
+        inner[seg.id] = [{"start_ms": p.start_ms, "end_ms": p.end_ms} for p in tl.pauses
+                         if p.within_segment and seg.start_ms <= p.start_ms < seg.end_ms]
 
     entries: list[Entry] = []
-    clean_segments: list[transcripts.Segment] = []
-    for seg in segments:
-        inner = [{"start_ms": p.start_ms, "end_ms": p.end_ms} for p in pauses
-                 if p.within_segment and seg.start_ms <= p.start_ms < seg.end_ms]
-        rendered, plain, words = _segment_rendered(seg, inner, pseudo)
-        clean_segments.append(transcripts.Segment(
-            id=seg.id, session_id=seg.session_id,
-            recording_segment_id=seg.recording_segment_id, start_ms=seg.start_ms,
-            end_ms=seg.end_ms, text=plain,
-            speaker=seg.speaker, avg_logprob=seg.avg_logprob,
-            words=tuple(transcripts.Word(**w) for w in words), phase_id=seg.phase_id,
-            version=seg.version))
-        entries.append(Entry("segment", seg.start_ms, seg.end_ms, rendered, seg.speaker,
-                             seg.id, phase_id=seg.phase_id))
-    for pause in pauses:
-        if not pause.within_segment and pause_mark(pause.duration_ms):
-            entries.append(Entry("pause", pause.start_ms, pause.end_ms,
-                                 pause_mark(pause.duration_ms)))
-
-    spans: list[PhaseSpan] = []
-    for index, event in enumerate(phase_events):
-        end = phase_events[index + 1]["at_ms"] if index + 1 < len(phase_events) else duration
-        title = _phase_title(protocol, event["phase_id"])
-        spans.append(PhaseSpan(event["phase_id"], title, event["at_ms"], max(end, event["at_ms"])))
-        entries.append(Entry("phase", event["at_ms"], spans[-1].end_ms, title,
-                             ref_id=event["id"], phase_id=event["phase_id"]))
-
+    rendered: dict[int, list[str]] = {}
     prompts: list[dict[str, Any]] = []
-    for event in prompt_events:
-        text = pseudo.apply(event["text"])
-        prompts.append({**event, "text": text})
-        entries.append(Entry("prompt", event["at_ms"], None, text, ref_id=event["id"],
-                             sub=event["kind"]))
-
-    clean_notes: list[notes.Note] = []
-    for note in note_list:
-        clean = notes.Note(**{**note.__dict__, "text": pseudo.apply(note.text)})
-        clean_notes.append(clean)
-        if note.at_ms is not None:
-            entries.append(Entry("note", note.at_ms, None, clean.text, ref_id=note.id,
-                                 sub=note.kind, codes=note.codes))
-    entries.sort(key=lambda e: (e.at_ms, _ORDER[e.kind], e.ref_id or 0))
+    for item in tl.entries():
+        if item.speech is not None:
+            speech = item.speech
+            seg = speech.segment
+            text = _speech_text(speech, tokens[seg.id], inner[seg.id])
+            rendered.setdefault(seg.id, []).append(text)
+            entries.append(Entry("segment", speech.at_ms, speech.end_ms, text, seg.speaker,
+                                 seg.id, phase_id=tl.phase_at(speech.at_ms),
+                                 part=speech.part))
+            continue
+        event = item.event
+        assert event is not None
+        if event.kind == "pause":
+            mark = pause_mark((event.end_ms or event.at_ms) - event.at_ms)
+            if mark:
+                entries.append(Entry("pause", event.at_ms, event.end_ms, mark))
+        elif event.kind == "phase":
+            entries.append(Entry("phase", event.at_ms, event.end_ms, event.text,
+                                 ref_id=event.ref_id, phase_id=event.sub))
+        elif event.kind == "prompt":
+            text = pseudo.apply(event.text)
+            entries.append(Entry("prompt", event.at_ms, None, text, ref_id=event.ref_id,
+                                 sub=event.sub))
+        elif event.kind == "note":
+            entries.append(Entry("note", event.at_ms, None, pseudo.apply(event.text),
+                                 ref_id=event.ref_id, sub=event.sub, codes=event.codes))
+    prompts = [{**event, "text": pseudo.apply(event["text"])} for event in tl.prompts]
+    clean_notes = [dataclasses.replace(note, text=pseudo.apply(note.text))
+                   for note in tl.notes]
 
     return SessionDocument(
         study=study, session=session, participant=participant, protocol=protocol,
@@ -254,18 +243,14 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
         ratings=[dataclasses.replace(r, role=pseudo.apply(r.role))
                  for r in ratings.list_ratings(db, session.id)],
         entries=entries, notes=clean_notes,
-        segments=clean_segments, pauses=pauses, recordings=recs, phases=spans,
+        segments=[_clean_segment(seg, pseudo) for seg in tl.segments], pauses=tl.pauses,
+        recordings=recordings.list_segments(db, session.id), phases=tl.phase_spans(),
         prompts=prompts, transcript=transcripts.get_transcript(db, session.id),
-        duration_ms=duration, pseudonymiser=pseudo,
+        duration_ms=tl.end_ms, pseudonymiser=pseudo,
         interviewer=pseudo.apply(session.interviewer) if session.interviewer else None,
+        rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},
+        audio=tl.audio,
     )
-
-
-def _phase_title(protocol: Protocol, phase_id: str) -> str:
-    for phase in protocol.phases:
-        if phase.id == phase_id:
-            return phase.title
-    return phase_id
 
 
 # --- layout: paragraphs for the text formats ----------------------------------------------

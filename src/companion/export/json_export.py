@@ -36,8 +36,8 @@ def session_data(doc: SessionDocument) -> dict[str, Any]:
         "prompts": doc.prompts,
         "notes": [n.to_dict() for n in doc.notes],
         "transcript": doc.transcript,
-        "segments": [s.to_dict() | {"rendered": e.text} for s, e in zip(
-            doc.segments, [e for e in doc.entries if e.kind == "segment"], strict=True)],
+        "segments": [s.to_dict() | {"rendered": doc.rendered.get(s.id, s.text)}
+                     for s in doc.segments],
         "pauses": [asdict(p) | {"duration_ms": p.duration_ms} for p in doc.pauses],
         "recordings": [r.to_dict() | {"original_path": doc.pseudonymiser.apply(r.original_path)
                                       or None} for r in doc.recordings],

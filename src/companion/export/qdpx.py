@@ -269,31 +269,34 @@ def _phase_ranges(doc: SessionDocument, rendered: RenderedText) -> list[tuple[in
 
 
 def _audio_file(doc: SessionDocument) -> tuple[str, Path | bytes] | None:
-    """The session's audio as one file on the session timeline: (extension, data)."""
-    recs = [r for r in doc.recordings if r.abspath(doc.study.root).is_file()]
-    if not recs:
+    """The session's audio as one file on the session clock: (extension, data).
+
+    Laid out by the timeline's audio map (as playback is, :mod:`companion.audio.play`):
+    each file at its place, silence in the gaps where the recording was paused.
+    """
+    audio = doc.audio.present(doc.study.root)
+    if not audio.parts:
         return None
-    first = recs[0]
+    first = audio.parts[0]
     path = first.abspath(doc.study.root)
-    if len(recs) == 1 and first.offset_ms == 0 and path.suffix.lower() == ".wav":
+    if len(audio.parts) == 1 and first.start_ms == 0 and path.suffix.lower() == ".wav":
         if path.stat().st_size > MAX_INTERNAL_BYTES:
             raise CompanionError(f"{path.name} is larger than REFI-QDA allows inside a "
                                  "project (2 GiB); export without it is not supported yet")
         return ".wav", path
-    samplerate = max(r.samplerate for r in recs)
-    channels = max(r.channels for r in recs)
-    end_ms = max(r.end_ms for r in recs)
-    total_frames = end_ms * samplerate // 1000
+    samplerate = max(p.samplerate for p in audio.parts)
+    channels = max(p.channels for p in audio.parts)
+    total_frames = audio.end_ms * samplerate // 1000
     if total_frames * channels * 2 > MAX_INTERNAL_BYTES:
         raise CompanionError("the session's audio is larger than REFI-QDA allows inside a "
                              "project (2 GiB)")
     timeline = np.zeros((total_frames, channels), dtype=np.float32)
-    for rec in recs:
-        data, rate = sf.read(rec.abspath(doc.study.root), dtype="float32", always_2d=True)
+    for part in audio.parts:
+        data, rate = sf.read(part.abspath(doc.study.root), dtype="float32", always_2d=True)
         if rate != samplerate:  # naive resampling by index: segments share a rate in practice
             idx = (np.arange(int(len(data) * samplerate / rate)) * rate / samplerate).astype(int)
             data = data[np.clip(idx, 0, len(data) - 1)]
-        start = rec.offset_ms * samplerate // 1000
+        start = part.start_frame(samplerate)
         stop = min(total_frames, start + len(data))
         timeline[start:stop, : data.shape[1]] = data[: stop - start]
     import io
@@ -371,14 +374,14 @@ def _session_sources(project: _Project, sources: ET.Element, cases: dict[str, ET
                          plainTextPath=f"internal://{transcript_guid}.txt", creatingUser=user,
                          creationDateTime=created)
         sync: dict[tuple[int | None, str], str] = {}
-        for entry in doc.entries:
-            if entry.kind != "segment" or entry.key not in rendered.spans:
+        for seg in doc.segments:  # a segment cut by a note still has one start and end
+            if ("segment", seg.id) not in rendered.spans:
                 continue
-            start, end = rendered.spans[entry.key]
-            for edge, position, ms in (("start", start, entry.at_ms),
-                                       ("end", end, entry.end_ms or entry.at_ms)):
-                sync_guid = guid(base, "sync", entry.ref_id, edge)
-                sync[(entry.ref_id, edge)] = sync_guid
+            start, end = rendered.spans[("segment", seg.id)]
+            for edge, position, ms in (("start", start, seg.start_ms),
+                                       ("end", end, seg.end_ms)):
+                sync_guid = guid(base, "sync", seg.id, edge)
+                sync[(seg.id, edge)] = sync_guid
                 _el(transcript, "SyncPoint", guid=sync_guid, position=position, timeStamp=ms)
         for index, phase in enumerate(doc.phases):
             inside = [e for e in doc.entries if e.kind == "segment"
@@ -404,6 +407,12 @@ def _session_sources(project: _Project, sources: ET.Element, cases: dict[str, ET
                 _coding(sel, base, f"tr-{anchor.key}", code_guid, user)
             if anchor.note_guid:
                 _el(sel, "NoteRef", targetGUID=anchor.note_guid)
+        for index, phase in enumerate(doc.phases):  # the timeline's spans, as everywhere
+            sel = _el(audio_source, "AudioSelection", guid=guid(base, "asel-phase", index),
+                      name=f"Phase: {phase.title}", begin=phase.start_ms, end=phase.end_ms,
+                      creatingUser=user)
+            _coding(sel, base, f"aphase-{index}",
+                    code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")], user)
         for anchor in anchors:
             begin = anchor.entry.at_ms
             end = begin + NOTE_SPAN_MS

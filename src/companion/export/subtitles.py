@@ -7,7 +7,9 @@ players ignore and scripts can read.
 
 from __future__ import annotations
 
-from companion.export.document import SessionDocument, memo_text
+import dataclasses
+
+from companion.export.document import Entry, SessionDocument, memo_text
 
 
 def _clock(ms: int, sep: str) -> str:
@@ -21,9 +23,23 @@ def _safe(text: str) -> str:
     return " ".join(text.replace("-->", "->").split())
 
 
+def _whole(doc: SessionDocument, entry: Entry) -> Entry | None:
+    """A segment as one cue: its first stretch stands for the segment (a note that cut it
+    in the text comes after the cue), the others are left out."""
+    if entry.kind != "segment" or entry.part:
+        return entry if entry.kind != "segment" else None
+    ends = {s.id: s.end_ms for s in doc.segments}
+    return dataclasses.replace(entry, text=doc.rendered.get(entry.ref_id or 0, entry.text),
+                               end_ms=ends.get(entry.ref_id or 0, entry.end_ms))
+
+
+def _entries(doc: SessionDocument) -> list[Entry]:
+    return [e for e in (_whole(doc, entry) for entry in doc.entries) if e is not None]
+
+
 def _cues(doc: SessionDocument) -> list[tuple[int, int, str | None, str]]:
     cues = []
-    for entry in doc.entries:
+    for entry in _entries(doc):
         if entry.kind == "segment" and entry.text.strip():
             end = max(entry.end_ms or entry.at_ms, entry.at_ms + 1)
             cues.append((entry.at_ms, end, entry.speaker, _safe(entry.text)))
@@ -46,7 +62,7 @@ def _vtt_escape(text: str) -> str:
 def to_vtt(doc: SessionDocument) -> bytes:
     out = ["WEBVTT", "", "NOTE", _safe(" ".join(doc.header_lines())), ""]
     number = 0
-    for entry in doc.entries:
+    for entry in _entries(doc):
         if entry.kind in ("note", "prompt"):
             out += ["NOTE", _safe(memo_text(doc, entry)), ""]
         elif entry.kind == "segment" and entry.text.strip():

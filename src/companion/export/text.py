@@ -40,7 +40,9 @@ class TextBuilder:
     def add(self, text: str, key: tuple[str, int | None] | None = None) -> None:
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", " ")
         if key is not None:
-            self.spans[key] = (self.length, self.length + len(text))
+            # A segment cut by a note is added in stretches: its span runs over all of them.
+            start = self.spans[key][0] if key in self.spans else self.length
+            self.spans[key] = (start, self.length + len(text))
         self.chunks.append(text)
         self.length += len(text)
 

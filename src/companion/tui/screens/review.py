@@ -25,13 +25,10 @@ from textual.widgets.option_list import Option
 
 from companion.audio.play import SKIP_MS, Player, PlayerLike
 from companion.errors import CompanionError
-from companion.export.document import Entry, SessionDocument, build_document, memo_text
+from companion.export.document import Entry, SessionDocument, memo_text
 from companion.export.pseudonymise import Pseudonymiser
-from companion.interview import add_note
 from companion.notation import format_hms
-from companion.review import edit_segment
-from companion.store import recordings
-from companion.store.notes import edit_note, get_note
+from companion.operations import notes, recording, review
 from companion.tui.widgets.text_prompt import TextPrompt
 
 if TYPE_CHECKING:
@@ -50,8 +47,8 @@ class Row:
 
 def default_player_factory(screen: ReviewScreen) -> PlayerLike:
     study = screen.companion.study
-    return Player.for_session(study.root, recordings.list_segments(
-        screen.companion.db, screen.session_id))
+    return Player.for_session(study.root, recording.audio_segments(
+        study, screen.session_id))
 
 
 class ReviewScreen(Screen[None]):
@@ -149,9 +146,8 @@ class ReviewScreen(Screen[None]):
 
     def reload(self) -> None:
         """(Re)read the session from the store, keeping the highlighted lines."""
-        db = self.companion.db
-        self.doc = build_document(self.companion.study, db, self.session_id,
-                                  pseudonymiser=Pseudonymiser({}))
+        self.doc = review.document(self.companion.study, self.session_id,
+                                   pseudonymiser=Pseudonymiser({}))
         doc = self.doc
         transcript = self.query_one("#transcript-list", OptionList)
         timeline = self.query_one("#timeline-list", OptionList)
@@ -185,7 +181,8 @@ class ReviewScreen(Screen[None]):
 
     @staticmethod
     def _key(entry: Entry) -> str:
-        return f"{entry.kind}-{entry.ref_id if entry.ref_id is not None else entry.at_ms}"
+        key = f"{entry.kind}-{entry.ref_id if entry.ref_id is not None else entry.at_ms}"
+        return f"{key}-{entry.part}" if entry.part else key  # a segment cut by a note
 
     # --- where we are ------------------------------------------------------------------
 
@@ -275,14 +272,12 @@ class ReviewScreen(Screen[None]):
             return
         entry = row.entry
         if entry.kind == "segment" and entry.ref_id is not None:
-            from companion.store.transcripts import get_segment
-
-            current = get_segment(self.companion.db, entry.ref_id).text
+            current = review.get_segment(self.companion.study, entry.ref_id).text
             self.app.push_screen(
                 TextPrompt(f"Correct the segment at {format_hms(entry.at_ms)}", current),
                 partial(self._save_segment, entry.ref_id))
         elif entry.kind == "note" and entry.ref_id is not None:
-            note = get_note(self.companion.db, entry.ref_id)
+            note = notes.get_note(self.companion.study, entry.ref_id)
             self.app.push_screen(
                 TextPrompt(f"Edit the {note.kind} at {format_hms(entry.at_ms)}", note.text),
                 partial(self._save_note, entry.ref_id))
@@ -293,7 +288,7 @@ class ReviewScreen(Screen[None]):
         if text is None:
             return
         try:
-            edit_segment(self.companion.db, segment_id, text=text)
+            review.correct_segment(self.companion.study, segment_id, text)
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -303,7 +298,7 @@ class ReviewScreen(Screen[None]):
         if text is None:
             return
         try:
-            edit_note(self.companion.db, note_id, text=text)
+            notes.edit_note(self.companion.study, note_id, text=text)
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -319,7 +314,7 @@ class ReviewScreen(Screen[None]):
         cycle: list[str | None] = ["I", doc.participant.code, None]
         current = row.entry.speaker
         following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else "I"
-        edit_segment(self.companion.db, row.entry.ref_id, speaker=following)
+        review.set_speaker(self.companion.study, row.entry.ref_id, following)
         self.reload()
 
     def action_note(self) -> None:
@@ -335,8 +330,7 @@ class ReviewScreen(Screen[None]):
         if not text:
             return
         try:
-            add_note(self.companion.study, self.companion.db, self.session_id, text,
-                     at_ms=at_ms)
+            notes.add_note(self.companion.study, self.session_id, text, at_ms=at_ms)
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
