@@ -91,7 +91,8 @@ def test_an_interrupted_export_leaves_no_half_file(study, db, two, tmp_path, mon
     monkeypatch.setitem(export_module.FORMATS, "txt",
                         export_module.Format("txt", ".txt", fmt.description, half_then_crash))
     with pytest.raises(KeyboardInterrupt):
-        export_module.export_sessions(study, db, session=1, fmt="txt", output=target)
+        export_module.export_sessions(study, db, session=1, fmt="txt", output=target,
+                                      force=True)
     assert target.read_text() == "the earlier export\n"
     assert _files(tmp_path) == ["P05.txt", "study"]
 

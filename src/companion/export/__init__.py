@@ -15,11 +15,19 @@ from pathlib import Path
 import sqlite_utils
 
 from companion.errors import InputError
-from companion.export.atomic import atomic_path
 from companion.export.document import SessionDocument, build_document
 from companion.export.pseudonymise import study_pseudonymiser
+from companion.files import (
+    atomic_path,
+    check_output_file,
+    is_folder_request,
+    make_private_dir,
+    output_folder,
+    output_target,
+)
+from companion.store.exports import record_export
 from companion.store.sessions import get_session, list_sessions
-from companion.study.folder import Study, make_private_dir
+from companion.study.folder import Study
 
 
 def _bytes_writer(render: Callable[[SessionDocument], bytes]
@@ -85,20 +93,17 @@ def file_name(doc: SessionDocument, fmt: Format) -> str:
     return f"{doc.basename}{suffix}{fmt.extension}"
 
 
-def _check_folder(path: Path, option: str) -> Path:
-    if not path.exists():
-        raise InputError(option, str(path), "an existing folder")
-    if not path.is_dir():
-        raise InputError(option, str(path), "a folder (for --all), not a file")
-    return path
-
-
 def plan_export(
     study: Study, db: sqlite_utils.Database, *, session: str | int | None, all_sessions: bool,
-    fmt: str | None, output: str | Path | None,
+    fmt: str | None, output: str | Path | None, force: bool = False,
 ) -> list[tuple[SessionDocument, Path, Format]]:
     """Check the request and gather the documents; nothing is written. Returns
-    (document, target file, format) for each file to write."""
+    (document, target file, format) for each file to write.
+
+    ``-o`` never destroys: an existing file is refused unless ``force``, a symlink always,
+    and the study's database and audio whatever ``force`` says (see :mod:`companion.files`).
+    A trailing slash names a folder, created if missing.
+    """
     chosen = get_format(fmt)
     if all_sessions and session is not None:
         raise InputError("session", session, "a session id or --all, not both")
@@ -109,44 +114,59 @@ def plan_export(
     if not ids:
         raise InputError("--all", "no sessions", "a study with at least one session")
     pseudo = study_pseudonymiser(study)
-    target = Path(output).expanduser() if output is not None else None
-    if target is None:
-        folder: Path | None = make_private_dir(study.exports_dir)
+    root = study.root
+    folder: Path | None = None
+    if output is None:
+        folder = make_private_dir(study.exports_dir)
     elif all_sessions:
-        folder = _check_folder(target, "-o")
-    elif target.is_dir():
-        folder = target
-    else:
-        if not target.parent.is_dir():
-            raise InputError("-o", str(target), "a file in an existing folder")
-        folder = None
+        folder = output_folder(output, create=is_folder_request(output), study_root=root)
     plan = []
     for session_id in ids:
         # A fresh pseudonymiser per file, so each export counts its own replacements.
         doc = build_document(study, db, session_id, pseudonymiser=type(pseudo)(
             dict(pseudo.replacements)))
-        path = folder / file_name(doc, chosen) if folder is not None else target
-        assert path is not None
+        if output is None:
+            assert folder is not None
+            # Our own exports/ folder: a new export of a session replaces the last one.
+            path = check_output_file(folder / file_name(doc, chosen), study_root=root,
+                                     force=True)
+        elif folder is not None:
+            path = check_output_file(folder / file_name(doc, chosen), study_root=root,
+                                     force=force)
+        else:
+            path = output_target(output, file_name(doc, chosen), study_root=root,
+                                 force=force)
         plan.append((doc, path, chosen))
     return plan
 
 
-def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]]) -> list[Path]:
+def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]], *,
+               study: Study | None = None, db: sqlite_utils.Database | None = None,
+               force: bool = True) -> list[Path]:
+    """Write each planned file atomically; with ``study`` and ``db`` each is recorded in
+    the store (withdrawal names the copies outside the study). ``force=False`` never
+    replaces a file that appeared after the plan was checked."""
     written = []
     for doc, path, fmt in plan:
-        with atomic_path(path) as tmp:
+        with atomic_path(path, replace=force) as tmp:
             fmt.write(doc, tmp)
         written.append(path)
+        if study is not None and db is not None:
+            record_export(db, path=path, study_root=study.root, kind=fmt.name,
+                          session_id=doc.session.id,
+                          participant_id=doc.session.participant_id)
     return written
 
 
 def export_sessions(
     study: Study, db: sqlite_utils.Database, *, session: str | int | None = None,
     all_sessions: bool = False, fmt: str = "txt", output: str | Path | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Export one session (or all) in ``fmt``; returns the files written."""
-    return write_plan(plan_export(study, db, session=session, all_sessions=all_sessions,
-                                  fmt=fmt, output=output))
+    plan = plan_export(study, db, session=session, all_sessions=all_sessions, fmt=fmt,
+                       output=output, force=force)
+    return write_plan(plan, study=study, db=db, force=force or output is None)
 
 
 __all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "export_sessions",

@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlite_utils
 
 from companion.errors import InputError
-from companion.export.atomic import atomic_write
+from companion.files import atomic_write, output_target
 from companion.report.render import FORMATS, to_html, to_markdown
 from companion.report.tables import StudyReport, build_report
 from companion.study.folder import Study
@@ -28,11 +28,23 @@ def render_report(report: StudyReport, fmt: str) -> str:
     raise InputError("--format", fmt, "one of " + ", ".join(FORMATS))
 
 
-def write_report(text: str, output: str | Path) -> Path:
-    path = Path(output).expanduser()
-    if path.is_dir() or not path.parent.is_dir():
-        raise InputError("-o", str(path), "a file in an existing folder")
-    return atomic_write(path, text)
+def write_report(text: str, output: str | Path, *, study: Study | None = None,
+                 db: sqlite_utils.Database | None = None, force: bool = False,
+                 fmt: str = "md") -> Path:
+    """Write the report to ``output`` (a trailing slash: a folder, created if missing).
+
+    An existing file is refused unless ``force``; a symlink, the study's database and its
+    audio always are. The path is recorded so a withdrawal can name this copy.
+    """
+    root = study.root if study is not None else None
+    name = f"report.{(fmt or 'md').strip().lower()}"
+    path = output_target(output, name, study_root=root, force=force)
+    atomic_write(path, text, replace=force)
+    if study is not None and db is not None:
+        from companion.store.exports import record_export
+
+        record_export(db, path=path, study_root=study.root, kind=f"report-{fmt}")
+    return path
 
 
 __all__ = ["FORMATS", "StudyReport", "render_report", "study_report", "write_report"]
