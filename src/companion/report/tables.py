@@ -14,11 +14,12 @@ from typing import Any
 import sqlite_utils
 
 from companion.protocol.stats import median_iqr
-from companion.store import events, ratings, recordings
+from companion.store import ratings
 from companion.store.participants import Participant
 from companion.store.sessions import Session, list_sessions
 from companion.study.characteristics import CATEGORIES, SCALES
 from companion.study.folder import Study
+from companion.timeline import load_timeline
 
 CATEGORY_TITLES = {
     "gender": "Gender", "age_band": "Age", "education": "Education",
@@ -200,14 +201,11 @@ def table2(db: sqlite_utils.Database, sessions: list[Session], reference: Any = 
 
 
 def session_duration(db: sqlite_utils.Database, session: Session) -> SessionDuration:
-    duration = session.duration_ms or recordings.session_end_ms(db, session.id)
-    phase_events = events.list_phase_events(db, session.id)
-    phases: dict[str, int] = {}
-    for index, event in enumerate(phase_events):
-        end = phase_events[index + 1]["at_ms"] if index + 1 < len(phase_events) else duration
-        phases[event["phase_id"]] = phases.get(event["phase_id"], 0) + max(
-            0, end - event["at_ms"])
-    return SessionDuration(session.id, session.participant_code, duration or 0, phases)
+    """The session's length and time per phase, as the session timeline has them (the
+    same end and spans as the summary and every export)."""
+    tl = load_timeline(None, db, session.id)
+    return SessionDuration(session.id, session.participant_code, tl.end_ms,
+                           tl.phase_totals())
 
 
 def saturation(db: sqlite_utils.Database, sessions: list[Session]) -> list[SaturationRow]:

@@ -189,6 +189,29 @@ ALTER TABLE sessions_v4 RENAME TO sessions;
 CREATE INDEX sessions_participant ON sessions(participant_id);
 """
 
+V_EXPORTS_AND_WITHDRAWALS = """
+-- Every export written, so a withdrawal can name copies outside the study folder. No
+-- foreign key: the row outlives nothing, withdrawal deletes it with the session.
+CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER,
+    participant_id INTEGER,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    inside_study INTEGER NOT NULL,
+    written_at TEXT NOT NULL
+);
+CREATE INDEX exports_session ON exports(session_id);
+-- A withdrawal's plan, written before anything is erased; removed when it is complete.
+CREATE TABLE withdrawals (
+    id INTEGER PRIMARY KEY,
+    participant_id INTEGER NOT NULL,
+    plan TEXT NOT NULL,
+    started_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
-                              V4_SESSION_STOPPED)
+                              V4_SESSION_STOPPED,
+                              V_EXPORTS_AND_WITHDRAWALS)
 SCHEMA_VERSION = len(MIGRATIONS)
