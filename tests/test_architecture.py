@@ -59,3 +59,55 @@ def test_the_wheel_carries_the_protocols_inside_the_package(tmp_path: Path) -> N
     shipped = {p.name for p in (ROOT / "protocols").glob("*.toml")}
     assert {"pain-alliance.toml", "semi-structured.toml"} <= shipped
     assert {f"companion/protocols/{name}" for name in shipped} <= names
+
+
+def _package(name: str) -> str | None:
+    """``companion.store.db`` -> ``store``; ``companion.notation`` -> ``notation``."""
+    parts = name.split(".")
+    return parts[1] if parts[0] == "companion" and len(parts) > 1 else None
+
+
+def _package_graph() -> dict[str, set[str]]:
+    """Which companion packages (and top-level modules) each one imports, at any depth."""
+    graph: dict[str, set[str]] = {}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        own = rel.parts[0].removesuffix(".py")
+        targets = {_package(n) for n in _imports(path)} - {None, own}
+        graph.setdefault(own, set()).update(t for t in targets if t)
+    return graph
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), set()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def test_the_store_never_imports_transcription_exports_or_the_report() -> None:
+    offenders = []
+    for path in (SRC / "store").rglob("*.py"):
+        bad = {n for n in _imports(path)
+               if _package(n) in ("transcribe", "export", "report")}
+        if bad:
+            offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
+    assert offenders == []
+
+
+def test_study_and_store_do_not_import_each_other_in_a_cycle() -> None:
+    graph = _package_graph()
+    assert "store" in _reachable(graph, "study")  # a study opens its database
+    assert "study" not in _reachable(graph, "store"), (
+        "the store reaches companion.study: " + repr(sorted(_reachable(graph, "store"))))
+
+
+def test_notation_and_the_toml_checker_sit_below_everything() -> None:
+    graph = _package_graph()
+    for low in ("notation", "tomlcheck", "keys"):
+        assert _reachable(graph, low) <= {"errors"}, f"{low} imports {graph[low]}"
+    assert _reachable(graph, "settings") <= {"errors", "keys", "tomlcheck"}

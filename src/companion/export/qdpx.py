@@ -39,11 +39,11 @@ import numpy as np
 import soundfile as sf
 
 from companion import __version__
+from companion.characteristics import CATEGORIES, SCALES
 from companion.errors import CompanionError
 from companion.export.document import Entry, SessionDocument, code_name
 from companion.export.text import CRLF, RenderedText, render_txt
 from companion.notation import format_hms as hms
-from companion.study.characteristics import CATEGORIES, SCALES
 
 NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from companion.characteristics import SCALES
 from companion.notation import format_hms
 from companion.report.chart import saturation_svg
 from companion.report.tables import CATEGORY_TITLES, StudyReport, Summary
-from companion.study.characteristics import SCALES
 
 FORMATS = ("md", "html", "json")
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import sqlite_utils
 
+from companion.characteristics import CATEGORIES, SCALES
 from companion.protocol.stats import median_iqr
 from companion.store import ratings
 from companion.store.participants import Participant
 from companion.store.sessions import Session, list_sessions
-from companion.study.characteristics import CATEGORIES, SCALES
 from companion.study.folder import Study
 from companion.timeline import load_timeline
 

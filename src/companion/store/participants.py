@@ -7,10 +7,10 @@ from typing import Any
 
 import sqlite_utils
 
+from companion.characteristics import CATEGORIES, SCALES, validate_characteristics
 from companion.errors import InputError, NotFoundError
 from companion.store.audit import log_change
 from companion.store.db import now_iso, transaction
-from companion.study.characteristics import CATEGORIES, SCALES, validate_characteristics
 
 
 @dataclass(frozen=True)

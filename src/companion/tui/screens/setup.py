@@ -1,7 +1,7 @@
 """Set-up before the interview: participant, consent, protocol, and the two WAI ratings.
 
 Every field is checked as it is typed, by the same functions the CLI uses
-(:func:`companion.study.characteristics.validate_field`, the protocol's scoring); an error
+(:func:`companion.characteristics.validate_field`, the protocol's scoring); an error
 shows under its field, and nothing is written until every field is valid. The profile
 chart and the proposed deepening questions follow the ratings as they are typed.
 """
@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
 from companion import interview
+from companion.characteristics import CATEGORIES, SCALES, validate_field
 from companion.errors import CompanionError, InputError
 from companion.protocol.model import Protocol
 from companion.protocol.registry import available_protocols
@@ -30,7 +31,6 @@ from companion.protocol.scoring import Score, format_number, score_rating
 from companion.protocol.suggestions import RatingInput, Suggestion, suggest
 from companion.store import participants, ratings, sessions
 from companion.store.db import transaction
-from companion.study.characteristics import CATEGORIES, SCALES, validate_field
 from companion.tui.widgets.profile_chart import ProfileChart
 
 if TYPE_CHECKING:
