@@ -12,7 +12,7 @@ from companion.tui.app import CompanionApp
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.sessions import SessionsScreen
 from companion.tui.screens.setup import SetupScreen
-from companion.tui.screens.summary import SummaryScreen, phase_durations
+from companion.tui.screens.summary import SummaryScreen
 from tests.tui.fakes import FakeRecorder
 from tests.tui.helpers import sessions_loaded, wait_for
 
@@ -167,13 +167,6 @@ async def test_summary_shows_the_session_and_saves_reflections(
     finally:
         db.conn.close()
     assert any(getattr(m, "kind", None) == "reflection" for m in said)
-
-
-def test_phase_durations_run_to_the_end() -> None:
-    phases = [{"phase_id": "opening", "at_ms": 0}, {"phase_id": "deepening", "at_ms": 900_000}]
-    assert phase_durations(phases, 1_500_000) == [
-        ("opening", 0, 900_000), ("deepening", 900_000, 600_000)]
-    assert phase_durations(phases, None)[-1] == ("deepening", 900_000, None)
 
 
 async def test_keymap_from_the_study_config_overrides_bindings(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from companion.errors import InputError
@@ -15,6 +15,7 @@ from companion.store import sessions as store
 from companion.store.notes import Note
 from companion.store.sessions import STATUSES, Session, parse_session_id
 from companion.study.folder import Study
+from companion.timeline import PhaseSpan, load_timeline
 
 __all__ = ["STATUSES", "Session", "SessionOverview", "complete", "get", "list_all",
            "overview", "parse_session_id", "plan", "reopen"]
@@ -72,6 +73,10 @@ class SessionOverview:
     phases: list[dict[str, Any]]
     prompts: list[dict[str, Any]]
     notes: list[Note]
+    phase_spans: list[PhaseSpan] = field(default_factory=list)
+    """Each phase's span on the session timeline (the report's and exports' too)."""
+    end_ms: int = 0
+    """The session's end, by the timeline's one rule."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,4 +101,6 @@ def overview(study: Study, session_id: int | str) -> SessionOverview:
             phases=events.list_phase_events(db, session.id),
             prompts=events.list_prompt_events(db, session.id),
             notes=notes.list_notes(db, session.id),
+            phase_spans=(tl := load_timeline(study, db, session.id)).phase_spans(),
+            end_ms=tl.end_ms,
         )

@@ -22,21 +22,6 @@ if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
 
 
-def phase_durations(
-    phases: list[dict[str, object]], end_ms: int | None
-) -> list[tuple[str, int, int | None]]:
-    """(phase id, start, length) from the phase starts; the last runs to ``end_ms``."""
-    rows: list[tuple[str, int, int | None]] = []
-    for index, event in enumerate(phases):
-        start = int(event["at_ms"])  # type: ignore[call-overload]
-        if index + 1 < len(phases):
-            stop: int | None = int(phases[index + 1]["at_ms"])  # type: ignore[call-overload]
-        else:
-            stop = end_ms
-        rows.append((str(event["phase_id"]), start, None if stop is None else stop - start))
-    return rows
-
-
 class SummaryScreen(Screen[None]):
     """Durations per phase, prompts asked, notes; field notes written after the interview."""
 
@@ -88,20 +73,17 @@ class SummaryScreen(Screen[None]):
                      style="bold green" if session.status == "completed" else "bold")
         self.query_one("#summary-title", Static).update(title)
 
-        end = session.duration_ms
-        if end is None and data.notes:
-            end = max((n.at_ms or 0) for n in data.notes)
         phases = Table(title="Phases", title_justify="left", expand=True, box=None)
         phases.add_column("phase")
         phases.add_column("start", justify="right")
         phases.add_column("length", justify="right")
         phases.add_column("target", justify="right")
         titles = {p.id: p for p in data.protocol.phases}
-        for phase_id, start, length in phase_durations(data.phases, end):
-            phase = titles.get(phase_id)
+        # Spans from the session timeline: the report and the exports say the same.
+        for span in data.phase_spans:
+            phase = titles.get(span.phase_id)
             phases.add_row(
-                phase.title if phase else phase_id, format_hms(start),
-                "—" if length is None else format_hms(length),
+                span.title, format_hms(span.start_ms), format_hms(span.duration_ms),
                 "—" if phase is None else format_hms(phase.target_minutes * 60_000),
             )
         self.query_one("#summary-phases", Static).update(phases)
