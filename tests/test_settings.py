@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.keys import BINDING_IDS
+from companion.keys import BINDING_IDS, KEY_BINDINGS
 from companion.settings import Settings, SettingsError, load_settings
 
 
@@ -136,14 +136,17 @@ def test_the_keymap_ids_are_the_tuis_binding_ids() -> None:
 
     import companion.tui
 
-    declared: set[str] = set()
+    declared: dict[str, str] = {}
     for info in pkgutil.walk_packages(companion.tui.__path__, "companion.tui."):
         module = importlib.import_module(info.name)
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, DOMNode) and cls.__module__ == module.__name__:
                 for binding in cls.__dict__.get("BINDINGS", []):
                     if isinstance(binding, Binding) and binding.id:
-                        declared.add(binding.id)
+                        declared[binding.id] = binding.key
     assert declared, "no TUI bindings found"
-    assert declared - BINDING_IDS == set(), "add these TUI binding ids to companion/keys.py"
-    assert BINDING_IDS - declared == set(), "these ids in companion/keys.py bind nothing"
+    assert set(declared) - BINDING_IDS == set(), "add these TUI binding ids to companion/keys.py"
+    assert BINDING_IDS - set(declared) == set(), "these ids in companion/keys.py bind nothing"
+    listed = {b.id: b.key for b in KEY_BINDINGS}
+    assert {i: k for i, k in declared.items() if listed[i] != k} == {}, (
+        "companion/keys.py lists another default key for these ids")
