@@ -47,6 +47,7 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("live.clear-note", "escape", "Clear note"),
     KeyBinding("summary.save", "ctrl+s", "Save reflection"),
     KeyBinding("summary.complete", "f8", "Mark completed"),
+    KeyBinding("summary.continue", "f5", "Continue recording"),
     KeyBinding("summary.back", "escape", "Sessions"),
     KeyBinding("review.play-here", "enter", "Play here"),
     KeyBinding("review.toggle", "space", "Play/pause"),

@@ -96,12 +96,12 @@ async def test_enter_reviews_a_recorded_session_and_sets_up_a_planned_one(
     import numpy as np
     import soundfile as sf
 
-    from companion import interview
     from companion.audio.importer import import_audio
+    from companion.operations.sessions import plan
     from companion.tui.screens.review import ReviewScreen
 
     db = study.db()
-    recorded = interview.new_session(study, db, "P05").id
+    recorded = plan(study, "P05").id
     db.conn.close()
     tone = np.sin(2 * np.pi * 220 * np.arange(16_000) / 16_000).astype("float32") * 0.3
     sf.write(tmp_path / "tone.wav", tone, 16_000)
@@ -135,12 +135,13 @@ async def test_enter_reviews_a_recorded_session_and_sets_up_a_planned_one(
 
 async def test_summary_shows_the_session_and_saves_reflections(
         study: Study, planned_session: int) -> None:
-    from companion import interview
+    from companion.operations.marks import mark_phase
+    from companion.operations.notes import add_note
 
     db = study.db()
-    interview.mark_phase(study, db, planned_session, "opening", 0)
-    interview.mark_phase(study, db, planned_session, "deepening", 900_000)
-    interview.add_note(study, db, planned_session, "long pause", at_ms=65_000)
+    mark_phase(study, planned_session, "opening", 0)
+    mark_phase(study, planned_session, "deepening", 900_000)
+    add_note(study, planned_session, "long pause", at_ms=65_000)
     sessions.set_status(db, planned_session, "interrupted", duration_ms=1_500_000)
     db.conn.close()
     said: list[object] = []
@@ -156,13 +157,17 @@ async def test_summary_shows_the_session_and_saves_reflections(
         area = screen.query_one(TextArea)
         area.insert("She relaxed once the recorder was off.")
         await pilot.press("ctrl+s")
+        # The saved reflection stays in the box and can be edited: saving again edits it.
+        assert area.text == "She relaxed once the recorder was off."
+        await pilot.press("end", *" Ask about sleep.", "ctrl+s")
         await pilot.press("f8")
         await pilot.pause()
         assert "completed" in str(screen.query_one("#summary-title").render())
     db = study.db()
     try:
         [reflection] = notes.list_notes(db, planned_session, kind="reflection")
-        assert reflection.at_ms is None and "recorder was off" in reflection.text
+        assert reflection.at_ms is None
+        assert reflection.text == "She relaxed once the recorder was off. Ask about sleep."
         assert sessions.get_session(db, planned_session).status == "completed"
     finally:
         db.conn.close()

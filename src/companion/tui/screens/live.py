@@ -9,7 +9,6 @@ writes take about a millisecond).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,18 +21,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from companion import interview
 from companion.audio.status import RecorderStatus
 from companion.errors import CompanionError
 from companion.notation import format_hms
+from companion.operations import marks, notes, ratings, recording, sessions
 from companion.protocol.model import Phase, Protocol
 from companion.protocol.suggestions import Suggestion
-from companion.store import events, notes
-from companion.store.recordings import session_end_ms
-from companion.store.settings import get_setting, set_setting
 from companion.tui.messages import Stamped
 from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLike
 from companion.tui.screens.dialogs import ConfirmScreen
+from companion.tui.symbols import SYMBOLS
 from companion.tui.widgets.note_input import NoteInput
 from companion.tui.widgets.phase_stepper import PhaseStepper, StepperPhase
 from companion.tui.widgets.prompt_list import CursorList, Entry, PromptList, SuggestionList
@@ -67,7 +64,7 @@ class NoteLog(Static):
         # text's span is dropped by SVG renderers (the screenshots read "00:05:12Says").
         line.append(f"{format_hms(at_ms) if at_ms is not None else '--:--:--'}  ",
                     style="dim")
-        symbol = {"bookmark": "★ ", "code": "# ", "phase": "▶ ", "asked": "✓ ", "used": "✓ "}
+        symbol = SYMBOLS
         line.append(symbol.get(kind, ""), style="bold")
         line.append(text)
         self.lines.append(line)
@@ -212,7 +209,7 @@ class LiveScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.companion
-        overview = interview.overview(app.study, app.db, self.session_id)
+        overview = sessions.overview(app.study, self.session_id)
         self.protocol = overview.protocol
         self.sub_title = f"{overview.session.participant_code} · session {self.session_id}"
         self._bind_code_keys()
@@ -229,13 +226,24 @@ class LiveScreen(Screen[None]):
         else:
             first = self.protocol.phases[0]
             at = self._now()
-            interview.mark_phase(app.study, app.db, self.session_id, first.id, at)
+            marks.mark_phase(app.study, self.session_id, first.id, at)
             self.phase_started_ms = at
         log = self.query_one(NoteLog)
-        for note in overview.notes:
-            if note.kind != "reflection":
-                log.add(note.at_ms, self._note_kind(note), self._note_text(note))
-        self.suggestions = interview.session_suggestions(app.study, app.db, self.session_id)
+        titles = {p.id: p.title for p in self.protocol.phases}
+        lines = [(note.at_ms or 0, self._note_kind(note), self._note_text(note))
+                 for note in overview.notes if note.kind != "reflection"]
+        lines += [(int(event["at_ms"]), "phase", titles.get(event["phase_id"],
+                                                            str(event["phase_id"])))
+                  for event in overview.phases]
+        if not overview.phases:
+            lines.append((self.phase_started_ms, "phase", self.phase.title))
+        for at_ms, kind, text in sorted(lines, key=lambda line: line[0]):
+            log.add(at_ms, kind, text)
+        if self.recording_expected and self._timeline_start_ms > 0:
+            # Continuing a stopped session: the time between the two is a pause.
+            log.add(self._timeline_start_ms, "pause",
+                    "stopped here; continued in a new segment")
+        self.suggestions = ratings.suggestions(app.study, self.session_id)
         used = {e["rule_id"] for e in overview.prompts if e["kind"] == "suggestion_used"}
         self.query_one(SuggestionList).set_entries(
             [Entry(s.rule_id, s.text, (f"why: {s.reason}",), "italic dim") for s in
@@ -249,7 +257,7 @@ class LiveScreen(Screen[None]):
     def _start_recorder(self) -> None:
         if not self.recording_expected:
             return
-        self._timeline_start_ms = session_end_ms(self.companion.db, self.session_id)
+        self._timeline_start_ms = recording.recorded_ms(self.companion.study, self.session_id)
         self._start_worker()
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
@@ -333,7 +341,7 @@ class LiveScreen(Screen[None]):
         self.query_one("#live-prompts-title", Static).update(
             f"Prompts · {phase.title} · ↑↓ · F3")
         self.query_one("#live-purpose", Static).update(" ".join(phase.purpose.split()))
-        asked = {e["prompt_id"] for e in events.list_prompt_events(app.db, self.session_id)
+        asked = {e["prompt_id"] for e in marks.prompt_marks(app.study, self.session_id)
                  if e["kind"] == "asked"}
         entries = [Entry(p.id, p.text.strip(), tuple(f"→ {f}" for f in p.follow_ups))
                    for p in phase.prompts]
@@ -358,6 +366,8 @@ class LiveScreen(Screen[None]):
         if paused != self._paused:
             self._paused = paused
             self.refresh_bindings()
+            self.query_one(NoteLog).add(status.session_ms, "pause",
+                                        "paused" if paused else "resumed")
         now = self._now() if self._clock_override is not None else status.session_ms
         self.query_one(PhaseStepper).in_phase_ms = max(now - self.phase_started_ms, 0)
         self._warn(status)
@@ -380,7 +390,7 @@ class LiveScreen(Screen[None]):
         self._warned = names
 
     def _stamp(self, kind: str, at_ms: int | None, ref: object, shown: str) -> None:
-        if kind in ("note", "bookmark", "code"):
+        if kind in ("note", "bookmark", "code", "phase"):
             self.query_one(NoteLog).add(at_ms, kind, shown)
         self.post_message(Stamped(self.session_id, kind, at_ms, ref))
 
@@ -390,27 +400,22 @@ class LiveScreen(Screen[None]):
     def _note_started(self, event: NoteInput.Started) -> None:
         self.query_one("#note-stamp", Static).update(f"note @ {format_hms(event.at_ms)}")
 
-    @property
-    def _draft_key(self) -> str:
-        return f"tui.draft-note.{self.session_id}"
-
     @on(Input.Changed, "#note-input")
     def _keep_draft(self, event: Input.Changed) -> None:
         """Keep the note being typed in the database too: a crash loses nothing typed."""
         box = self.query_one(NoteInput)
-        draft = json.dumps({"at_ms": box.started_ms, "text": event.value}) if event.value else ""
-        set_setting(self.companion.db, self._draft_key, draft)
+        notes.save_draft(self.companion.study, self.session_id,
+                         notes.Draft(box.started_ms, event.value))
 
     def _restore_draft(self) -> None:
-        raw = get_setting(self.companion.db, self._draft_key)
-        if not raw:
+        draft = notes.load_draft(self.companion.study, self.session_id)
+        if draft is None:
             return
-        draft = json.loads(raw)
         box = self.query_one(NoteInput)
-        box.value = draft["text"]
-        box.started_ms = draft["at_ms"]
-        if draft["at_ms"] is not None:
-            self.query_one("#note-stamp", Static).update(f"note @ {format_hms(draft['at_ms'])}")
+        box.value = draft.text
+        box.started_ms = draft.at_ms
+        if draft.at_ms is not None:
+            self.query_one("#note-stamp", Static).update(f"note @ {format_hms(draft.at_ms)}")
         self.notify("The note you were typing before the interruption is back in the box.")
 
     @on(Input.Submitted, "#note-input")
@@ -422,17 +427,16 @@ class LiveScreen(Screen[None]):
         at = box.started_ms if box.started_ms is not None else self._now()
         app = self.companion
         try:
-            note = interview.add_note(app.study, app.db, self.session_id, text, at_ms=at)
+            note = notes.commit_draft(app.study, self.session_id, text, at_ms=at)
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
-        set_setting(app.db, self._draft_key, "")
         box.reset()
         self.query_one("#note-stamp", Static).update("new note")
         self._stamp("note", note.at_ms, note.id, self._note_text(note))
 
     def action_cancel_note(self) -> None:
-        set_setting(self.companion.db, self._draft_key, "")
+        notes.clear_draft(self.companion.study, self.session_id)
         self.query_one(NoteInput).reset()
         self.query_one("#note-stamp", Static).update("new note")
 
@@ -458,14 +462,14 @@ class LiveScreen(Screen[None]):
             return
         at = self._now() if at_ms is None else at_ms
         app = self.companion
-        note = interview.add_note(app.study, app.db, self.session_id, "", at_ms=at,
+        note = notes.add_note(app.study, self.session_id, "", at_ms=at,
                                   codes=[code.id])
         self._stamp("code", at, note.id, self._note_text(note))
 
     def action_bookmark(self) -> None:
         at = self._now()
         app = self.companion
-        note = interview.add_note(app.study, app.db, self.session_id, "", at_ms=at,
+        note = notes.add_note(app.study, self.session_id, "", at_ms=at,
                                   kind="bookmark")
         self._stamp("bookmark", at, note.id, "bookmark")
 
@@ -480,7 +484,7 @@ class LiveScreen(Screen[None]):
             return
         at = self._now()
         app = self.companion
-        interview.mark_phase(app.study, app.db, self.session_id, following.id, at)
+        marks.mark_phase(app.study, self.session_id, following.id, at)
         self.phase_index += 1
         self.phase_started_ms = at
         self._show_phase()
@@ -507,8 +511,8 @@ class LiveScreen(Screen[None]):
         at = self._now()
         # A prompt is named by its id in the protocol, a suggestion by the rule behind it.
         ref = {"prompt_id": entry.key} if kind == "asked" else {"rule_id": entry.key}
-        events.add_prompt_event(self.companion.db, self.session_id, kind=kind,
-                                text=entry.text, at_ms=at, **ref)
+        marks.mark_prompt(self.companion.study, self.session_id, kind=kind,
+                          text=entry.text, at_ms=at, **ref)
         items.mark(entry.key)
         self._stamp("asked" if kind == "asked" else "used", at, entry.key, entry.text)
 

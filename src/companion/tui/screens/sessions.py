@@ -30,6 +30,7 @@ STATUS_STYLE = {
     "planned": "",
     "live": "bold red",
     "interrupted": "bold yellow",
+    "stopped": "yellow",
     "completed": "green",
 }
 
@@ -61,46 +62,27 @@ class SessionRow:
 
     @property
     def reviewable(self) -> bool:
-        """A finished or interrupted session with something to review (audio, transcript)."""
+        """A stopped, finished or interrupted session with something to review."""
         return (self.session_id is not None
-                and self.status in ("completed", "interrupted")
+                and self.status in ("stopped", "completed", "interrupted")
                 and (self.has_audio or self.transcript != "none"))
 
 
 def read_rows(study: Study) -> list[SessionRow]:
     """Every session of the study, then the participants without one.
 
-    Runs in a worker thread: it opens (and closes) its own connection, because a sqlite
-    connection belongs to the thread that made it.
+    Runs in a worker thread (the operation opens its own connection there).
     """
     # Imported here, in the worker, not at module level: the store pulls in sqlite-utils
     # and numpy (about 0.3 s), which the first frame must not wait for.
-    from companion.store import participants, recordings, sessions, transcripts
+    from companion.operations.listings import session_listing
 
-    db = study.db()
-    try:
-        rows: list[SessionRow] = []
-        listed: set[str] = set()
-        for session in sessions.list_sessions(db):
-            listed.add(session.participant_code)
-            transcript = transcripts.get_transcript(db, session.id)
-            rows.append(SessionRow(
-                key=f"s{session.id}", participant_code=session.participant_code,
-                session_id=session.id, status=session.status,
-                date=_date(session.started_at or session.created_at),
-                duration_ms=session.duration_ms,
-                transcript=str(transcript["status"]) if transcript else "none",
-                pilot=bool(session.pilot),
-                has_audio=bool(recordings.list_segments(db, session.id))))
-        for participant in participants.list_participants(db):
-            if participant.code not in listed:
-                rows.append(SessionRow(
-                    key=f"p{participant.id}", participant_code=participant.code,
-                    session_id=None, status="", date="", duration_ms=None,
-                    transcript="", pilot=False, has_audio=False))
-        return rows
-    finally:
-        db.conn.close()
+    return [SessionRow(
+        key=f"s{item.session_id}" if item.session_id is not None else f"p{item.participant_id}",
+        participant_code=item.participant_code, session_id=item.session_id,
+        status=item.status, date=_date(item.started_at) if item.session_id is not None else "",
+        duration_ms=item.duration_ms, transcript=item.transcript, pilot=item.pilot,
+        has_audio=item.has_audio) for item in session_listing(study)]
 
 
 class SessionsScreen(Screen[None]):
@@ -279,9 +261,9 @@ class SessionsScreen(Screen[None]):
 
     def _session_status(self, session_id: int) -> str:
         """The status in the database now (the table may be a moment old)."""
-        from companion.store import sessions  # loaded by the rows worker already
+        from companion.operations import sessions  # loaded by the rows worker already
 
-        return sessions.get_session(self.companion.db, session_id).status
+        return sessions.get(self.companion.study, session_id).status
 
     def action_live(self) -> None:
         current = self._current()
@@ -289,8 +271,8 @@ class SessionsScreen(Screen[None]):
             self.notify("Highlight a session first.", severity="warning")
             return
         if self._session_status(current.session_id) == "completed":
-            self.notify("This session is completed; open it with Enter to review.",
-                        severity="warning")
+            self.notify("This session is completed; open it with Enter to review, or "
+                        "reopen it from its summary (F8) to record more.", severity="warning")
             return
         self.companion.start_live(current.session_id)
 

@@ -1,4 +1,9 @@
-"""After the interview: the session at a glance, reflection notes, mark it completed."""
+"""After the interview: the session at a glance, reflection notes, mark it completed.
+
+Stopping a recording (F10) lands here with the session ``stopped``: it continues in a
+new segment on the same session clock (F5 here, or l on the sessions screen), F8 marks it
+completed (and F8 again reopens it).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from companion import interview
 from companion.errors import CompanionError
 from companion.notation import format_hms
-from companion.store import sessions
+from companion.operations import notes as notes_ops
+from companion.operations import sessions as session_ops
 from companion.tui.messages import Stamped
+from companion.tui.symbols import SYMBOLS
 
 if TYPE_CHECKING:
+    from companion.operations.notes import Note
     from companion.tui.app import CompanionApp
 
 
@@ -28,8 +35,15 @@ class SummaryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save_reflection", "Save reflection", id="summary.save",
                 tooltip="Save the reflection typed on the right as a field note"),
+        # F5 as on the set-up (start recording): a letter would go into the reflection.
+        Binding("f5", "continue", "Continue recording", id="summary.continue",
+                tooltip="Continue recording this session in a new segment (the gap shows "
+                        "as a pause)"),
+        # One key, one id (a keymap moves both); check_action shows the one that applies.
         Binding("f8", "complete", "Mark completed", id="summary.complete",
-                tooltip="Mark this session as completed"),
+                tooltip="Mark this session as completed: nothing more to record"),
+        Binding("f8", "reopen", "Reopen", id="summary.complete",
+                tooltip="Take the completed session back, to record more"),
         Binding("escape", "back", "Sessions", id="summary.back",
                 tooltip="Back to the list of sessions"),
     ]
@@ -37,6 +51,10 @@ class SummaryScreen(Screen[None]):
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
+        self.status = ""
+        self.reflection_id: int | None = None
+        """The reflection in the box (Ctrl+S saves a new version of it)."""
+        self._reflections: list[Note] = []
 
     @property
     def companion(self) -> CompanionApp:
@@ -58,11 +76,22 @@ class SummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_summary()
-        self.query_one(TextArea).focus()
+        area = self.query_one(TextArea)
+        if self.reflection_id is not None:
+            area.load_text(self._reflections[-1].text)
+        area.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F8 reads Mark completed, or Reopen once completed; l only while continuable."""
+        if action in ("complete", "continue"):
+            return self.status != "completed"
+        if action == "reopen":
+            return self.status == "completed"
+        return True
 
     def refresh_summary(self) -> None:
         app = self.companion
-        data = interview.overview(app.study, app.db, self.session_id)
+        data = session_ops.overview(app.study, self.session_id)
         session = data.session
         title = Text()
         title.append(f"Session {session.id} · {session.participant_code}", style="bold")
@@ -71,7 +100,12 @@ class SummaryScreen(Screen[None]):
             title.append("  pilot", style="bold yellow")
         title.append(f"  status: {session.status}",
                      style="bold green" if session.status == "completed" else "bold")
+        if session.status in ("stopped", "interrupted"):
+            title.append("  (F5 continues, F8 completes)", style="dim")
         self.query_one("#summary-title", Static).update(title)
+        if session.status != self.status:
+            self.status = session.status
+            self.refresh_bindings()
 
         phases = Table(title="Phases", title_justify="left", expand=True, box=None)
         phases.add_column("phase")
@@ -93,7 +127,7 @@ class SummaryScreen(Screen[None]):
             prompts.append("none\n", style="dim")
         for event in data.prompts:
             prompts.append(f"{format_hms(event['at_ms'])}  ", style="dim")
-            prompts.append("✓ " if event["kind"] == "asked" else "★ ")
+            prompts.append(SYMBOLS["asked"] if event["kind"] == "asked" else SYMBOLS["used"])
             prompts.append(" ".join(str(event["text"]).split()) + "\n")
         self.query_one("#summary-prompts", Static).update(prompts)
 
@@ -105,15 +139,19 @@ class SummaryScreen(Screen[None]):
             stamp = format_hms(note.at_ms) if note.at_ms is not None else "--:--:--"
             notes_text.append(f"{stamp}  ", style="dim")
             if note.kind == "bookmark":
-                notes_text.append("★ bookmark ")
+                notes_text.append(SYMBOLS["bookmark"] + "bookmark ")
             if note.codes:
                 notes_text.append("# " + " ".join(note.codes) + " ", style="bold")
             notes_text.append(note.text + "\n")
         self.query_one("#summary-notes", Static).update(notes_text)
 
         reflections = [n for n in data.notes if n.kind == "reflection"]
+        self._reflections = reflections
+        self.reflection_id = reflections[-1].id if reflections else None
         shown = Text()
-        for note in reflections:
+        if len(reflections) > 1:
+            shown.append("Earlier reflections\n", style="dim")
+        for note in reflections[:-1]:
             shown.append("• ", style="bold")
             shown.append(note.text + "\n")
         self.query_one("#reflections", Static).update(shown)
@@ -126,12 +164,14 @@ class SummaryScreen(Screen[None]):
             return
         app = self.companion
         try:
-            note = interview.add_note(app.study, app.db, self.session_id, text, at_ms=None,
-                                      kind="reflection")
+            if self.reflection_id is None:
+                note = notes_ops.add_note(app.study, self.session_id, text, at_ms=None,
+                                          kind="reflection")
+            else:  # the saved reflection stays in the box: saving again edits it
+                note = notes_ops.edit_note(app.study, self.reflection_id, text=text)
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
-        area.clear()
         self.refresh_summary()
         self.post_message(Stamped(self.session_id, "reflection", None, note.id))
         self.notify("Reflection saved.")
@@ -140,9 +180,22 @@ class SummaryScreen(Screen[None]):
         app = self.companion
         if self.query_one(TextArea).text.strip():
             self.action_save_reflection()
-        sessions.set_status(app.db, self.session_id, "completed")
+        session_ops.complete(app.study, self.session_id)
         self.refresh_summary()
         self.notify("Session marked completed.")
+
+    def action_reopen(self) -> None:
+        session_ops.reopen(self.companion.study, self.session_id)
+        self.refresh_summary()
+        self.notify("Session reopened: l continues the recording.")
+
+    def action_continue(self) -> None:
+        """Record more: a new segment, placed after what is saved (the gap is a pause)."""
+        if self.query_one(TextArea).text.strip():
+            self.action_save_reflection()
+        app = self.companion
+        app.pop_screen()
+        app.start_live(self.session_id)
 
     def action_back(self) -> None:
         self.companion.show_sessions()

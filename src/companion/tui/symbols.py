@@ -1,0 +1,12 @@
+"""One mark per kind of timeline line, the same on every screen."""
+
+from __future__ import annotations
+
+SYMBOLS: dict[str, str] = {
+    "bookmark": "⚑ ",
+    "code": "# ",
+    "phase": "▶ ",
+    "asked": "✓ ",
+    "used": "✦ ",  # a suggestion used: not the bookmark's flag
+    "pause": "‖ ",
+}
