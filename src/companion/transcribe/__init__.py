@@ -2,7 +2,8 @@
 
 Public entry points (the CLI and the TUI's transcription view use the same ones):
 
-- :func:`transcribe_session` / :func:`transcribe_all` with :class:`TranscribeOptions`,
+- :func:`transcribe_session` / :func:`run_queue` (many, going on past a failing one) with
+  :class:`TranscribeOptions`,
   an ``on_progress(Progress)`` callback and a ``threading.Event`` to cancel;
 - :func:`pending_sessions` for a queue; :func:`load_engine` to load a model once;
 - :mod:`companion.notation` for the conventions (pause marks, timestamps).
@@ -10,12 +11,12 @@ Public entry points (the CLI and the TUI's transcription view use the same ones)
 
 from companion.transcribe.engine import Engine, load_engine
 from companion.transcribe.model import ModelChoice, NoModelError, resolve_model
+from companion.transcribe.queue import QueueOutcome, run_queue
 from companion.transcribe.runner import (
     Progress,
     TranscribeOptions,
     TranscribeResult,
     pending_sessions,
-    transcribe_all,
     transcribe_session,
 )
 
@@ -24,11 +25,12 @@ __all__ = [
     "ModelChoice",
     "NoModelError",
     "Progress",
+    "QueueOutcome",
     "TranscribeOptions",
     "TranscribeResult",
     "load_engine",
     "pending_sessions",
     "resolve_model",
-    "transcribe_all",
+    "run_queue",
     "transcribe_session",
 ]

@@ -17,12 +17,13 @@ from companion.errors import InputError
 from companion.notation import format_eta, format_hms
 from companion.study.folder import Study
 from companion.transcribe.engine import check_language
+from companion.transcribe.queue import run_queue
 from companion.transcribe.runner import (
     Progress,
     TranscribeOptions,
     TranscribeResult,
-    transcribe_all,
-    transcribe_session,
+    plan_session,
+    study_options,
 )
 
 
@@ -83,6 +84,8 @@ def run_transcribe(
     study: Study, session_id: str | None, *, all_sessions: bool, model: str | None,
     language: str | None, threads: int, restart: bool, as_json: bool,
 ) -> None:
+    """One session or ``--all``, through the one queue the TUI uses too: a failing session
+    is named and the others still run; the exit status is 1 when any failed."""
     if bool(session_id) == bool(all_sessions):
         raise InputError("SESSION", session_id or "", "a session id, or --all (not both)")
     if threads < 0:
@@ -90,14 +93,20 @@ def run_transcribe(
     check_language(language)
     options = TranscribeOptions(model=model, language=language, threads=threads,
                                 restart=restart)
+    ids: list[int] | None = None
+    if not all_sessions:
+        # Bad input is said (exit 2) before the model is loaded, as before any write.
+        db = study.db()
+        try:
+            ids = [plan_session(db, study, session_id or "", study_options(study, options))
+                   .session.id]
+        finally:
+            db.conn.close()
     bars = ProgressBars()
     cancel = threading.Event()
     try:
-        if all_sessions:
-            results = transcribe_all(study, options=options, on_progress=bars, cancel=cancel)
-        else:
-            results = [transcribe_session(study, session_id or "", options=options,
-                                          on_progress=bars, cancel=cancel)]
+        outcome = run_queue(study, ids, options=options, cancel=cancel,
+                            on_event=lambda e: bars(e) if isinstance(e, Progress) else None)
     except KeyboardInterrupt:
         bars.close()
         where = f" at {format_hms(bars.last.done_ms)}" if bars.last else ""
@@ -106,11 +115,19 @@ def run_transcribe(
         raise SystemExit(130) from None
     finally:
         bars.close()
+    if not all_sessions and outcome.failures and isinstance(
+            outcome.failures[0].exception, InputError):
+        raise outcome.failures[0].exception
     if as_json:
-        data = [r.to_dict() for r in results]
+        data = [r.to_dict() for r in outcome.results] + [
+            {"session_id": f.session_id, "status": "failed", "error": f.reason}
+            for f in outcome.failures]
         click.echo(json.dumps(data if all_sessions else data[0], ensure_ascii=False, indent=2))
-        return
-    if all_sessions and not results:
-        click.echo("Nothing to transcribe: every session with audio has a transcript.")
-    for result in results:
-        click.echo(_summary(result))
+    else:
+        if all_sessions and not outcome.results and not outcome.failures:
+            click.echo("Nothing to transcribe: every session with audio has a transcript.")
+        for result in outcome.results:
+            click.echo(_summary(result))
+    if outcome.failures:
+        click.echo(outcome.failure_line(), err=True)
+        raise SystemExit(1)

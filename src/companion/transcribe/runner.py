@@ -185,8 +185,14 @@ def plan_session(db: Any, study: Study, session_id: int | str,
         if not path.is_file():
             raise InputError("recording", str(path), "an existing audio file",
                              hint=f"segment {row['seq']} of session {session.id} is missing")
+        length = audiofile.duration_ms(path)
+        if length <= 0:
+            # An emptied or torn file would otherwise make a finished, empty transcript.
+            raise InputError("recording", str(path), "an audio file with sound in it",
+                             hint=f"segment {row['seq']} of session {session.id} holds no "
+                                  "audio; 'companion recover' or re-import it")
         parts.append(RecordingPart(int(row["id"]), int(row["seq"]), path,
-                                   int(row["offset_ms"]), audiofile.duration_ms(path)))
+                                   int(row["offset_ms"]), length))
     proto_language, vocabulary = protocol_hints(study, session.protocol_id)
     if options.language:
         language = check_language(options.language)
@@ -236,34 +242,6 @@ def transcribe_session(
             return _run(db, plan, engine, options, on_progress, cancel)
     finally:
         db.conn.close()
-
-
-def transcribe_all(
-    study: Study,
-    *,
-    options: TranscribeOptions = TranscribeOptions(),
-    engine: Engine | None = None,
-    on_progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
-    on_session: Callable[[int, int, int], None] | None = None,
-) -> list[TranscribeResult]:
-    """Every session with audio and no finished transcript, one after the other.
-
-    ``on_session(session_id, index, count)`` is called before each. Stops when cancelled.
-    """
-    check_language(options.language)
-    queue = pending_sessions(study)
-    if queue and engine is None:
-        engine = engine_for(study_options(study, options))
-    results = []
-    for index, session_id in enumerate(queue):
-        if cancel is not None and cancel.is_set():
-            break
-        if on_session is not None:
-            on_session(session_id, index, len(queue))
-        results.append(transcribe_session(study, session_id, options=options, engine=engine,
-                                          on_progress=on_progress, cancel=cancel))
-    return results
 
 
 def _result(db: Any, plan: Plan, status: str, transcript: dict[str, Any], new: int,

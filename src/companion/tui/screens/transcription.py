@@ -400,46 +400,35 @@ class TranscriptionScreen(Screen[None]):
           description="Transcribing")
     def _transcribe(self, study: Study, engine: Engine | None, session_ids: list[int],
                     cancel: threading.Event) -> None:
-        """Runs in a thread. Calls the runner; reports only by posting messages."""
+        """Runs in a thread. Runs the one transcription queue (``companion transcribe``'s:
+        a failing session is reported and the others still run); reports only by posting
+        messages."""
         # Imported here, in the worker: faster-whisper, numpy and PyAV load only when a
         # transcription starts, never for the app's first frame.
-        from companion.errors import CompanionError
-        from companion.transcribe.runner import (
-            TranscribeOptions,
-            engine_for,
-            study_options,
-            transcribe_session,
-        )
+        from companion.operations.transcription import transcribe_queue
+        from companion.transcribe import queue
+        from companion.transcribe.runner import Progress
+
+        def forward(event: queue.QueueEvent) -> None:
+            if isinstance(event, Progress):
+                self.post_message(self.ProgressMade(event))
+            elif isinstance(event, queue.ModelLoading):
+                self.post_message(self.ModelLoading(event.session_id))
+            elif isinstance(event, queue.SessionStarted):
+                self.post_message(self.SessionStarted(event.session_id, event.index,
+                                                      event.count, event.model))
+            elif isinstance(event, queue.SessionFinished):
+                status = "done" if event.status in ("done", "already-done") else event.status
+                self.post_message(self.SessionFinished(event.session_id, status,
+                                                       elapsed_s=event.elapsed_s,
+                                                       error=event.error))
 
         error: str | None = None
         try:
-            if engine is None:
-                self.post_message(self.ModelLoading(session_ids[0]))
-                engine = engine_for(study_options(study, TranscribeOptions()))
-            for index, session_id in enumerate(session_ids):
-                # A run cancelled at once still hands its first session to the runner,
-                # which records it as cancelled (so the screen and the database agree);
-                # the sessions after it are left as they were.
-                if index > 0 and cancel.is_set():
-                    break
-                self.post_message(self.SessionStarted(session_id, index, len(session_ids),
-                                                      engine.label))
-                try:
-                    result = transcribe_session(
-                        study, session_id, engine=engine, cancel=cancel,
-                        on_progress=lambda p: self.post_message(self.ProgressMade(p)))
-                except Exception as exc:  # this session failed; the others may still run
-                    reason = str(exc) if isinstance(exc, CompanionError) else (
-                        f"{type(exc).__name__}: {exc}")
-                    self.post_message(self.SessionFinished(session_id, "failed",
-                                                           error=reason))
-                    continue
-                status = "done" if result.status in ("done", "already-done") else result.status
-                self.post_message(self.SessionFinished(session_id, status,
-                                                       elapsed_s=result.elapsed_s))
+            transcribe_queue(study, session_ids, engine=engine, on_event=forward,
+                             cancel=cancel)
         except Exception as exc:  # no model: say so instead of dying in silence
-            error = str(exc) if isinstance(exc, CompanionError) else (
-                f"{type(exc).__name__}: {exc}")
+            error = queue.reason_of(exc)
         finally:
             self.post_message(self.RunEnded(error))
 
