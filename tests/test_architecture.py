@@ -20,6 +20,8 @@ def _imports(path: Path) -> set[str]:
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            # ``from companion import store`` imports the package companion.store.
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
     return names
 
 
@@ -49,6 +51,25 @@ def test_domain_code_never_imports_textual_or_the_tui() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_fronts_reach_the_store_only_through_operations() -> None:
+    """The CLI and every TUI module call :mod:`companion.operations`; none imports the store,
+    not even for a type, so each user action exists once under both fronts."""
+    fronts = [SRC / "cli.py", *sorted((SRC / "tui").rglob("*.py"))]
+    offenders = []
+    for path in fronts:
+        bad = {n for n in _imports(path)
+               if n == "companion.store" or n.startswith("companion.store.")}
+        if bad:
+            offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
+    assert offenders == []
+    assert len(fronts) > 10  # the walk found the screens, not an empty folder
+
+
+def test_the_operations_package_imports_nothing_at_its_top() -> None:
+    """The TUI's first frame must not wait for sqlite-utils: importing the package is free."""
+    assert _imports(SRC / "operations" / "__init__.py") == set()
 
 
 def test_the_wheel_carries_the_protocols_inside_the_package(tmp_path: Path) -> None:

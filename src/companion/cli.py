@@ -44,9 +44,8 @@ def _state(ctx: click.Context) -> CliState:
     return ctx.find_root().obj
 
 
-def _open(ctx: click.Context):
-    study = _state(ctx).study()
-    return study, study.db()
+def _study(ctx: click.Context) -> Study:
+    return _state(ctx).study()
 
 
 def _emit_json(data: Any) -> None:
@@ -143,24 +142,33 @@ def participant() -> None:
     """Participants: pseudonym codes and characteristics (never real names)."""
 
 
+def _characteristics(command: Any) -> Any:
+    """The participant's characteristics as options (participant add, enrol)."""
+    for option in reversed((
+        click.option("--gender", help="female, male or other"),
+        click.option("--age-band", help="<35, 35-55 or >55"),
+        click.option("--education", help="low, middle or high"),
+        click.option("--pain-duration", help="years of chronic pain: 2-5, 5-10 or >10"),
+        click.option("--work-status",
+                     help="working, reintegrating, not-working, student or retired"),
+        click.option("--pdi", help="Pain Disability Index, 0-70"),
+        click.option("--csi", help="Central Sensitization Inventory, 0-100"),
+    )):
+        command = option(command)
+    return command
+
+
 @participant.command("add")
 @click.argument("code")
-@click.option("--gender", help="female, male or other")
-@click.option("--age-band", help="<35, 35-55 or >55")
-@click.option("--education", help="low, middle or high")
-@click.option("--pain-duration", help="years of chronic pain: 2-5, 5-10 or >10")
-@click.option("--work-status", help="working, reintegrating, not-working, student or retired")
-@click.option("--pdi", help="Pain Disability Index, 0-70")
-@click.option("--csi", help="Central Sensitization Inventory, 0-100")
+@_characteristics
 @click.option("--consent-date", help="date written consent was given, YYYY-MM-DD")
 @click.option("--json", "as_json", is_flag=True, help="Print the participant as JSON.")
 @click.pass_context
 def participant_add(ctx: click.Context, code: str, as_json: bool, **characteristics: Any) -> None:
     """Add a participant under a pseudonym code such as P05."""
-    from companion.store.participants import add_participant
+    from companion.operations import participants
 
-    _, db = _open(ctx)
-    added = add_participant(db, code, **{k: v for k, v in characteristics.items() if v is not None})
+    added = participants.add(_study(ctx), code, **characteristics)
     if as_json:
         _emit_json(added.to_dict())
     else:
@@ -172,10 +180,9 @@ def participant_add(ctx: click.Context, code: str, as_json: bool, **characterist
 @click.pass_context
 def participant_list(ctx: click.Context, as_json: bool) -> None:
     """List participants and their characteristics."""
-    from companion.store.participants import list_participants
+    from companion.operations import participants
 
-    _, db = _open(ctx)
-    rows = [p.to_dict() for p in list_participants(db)]
+    rows = [p.to_dict() for p in participants.list_all(_study(ctx))]
     if as_json:
         _emit_json(rows)
         return
@@ -211,15 +218,84 @@ def session() -> None:
 def session_new(ctx: click.Context, code: str, protocol_id: str | None, interviewer: str | None,
                 pilot: bool, as_json: bool) -> None:
     """Plan a new session for participant CODE; prints its id."""
-    from companion.interview import new_session
+    from companion.operations import sessions
 
-    study, db = _open(ctx)
-    created = new_session(study, db, code, protocol_id=protocol_id, interviewer=interviewer,
-                          pilot=pilot)
+    created = sessions.plan(_study(ctx), code, protocol_id=protocol_id,
+                            interviewer=interviewer, pilot=pilot)
     if as_json:
         _emit_json(created.to_dict())
     else:
         click.echo(created.id)
+
+
+@main.command()
+@click.argument("code")
+@_characteristics
+@click.option("--consent", is_flag=True, help="Written consent is signed (dated today).")
+@click.option("--protocol", "protocol_id", metavar="ID", help="Protocol id (default: the "
+              "study's, else pain-alliance).")
+@click.option("--interviewer", metavar="NAME", help="Who conducts the interview.")
+@click.option("--pilot", is_flag=True, help="A pilot interview: kept apart in the tables.")
+@click.option("--most-role", metavar="ROLE", help="Role of the professional with the most "
+              "positive alliance, e.g. physiotherapist.")
+@click.option("--most-items", metavar="N,N,...", help="Their 12 WAI-ReD item scores.")
+@click.option("--least-role", metavar="ROLE", help="Role of the professional with the least "
+              "positive alliance.")
+@click.option("--least-items", metavar="N,N,...", help="Their 12 WAI-ReD item scores.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was saved as JSON.")
+@click.pass_context
+def enrol(ctx: click.Context, code: str, consent: bool, protocol_id: str | None,
+          interviewer: str | None, pilot: bool, most_role: str | None, most_items: str | None,
+          least_role: str | None, least_items: str | None, as_json: bool,
+          **characteristics: Any) -> None:
+    """Enrol a new participant CODE with consent, a planned session and the two WAI-ReD
+    ratings, all in one save (as the set-up screen does); prints the session id."""
+    from companion.operations import participants
+    from companion.operations.ratings import RatingEntry, parse_items
+
+    entries = []
+    for target, role, items in (("most", most_role, most_items),
+                                ("least", least_role, least_items)):
+        if role is None and items is None:
+            continue
+        if role is None or items is None:
+            given, missing = ("role", "items") if role is not None else ("items", "role")
+            raise InputError(f"--{target}-{missing}", None,
+                             f"a value whenever --{target}-{given} is given")
+        entries.append(RatingEntry(target=target, role=role, items=parse_items(items)))
+    enrolled = participants.enrol(_study(ctx), participants.Enrolment(
+        code=code, characteristics={k: v for k, v in characteristics.items() if v is not None},
+        consent=consent, protocol_id=protocol_id, interviewer=interviewer, pilot=pilot,
+        ratings=tuple(entries)))
+    if as_json:
+        _emit_json({"participant": enrolled.participant.to_dict(),
+                    "session": enrolled.session.to_dict(),
+                    "ratings": [{**r.rating.to_dict(), "prorated": r.score.prorated}
+                                for r in enrolled.ratings]})
+    else:
+        click.echo(enrolled.session.id)
+
+
+@session.command("complete")
+@click.argument("session_id", metavar="ID")
+@click.pass_context
+def session_complete(ctx: click.Context, session_id: str) -> None:
+    """Mark session ID completed: nothing more to record."""
+    from companion.operations.sessions import complete
+
+    done = complete(_study(ctx), session_id)
+    click.echo(f"Session {done.id} is {done.status}")
+
+
+@session.command("reopen")
+@click.argument("session_id", metavar="ID")
+@click.pass_context
+def session_reopen(ctx: click.Context, session_id: str) -> None:
+    """Take completed session ID back, to record more or to continue it."""
+    from companion.operations.sessions import reopen
+
+    again = reopen(_study(ctx), session_id)
+    click.echo(f"Session {again.id} is {again.status}")
 
 
 @session.command("list")
@@ -228,10 +304,9 @@ def session_new(ctx: click.Context, code: str, protocol_id: str | None, intervie
 @click.pass_context
 def session_list(ctx: click.Context, participant_code: str | None, as_json: bool) -> None:
     """List sessions with status."""
-    from companion.store.sessions import list_sessions
+    from companion.operations import sessions
 
-    _, db = _open(ctx)
-    rows = [s.to_dict() for s in list_sessions(db, participant_code)]
+    rows = [s.to_dict() for s in sessions.list_all(_study(ctx), participant_code)]
     if as_json:
         _emit_json(rows)
         return
@@ -250,10 +325,9 @@ def session_list(ctx: click.Context, participant_code: str | None, as_json: bool
 @click.pass_context
 def session_show(ctx: click.Context, session_id: str, as_json: bool) -> None:
     """Show one session: ratings, phases, prompts and notes."""
-    from companion.interview import overview
+    from companion.operations.sessions import overview
 
-    study, db = _open(ctx)
-    info = overview(study, db, session_id)
+    info = overview(_study(ctx), session_id)
     if as_json:
         _emit_json(info.to_dict())
         return
@@ -263,7 +337,7 @@ def session_show(ctx: click.Context, session_id: str, as_json: bool) -> None:
     click.echo(f"Protocol: {info.protocol.id} ({info.protocol.title})")
     if s.interviewer:
         click.echo(f"Interviewer: {s.interviewer}")
-    for stored, score in info.ratings:
+    for stored, score in ((r.rating, r.score) for r in info.ratings):
         domains = "  ".join(
             f"{d.capitalize()} {_num(v)}{'*' if score.prorated.get(d) else ''}"
             for d, v in score.domains.items()
@@ -306,8 +380,8 @@ def wai() -> None:
 def wai_set(ctx: click.Context, session_id: str, target: str, role: str, items: str | None,
             task: str | None, goal: str | None, bond: str | None, as_json: bool) -> None:
     """Enter a WAI-ReD rating for SESSION, as 12 items or 3 domain scores."""
-    from companion.interview import parse_items, rate
-    from companion.store.sessions import parse_session_id
+    from companion.operations.ratings import RatingEntry, parse_items, rate
+    from companion.operations.sessions import parse_session_id
 
     domain_values = {"task": task, "goal": goal, "bond": bond}
     given = {k: v for k, v in domain_values.items() if v is not None}
@@ -318,12 +392,13 @@ def wai_set(ctx: click.Context, session_id: str, target: str, role: str, items: 
         raise InputError("--" + missing[0], None, "--items N,N,... (12 values) or all three "
                          "of --task, --goal, --bond")
     sid = parse_session_id(session_id)
-    study, db = _open(ctx)
     if items is not None:
-        stored, score = rate(study, db, sid, target=target, role=role, items=parse_items(items))
+        entry = RatingEntry(target=target, role=role, items=parse_items(items))
     else:
-        stored, score = rate(study, db, sid, target=target, role=role,
-                             domains={k: _parse_domain(k, v) for k, v in given.items()})
+        entry = RatingEntry(target=target, role=role,
+                            domains={k: _parse_domain(k, v) for k, v in given.items()})
+    scored = rate(_study(ctx), sid, entry)
+    stored, score = scored.rating, scored.score
     if as_json:
         _emit_json({**stored.to_dict(), "prorated": score.prorated})
         return
@@ -344,10 +419,9 @@ def _parse_domain(name: str, text: str) -> float:
 @click.pass_context
 def suggest(ctx: click.Context, session_id: str, as_json: bool) -> None:
     """Deepening questions proposed from the session's ratings, each with its reason."""
-    from companion.interview import session_suggestions
+    from companion.operations.ratings import suggestions
 
-    study, db = _open(ctx)
-    items = session_suggestions(study, db, session_id)
+    items = suggestions(_study(ctx), session_id)
     if as_json:
         _emit_json([asdict(s) for s in items])
         return
@@ -367,12 +441,11 @@ def suggest(ctx: click.Context, session_id: str, as_json: bool) -> None:
 @click.pass_context
 def phase(ctx: click.Context, session_id: str, phase_id: str, at: str) -> None:
     """Place the start of phase PHASE_ID at a session time (e.g. on an imported recording)."""
-    from companion.interview import mark_phase
-    from companion.store.sessions import parse_session_id
+    from companion.operations.marks import mark_phase
+    from companion.operations.sessions import parse_session_id
 
     sid, at_ms = parse_session_id(session_id), parse_hms(at)
-    study, db = _open(ctx)
-    mark_phase(study, db, sid, phase_id, at_ms)
+    mark_phase(_study(ctx), sid, phase_id, at_ms)
     click.echo(f"Phase {phase_id} starts at {format_hms(at_ms)} in session {sid}")
 
 
@@ -389,18 +462,72 @@ def phase(ctx: click.Context, session_id: str, phase_id: str, at: str) -> None:
 def note(ctx: click.Context, session_id: str, text: str, at: str | None, codes: tuple[str, ...],
          kind: str, as_json: bool) -> None:
     """Add a note to SESSION, optionally at a session time and tagged with codes."""
-    from companion.interview import add_note
-    from companion.store.sessions import parse_session_id
+    from companion.operations.notes import add_note
+    from companion.operations.sessions import parse_session_id
 
     sid = parse_session_id(session_id)
     at_ms = parse_hms(at) if at else None
-    study, db = _open(ctx)
-    added = add_note(study, db, sid, text, at_ms=at_ms, kind=kind, codes=codes)
+    added = add_note(_study(ctx), sid, text, at_ms=at_ms, kind=kind, codes=codes)
     if as_json:
         _emit_json(added.to_dict())
     else:
         where = f" at {format_hms(at_ms)}" if at_ms is not None else ""
         click.echo(f"Note {added.id} added to session {sid}{where}")
+
+
+# --- transcript corrections ---------------------------------------------------------
+
+
+@main.group()
+def segment() -> None:
+    """Correct a transcript segment (each correction is a new version, kept in the audit)."""
+
+
+def _segment_id(text: str) -> int:
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise InputError("segment", text, "a segment id (a positive whole number); see "
+                         "'companion export SESSION --format json'")
+    return int(text)
+
+
+@segment.command("correct")
+@click.argument("segment_id", metavar="SEGMENT")
+@click.argument("text")
+@click.pass_context
+def segment_correct(ctx: click.Context, segment_id: str, text: str) -> None:
+    """Replace what was said in SEGMENT with TEXT."""
+    from companion.operations.review import correct_segment
+
+    seg = correct_segment(_study(ctx), _segment_id(segment_id), text)
+    click.echo(f"Segment {seg.id} is at version {seg.version}")
+
+
+@segment.command("speaker")
+@click.argument("segment_id", metavar="SEGMENT")
+@click.argument("speaker", required=False)
+@click.pass_context
+def segment_speaker(ctx: click.Context, segment_id: str, speaker: str | None) -> None:
+    """Say who spoke SEGMENT (I, the participant's code, ...; none: unknown)."""
+    from companion.operations.review import set_speaker
+
+    seg = set_speaker(_study(ctx), _segment_id(segment_id), speaker)
+    click.echo(f"Segment {seg.id}: speaker {seg.speaker or 'unknown'}")
+
+
+@segment.command("split")
+@click.argument("segment_id", metavar="SEGMENT")
+@click.option("--at-word", "at_word", required=True, metavar="N",
+              help="Number of the word that starts the second part (the first word is 0).")
+@click.pass_context
+def segment_split(ctx: click.Context, segment_id: str, at_word: str) -> None:
+    """Split SEGMENT in two turns before word N."""
+    from companion.operations.review import split_segment
+
+    if not at_word.strip().isdigit():
+        raise InputError("--at-word", at_word, "a word number (0 is the first word)")
+    first, second = split_segment(_study(ctx), _segment_id(segment_id), int(at_word))
+    click.echo(f"Segment {first.id} ends at {format_hms(first.end_ms)}; segment "
+               f"{second.id} starts at {format_hms(second.start_ms)}")
 
 
 # --- data protection and audit -----------------------------------------------------
@@ -413,17 +540,19 @@ def note(ctx: click.Context, session_id: str, text: str, at: str | None, codes: 
 @click.pass_context
 def withdraw(ctx: click.Context, code: str, yes: bool, as_json: bool) -> None:
     """Erase every trace of participant CODE (rows, index, audio, transcripts, exports)."""
-    from companion.privacy.withdraw import withdraw as erase
-    from companion.store.participants import get_participant
+    from companion.operations import participants
+    from companion.operations.withdraw import withdraw as erase
 
-    study, db = _open(ctx)
-    participant = get_participant(db, code)
+    study = _study(ctx)
+    from companion.privacy.withdraw import pending_withdrawal
+
+    name = pending_withdrawal(study, code) or participants.get(study, code).code
     if not yes and not click.confirm(
-        f"Erase participant {participant.code} and all their sessions, audio and exports? "
+        f"Erase participant {name} and all their sessions, audio and exports? "
         "This cannot be undone", default=False,
     ):
         raise click.exceptions.Exit(1)
-    receipt = erase(study, db, participant.code)
+    receipt = erase(study, name)
     if as_json:
         _emit_json(receipt.to_dict())
     else:
@@ -436,12 +565,9 @@ def withdraw(ctx: click.Context, code: str, yes: bool, as_json: bool) -> None:
 @click.pass_context
 def audit(ctx: click.Context, session_id: str, as_json: bool) -> None:
     """Every change made to SESSION, oldest first: the study's audit trail."""
-    from companion.store.audit import session_trail
-    from companion.store.sessions import get_session
+    from companion.operations.audit import trail as session_trail
 
-    _, db = _open(ctx)
-    session = get_session(db, session_id)
-    trail = session_trail(db, session.id)
+    trail = session_trail(_study(ctx), session_id)
     if as_json:
         _emit_json(trail)
         return
@@ -460,12 +586,14 @@ def _describe(entry: dict[str, Any]) -> str:
 
 
 @main.command()
+@click.option("--repair", is_flag=True, help="Also restore a damaged database from its newest "
+              "backup and complete an interrupted withdrawal.")
 @click.pass_context
-def doctor(ctx: click.Context) -> None:
-    """Check audio, model, disk, permissions, database and interrupted sessions."""
+def doctor(ctx: click.Context, repair: bool) -> None:
+    """Check audio, model, disk, permissions, database, withdrawals and interrupted sessions."""
     from companion.privacy.doctor import run_checks
 
-    findings = run_checks(_state(ctx).study())
+    findings = run_checks(_state(ctx).study(), repair=repair)
     for finding in findings:
         click.echo(finding.line())
     if not all(f.ok for f in findings):
@@ -517,7 +645,7 @@ def record(ctx: click.Context, session_id: str, device: str | None, seconds: str
 
     Flags win over the study's companion.toml [audio] settings."""
     from companion.audio.headless import record_headless
-    from companion.store.sessions import parse_session_id
+    from companion.operations.sessions import parse_session_id
 
     sid = parse_session_id(session_id)
     secs = _positive_number("seconds", seconds) if seconds is not None else None
@@ -557,7 +685,7 @@ def _positive_number(field: str, text: str) -> float:
 def recover(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
     """Repair recordings a crash interrupted (all, or one SESSION) and mark them interrupted."""
     from companion.audio.recover import recover_all, recover_session
-    from companion.store.sessions import parse_session_id
+    from companion.operations.sessions import parse_session_id
 
     study = _state(ctx).study()
     if session_id is not None:
@@ -587,7 +715,7 @@ def recover(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
 def import_audio_cmd(ctx: click.Context, session_id: str, file: str) -> None:
     """Attach audio recorded elsewhere (WAV, FLAC, MP3, M4A…) to SESSION; keeps the original."""
     from companion.audio.importer import import_audio
-    from companion.store.sessions import parse_session_id
+    from companion.operations.sessions import parse_session_id
 
     sid = parse_session_id(session_id)
     segment = import_audio(_state(ctx).study(), sid, file)
@@ -640,41 +768,43 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
               help="txt, md, f4, docx, srt, vtt, qdpx or json.")
 @click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
               "an existing folder. Default: the study's exports/ folder.")
+@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
+              "study's database or audio).")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
 @click.pass_context
 def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
-               output: str | None, as_json: bool) -> None:
+               output: str | None, force: bool, as_json: bool) -> None:
     """Export SESSION (or --all) for analysis software: pseudonymised, written atomically."""
-    from companion.export import plan_export, write_plan
+    from companion.operations.export import export
 
-    study, db = _open(ctx)
-    plan = plan_export(study, db, session=session_id, all_sessions=all_sessions, fmt=fmt,
-                       output=output)
-    written = write_plan(plan)
+    written = export(_study(ctx), session=session_id, all_sessions=all_sessions, fmt=fmt,
+                     output=output, force=force)
     if as_json:
-        _emit_json([{"session": doc.session.id, "format": f.name, "path": str(path)}
-                    for (doc, _, f), path in zip(plan, written, strict=True)])
+        _emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path)}
+                    for w in written])
         return
-    for path in written:
-        click.echo(f"Wrote {path}")
+    for w in written:
+        click.echo(f"Wrote {w.path}")
 
 
 @main.command("report")
 @click.option("--format", "fmt", default="md", show_default=True, metavar="F",
               help="md, html or json.")
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of printing.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of printing "
+              "(ending in / : a folder, created if missing).")
+@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
+              "study's database or audio).")
 @click.pass_context
-def report_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
+def report_cmd(ctx: click.Context, fmt: str, output: str | None, force: bool) -> None:
     """The study report: sample (Table 1), WAI-ReD (Table 2), durations, saturation."""
-    from companion.report import render_report, study_report, write_report
+    from companion.operations import report
 
-    study, db = _open(ctx)
-    text = render_report(study_report(study, db), fmt)
+    study = _study(ctx)
     if output:
-        path = write_report(text, output)
+        path = report.write(study, fmt, output, force=force)
         click.echo(f"Wrote {path}")
     else:
-        click.echo(text, nl=False)
+        click.echo(report.render(study, fmt), nl=False)
 
 # --- end of export and report commands ---
 

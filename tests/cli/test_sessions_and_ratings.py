@@ -151,13 +151,13 @@ def test_audit_lists_every_change_with_earlier_versions(run, study_dir, session_
     run("phase", session_id, "opening", "--at", "00:00:00")
     db = open_study(study_dir).db()
     edit_note(db, note["id"], text="second wording")
-    from companion.review import edit_segment
+    from companion.store.corrections import correct_text
     from companion.store.transcripts import NewSegment, commit_segments
 
     [segment_id] = commit_segments(db, int(session_id), [
         NewSegment(None, 1_000, 3_000, "the physio was kind", None, -0.2, ())], [],
         done_ms=3_000)
-    edit_segment(db, segment_id, text="the physiotherapist was kind")
+    correct_text(db, segment_id, "the physiotherapist was kind")
     trail = as_json(run("audit", session_id, "--json"))
     actions = [(t["entity"], t["action"]) for t in trail]
     assert actions == [("session", "create"), ("note", "create"), ("phase_event", "create"),

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from companion import interview
+from companion.operations.ratings import RatingEntry, rate
+from companion.operations.sessions import plan
 from companion.store import events, notes, participants, recordings, sessions, transcripts
 
 RATE = 16_000
@@ -83,12 +84,12 @@ def make_interview(study, db, code: str = "P05", *, pilot: bool = False, audio: 
         "pain_duration": ">10", "work_status": "reintegrating", "pdi": 38, "csi": 52}
     if participants.find_participant(db, code) is None:
         participants.add_participant(db, code, **traits)
-    session = interview.new_session(study, db, code, protocol_id="pain-alliance",
-                                    interviewer="Interviewer Anna", pilot=pilot)
-    interview.rate(study, db, session.id, target="most", role="physiotherapist",
-                   domains=dict(zip(("task", "goal", "bond"), most, strict=True)))
-    interview.rate(study, db, session.id, target="least", role="physician",
-                   domains=dict(zip(("task", "goal", "bond"), least, strict=True)))
+    session = plan(study, code, protocol_id="pain-alliance",
+                   interviewer="Interviewer Anna", pilot=pilot)
+    for target, role, scores in (("most", "physiotherapist", most),
+                                 ("least", "physician", least)):
+        rate(study, session.id, RatingEntry(target, role, domains=dict(
+            zip(("task", "goal", "bond"), scores, strict=True))))
     for phase_id, at in PHASES:
         events.add_phase_event(db, session.id, phase_id, at)
     events.add_prompt_event(db, session.id, kind="asked", prompt_id="pain-history",

@@ -9,8 +9,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from companion import interview
 from companion.cli import main
+from companion.operations.ratings import RatingEntry, rate
+from companion.operations.sessions import plan
 from companion.report import render_report, study_report
 from companion.report.chart import saturation_svg, saturation_text
 from companion.store import events, notes, participants, sessions
@@ -34,12 +35,12 @@ def sample(study, db):
             db, code, gender="female" if i < 16 else "male", age_band=AGE[i % 3],
             education="high" if i % 2 else "low", pain_duration=">10", work_status="working",
             pdi=10 + i, csi=40 + 2 * i)
-        s = interview.new_session(study, db, code, protocol_id="pain-alliance")
-        interview.rate(study, db, s.id, target="most", role="physio",
-                       domains={"task": 200 + 8 * i, "goal": 250 + 6 * i, "bond": 230 + 4 * i})
-        interview.rate(study, db, s.id, target="least", role="physician",
-                       domains={"task": 150 + 10 * i, "goal": 200 + 5 * i,
-                                "bond": 180 + 7 * i})
+        s = plan(study, code, protocol_id="pain-alliance")
+        rate(study, s.id, RatingEntry("most", "physio", domains={
+            "task": 200 + 8 * i, "goal": 250 + 6 * i, "bond": 230 + 4 * i}))
+        rate(study, s.id, RatingEntry("least", "physician",
+                                      domains={"task": 150 + 10 * i, "goal": 200 + 5 * i,
+                                               "bond": 180 + 7 * i}))
         for phase_id, minute in (("opening", 0), ("deepening", 20), ("critical-reflection", 45)):
             events.add_phase_event(db, s.id, phase_id, minute * 60_000)
         for code_id in CODES[i]:
@@ -48,9 +49,9 @@ def sample(study, db):
                             duration_ms=(60 + i) * 60_000)
     for code in ("X1", "X2"):
         participants.add_participant(db, code, gender="other", age_band="<35", pdi=70, csi=100)
-        s = interview.new_session(study, db, code, protocol_id="pain-alliance", pilot=True)
-        interview.rate(study, db, s.id, target="most", role="physio",
-                       domains={"task": 0, "goal": 0, "bond": 0})
+        s = plan(study, code, protocol_id="pain-alliance", pilot=True)
+        rate(study, s.id, RatingEntry("most", "physio",
+                                      domains={"task": 0, "goal": 0, "bond": 0}))
         notes.add_note(db, s.id, kind="note", at_ms=1000, codes=["C3"])
         sessions.set_status(db, s.id, "completed", started_at="2026-02-01T10:00:00",
                             duration_ms=5 * 60_000)

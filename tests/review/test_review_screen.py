@@ -9,9 +9,9 @@ import pytest
 from sessionfactory import make_interview
 from textual.widgets import DataTable, Input, OptionList
 
-from companion.review import original_text, segment_history
 from companion.store import notes, search, transcripts
 from companion.store.audit import entity_trail
+from companion.store.corrections import original_text, segment_history
 from companion.tui.app import CompanionApp
 from companion.tui.screens.review import ReviewScreen
 from companion.tui.screens.search import SearchScreen

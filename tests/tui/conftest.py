@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from companion import interview
+from companion.operations.ratings import RatingEntry, rate
+from companion.operations.sessions import plan
 from companion.store import participants
 from companion.study.folder import Study
 
@@ -21,11 +22,11 @@ def planned_session(study: Study) -> int:
     try:
         participants.add_participant(db, "P05", gender="female", age_band="35-55",
                                      consent_date=dt.date(2024, 3, 1).isoformat())
-        session = interview.new_session(study, db, "P05", interviewer="AB")
-        interview.rate(study, db, session.id, target="most", role="physiotherapist",
-                       items=MOST_ITEMS)
-        interview.rate(study, db, session.id, target="least", role="psychologist",
-                       domains=LEAST_DOMAINS)
+        session = plan(study, "P05", interviewer="AB")
+        rate(study, session.id, RatingEntry("most", "physiotherapist",
+                                            items=MOST_ITEMS))
+        rate(study, session.id, RatingEntry("least", "psychologist",
+                                            domains=LEAST_DOMAINS))
         return session.id
     finally:
         db.conn.close()

@@ -10,7 +10,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from companion import interview
+from companion.operations.marks import mark_phase
+from companion.operations.notes import add_note
 from companion.store import events, sessions
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
@@ -23,15 +24,15 @@ NOW_MS = 23 * 60_000 + 17_000  # 00:23:17
 def _history(study: Study, session_id: int) -> None:
     db = study.db()
     try:
-        interview.mark_phase(study, db, session_id, "opening", 0)
-        interview.mark_phase(study, db, session_id, "deepening", 16 * 60_000 + 4_000)
+        mark_phase(study, session_id, "opening", 0)
+        mark_phase(study, session_id, "deepening", 16 * 60_000 + 4_000)
         events.add_prompt_event(db, session_id, kind="asked", prompt_id="pain-history",
                                 text="How did the pain start?", at_ms=45_000)
-        interview.add_note(study, db, session_id, "Says all is fine, then talks of the back",
-                           at_ms=5 * 60_000 + 12_000)
-        interview.add_note(study, db, session_id, "", at_ms=11 * 60_000, kind="bookmark")
-        interview.add_note(study, db, session_id, "", at_ms=19 * 60_000 + 30_000,
-                           codes=["C1"])
+        add_note(study, session_id, "Says all is fine, then talks of the back",
+                 at_ms=5 * 60_000 + 12_000)
+        add_note(study, session_id, "", at_ms=11 * 60_000, kind="bookmark")
+        add_note(study, session_id, "", at_ms=19 * 60_000 + 30_000,
+                 codes=["C1"])
     finally:
         db.conn.close()
 
@@ -83,8 +84,8 @@ def test_summary_screen(snap_compare, study: Study, planned_session: int,
     _history(study, planned_session)
     db = study.db()
     sessions.set_status(db, planned_session, "completed", duration_ms=41 * 60_000)
-    interview.add_note(study, db, planned_session, "Calmer at the end; check the intake story.",
-                       at_ms=None, kind="reflection")
+    add_note(study, planned_session, "Calmer at the end; check the intake story.",
+             at_ms=None, kind="reflection")
     db.conn.close()
 
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]

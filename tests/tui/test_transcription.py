@@ -199,13 +199,13 @@ async def test_view_is_in_the_palette_and_leaving_it_does_not_stop_a_run(
 
 async def test_going_live_stops_a_running_transcription(
         study: Study, recorded: int, engine) -> None:  # type: ignore[no-untyped-def]
-    from companion import interview
+    from companion.operations.sessions import plan
     from companion.tui.screens.live import LiveScreen
     from tests.tui.fakes import FakeRecorder
 
     db = study.db()
     try:
-        next_interview = interview.new_session(study, db, "P05").id
+        next_interview = plan(study, "P05").id
     finally:
         db.conn.close()
     recorder = FakeRecorder(ms=0)

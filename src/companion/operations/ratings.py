@@ -21,7 +21,7 @@ from companion.store.sessions import Session
 from companion.study.folder import Study
 
 __all__ = ["TARGETS", "RatingEntry", "Score", "Scored", "StoredRating", "list_scored",
-           "parse_items", "rate", "stored", "suggestions"]
+           "list_stored", "parse_items", "rate", "stored", "suggestions"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,12 @@ def scored_ratings(protocol: Protocol, ratings: Sequence[StoredRating]) -> list[
     if protocol.instrument is None:
         return []
     return [Scored(r, stored(protocol, r)) for r in ratings]
+
+
+def list_stored(study: Study, session_id: int | str) -> list[StoredRating]:
+    """The session's ratings as entered (most, then least)."""
+    with reading(study) as db:
+        return store.list_ratings(db, session_store.get_session(db, session_id).id)
 
 
 def list_scored(study: Study, session_id: int | str) -> list[Scored]:

@@ -230,8 +230,7 @@ def saturation(db: sqlite_utils.Database, sessions: list[Session]) -> list[Satur
 def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
     import datetime as dt
 
-    from companion.interview import default_protocol_id
-    from companion.protocol.registry import get_protocol
+    from companion.protocol.registry import DEFAULT_PROTOCOL_ID, get_protocol
 
     all_sessions = list_sessions(db)
     pilots = [s for s in all_sessions if s.pilot]
@@ -241,7 +240,8 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
         f"SELECT * FROM participants WHERE id IN ({','.join('?' * len(ids))}) ORDER BY code",
         ids)] if ids else []
 
-    protocol_id = main[0].protocol_id if main else default_protocol_id(study)
+    protocol_id = main[0].protocol_id if main else (
+        study.settings.study.protocol or DEFAULT_PROTOCOL_ID)
     try:
         protocol = get_protocol(protocol_id, study.root)
     except Exception:  # a report still works when a protocol file has gone

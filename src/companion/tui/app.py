@@ -28,9 +28,7 @@ from companion.tui.messages import InterruptedFound, RecoveryDone
 from companion.tui.recording import RecorderFactory, RecorderLike, default_recorder_factory
 
 if TYPE_CHECKING:
-    # Annotations only: both import heavy libraries (see the module docstring).
-    import sqlite_utils
-
+    # Annotations only: they import heavy libraries (see the module docstring).
     from companion.transcribe.engine import Engine
     from companion.tui.screens.live import LiveScreen
     from companion.tui.screens.transcription import TranscriptionScreen
@@ -82,14 +80,6 @@ class CompanionApp(App[None]):
         self.check_recovery = check_recovery
         self.clock = clock
         self.engine = engine
-        self._db: sqlite_utils.Database | None = None
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """The UI thread's own connection (opened on first use, in that thread)."""
-        if self._db is None:
-            self._db = self.study.db()
-        return self._db
 
     def get_default_screen(self) -> Screen[object]:
         """The sessions screen is the bottom of the stack (no blank screen under it: one
@@ -103,11 +93,6 @@ class CompanionApp(App[None]):
         self.set_keymap(dict(self.settings.keymap))
         if self.check_recovery:
             self._find_interrupted()
-
-    def on_unmount(self) -> None:
-        if self._db is not None:
-            self._db.conn.close()
-            self._db = None
 
     # -- navigation -------------------------------------------------------------------
 

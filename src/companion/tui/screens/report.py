@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
-from companion.report import study_report
+from companion.operations import report as study_report
 from companion.report.render import to_markdown
 from companion.tui.widgets.saturation_chart import SaturationChart
 
@@ -30,7 +30,7 @@ class ReportScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        report = study_report(self.companion.study, self.companion.db)
+        report = study_report.build(self.companion.study)
         with VerticalScroll():
             yield Static("Saturation", classes="pane-title")
             yield SaturationChart(report.saturation, id="saturation")

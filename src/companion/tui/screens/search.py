@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from companion.notation import format_hms
-from companion.store.search import search
+from companion.operations.listings import search
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
@@ -69,7 +69,7 @@ class SearchScreen(Screen[None]):
 
     def run_search(self, query: str) -> None:
         self.query_text = query
-        self.hits = search(self.companion.db, query)
+        self.hits = search(self.companion.study, query)
         table = self.query_one(DataTable)
         table.clear()
         for index, hit in enumerate(self.hits):

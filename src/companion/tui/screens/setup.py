@@ -22,15 +22,13 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 
-from companion import interview
 from companion.characteristics import CATEGORIES, SCALES, validate_field
 from companion.errors import CompanionError, InputError
+from companion.operations import participants, protocols, ratings, sessions
 from companion.protocol.model import Protocol
 from companion.protocol.registry import available_protocols
 from companion.protocol.scoring import Score, format_number, score_rating
 from companion.protocol.suggestions import RatingInput, Suggestion, suggest
-from companion.store import participants, ratings, sessions
-from companion.store.db import transaction
 from companion.tui.widgets.profile_chart import ProfileChart
 
 if TYPE_CHECKING:
@@ -109,14 +107,14 @@ class SetupScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app = self.companion
         self.protocols = available_protocols(app.study.root)
-        session = (sessions.get_session(app.db, self.session_id)
+        session = (sessions.get(app.study, self.session_id)
                    if self.session_id is not None else None)
         if session is not None:
             self.participant_code = session.participant_code
             protocol_id = session.protocol_id
         else:
-            protocol_id = interview.default_protocol_id(app.study)
-        self.protocol = self.protocols.get(protocol_id) or interview.protocol_for(
+            protocol_id = protocols.default_protocol_id(app.study)
+        self.protocol = self.protocols.get(protocol_id) or protocols.protocol_for(
             app.study, protocol_id)
         yield Static("", id="setup-title", classes="screen-title")
         with Horizontal(id="setup-body"):
@@ -217,9 +215,9 @@ class SetupScreen(Screen[None]):
         for target in ("most", "least"):
             self._show_mode(target)
         if self.participant_code:
-            self._fill_participant(participants.get_participant(app.db, self.participant_code))
+            self._fill_participant(participants.get(app.study, self.participant_code))
         if self.session_id is not None:
-            for stored in ratings.list_ratings(app.db, self.session_id):
+            for stored in ratings.list_stored(app.study, self.session_id):
                 self._fill_rating(stored)
         self._update_preview()
         first = self.query_one("#code", Input) if not self.participant_code else (
@@ -303,7 +301,7 @@ class SetupScreen(Screen[None]):
             return None
         if "," in text:
             raise InputError(f"items[{n}]", text, "one number per box")
-        value = interview.parse_items(text)[0]
+        value = ratings.parse_items(text)[0]
         values: list[float | None] = [None] * instrument.n_items
         values[n - 1] = value
         score_rating(instrument, items=values)
@@ -314,7 +312,7 @@ class SetupScreen(Screen[None]):
         domain = widget_id.rsplit("-", 1)[1]
         if not text.strip():
             return None
-        value = interview.parse_items(text)[0] if "," not in text else text
+        value = ratings.parse_items(text)[0] if "," not in text else text
         score_rating(self.protocol.instrument, domains={
             d: (value if d == domain else None) for d in self.protocol.instrument.domains})
         return value  # type: ignore[return-value]
@@ -447,7 +445,6 @@ class SetupScreen(Screen[None]):
                         severity="error")
             return None
         app = self.companion
-        db = app.db
         code = self.query_one("#code", Input).value.strip()
         characteristics: dict[str, object] = {}
         for name in CATEGORIES:
@@ -457,29 +454,16 @@ class SetupScreen(Screen[None]):
             characteristics[name] = self.query_one(f"#char-{name}", Input).value
         consent = self.query_one("#consent", Checkbox).value
         try:
-            with transaction(db):
-                existing = participants.find_participant(db, code)
-                if existing is None or self.participant_code is None:
-                    if consent:
-                        characteristics["consent_date"] = dt.date.today().isoformat()
-                    person = participants.add_participant(db, code, **characteristics)
-                else:
-                    if consent and not existing.consented:
-                        characteristics["consent_date"] = dt.date.today().isoformat()
-                    person = participants.update_participant(db, existing.code,
-                                                             **characteristics)
-                if self.session_id is None:
-                    session = interview.new_session(
-                        app.study, db, person.code,
-                        protocol_id=str(self.query_one("#protocol", Select).value),
-                        interviewer=self.query_one("#interviewer", Input).value.strip()
-                        or None,
-                        pilot=self.query_one("#pilot", Checkbox).value)
-                    session_id = session.id
-                else:
-                    session_id = self.session_id
-                for target in ("most", "least"):
-                    self._save_rating(session_id, target)
+            enrolled = participants.enrol(app.study, participants.Enrolment(
+                code=code, characteristics=characteristics, consent=consent,
+                existing=self.participant_code is not None, session_id=self.session_id,
+                protocol_id=str(self.query_one("#protocol", Select).value)
+                if new_session else None,
+                interviewer=(self.query_one("#interviewer", Input).value.strip() or None)
+                if new_session else None,
+                pilot=bool(self.query_one("#pilot", Checkbox).value) if new_session else False,
+                ratings=tuple(self._rating_entries()),
+                today=dt.date.fromisoformat(consent_date) if consent_date else None))
         except InputError as exc:
             self.notify(f"Nothing was saved: {exc.message}", severity="error", timeout=15)
             if exc.field == "code":
@@ -495,20 +479,23 @@ class SetupScreen(Screen[None]):
         self.notify(f"Saved: {code}, session {session_id}.")
         return session_id
 
-    def _save_rating(self, session_id: int, target: str) -> None:
+    def _rating_entries(self) -> list[ratings.RatingEntry]:
+        """The ratings typed so far, as the enrolment saves them."""
         protocol = self.protocol
         if protocol is None or protocol.instrument is None:
-            return
-        score = self.current_score(target)
-        if score is None:
-            return
-        app = self.companion
-        if score.items is not None:
-            interview.rate(app.study, app.db, session_id, target=target,
-                           role=self._role(target), items=list(score.items))
-        else:
-            interview.rate(app.study, app.db, session_id, target=target,
-                           role=self._role(target), domains=dict(score.domains))
+            return []
+        entries = []
+        for target in ("most", "least"):
+            score = self.current_score(target)
+            if score is None:
+                continue
+            if score.items is not None:
+                entries.append(ratings.RatingEntry(target, self._role(target),
+                                                   items=list(score.items)))
+            else:
+                entries.append(ratings.RatingEntry(target, self._role(target),
+                                                   domains=dict(score.domains)))
+        return entries
 
     def action_save(self) -> None:
         self.save()
@@ -528,3 +515,4 @@ class SetupScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.companion.show_sessions()
+        session_id = enrolled.session.id

@@ -20,7 +20,6 @@ leaving it does not stop a run, and coming back shows where it is.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -37,6 +36,7 @@ from textual.widgets import Footer, ListItem, ListView, ProgressBar, Static
 from companion.notation import format_duration, format_eta, format_hms
 
 if TYPE_CHECKING:
+    from companion.operations.listings import QueueItem
     from companion.study.folder import Study
     from companion.transcribe.engine import Engine
     from companion.transcribe.runner import Progress
@@ -47,42 +47,15 @@ STORED_STATE = {None: "waiting", "cancelled": "cancelled", "failed": "failed",
                 "running": "interrupted"}
 
 
-@dataclass(frozen=True)
-class QueueItem:
-    """A session waiting for (the rest of) its transcript."""
-
-    session_id: int
-    participant_code: str
-    total_ms: int  # the session's audio, on its timeline
-    done_ms: int  # transcribed so far (an earlier run stopped there)
-    stored: str | None  # the transcript's status in the database; None: never started
-
-
 def read_queue(study: Study) -> list[QueueItem]:
     """The sessions with audio and no finished transcript, with how far each got.
 
-    Runs in a worker thread, with its own connections (the runner's and one here).
+    Runs in a worker thread (the operation opens its own connection there).
     """
-    # Imported in the worker: the runner loads numpy and PyAV, the store sqlite-utils.
-    from companion.store import recordings, sessions, transcripts
-    from companion.transcribe.runner import pending_sessions
+    # Imported in the worker: the store loads sqlite-utils.
+    from companion.operations.listings import transcription_queue
 
-    queue = pending_sessions(study)
-    db = study.db()
-    try:
-        items = []
-        for session_id in queue:
-            session = sessions.get_session(db, session_id)
-            transcript = transcripts.get_transcript(db, session_id)
-            total = int((transcript or {}).get("total_ms") or 0) or recordings.session_end_ms(
-                db, session_id)
-            items.append(QueueItem(
-                session_id, session.participant_code, total,
-                int(transcript["done_ms"]) if transcript else 0,
-                str(transcript["status"]) if transcript else None))
-        return items
-    finally:
-        db.conn.close()
+    return transcription_queue(study)
 
 
 
