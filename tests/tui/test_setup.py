@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from textual.widgets import Input
 
 from companion.store import participants, ratings, sessions
@@ -140,3 +143,58 @@ async def test_profile_chart_and_suggestions_follow_the_typing(study: Study) -> 
         assert "1. " in preview and "why:" in preview
         assert screen.suggestions and screen.suggestions[0].rule_id
         assert _count(study, "wai_ratings") == 0  # a preview, not a save
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+async def test_every_field_is_reachable_and_shown_as_focus_moves(
+        study: Study, size: tuple[int, int]) -> None:
+    app = _app(study)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        form = screen.query_one("#setup-form")
+        fields = [w for w in form.query("Input, Select, Checkbox") if w.focusable]
+        # The items in the paper form's order, each with its domain beside it.
+        labels = [str(label.render()) for label in screen.query("#items-most Label")]
+        assert [label.split()[0] for label in labels] == [str(n) for n in range(1, 13)]
+        assert [label.strip() for label in labels[:3]] == ["1 Task", "2 Task", "3 Bond"]
+        seen: list[str | None] = []
+        first = app.focused
+        for _ in range(100):
+            focused = app.focused
+            assert focused is not None
+            if focused in fields:
+                await pilot.pause()
+                # Scrolling follows the focus: the whole field is inside the form's window.
+                assert form.region.contains_region(focused.region), focused.id
+                seen.append(focused.id)
+            else:
+                assert focused.id == "setup-preview"  # the chart and questions, scrollable
+            await pilot.press("tab")
+            if app.focused is first:
+                break
+        assert "item-least-12" in seen and "dom-least-bond" not in seen  # hidden: items mode
+        assert {"code", "char-consent_date", "role-most", "item-most-1"} <= set(seen)
+
+
+async def test_consent_date_is_shown_and_saved(study: Study) -> None:
+    app = _app(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        date_box = screen.query_one("#char-consent_date", Input)
+        assert date_box.value == dt.date.today().isoformat()  # shown, not silently today
+        screen.query_one("#code", Input).value = "P11"
+        screen.query_one("#consent").value = True
+        date_box.value = "2099-01-01"
+        await pilot.pause()
+        assert "future" in str(screen.query_one("#char-consent_date-error").render())
+        date_box.value = "2024-05-02"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    db = study.db()
+    try:
+        assert participants.get_participant(db, "P11").consent_date == "2024-05-02"
+    finally:
+        db.conn.close()

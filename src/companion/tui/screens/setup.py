@@ -118,7 +118,8 @@ class SetupScreen(Screen[None]):
             app.study, protocol_id)
         yield Static("", id="setup-title", classes="screen-title")
         with Horizontal(id="setup-body"):
-            with VerticalScroll(id="setup-form"):
+            # Not a tab stop itself: its fields take the focus, and it scrolls to them.
+            with VerticalScroll(id="setup-form", can_focus=False):
                 yield from self._participant_fields()
                 yield from self._session_fields(session)
                 with Vertical(id="wai"):
@@ -147,6 +148,12 @@ class SetupScreen(Screen[None]):
                 yield Input(placeholder=f"{low}–{high}  {title}", id=f"char-{name}")
             yield FieldError(id=f"char-{name}-error")
         yield Checkbox("Written consent is signed", id="consent")
+        with Horizontal(classes="field-row"):
+            yield Label("Consent on", classes="field-label")
+            # A value, not a placeholder: the date that will be saved is the one shown.
+            yield Input(dt.date.today().isoformat(), placeholder="YYYY-MM-DD",
+                        id="char-consent_date", tooltip="The date written consent was signed")
+        yield FieldError(id="char-consent_date-error")
         yield FieldError(id="consent-error")
 
     def _session_fields(self, session: sessions.Session | None) -> ComposeResult:
@@ -185,18 +192,21 @@ class SetupScreen(Screen[None]):
                 yield Select([(f"{instrument.n_items} items ({low}–{high})", "items"),
                               ("domain scores", "domains")], value="items",
                              allow_blank=False, id=f"mode-{target}")
+            # The paper form's order (1, 2, 3, …), each item with the domain it counts to;
+            # an empty box shows a dash, which cannot be read as a score.
             with Grid(id=f"items-{target}", classes="item-grid"):
-                for domain in instrument.domains:
-                    yield Label(domain.capitalize(), classes="grid-label")
-                    for item in instrument.items_of(domain):
-                        yield Input(placeholder=f"{item.n}", id=f"item-{target}-{item.n}",
-                                    classes="item-input", tooltip=item.label or None)
+                for item in sorted(instrument.items, key=lambda it: it.n):
+                    yield Label(f"{item.n:>2} {item.domain.capitalize()}",
+                                classes="grid-label")
+                    yield Input(placeholder="—", id=f"item-{target}-{item.n}",
+                                classes="item-input", tooltip=item.label or None)
             with Grid(id=f"domains-{target}", classes="domain-grid"):
                 for domain in instrument.domains:
                     maximum = format_number(instrument.domain_max(domain))
-                    yield Label(domain.capitalize(), classes="grid-label")
-                    yield Input(placeholder=f"0–{maximum}", id=f"dom-{target}-{domain}",
+                    yield Label(f"{domain.capitalize()} (0–{maximum})", classes="grid-label")
+                    yield Input(placeholder="—", id=f"dom-{target}-{domain}",
                                 classes="domain-input")
+            yield Static("", id=f"sums-{target}", classes="domain-sums")
             yield FieldError(id=f"wai-{target}-error")
 
     # -- start ------------------------------------------------------------------------
@@ -238,7 +248,7 @@ class SetupScreen(Screen[None]):
         consent = self.query_one("#consent", Checkbox)
         consent.value = participant.consented
         if participant.consent_date:
-            consent.label = f"Written consent is signed (dated {participant.consent_date})"
+            self.query_one("#char-consent_date", Input).value = participant.consent_date
 
     def _fill_rating(self, stored: ratings.StoredRating) -> None:
         if not self.query(f"#role-{stored.target}"):
@@ -380,6 +390,34 @@ class SetupScreen(Screen[None]):
         except InputError:
             return None
 
+    def _sums_line(self, target: str, score: Score | None) -> Text:
+        """The domain sums as typed so far, like the paper form's running totals (with how
+        many of each domain's items are in), then the scored total."""
+        assert self.protocol is not None and self.protocol.instrument is not None
+        instrument = self.protocol.instrument
+        line = Text("Sums  ", style="bold")
+        for domain in instrument.domains:
+            if self._mode(target) == "items":
+                typed = []
+                for item in instrument.items_of(domain):
+                    box = self.query_one(f"#item-{target}-{item.n}", Input)
+                    try:
+                        value = self._item_value(box.id or "", box.value)
+                    except InputError:
+                        value = None
+                    if value is not None:
+                        typed.append(value)
+                count = len(instrument.items_of(domain))
+                shown = (f"{format_number(sum(typed))} ({len(typed)}/{count})" if typed
+                         else "—")
+            else:
+                value = None if score is None else score.domains.get(domain)
+                shown = "—" if value is None else format_number(value)
+            line.append(f"{domain.capitalize()} {shown}  ")
+        total = None if score is None else score.total
+        line.append(f"Total {'—' if total is None else format_number(total)}", style="bold")
+        return line
+
     def _role(self, target: str) -> str:
         return self.query_one(f"#role-{target}", Input).value.strip()
 
@@ -393,6 +431,8 @@ class SetupScreen(Screen[None]):
             return
         scores = {t: self.current_score(t) for t in ("most", "least")}
         roles = {t: self._role(t) for t in ("most", "least")}
+        for target, score in scores.items():
+            self.query_one(f"#sums-{target}", Static).update(self._sums_line(target, score))
         chart.show(protocol.instrument, protocol.reference, scores, roles)
         inputs = [RatingInput(target=t, role=roles[t] or f"{t} positive",  # type: ignore[arg-type]
                               score=s) for t, s in scores.items() if s is not None]
@@ -453,6 +493,11 @@ class SetupScreen(Screen[None]):
         for name in SCALES:
             characteristics[name] = self.query_one(f"#char-{name}", Input).value
         consent = self.query_one("#consent", Checkbox).value
+        consent_date = validate_field("consent_date",
+                                      self.query_one("#char-consent_date", Input).value)
+        if consent and consent_date:
+            characteristics["consent_date"] = consent_date
+        new_session = self.session_id is None
         try:
             enrolled = participants.enrol(app.study, participants.Enrolment(
                 code=code, characteristics=characteristics, consent=consent,
@@ -471,6 +516,7 @@ class SetupScreen(Screen[None]):
                 self.query_one("#code", Input).add_class("-invalid")
                 self._show_errors()
             return None
+        session_id = enrolled.session.id
         self.session_id = session_id
         self.participant_code = code
         self.query_one("#code", Input).disabled = True
@@ -515,4 +561,3 @@ class SetupScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.companion.show_sessions()
-        session_id = enrolled.session.id
