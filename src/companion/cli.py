@@ -276,26 +276,16 @@ def enrol(ctx: click.Context, code: str, consent: bool, protocol_id: str | None,
         click.echo(enrolled.session.id)
 
 
-@session.command("complete")
-@click.argument("session_id", metavar="ID")
-@click.pass_context
-def session_complete(ctx: click.Context, session_id: str) -> None:
-    """Mark session ID completed: nothing more to record."""
-    from companion.operations.sessions import complete
+def _status_command(name: str, help_text: str) -> None:
+    """``session complete`` and ``session reopen``: the operation of the same name."""
 
     done = complete(_study(ctx), session_id)
     click.echo(f"Session {done.id} is {done.status}")
 
 
-@session.command("reopen")
-@click.argument("session_id", metavar="ID")
-@click.pass_context
-def session_reopen(ctx: click.Context, session_id: str) -> None:
-    """Take completed session ID back, to record more or to continue it."""
-    from companion.operations.sessions import reopen
 
-    again = reopen(_study(ctx), session_id)
-    click.echo(f"Session {again.id} is {again.status}")
+_status_command("complete", "Mark session ID completed: nothing more to record.")
+_status_command("reopen", "Take completed session ID back, to record more or to continue it.")
 
 
 @session.command("list")
