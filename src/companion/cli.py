@@ -279,9 +279,14 @@ def enrol(ctx: click.Context, code: str, consent: bool, protocol_id: str | None,
 def _status_command(name: str, help_text: str) -> None:
     """``session complete`` and ``session reopen``: the operation of the same name."""
 
-    done = complete(_study(ctx), session_id)
-    click.echo(f"Session {done.id} is {done.status}")
+    @session.command(name, help=help_text)
+    @click.argument("session_id", metavar="ID")
+    @click.pass_context
+    def command(ctx: click.Context, session_id: str) -> None:
+        from companion.operations import sessions
 
+        changed = getattr(sessions, name)(_study(ctx), session_id)
+        click.echo(f"Session {changed.id} is {changed.status}")
 
 
 _status_command("complete", "Mark session ID completed: nothing more to record.")
