@@ -7,6 +7,7 @@ Each check says what is wrong and how to fix it. Permissions are repaired on the
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,16 +97,40 @@ def _permissions(study: Study) -> Finding:
     return Finding("permissions", True, "study folder 0700, files 0600")
 
 
-def _integrity(study: Study) -> Finding:
+def _integrity(study: Study, repair: bool) -> Finding:
+    from companion.store.backup import restore_newest
+    from companion.store.db import store_problem
+
+    problem = store_problem(study.db_path)
+    if problem is None:
+        return Finding("database", True, "integrity check ok")
+    if repair:
+        restored = restore_newest(study)
+        if restored is not None:
+            return Finding("database", True, restored)
+    return Finding("database", False, problem,
+                   "run 'companion doctor --repair' to restore the newest automatic backup "
+                   "(the damaged file is kept beside it)")
+
+
+def _withdrawals(study: Study, repair: bool) -> Finding:
+    from companion.privacy.withdraw import resume_all, unfinished
+
     db = study.db()
     try:
-        result = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+        plans = unfinished(db)
+        if plans and repair:
+            receipts = resume_all(study, db)
+            return Finding("withdrawal", True, "completed the interrupted withdrawal of "
+                           + ", ".join(r.code for r in receipts))
     finally:
         db.conn.close()
-    if result != ["ok"]:
-        return Finding("database", False, "; ".join(result[:3]),
-                       "restore companion.db from a backup; keep the damaged file")
-    return Finding("database", True, "integrity check ok")
+    if plans:
+        return Finding("withdrawal", False,
+                       f"an unfinished withdrawal ({len(plans)}): erased in part",
+                       "run 'companion doctor --repair' (or 'companion withdraw CODE' again)"
+                       " to complete it")
+    return Finding("withdrawal", True, "none unfinished")
 
 
 def _interrupted(study: Study) -> Finding:
@@ -118,9 +143,29 @@ def _interrupted(study: Study) -> Finding:
     return Finding("interrupted sessions", True, "none")
 
 
-def run_checks(study: Study) -> list[Finding]:
-    checks: list[Callable[[], Finding]] = [
-        _portaudio, _devices, lambda: _model(study), lambda: _disk(study),
-        lambda: _permissions(study), lambda: _integrity(study), lambda: _interrupted(study),
+def _guarded(name: str, check: Callable[[], Finding]) -> Finding:
+    """Run one check; a failure inside it is its finding, never a traceback."""
+    from companion.errors import CompanionError
+
+    try:
+        return check()
+    except CompanionError as exc:
+        return Finding(name, False, f"not checked: {exc}")
+    except (OSError, sqlite3.Error) as exc:
+        return Finding(name, False, f"not checked: {type(exc).__name__}: {exc}")
+
+
+def run_checks(study: Study, *, repair: bool = False) -> list[Finding]:
+    """Every check; with ``repair``, also what can be repaired (a damaged database from its
+    newest backup, an interrupted withdrawal). Permissions are always repaired."""
+    database = _guarded("database", lambda: _integrity(study, repair))
+    checks: list[tuple[str, Callable[[], Finding]]] = [
+        ("PortAudio", _portaudio), ("input devices", _devices),
+        ("transcription model", lambda: _model(study)), ("disk space", lambda: _disk(study)),
+        ("permissions", lambda: _permissions(study)),
     ]
-    return [check() for check in checks]
+    findings = [_guarded(name, check) for name, check in checks] + [database]
+    if database.ok:  # the other checks read the database
+        findings += [_guarded("withdrawal", lambda: _withdrawals(study, repair)),
+                     _guarded("interrupted sessions", lambda: _interrupted(study))]
+    return findings

@@ -31,6 +31,78 @@ class NewerDatabaseError(InputError):
     """The database was written by a newer companion; we refuse to touch it."""
 
 
+class DamagedStoreError(CompanionError):
+    """The study database is damaged or emptied: named, never written to."""
+
+    exit_code = 2
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+REPAIR_HINT = "run 'companion doctor --repair' to restore the newest automatic backup"
+# Paths (with inode) already checked by this process: a quick_check reads every page, so
+# it runs once per process, not on every one of an operation's connections.
+_CHECKED: set[tuple[str, int, int]] = set()
+
+
+def _has_audio(study_root: Path) -> bool:
+    recordings = study_root / "recordings"
+    return recordings.is_dir() and any(p.is_file() for p in recordings.rglob("*"))
+
+
+def store_problem(path: Path) -> str | None:
+    """What is wrong with the database at ``path`` (one line), or None if it looks sound.
+
+    Checks the header, that a non-empty file is a companion database, and SQLite's
+    ``quick_check``. An empty file is a new study, unless recordings/ holds audio: then
+    the database was lost, and taking it for a new study would orphan the interviews.
+    """
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            if _has_audio(path.parent):
+                return f"{name} is empty although recordings/ holds audio (the database " \
+                    "was lost)"
+            return None
+        with open(path, "rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return f"{name} is damaged: it does not start with an SQLite header"
+    except OSError as exc:
+        return f"{name} cannot be read: {exc.strerror or exc}"
+    conn = sqlite3.connect(str(path), timeout=10.0)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and tables:
+            return f"{name} is not a companion database (it has tables but no schema version)"
+        result = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
+        if result != ["ok"]:
+            return f"{name} is damaged (quick_check: {result[0]})"
+    except sqlite3.DatabaseError as exc:
+        return f"{name} is damaged ({exc})"
+    finally:
+        conn.close()
+    return None
+
+
+def check_store(path: Path) -> None:
+    """Refuse a damaged or emptied database before anything opens it for writing."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError:
+        return
+    key = (str(path.resolve()), st.st_ino, st.st_dev)
+    if key in _CHECKED and st.st_size > 0:
+        return
+    problem = store_problem(path)
+    if problem is not None:
+        raise DamagedStoreError(f"{problem}; nothing was changed: {REPAIR_HINT}")
+    if st.st_size > 0:
+        _CHECKED.add(key)
+
+
 def now_iso() -> str:
     """Wall-clock time in UTC, ISO 8601 with milliseconds (for created_at columns)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
@@ -117,6 +189,7 @@ def open_db(
     if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         raise InputError("study", str(path.parent), "a study folder you can write to",
                          hint="it is read-only: copy it or change its permissions")
+    check_store(path)
     import sqlite_utils  # deferred: see the import block at the top
 
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
