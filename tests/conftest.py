@@ -61,6 +61,23 @@ def db(study):
     database.conn.close()
 
 
+@pytest.fixture
+def run(study_dir: Path):
+    """The real CLI in-process against the test study: ``run("session", "list")`` gives
+    click's Result (``study=`` another folder, ``stdin=`` typed answers)."""
+    from tests.support.cli import cli_runner
+
+    return cli_runner(study_dir)
+
+
+@pytest.fixture
+def dump(study_dir: Path):
+    """``dump()``: every row of the study database, to prove a command wrote nothing."""
+    from tests.support.cli import dump_database
+
+    return lambda: dump_database(study_dir)
+
+
 # --- audio: a real-time microphone (PulseAudio null sink), added by the audio engineer ---
 
 PULSE_SINK = "interview"

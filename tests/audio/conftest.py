@@ -1,3 +1,3 @@
-"""Fixtures for the audio tests (defined in ``audiohelp``, which also holds the helpers)."""
+"""Fixtures for the audio tests (defined in ``tests.support.audio`` with its helpers)."""
 
-from audiohelp import session_id, speech, speech_wav  # noqa: F401
+from tests.support.audio import session_id, speech, speech_wav  # noqa: F401

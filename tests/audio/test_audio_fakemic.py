@@ -9,12 +9,12 @@ import stat
 import numpy as np
 import pytest
 import soundfile as sf
-from audiohelp import RATE, feed_fakemic, run_companion
 
 from companion.audio.recorder import Recorder
 from companion.errors import InputError
 from companion.store import recordings
 from companion.store.sessions import get_session
+from tests.support.audio import RATE, feed_fakemic, run_companion
 
 pytestmark = pytest.mark.audio
 
@@ -197,7 +197,7 @@ def test_live_status_and_session_clock(study, session_id, speech):
     assert rec.status().state == "idle"
     rec.start()
     try:
-        from audiohelp import wait_for
+        from tests.support.audio import wait_for
 
         wait_for(lambda: rec.session_ms() > 2000, 20, "two seconds of audio")
         status = rec.status()

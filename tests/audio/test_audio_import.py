@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-from audiohelp import RATE, best_lag_correlation, run_companion
 
 from companion.audio.importer import import_audio
 from companion.audio.recover import repair_file
 from companion.errors import InputError
 from companion.store import recordings
 from companion.store.sessions import get_session
+from tests.support.audio import RATE, best_lag_correlation, run_companion
 
 
 def _encode_m4a(path, samples: np.ndarray, rate: int) -> None:

@@ -11,11 +11,11 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-from audiohelp import COMPANION, RATE, run_companion, wait_for
 
 from companion.audio.recorder import Recorder
 from companion.store import recordings
 from companion.store.sessions import get_session
+from tests.support.audio import COMPANION, RATE, run_companion, wait_for
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-from audiohelp import RATE, feed_fakemic, run_companion
 
 from companion.store import recordings
 from companion.tui.recording import default_recorder_factory
+from tests.support.audio import RATE, feed_fakemic, run_companion
 
 pytestmark = pytest.mark.audio
 

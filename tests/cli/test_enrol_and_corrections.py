@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from companion.store.transcripts import NewSegment, Word, commit_segments
 from companion.study import open_study
-from tests.cli.conftest import as_json
+from tests.support.cli import as_json
 
 ITEMS = "90,85,88,92,95,90,93,91,87,89,94,90"
 

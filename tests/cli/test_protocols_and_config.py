@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.conftest import as_json
+from tests.support.cli import as_json
 
 ROOT = Path(__file__).resolve().parents[2]
 

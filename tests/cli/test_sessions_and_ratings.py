@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.conftest import as_json
+from tests.support.cli import as_json
 
 MOST_ITEMS = "90,85,88,92,80,86,90,84,91,83,87,89"
 

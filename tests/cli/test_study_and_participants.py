@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from companion.cli import main
-from tests.cli.conftest import as_json
+from tests.support.cli import as_json
 
 
 def test_init_creates_a_private_study_folder(tmp_path: Path) -> None:

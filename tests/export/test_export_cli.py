@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sessionfactory import make_interview, write_replacements
 
 from companion import export as export_module
 from companion.cli import main
 from companion.export.atomic import atomic_write
+from tests.support.interview import make_interview, write_replacements
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import pytest
 import soundfile as sf
 import srt
 import webvtt
-from sessionfactory import REPLACEMENTS, SCRIPT, make_interview, write_replacements
 
 from companion.export import export_sessions
 from companion.export.document import build_document
 from companion.export.pseudonymise import Pseudonymiser
+from tests.support.interview import REPLACEMENTS, SCRIPT, make_interview, write_replacements
 
 LEAKS = [*REPLACEMENTS, "Anna", "Utrecht"]
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 import xmlschema
-from sessionfactory import RATE, SCRIPT, make_interview, write_replacements
 
 from companion.export import export_sessions
 from companion.store import recordings
+from tests.support.interview import RATE, SCRIPT, make_interview, write_replacements
 
 SCHEMA = Path(__file__).resolve().parent.parent / "data" / "Project.xsd"
 NS = {"q": "urn:QDA-XML:project:1.0"}

@@ -4,25 +4,22 @@ and completing a session leave the same audit entry whichever front was used."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
+from click.testing import Result
 from textual.widgets import Checkbox, Input
 
-from companion.cli import main
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen
-from tests.tui.helpers import wait_for
+from tests.support.cli import Run
+from tests.support.tui import wait_for
 
 ITEMS = [90, 85, 88, 92, 95, 90, 93, 91, 87, 89, 94, 90]
 
 
-def _cli(study_dir: Path, *args: str) -> str:
-    result = CliRunner().invoke(main, ["--study", str(study_dir), *args],
-                                catch_exceptions=False)
+def _out(result: Result) -> str:
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -51,11 +48,10 @@ def _shape(entry: dict[str, Any]) -> tuple[Any, ...]:
             after.get("ratings"), bool(after.get("consent_date")))
 
 
-async def test_enrol_from_the_cli_and_from_the_set_up_screen(study: Study,
-                                                             study_dir: Path) -> None:
-    session_id = int(_cli(study_dir, "enrol", "P07", "--gender", "female", "--consent",
+async def test_enrol_from_the_cli_and_from_the_set_up_screen(study: Study, run: Run) -> None:
+    session_id = int(_out(run("enrol", "P07", "--gender", "female", "--consent",
                           "--most-role", "physiotherapist",
-                          "--most-items", ",".join(map(str, ITEMS))))
+                          "--most-items", ",".join(map(str, ITEMS)))))
     app = _app(study)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("n")
@@ -77,11 +73,11 @@ async def test_enrol_from_the_cli_and_from_the_set_up_screen(study: Study,
                                     ("wai_rating", "create")]
 
 
-async def test_complete_from_the_cli_and_from_the_summary(study: Study, study_dir: Path) -> None:
-    _cli(study_dir, "participant", "add", "P01")
-    first = int(_cli(study_dir, "session", "new", "P01"))
-    second = int(_cli(study_dir, "session", "new", "P01"))
-    assert _cli(study_dir, "session", "complete", str(first)).strip() == (
+async def test_complete_from_the_cli_and_from_the_summary(study: Study, run: Run) -> None:
+    _out(run("participant", "add", "P01"))
+    first = int(_out(run("session", "new", "P01")))
+    second = int(_out(run("session", "new", "P01")))
+    assert _out(run("session", "complete", str(first))).strip() == (
         f"Session {first} is completed")
     app = _app(study)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -1,6 +1,6 @@
 """Playback from a note: the first block played comes from within 50 ms of the note's time.
 
-The recording encodes its own timeline (see sessionfactory), so the samples handed to the
+The recording encodes its own timeline (see tests.support.interview), so the samples handed to the
 device say where in the recording they came from. The output is an ALSA device whose
 slave is the ``null`` PCM (PortAudio hides the pcm named ``null`` itself), so nothing is
 heard and the test runs anywhere.
@@ -12,12 +12,12 @@ import threading
 
 import numpy as np
 import pytest
-from sessionfactory import make_interview, position_of
 
 from companion.audio.play import Player, Timeline
 from companion.errors import CompanionError
 from companion.store import recordings
 from companion.store.notes import get_note
+from tests.support.interview import make_interview, position_of
 
 
 def _null_output() -> str:

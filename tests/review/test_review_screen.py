@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from sessionfactory import make_interview
 from textual.widgets import DataTable, Input, OptionList
 
 from companion.store import notes, search, transcripts
@@ -15,6 +14,7 @@ from companion.store.corrections import original_text, segment_history
 from companion.tui.app import CompanionApp
 from companion.tui.screens.review import ReviewScreen
 from companion.tui.screens.search import SearchScreen
+from tests.support.interview import make_interview
 
 
 class FakePlayer:

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from transcribe_speech import TURNS, Interview, add_recording, build_interview, new_session, write
+
+from tests.support.speech import (
+    TURNS,
+    Interview,
+    add_recording,
+    build_interview,
+    new_session,
+    write,
+)
 
 
 @pytest.fixture(scope="session")

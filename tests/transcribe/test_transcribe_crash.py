@@ -9,10 +9,10 @@ import sys
 import textwrap
 
 import pytest
-from transcribe_speech import Interview, add_recording, new_session
 
 from companion.store.transcripts import get_transcript, list_pauses, list_segments
 from companion.transcribe import transcribe_session
+from tests.support.speech import Interview, add_recording, new_session
 
 pytestmark = pytest.mark.model
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from transcribe_speech import Interview, add_recording, cut, new_session, write
 
 from companion.errors import InputError, NotFoundError
 from companion.transcribe import NoModelError, resolve_model, transcribe_session
 from companion.transcribe.model import ENV_VAR, default_model
+from tests.support.speech import Interview, add_recording, cut, new_session, write
 
 
 def _written(db) -> int:

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from transcribe_speech import Interview, add_recording, new_session
 
 from companion.store.events import add_phase_event
 from companion.store.notes import add_note
@@ -22,6 +21,7 @@ from companion.store.transcripts import (
 )
 from companion.transcribe import Progress, TranscribeResult, transcribe_session
 from companion.transcribe.render import transcript_lines
+from tests.support.speech import Interview, add_recording, new_session
 
 pytestmark = pytest.mark.model
 

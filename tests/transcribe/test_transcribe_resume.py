@@ -8,7 +8,6 @@ import threading
 import numpy as np
 import pytest
 import soundfile as sf
-from transcribe_speech import RATE, Interview, add_recording, cut, new_session
 
 from companion.store.search import search
 from companion.store.transcripts import (
@@ -20,6 +19,7 @@ from companion.store.transcripts import (
     set_done_ms,
 )
 from companion.transcribe import Progress, transcribe_session
+from tests.support.speech import RATE, Interview, add_recording, cut, new_session
 
 pytestmark = pytest.mark.model
 

@@ -20,7 +20,7 @@ from companion.tui.messages import Stamped
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen
-from tests.tui.fakes import clocked_factory, feed_fakemic
+from tests.support.fakes import clocked_factory, feed_fakemic
 
 pytestmark = pytest.mark.audio
 

@@ -21,17 +21,16 @@ from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
-from tests.tui.fakes import FakeRecorder, feed_fakemic
+from tests.support.fakes import FakeRecorder, feed_fakemic
 
 pytestmark = pytest.mark.audio
 ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = textwrap.dedent("""
     import asyncio, os, signal, sys
-    sys.path.insert(0, {root!r})
     from companion.study import open_study
     from companion.tui.app import CompanionApp
-    from tests.tui.fakes import clocked_factory
+    from tests.support.fakes import clocked_factory
 
     async def main():
         app = CompanionApp(open_study({study!r}), recorder_factory=clocked_factory,
@@ -54,9 +53,10 @@ CHILD = textwrap.dedent("""
 async def test_kill_loses_nothing_and_restart_offers_recovery(
         study: Study, planned_session: int) -> None:
     feed_fakemic()
-    script = CHILD.format(root=str(ROOT), study=str(study.root), session=planned_session)
+    script = CHILD.format(study=str(study.root), session=planned_session)
+    # ``python -c`` imports from the folder it runs in: tests.support from the repository.
     child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           timeout=120)
+                           timeout=120, cwd=ROOT)
     assert child.returncode == -9, child.stderr[-3000:]
 
     db = study.db()

@@ -9,8 +9,8 @@ from companion.study.folder import Study
 from companion.tui.app import QUIT_QUESTION, CompanionApp
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
-from tests.tui.fakes import FakeRecorder, clocked_factory, feed_fakemic
-from tests.tui.helpers import wait_for
+from tests.support.fakes import FakeRecorder, clocked_factory, feed_fakemic
+from tests.support.tui import wait_for
 
 
 def _status(study: Study, session_id: int) -> str:

@@ -10,8 +10,8 @@ from companion.tui.app import CompanionApp
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.summary import SummaryScreen
-from tests.tui.fakes import FakeRecorder
-from tests.tui.helpers import wait_for
+from tests.support.fakes import FakeRecorder
+from tests.support.tui import wait_for
 
 
 async def _live(pilot, app: CompanionApp, session_id: int) -> LiveScreen:  # type: ignore[no-untyped-def]

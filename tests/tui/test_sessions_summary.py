@@ -13,8 +13,8 @@ from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.sessions import SessionsScreen
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen
-from tests.tui.fakes import FakeRecorder
-from tests.tui.helpers import sessions_loaded, wait_for
+from tests.support.fakes import FakeRecorder
+from tests.support.tui import sessions_loaded, wait_for
 
 
 def _app(study: Study, recorder: FakeRecorder | None = None) -> CompanionApp:

@@ -13,7 +13,7 @@ from companion.tui.app import CompanionApp
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.setup import FieldError, SetupScreen
 from companion.tui.widgets.profile_chart import ProfileChart
-from tests.tui.fakes import FakeRecorder
+from tests.support.fakes import FakeRecorder
 
 
 def _app(study: Study, recorder: FakeRecorder | None = None) -> CompanionApp:

@@ -15,7 +15,7 @@ from companion.operations.notes import add_note
 from companion.store import events, sessions
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
-from tests.tui.fakes import FakeRecorder
+from tests.support.fakes import FakeRecorder
 
 SIZES = [(80, 24), (160, 48)]
 NOW_MS = 23 * 60_000 + 17_000  # 00:23:17

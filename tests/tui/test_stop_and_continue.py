@@ -7,8 +7,8 @@ from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.live import LiveScreen, NoteLog
 from companion.tui.screens.summary import SummaryScreen
-from tests.tui.fakes import clocked_factory, feed_fakemic
-from tests.tui.helpers import wait_for
+from tests.support.fakes import clocked_factory, feed_fakemic
+from tests.support.tui import wait_for
 
 
 def _read(study: Study, session_id: int) -> tuple[str, list[tuple[int, int]]]:

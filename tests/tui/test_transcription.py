@@ -23,7 +23,7 @@ from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.review import ReviewScreen
 from companion.tui.screens.transcription import QueueRow, TranscriptionScreen
-from tests.tui.helpers import sessions_loaded, wait_for
+from tests.support.tui import sessions_loaded, wait_for
 
 pytestmark = pytest.mark.model
 
@@ -201,7 +201,7 @@ async def test_going_live_stops_a_running_transcription(
         study: Study, recorded: int, engine) -> None:  # type: ignore[no-untyped-def]
     from companion.operations.sessions import plan
     from companion.tui.screens.live import LiveScreen
-    from tests.tui.fakes import FakeRecorder
+    from tests.support.fakes import FakeRecorder
 
     db = study.db()
     try:

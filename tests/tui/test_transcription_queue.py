@@ -22,7 +22,7 @@ from companion.study.folder import Study
 from companion.transcribe.queue import SessionFinished, SessionStarted, run_queue
 from companion.tui.app import CompanionApp
 from companion.tui.screens.transcription import TranscriptionScreen
-from tests.tui.helpers import sessions_loaded, wait_for
+from tests.support.tui import sessions_loaded, wait_for
 
 pytestmark = pytest.mark.model
 

@@ -1,6 +1,6 @@
 """Audio test helpers: known speech, the file microphone, a consented session.
 
-Helpers are imported from ``audiohelp``; fixtures are found by pytest.
+Helpers are imported from here; the audio conftest hands the fixtures to pytest.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Build a recorded, transcribed and annotated session through the store API.
 
-Shared by the export, report and review tests (their conftests put this folder on
-``sys.path``). The recording encodes its own timeline: sample ``i`` holds the value
-``(i // STEP_FRAMES) / 4096``, so a block of played samples tells where in the recording
-it came from (to within 10 ms).
+Shared by the export, report, review and privacy tests. The recording encodes its own
+timeline: sample ``i`` holds the value ``(i // STEP_FRAMES) / 4096``, so a block of played
+samples tells where in the recording it came from (to within 10 ms).
 """
 
 from __future__ import annotations

@@ -1,0 +1,9 @@
+"""Helpers shared by the tests, imported as ``tests.support.<module>`` (no ``sys.path`` edits).
+
+- :mod:`~tests.support.cli`: the CLI runner behind the ``run`` fixture, ``as_json``, ``dump``;
+- :mod:`~tests.support.people`: a consented participant with a session;
+- :mod:`~tests.support.audio`: known speech, the file microphone, the CLI in a subprocess;
+- :mod:`~tests.support.interview`: a whole recorded, transcribed, annotated session;
+- :mod:`~tests.support.speech`: espeak-ng interviews whose words and pauses are known;
+- :mod:`~tests.support.tui` and :mod:`~tests.support.fakes`: Pilot waits, fixed recorders.
+"""
