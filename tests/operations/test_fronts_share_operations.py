@@ -50,8 +50,8 @@ def _shape(entry: dict[str, Any]) -> tuple[Any, ...]:
 
 async def test_enrol_from_the_cli_and_from_the_set_up_screen(study: Study, run: Run) -> None:
     session_id = int(_out(run("enrol", "P07", "--gender", "female", "--consent",
-                          "--most-role", "physiotherapist",
-                          "--most-items", ",".join(map(str, ITEMS)))))
+                              "--most-role", "physiotherapist",
+                              "--most-items", ",".join(map(str, ITEMS)))))
     app = _app(study)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("n")
