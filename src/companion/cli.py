@@ -422,8 +422,11 @@ def suggest(ctx: click.Context, session_id: str, as_json: bool) -> None:
         return
     if not items:
         click.echo("No suggestions: enter both WAI-ReD ratings first ('companion wai set').")
-    for s in items:
-        click.echo(f"{s.rank}. {s.text}\n   why: {s.reason}  [{s.rule_id}]")
+    for s in items:  # one card per finding, strongest evidence first
+        click.echo(f"{s.rank}. {s.text}\n   from: {s.trigger}\n   why: {s.reason}  "
+                   f"[{s.rule_id}]")
+        for other in s.alternatives:
+            click.echo(f"   or: {other.text}  [{other.rule_id}]")
 
 
 # --- timeline: phases and notes ------------------------------------------------------

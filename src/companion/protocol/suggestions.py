@@ -1,9 +1,17 @@
 """Questions proposed from the questionnaire scores, each with the reason it was proposed.
 
 The signals are fixed in code; which ones a study uses, their thresholds and their wording
-live in the protocol's ``[[rules]]``. The study behind the default protocol found that high
-alliance scores hid strain the participants had never voiced, so a near-ceiling profile is
-itself a signal and its avoidance probes are meant to lead the list (by rule priority).
+live in the protocol's ``[[rules]]``.
+
+What the interviewer sees is one card per finding, strongest evidence first. Rules that
+word the same finding differently (three ceiling probes for one profile; the gap and the
+low score behind it) fold into one card: the wording with the lowest rule priority leads,
+the others come along as alternatives. Strength is measured on one scale, in units of the
+reference study's interquartile range (IQR): how far a score lies below the 25th
+percentile, how wide a most–least gap is. A ceiling profile counts 0.5 to 1 (the study
+behind the default protocol found that such profiles hid unvoiced strain), so a score
+more than an IQR outside the study's middle half still comes first. A flat profile
+(small gaps) and a score inside the middle half are the weakest evidence.
 """
 
 from __future__ import annotations
@@ -131,8 +139,22 @@ class RatingInput:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """Another rule's wording of the same finding (offered under the card's question)."""
+
+    rule_id: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """A proposed question with the reason, ranked 1 = ask first."""
+    """One finding as a card: the question to ask, its reason and the score behind it.
+
+    ``rank`` 1 = ask first; ``strength`` is the evidence in IQR units (see the module
+    docstring); ``trigger`` names the score that raised it ("Goal 150 for the
+    psychologist"); ``alternatives`` are other wordings of the same finding.
+    """
 
     rank: int
     rule_id: str
@@ -140,6 +162,9 @@ class Suggestion:
     text: str
     reason: str
     evidence: dict[str, object] = field(default_factory=dict)
+    strength: float = 0.0
+    trigger: str = ""
+    alternatives: tuple[Wording, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,14 +173,30 @@ class _Hit:
     strength: float
     target: str
     values: dict[str, object]
+    # The finding this hit words: hits with the same finding share one card.
+    finding: tuple[str, ...] = ()
+    trigger: str = ""
+
+
+def ceiling_fraction(protocol: Protocol) -> float:
+    """The share of the maximum from which the protocol treats a score as near the
+    maximum: its ceiling rules' threshold, else the instrument's. The profile chart uses
+    it too, so the chart and the reasons call the same score the same thing."""
+    instrument = protocol.instrument
+    fractions = [float(r.params["min_fraction"]) for r in protocol.rules  # type: ignore[arg-type]
+                 if r.signal == "near_ceiling" and "min_fraction" in r.params]
+    if fractions:
+        return min(fractions)
+    return instrument.ceiling_fraction if instrument is not None else 0.95
 
 
 def suggest(protocol: Protocol, ratings: Sequence[RatingInput]) -> list[Suggestion]:
-    """Run every rule of the protocol over the ratings; ranked, without repeated texts.
+    """Run every rule over the ratings: one card per finding, strongest evidence first.
 
-    Order: rule priority (lower first), then strength of the evidence (stronger first),
-    then rule id, then target (most before least). A protocol without an instrument, or no
-    ratings, gives an empty list.
+    Cards are ordered by strength (stronger first), then by their leading rule's priority,
+    rule id and target (most before least), so the order never depends on the order of
+    the ratings. Within a card the lowest priority wording leads. A text already shown is
+    not repeated. A protocol without an instrument, or no ratings, gives an empty list.
     """
     instrument = protocol.instrument
     if instrument is None or not protocol.rules:
@@ -167,22 +208,37 @@ def suggest(protocol: Protocol, ratings: Sequence[RatingInput]) -> list[Suggesti
     for rule in protocol.rules:
         hits.extend(_SIGNAL_FUNCS[rule.signal](protocol, instrument, rule, by_target))
     order = {"": -1, "most": 0, "least": 1}
-    hits.sort(key=lambda h: (h.rule.priority, -h.strength, h.rule.id, order.get(h.target, 2)))
+
+    def wording_order(hit: _Hit) -> tuple[object, ...]:
+        return (hit.rule.priority, -hit.strength, hit.rule.id, order.get(hit.target, 2))
+
+    cards: dict[tuple[str, ...], list[_Hit]] = {}
+    for hit in sorted(hits, key=wording_order):
+        cards.setdefault(hit.finding or (hit.rule.id, hit.target), []).append(hit)
+    ranked = sorted(cards.values(), key=lambda card: (
+        -round(max(h.strength for h in card), 6), wording_order(card[0])))
     result: list[Suggestion] = []
     seen: set[str] = set()
-    for hit in hits:
-        text = _fill(hit.rule.prompt, hit.values)
-        if text in seen:
+    for card in ranked:
+        worded = [(hit, _fill(hit.rule.prompt, hit.values)) for hit in card]
+        worded = [(hit, text) for hit, text in worded if text not in seen]
+        if not worded:
             continue
-        seen.add(text)
+        seen.update(text for _, text in worded)
+        (lead, text), others = worded[0], worded[1:]
+        strongest = max(card, key=lambda h: h.strength)  # the card is as strong as its best
         result.append(
             Suggestion(
                 rank=len(result) + 1,
-                rule_id=hit.rule.id,
-                signal=hit.rule.signal,
+                rule_id=lead.rule.id,
+                signal=lead.rule.signal,
                 text=text,
-                reason=_fill(hit.rule.reason, hit.values),
-                evidence=dict(hit.values),
+                reason=_fill(lead.rule.reason, lead.values),
+                evidence=dict(lead.values),
+                strength=round(strongest.strength, 3),
+                trigger=_sentence_case(lead.trigger or strongest.trigger),
+                alternatives=tuple(Wording(h.rule.id, t, _fill(h.rule.reason, h.values))
+                                   for h, t in others),
             )
         )
     return result
@@ -238,8 +294,16 @@ def _weakest_domain(
             "score": _num(value),
             "maximum": _num(maximum),
         }
-        values |= _ref_values(ref, value, maximum, instrument.ceiling_fraction)
-        hits.append(_Hit(rule, (maximum - value) / maximum, target, values))
+        values |= _ref_values(ref, value, maximum, ceiling_fraction(protocol))
+        if ref is not None:
+            strength = max(0.0, (ref.p25 - value) / _iqr(ref))
+        else:  # no study to compare with: a weak signal, stronger the lower the score
+            strength = 0.25 * (maximum - value) / maximum
+        trigger = f"{_name(domain)} {_num(value)} for the {rating.role} ({target} positive)"
+        if ref is not None:
+            trigger += f": {values['placement']} ({_num(ref.p25)})" if value < ref.p25 \
+                else f": {values['placement']}"
+        hits.append(_Hit(rule, strength, target, values, ("score", target, domain), trigger))
     return hits
 
 
@@ -266,7 +330,15 @@ def _largest_gap(
         "gap": _num(gap),
         "min_gap": _num(threshold),
     }
-    return [_Hit(rule, gap / instrument.domain_max(domain), "", values)]
+    ref = protocol.reference.get("least", domain) if protocol.reference else None
+    strength = gap / (_iqr(ref) if ref is not None else instrument.domain_max(domain) / 4)
+    # A gap opened by a least-positive score below the study's middle half is that
+    # score's finding: it folds into the same card.
+    low_outside = ref is not None and low < ref.p25
+    finding = ("score", "least", domain) if low_outside else ("gap", domain)
+    trigger = (f"{_name(domain)}: {most.role} {_num(high)} vs {least.role} {_num(low)} "
+               f"(gap {_num(gap)})")
+    return [_Hit(rule, strength, "", values, finding, trigger)]
 
 
 def _near_ceiling(
@@ -314,7 +386,12 @@ def _near_ceiling(
                 "target": "most",
             }
         )
-        return [_Hit(rule, min(low_most[2], low_least[2]), "", values)]
+        share = min(low_most[2], low_least[2])
+        trigger = (f"every domain at or above {_percent(fraction)} of the maximum for the "
+                   f"{most.role} ({values['scores']}) and the {least.role} "
+                   f"({values['other_scores']})")
+        return [_Hit(rule, _ceiling_strength(share, fraction), "", values,
+                     ("ceiling", "both"), trigger)]
     for target, rating in _per_rating(rule, ratings):
         lowest = near(rating)
         if lowest is None:
@@ -328,7 +405,10 @@ def _near_ceiling(
                 "threshold": threshold,
             }
         )
-        hits.append(_Hit(rule, lowest[2], target, values))
+        trigger = (f"every domain at or above {_percent(fraction)} of the maximum for the "
+                   f"{rating.role} ({values['scores']})")
+        hits.append(_Hit(rule, _ceiling_strength(lowest[2], fraction), target, values,
+                         ("ceiling", target), trigger))
     return hits
 
 
@@ -356,8 +436,10 @@ def _small_gap(
         "other_score": _num(least.score.domains[domain]),
         "max_gap": _num(threshold),
     }
-    # Stronger when the profiles are closer together.
-    return [_Hit(rule, 1 - widest / instrument.domain_max(domain), "", values)]
+    # Weak evidence (at most 0.25), a little stronger the closer the profiles are.
+    strength = 0.25 * (1 - widest / threshold) if threshold > 0 else 0.25
+    trigger = f"most–least gaps all within {_num(threshold)} ({values['gaps']})"
+    return [_Hit(rule, strength, "", values, ("flat",), trigger)]
 
 
 def _domain_spread(
@@ -384,7 +466,14 @@ def _domain_spread(
             "spread": _num(spread),
             "min_spread": _num(threshold),
         }
-        hits.append(_Hit(rule, spread / instrument.domain_max(high[0]), target, values))
+        ref = protocol.reference.get(target, low[0]) if protocol.reference else None
+        strength = spread / (_iqr(ref) if ref is not None else
+                             instrument.domain_max(low[0]) / 4)
+        low_outside = ref is not None and low[1] < ref.p25
+        finding = ("score", target, low[0]) if low_outside else ("spread", target)
+        trigger = (f"{_name(high[0])} {_num(high[1])} vs {_name(low[0])} {_num(low[1])} "
+                   f"for the {rating.role} (spread {_num(spread)})")
+        hits.append(_Hit(rule, strength, target, values, finding, trigger))
     return hits
 
 
@@ -416,7 +505,11 @@ def _low_item(
             "min_drop": _num(threshold),
         }
         span = instrument.scale_max - instrument.scale_min
-        hits.append(_Hit(rule, drop / span, target, values))
+        trigger = (f"item {n} ({_name(item.domain)}) {_num(value)} for the {rating.role}, "
+                   f"{_num(drop)} below their median item")
+        # No study values per item: a drop of a quarter of the scale counts 0.375.
+        hits.append(_Hit(rule, 1.5 * drop / span, target, values, ("item", target, str(n)),
+                         trigger))
     return hits
 
 
@@ -480,6 +573,25 @@ def _ref_values(
         "placement": placement.label,
         "placement_code": placement.value,
     }
+
+
+def _iqr(ref: RefStat) -> float:
+    """The study's interquartile range (never zero: a degenerate table still divides)."""
+    return max(float(ref.p75 - ref.p25), 1e-6)
+
+
+def _ceiling_strength(share: float, fraction: float) -> float:
+    """0.5 at the threshold, 1.0 at the maximum."""
+    room = max(1.0 - fraction, 1e-6)
+    return 0.5 + 0.5 * min(max((share - fraction) / room, 0.0), 1.0)
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _percent(fraction: float) -> str:
+    return f"{format_number(round(fraction * 100, 1))}%"
 
 
 def _name(domain: str) -> str:

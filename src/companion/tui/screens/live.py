@@ -246,8 +246,9 @@ class LiveScreen(Screen[None]):
         self.suggestions = ratings.suggestions(app.study, self.session_id)
         used = {e["rule_id"] for e in overview.prompts if e["kind"] == "suggestion_used"}
         self.query_one(SuggestionList).set_entries(
-            [Entry(s.rule_id, s.text, (f"why: {s.reason}",), "italic dim") for s in
-             self.suggestions], used)
+            [Entry(s.rule_id, s.text, (f"why: {s.trigger or s.reason}",
+                                       *(f"or: {w.text}" for w in s.alternatives)),
+                   "italic dim") for s in self.suggestions], used)
         self._show_phase()
         self._restore_draft()
         self._poll()

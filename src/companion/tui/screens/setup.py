@@ -28,7 +28,12 @@ from companion.operations import participants, protocols, ratings, sessions
 from companion.protocol.model import Protocol
 from companion.protocol.registry import available_protocols
 from companion.protocol.scoring import Score, format_number, score_rating
-from companion.protocol.suggestions import RatingInput, Suggestion, suggest
+from companion.protocol.suggestions import (
+    RatingInput,
+    Suggestion,
+    ceiling_fraction,
+    suggest,
+)
 from companion.tui.widgets.profile_chart import ProfileChart
 
 if TYPE_CHECKING:
@@ -433,7 +438,8 @@ class SetupScreen(Screen[None]):
         roles = {t: self._role(t) for t in ("most", "least")}
         for target, score in scores.items():
             self.query_one(f"#sums-{target}", Static).update(self._sums_line(target, score))
-        chart.show(protocol.instrument, protocol.reference, scores, roles)
+        chart.show(protocol.instrument, protocol.reference, scores, roles,
+                   ceiling_fraction=ceiling_fraction(protocol))
         inputs = [RatingInput(target=t, role=roles[t] or f"{t} positive",  # type: ignore[arg-type]
                               score=s) for t, s in scores.items() if s is not None]
         try:
@@ -443,11 +449,17 @@ class SetupScreen(Screen[None]):
         text = Text()
         if not self.suggestions:
             text.append("Enter the ratings to see the questions they point to.", style="dim")
-        for suggestion in self.suggestions:
+        for suggestion in self.suggestions:  # one card per finding, strongest first
             text.append(f"{suggestion.rank}. ", style="bold")
+            if suggestion.trigger:
+                text.append(suggestion.trigger + "\n", style="bold yellow"
+                            if suggestion.rank == 1 else "bold")
+                text.append("   ")
             text.append(" ".join(suggestion.text.split()) + "\n")
             text.append("   why: " + " ".join(suggestion.reason.split()) + "\n",
                         style="italic dim")
+            for other in suggestion.alternatives:
+                text.append("   or: " + " ".join(other.text.split()) + "\n", style="dim")
         preview.update(text)
 
     # -- saving -------------------------------------------------------------------------

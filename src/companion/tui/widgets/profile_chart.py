@@ -14,10 +14,12 @@ from textual.widget import Widget
 from companion.protocol.model import Instrument, Reference, RefStat
 from companion.protocol.scoring import Placement, Score, format_number, place
 
+# The words of the suggestions' reasons (Placement.label), shortened: the chart and the
+# reasons call the same score the same thing.
 SHORT_PLACEMENT = {
-    Placement.BELOW_P25: "below band",
-    Placement.WITHIN_IQR: "in band",
-    Placement.ABOVE_P75: "above band",
+    Placement.BELOW_P25: "below 25th",
+    Placement.WITHIN_IQR: "25th–75th",
+    Placement.ABOVE_P75: "above 75th",
     Placement.AT_CEILING: "near max",
 }
 TARGET_STYLE = {"most": "bold cyan", "least": "bold magenta"}
@@ -41,6 +43,7 @@ class ProfileChart(Widget):
         self.reference: Reference | None = None
         self.scores: dict[str, Score | None] = {}
         self.roles: dict[str, str] = {}
+        self.ceiling_fraction: float | None = None
 
     def show(
         self,
@@ -48,7 +51,11 @@ class ProfileChart(Widget):
         reference: Reference | None,
         scores: Mapping[str, Score | None],
         roles: Mapping[str, str],
+        ceiling_fraction: float | None = None,
     ) -> None:
+        """``ceiling_fraction``: from which share of the maximum a score reads "near max"
+        (the protocol's, as its suggestions use it; default the instrument's)."""
+        self.ceiling_fraction = ceiling_fraction
         self.instrument = instrument
         self.reference = reference
         self.scores = dict(scores)
@@ -87,7 +94,7 @@ class ProfileChart(Widget):
         width = max(self.size.width - 2 - 34, 8)
         text = Text(no_wrap=True, overflow="crop")
         text.append("Profile  ", style="bold")
-        text.append("[ ] study's middle half   ┃ study median", style="dim")
+        text.append("[ ] study's 25th–75th percentile  ┃ median", style="dim")
         text.append("\n")
         keys = [*instrument.domains, "total"]
         for key in keys:
@@ -109,7 +116,8 @@ class ProfileChart(Widget):
                 text.append(f" {format_number(value):>6}", style="bold")
                 if ref is not None:
                     where = place(value, ref, maximum,
-                                  ceiling_fraction=instrument.ceiling_fraction)
+                                  ceiling_fraction=self.ceiling_fraction
+                                  or instrument.ceiling_fraction)
                     style = "yellow" if where in (Placement.BELOW_P25,
                                                   Placement.AT_CEILING) else "dim"
                     text.append(f" {SHORT_PLACEMENT[where]}", style=style)
