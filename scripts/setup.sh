@@ -7,7 +7,7 @@ mode="${1:-run}"
 cd "$(dirname "$0")/.."
 
 run_pkgs="libportaudio2 libsndfile1"
-test_pkgs="$run_pkgs alsa-utils pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox"
+test_pkgs="$run_pkgs alsa-utils pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox strace"
 pkgs="$run_pkgs"; [ "$mode" = test ] && pkgs="$test_pkgs"
 
 missing=""
