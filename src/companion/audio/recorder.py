@@ -369,6 +369,10 @@ class _Engine:
         set_status(self.db, rec.session.id, rec.stopped_status if clean else "interrupted",
                    ended_at=now_iso(), duration_ms=end_ms)
         self.db.conn.close()
+        if clean:  # a session's end: keep a backup of the study database (see store.backup)
+            from companion.store.backup import backup_quietly
+
+            backup_quietly(rec.study.root)
         self.publish(final=True)
 
     def fail(self, exc: BaseException) -> None:

@@ -12,6 +12,7 @@ from companion.operations.ratings import Scored, scored_ratings
 from companion.protocol.model import Protocol
 from companion.store import events, notes, ratings, recordings
 from companion.store import sessions as store
+from companion.store.backup import backup_quietly
 from companion.store.notes import Note
 from companion.store.sessions import STATUSES, Session, parse_session_id
 from companion.study.folder import Study

@@ -91,3 +91,11 @@ def restore_newest(study) -> str | None:
     when = candidate.stem.removeprefix("companion-")
     return (f"restored from the backup of {when[:8]} {when[9:11]}:{when[11:13]} UTC; "
             f"changes made after it are lost; the damaged file is kept as {kept.name}")
+
+
+def backup_quietly(study_root: Path) -> Path | None:
+    """Take a backup at a session's end; a failure (full disk) never stops that end."""
+    try:
+        return backup_study(study_root)
+    except (OSError, sqlite3.Error):
+        return None
