@@ -12,6 +12,7 @@ from docx import Document
 from docx.shared import Pt, RGBColor
 
 from companion.export.document import SessionDocument, layout, memo_text, unanchored_notes
+from companion.files import xml_text
 from companion.notation import timestamp
 
 GREY = RGBColor(0x60, 0x70, 0x78)
@@ -26,20 +27,20 @@ def to_docx(doc: SessionDocument) -> bytes:
     style.font.size = Pt(11)
     document.add_heading(doc.title, level=1)
     for line in doc.header_lines():
-        run = document.add_paragraph().add_run(line)
+        run = document.add_paragraph().add_run(xml_text(line))
         run.font.size = Pt(9)
         run.font.color.rgb = GREY
     for para in layout(doc):
         if para.kind == "phase":
-            document.add_heading(f"{timestamp(para.at_ms)} Phase: {para.parts[0].text}",
+            document.add_heading(xml_text(f"{timestamp(para.at_ms)} Phase: {para.parts[0].text}"),
                                  level=2)
             continue
         paragraph = document.add_paragraph()
         if para.kind == "pause":
-            paragraph.add_run(para.parts[0].text)
+            paragraph.add_run(xml_text(para.parts[0].text))
             continue
         if para.kind == "memo":
-            run = paragraph.add_run(memo_text(doc, para.parts[0]))
+            run = paragraph.add_run(xml_text(memo_text(doc, para.parts[0])))
             run.italic = True
             run.font.color.rgb = MEMO
             continue
@@ -47,11 +48,11 @@ def to_docx(doc: SessionDocument) -> bytes:
         stamp.font.color.rgb = GREY
         label = doc.speaker_label(para.speaker)
         if label:
-            paragraph.add_run(f"{label}: ").bold = True
+            paragraph.add_run(xml_text(f"{label}: ")).bold = True
         for index, part in enumerate(para.parts):
             text = (" " if index else "") + (
                 part.text if part.kind in ("segment", "pause") else memo_text(doc, part))
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(xml_text(text))
             if part.kind in ("note", "prompt"):
                 run.italic = True
                 run.font.color.rgb = MEMO
@@ -59,7 +60,8 @@ def to_docx(doc: SessionDocument) -> bytes:
     if loose:
         document.add_heading("Notes without a session time", level=2)
         for note in loose:
-            run = document.add_paragraph().add_run(f"[{note.kind.capitalize()}: {note.text}]")
+            run = document.add_paragraph().add_run(
+                xml_text(f"[{note.kind.capitalize()}: {note.text}]"))
             run.italic = True
     buffer = io.BytesIO()
     document.save(buffer)

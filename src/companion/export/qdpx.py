@@ -43,6 +43,7 @@ from companion.characteristics import CATEGORIES, SCALES
 from companion.errors import CompanionError
 from companion.export.document import Entry, SessionDocument, code_name
 from companion.export.text import CRLF, RenderedText, render_txt
+from companion.files import xml_text
 from companion.notation import format_hms as hms
 
 NS = "urn:QDA-XML:project:1.0"
@@ -478,7 +479,10 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None
     _el(root, "Description").text = (
         f"Exported by companion {__version__}. {pseudo} Times are session times in ms.")
     ET.indent(root)
-    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    # Characters XML cannot carry (stored before notes refused them) become U+FFFD, so
+    # the project stays well-formed.
+    xml = xml_text(ET.tostring(root, encoding="unicode", xml_declaration=True)
+                   ).replace("encoding='unicode'", "encoding='UTF-8'", 1).encode("utf-8")
     return xml, project.files
 
 

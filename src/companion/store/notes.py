@@ -50,7 +50,10 @@ def clean_text(text: str, *, field: str = "text") -> str:
         raise InputError(field, f"{text[:20]}… ({len(text)} characters)",
                          f"at most {MAX_NOTE_CHARS} characters")
     for position, ch in enumerate(text, start=1):
-        if ch not in "\n\t" and unicodedata.category(ch) == "Cc":
+        # Characters XML cannot carry (U+FFFE, U+FFFF, surrogates) would make docx and
+        # qdpx exports unreadable: refused here, at input.
+        if ch not in "\n\t" and (unicodedata.category(ch) in ("Cc", "Cs")
+                                  or ch in "\ufffe\uffff"):
             raise InputError(field, f"{text[:40]!r}", "printable text; control character "
                              f"U+{ord(ch):04X} at position {position} is not allowed")
     return text.strip()

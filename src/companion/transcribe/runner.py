@@ -174,8 +174,9 @@ def plan_session(db: Any, study: Study, session_id: int | str,
     if session.status == "live":
         raise InputError("session", session.id, "a session that is not being recorded now",
                          hint="stop the recording first")
-    rows = list(db.query("SELECT id, seq, path, offset_ms FROM recording_segments "
-                         "WHERE session_id = ? ORDER BY offset_ms, seq", [session.id]))
+    rows = list(db.query("SELECT id, seq, path, offset_ms, frames, samplerate "
+                         "FROM recording_segments WHERE session_id = ? "
+                         "ORDER BY offset_ms, seq", [session.id]))
     if not rows:
         raise InputError("session", session.id, "a session with recorded or imported audio",
                          hint="this session has no audio to transcribe")
@@ -185,7 +186,17 @@ def plan_session(db: Any, study: Study, session_id: int | str,
         if not path.is_file():
             raise InputError("recording", str(path), "an existing audio file",
                              hint=f"segment {row['seq']} of session {session.id} is missing")
-        length = audiofile.duration_ms(path)
+        try:
+            length = audiofile.duration_ms(path)
+        except Exception:  # no decoder can read it: damaged, like an emptied file
+            length = 0
+        # The database knows how long the segment was: a file much shorter is damaged.
+        known = int(row["frames"] or 0) * 1000 // max(1, int(row["samplerate"] or 1))
+        if known > 0 and length < known * 0.9:
+            raise InputError("recording", str(path), "the audio recorded for it",
+                             hint=f"segment {row['seq']} of session {session.id} is damaged: "
+                                  f"it holds {length / 1000:.1f} s of {known / 1000:.1f} s; "
+                                  "'companion recover' or re-import it")
         if length <= 0:
             # An emptied or torn file would otherwise make a finished, empty transcript.
             raise InputError("recording", str(path), "an audio file with sound in it",
