@@ -481,8 +481,8 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None
     ET.indent(root)
     # Characters XML cannot carry (stored before notes refused them) become U+FFFD, so
     # the project stays well-formed.
-    xml = xml_text(ET.tostring(root, encoding="unicode", xml_declaration=True)
-                   ).replace("encoding='unicode'", "encoding='UTF-8'", 1).encode("utf-8")
+    xml = ("<?xml version='1.0' encoding='utf-8'?>\n"
+           + xml_text(ET.tostring(root, encoding="unicode"))).encode("utf-8")
     return xml, project.files
 
 
