@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -242,3 +243,43 @@ __all__ = ["DIR_MODE", "FILE_MODE", "atomic_path", "atomic_write", "check_output
            "create_exclusive", "ensure_private_file", "fsync_dir", "is_folder_request",
            "make_private", "make_private_dir", "open_private_append", "output_folder",
            "output_target", "protected_reason", "write_error"]
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for an error from the file system or SQLite that reached the front."""
+    import sqlite3
+
+    if isinstance(exc, OSError):
+        where = exc.filename or "a file"
+        reasons = {errno.ENOSPC: "the disk is full: free some space and try again",
+                   errno.EDQUOT: "the disk quota is used up: free some space",
+                   errno.EROFS: "the folder is on a read-only file system",
+                   errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+        reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+        return f"could not write {where}: {reason}; nothing was changed"
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc)
+        if "full" in text:
+            return "the study database could not be written: the disk is full; free some " \
+                "space and try again (nothing was changed)"
+        if "readonly" in text or "read-only" in text:
+            return "the study database is on a read-only file system; nothing was changed"
+        return f"the study database failed ({text}); run 'companion doctor' to check it"
+    return str(exc)
+
+
+# Characters XML 1.0 cannot carry at all (not even escaped): C0 controls but tab, newline
+# and carriage return; surrogates; U+FFFE and U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_illegal(text: str) -> str | None:
+    """The first character of ``text`` XML cannot carry, or None."""
+    found = _XML_ILLEGAL.search(text)
+    return found.group(0) if found else None
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot carry replaced by U+FFFD (the exports'
+    safety net for text stored before such characters were refused at input)."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
