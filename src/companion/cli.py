@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -30,6 +31,11 @@ class CompanionGroup(click.Group):
         except CompanionError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder, …
+            from companion.files import describe_failure
+
+            click.echo(f"error: {describe_failure(exc)}", err=True)
+            ctx.exit(2)
 
 
 @dataclass
