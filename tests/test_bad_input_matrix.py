@@ -13,10 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from click.testing import CliRunner
 
-from companion.cli import main
 from companion.store.schema import SCHEMA_VERSION
+from tests.support.cli import Run, cli_runner
 
 
 def _snapshot(study_dir: Path) -> dict[str, object]:
@@ -32,11 +31,10 @@ def _snapshot(study_dir: Path) -> dict[str, object]:
 
 
 @pytest.fixture
-def planned(study_dir: Path) -> Path:
-    runner = CliRunner()
+def planned(study_dir: Path, run: Run) -> Path:
     for args in (["participant", "add", "P05", "--consent-date", "2026-02-01"],
                  ["session", "new", "P05"]):
-        assert runner.invoke(main, ["--study", str(study_dir), *args]).exit_code == 0
+        assert run(*args).exit_code == 0
     return study_dir
 
 
@@ -102,7 +100,7 @@ def test_bad_input_gives_one_line_exit_2_and_writes_nothing(case: str, planned: 
     files = _audio_files(tmp_path / "audio")
     args = [a.format(**{k: str(v) for k, v in files.items()}) if "{" in a else a for a in args]
     before = _snapshot(planned)
-    result = CliRunner().invoke(main, ["--study", str(planned), *args])
+    result = cli_runner(planned)(*args)
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 or lines[-1].startswith("Error:"), result.output
@@ -117,7 +115,7 @@ def test_a_database_from_a_newer_version_is_refused(planned: Path) -> None:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     before = (planned / "companion.db").read_bytes()
-    result = CliRunner().invoke(main, ["--study", str(planned), "session", "list"])
+    result = cli_runner(planned)("session", "list")
     assert result.exit_code == 2
     assert "upgrade companion" in result.output and str(SCHEMA_VERSION) in result.output
     assert (planned / "companion.db").read_bytes() == before

@@ -7,21 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from companion.cli import main
-from tests.support.cli import as_json
+from tests.support.cli import Run, as_json, cli_runner
 
 
-def test_init_creates_a_private_study_folder(tmp_path: Path) -> None:
+def test_init_creates_a_private_study_folder(run: Run, tmp_path: Path) -> None:
     root = tmp_path / "my-study"
-    result = CliRunner().invoke(main, ["--study", str(root), "init"])
+    result = run("init", study=root)
     assert result.exit_code == 0, result.output
     assert "Created study" in result.output
     for sub in ("", "recordings", "exports"):
         assert os.stat(root / sub).st_mode & 0o777 == 0o700
     assert os.stat(root / "companion.db").st_mode & 0o777 == 0o600
-    again = CliRunner().invoke(main, ["--study", str(root), "init"])
+    again = run("init", study=root)
     assert again.exit_code == 0 and "Checked study" in again.output
 
 
@@ -29,16 +26,17 @@ def test_study_comes_from_the_environment_then_the_current_folder(tmp_path: Path
                                                                   monkeypatch) -> None:
     root = tmp_path / "env-study"
     monkeypatch.setenv("COMPANION_STUDY", str(root))
-    assert CliRunner().invoke(main, ["init"]).exit_code == 0
+    no_study_option = cli_runner(None)
+    assert no_study_option("init").exit_code == 0
     assert (root / "companion.db").exists()
     monkeypatch.delenv("COMPANION_STUDY")
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(main, ["participant", "list"])
+    result = no_study_option("participant", "list")
     assert result.exit_code == 0 and "No participants yet" in result.output
 
 
-def test_a_folder_that_is_not_a_study_is_refused_with_a_hint(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["--study", str(tmp_path), "participant", "list"])
+def test_a_folder_that_is_not_a_study_is_refused_with_a_hint(run: Run, tmp_path: Path) -> None:
+    result = run("participant", "list", study=tmp_path)
     assert result.exit_code == 2
     assert "not a study folder" in result.output and "companion init" in result.output
     assert not (tmp_path / "companion.db").exists()

@@ -16,14 +16,12 @@ import pytest
 import soundfile as sf
 
 from companion.audio.importer import import_audio
-from companion.operations.sessions import plan
-from companion.store.participants import add_participant
+from tests.support.people import consented_session
 
 
 @pytest.fixture
 def long_session(study, db, tmp_path: Path) -> int:
-    add_participant(db, "P31", consent_date="2026-01-10")
-    session = plan(study, "P31")
+    session = consented_session(db, "P31", consent_date="2026-01-10")
     rng = np.random.default_rng(7)
     # Eight minutes of noise: large enough that writing the project takes a while.
     audio = (rng.standard_normal(48_000 * 480) * 3000).astype(np.int16)

@@ -7,20 +7,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from companion import export as export_module
-from companion.cli import main
 from companion.export.atomic import atomic_write
 from tests.support.interview import make_interview, write_replacements
-
-
-@pytest.fixture
-def run(study_dir: Path):
-    def _run(*args: str):
-        return CliRunner().invoke(main, ["--study", str(study_dir), *args],
-                                  catch_exceptions=False)
-    return _run
 
 
 @pytest.fixture

@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from companion.cli import main
-from companion.store.participants import add_participant
-from companion.store.sessions import new_session, set_status
+from companion.store.sessions import set_status
+from tests.support.cli import cli_runner
+from tests.support.people import consented_session
 
 
 def _doctor(study_dir: Path):
-    return CliRunner().invoke(main, ["--study", str(study_dir), "doctor"])
+    return cli_runner(study_dir)("doctor")
 
 
 def test_doctor_repairs_loose_permissions_and_checks_the_database(study_dir: Path) -> None:
@@ -34,8 +32,7 @@ def test_doctor_repairs_loose_permissions_and_checks_the_database(study_dir: Pat
 
 
 def test_doctor_fails_on_an_interrupted_session_and_names_the_fix(study_dir: Path, db) -> None:
-    add_participant(db, "P02")
-    session = new_session(db, "P02", protocol_id="pain-alliance", protocol_hash="h")
+    session = consented_session(db, "P02")
     set_status(db, session.id, "live")
     result = _doctor(study_dir)
     assert result.exit_code == 1

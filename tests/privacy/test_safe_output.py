@@ -15,8 +15,7 @@ import pytest
 import soundfile as sf
 
 from companion.audio.importer import import_audio
-from companion.operations.sessions import plan
-from companion.store.participants import add_participant
+from tests.support.people import consented_session
 
 
 def _snapshot(root: Path) -> dict[str, str]:
@@ -40,8 +39,7 @@ def _cli(study_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def interview(study, db, tmp_path):
-    add_participant(db, "P05", consent_date="2026-01-05")
-    session = plan(study, "P05", interviewer="DP")
+    session = consented_session(db, "P05", consent_date="2026-01-05", interviewer="DP")
     wav = tmp_path / "in.wav"
     sf.write(wav, (np.sin(np.arange(16_000) / 8) * 8000).astype(np.int16), 16_000)
     import_audio(study, session.id, wav)

@@ -7,9 +7,7 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from companion.cli import main
 from companion.operations.ratings import RatingEntry, rate
 from companion.operations.sessions import plan
 from companion.report import render_report, study_report
@@ -146,15 +144,12 @@ def test_report_formats_md_html_json(sample):
     assert len(data["saturation"]) == 26
 
 
-def test_report_cli(sample, study_dir, tmp_path):
-    runner = CliRunner()
-    result = runner.invoke(main, ["--study", str(study_dir), "report", "--format", "json"],
-                           catch_exceptions=False)
+def test_report_cli(sample, run, tmp_path):
+    result = run("report", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.output)["table1"]["n"] == 26
     out = tmp_path / "report.html"
-    result = runner.invoke(main, ["--study", str(study_dir), "report", "--format", "html", "-o",
-                                  str(out)], catch_exceptions=False)
+    result = run("report", "--format", "html", "-o", str(out))
     assert result.exit_code == 0 and out.read_text().startswith("<!DOCTYPE html>")
-    bad = runner.invoke(main, ["--study", str(study_dir), "report", "--format", "pdf"])
+    bad = run("report", "--format", "pdf")
     assert bad.exit_code == 2 and "--format: got 'pdf'" in bad.output

@@ -66,11 +66,9 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory, speech: np.ndarray) -> 
 @pytest.fixture
 def session_id(db) -> int:
     """A session whose participant gave consent."""
-    from companion.store.participants import add_participant
-    from companion.store.sessions import new_session
+    from tests.support.people import consented_session
 
-    add_participant(db, "P5", consent_date="2024-03-01")
-    return new_session(db, "P5", protocol_id="test", protocol_hash="0" * 16).id
+    return consented_session(db, "P5").id
 
 
 def wait_for(predicate: Callable[[], object], timeout: float, what: str,

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from companion.protocol.registry import get_protocol
+from companion.protocol.registry import DEFAULT_PROTOCOL_ID, get_protocol
 from companion.store.participants import add_participant, find_participant
 from companion.store.sessions import Session, new_session
 
@@ -24,7 +24,7 @@ def consented_session(
     code: str = "P05",
     *,
     consent_date: str | None = CONSENT_DATE,
-    protocol_id: str = "semi-structured",
+    protocol_id: str = DEFAULT_PROTOCOL_ID,
     interviewer: str | None = None,
     pilot: bool = False,
     **characteristics: Any,

@@ -112,11 +112,11 @@ class Interview:
 
 
 def new_session(db, code: str = "P05") -> int:
-    from companion.store.participants import add_participant
-    from companion.store.sessions import new_session as make
+    """A session of a consented participant on the plain English protocol (whose
+    vocabulary does not steer the model)."""
+    from tests.support.people import consented_session
 
-    add_participant(db, code)
-    return make(db, code, protocol_id="semi-structured", protocol_hash="test").id
+    return consented_session(db, code, protocol_id="semi-structured").id
 
 
 def add_recording(db, session_id: int, path: Path, *, seq: int = 1, offset_ms: int = 0) -> int:

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from companion.errors import InputError, NotFoundError
 from companion.transcribe import NoModelError, resolve_model, transcribe_session
 from companion.transcribe.model import ENV_VAR, default_model
+from tests.support.cli import cli_runner
 from tests.support.speech import Interview, add_recording, cut, new_session, write
 
 
@@ -103,9 +103,7 @@ def test_without_the_offline_package_the_message_says_how_to_choose(
 
 
 def _cli(study_dir: Path, *args: str):
-    from companion.cli import main
-
-    return CliRunner().invoke(main, ["--study", str(study_dir), "transcribe", *args])
+    return cli_runner(study_dir)("transcribe", *args)
 
 
 def test_cli_refuses_bad_input_with_exit_2(study_dir: Path, db, interview: Interview) -> None:

@@ -12,16 +12,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from companion.audio.importer import import_audio
-from companion.cli import main
 from companion.operations.sessions import plan
 from companion.store import participants, recordings, transcripts
 from companion.study.folder import Study
 from companion.transcribe.queue import SessionFinished, SessionStarted, run_queue
 from companion.tui.app import CompanionApp
 from companion.tui.screens.transcription import TranscriptionScreen
+from tests.support.cli import cli_runner
 from tests.support.tui import sessions_loaded, wait_for
 
 pytestmark = pytest.mark.model
@@ -91,7 +90,7 @@ def test_the_queue_goes_on_past_a_failing_session(
 def test_cli_all_transcribes_the_rest_and_names_the_failure(
         study: Study, damaged_then_good: tuple[int, int]) -> None:
     damaged, good = damaged_then_good
-    result = CliRunner().invoke(main, ["--study", str(study.root), "transcribe", "--all"])
+    result = cli_runner(study.root)("transcribe", "--all")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     failed = [line for line in result.stderr.splitlines() if "Not transcribed" in line]
