@@ -45,6 +45,7 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("live.suggestion-up", "pageup", "Suggestion ↑"),
     KeyBinding("live.suggestion-down", "pagedown", "Suggestion ↓"),
     KeyBinding("live.clear-note", "escape", "Clear note"),
+    KeyBinding("live.retry", "f9", "Retry recording"),
     KeyBinding("summary.save", "ctrl+s", "Save reflection"),
     KeyBinding("summary.complete", "f8", "Mark completed"),
     KeyBinding("summary.continue", "f5", "Continue recording"),

@@ -27,6 +27,7 @@ from companion.notation import format_hms
 from companion.operations import marks, notes, ratings, recording, sessions
 from companion.protocol.model import Phase, Protocol
 from companion.protocol.suggestions import Suggestion
+from companion.tui.faults import recording_problem
 from companion.tui.messages import Stamped
 from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLike
 from companion.tui.screens.dialogs import ConfirmScreen
@@ -97,6 +98,8 @@ class LiveScreen(Screen[None]):
                 tooltip="Pause the recording (the timeline stops with it)"),
         Binding("f6", "resume", "Resume", id="live.pause",
                 tooltip="Resume the paused recording"),
+        Binding("f9", "retry_recording", "Retry recording", id="live.retry",
+                tooltip="Try again to start the recording (after connecting the microphone)"),
         Binding("f10", "stop", "Stop", id="live.stop",
                 tooltip="Stop recording (asks first) and go to the session summary"),
         Binding("up", "prompt_cursor(-1)", "Prompt ↑", id="live.prompt-up", show=False,
@@ -158,6 +161,7 @@ class LiveScreen(Screen[None]):
         self._warned: set[str] = set()
         self._stopping = False
         self._failed = ""
+        self._retry_factory: RecorderFactory | None = None
         self._paused = False
 
     @property
@@ -272,7 +276,7 @@ class LiveScreen(Screen[None]):
             if recorder.status().state in ("idle",):
                 recorder.start()
         except Exception as exc:  # a device problem must be seen, not crash the interview
-            self.post_message(self.RecorderFailed(str(exc)))
+            self.post_message(self.RecorderFailed(recording_problem(exc)))
             return
         self.post_message(self.RecorderReady(recorder))
 
@@ -283,10 +287,21 @@ class LiveScreen(Screen[None]):
 
     @on(RecorderFailed)
     def _recorder_failed(self, event: RecorderFailed) -> None:
+        self._retry_factory = self.recorder_factory or self._retry_factory
         self.recorder_factory = None
         self._failed = event.error
-        self.notify(f"Recording did not start: {event.error}", title="Recording",
-                    severity="error", timeout=60)
+        self.notify(event.error, title="Not recording", severity="error", timeout=60)
+        self.refresh_bindings()
+        self._poll()
+
+    def action_retry_recording(self) -> None:
+        """Try to start the recording again (after plugging the microphone in)."""
+        if not self._failed or self._retry_factory is None:
+            return
+        self._failed = ""
+        self.recorder_factory = self._retry_factory
+        self.refresh_bindings()
+        self._start_worker()
         self._poll()
 
     # -- helpers ----------------------------------------------------------------------
@@ -297,6 +312,8 @@ class LiveScreen(Screen[None]):
             return int(self._clock_override())
         if self.recorder is not None:
             return int(self.recorder.session_ms())
+        if self._failed:
+            return self._timeline_start_ms  # nothing recorded: the clock does not run
         if self.recording_expected:
             return self._timeline_start_ms  # starting: the timeline has not moved yet
         return self._review_clock()
@@ -521,6 +538,10 @@ class LiveScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """f6 reads Pause while recording and Resume while paused."""
+        if action == "retry_recording":
+            return bool(self._failed) and self._retry_factory is not None
+        if action in ("pause", "resume") and self.recorder is None:
+            return False  # nothing to pause: f6 stays out of the footer
         if action == "pause":
             return not self._paused
         if action == "resume":

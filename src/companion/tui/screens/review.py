@@ -10,6 +10,7 @@ stays in the audit log.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +30,7 @@ from companion.export.document import Entry, SessionDocument, memo_text
 from companion.export.pseudonymise import Pseudonymiser
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
+from companion.tui.faults import playback_problem
 from companion.tui.widgets.text_prompt import TextPrompt
 
 if TYPE_CHECKING:
@@ -89,6 +91,8 @@ class ReviewScreen(Screen[None]):
         self.start_at_ms = at_ms
         self.player_factory = player_factory or default_player_factory
         self.player: PlayerLike | None = None
+        self.playback_problem = ""
+        """Set when no output device could play: review goes on without sound."""
         self.doc: SessionDocument | None = None
         self.transcript_rows: list[Row] = []
         self.timeline_rows: list[Row] = []
@@ -177,6 +181,8 @@ class ReviewScreen(Screen[None]):
         if self.player is not None:
             state = (f"  {'▶' if self.player.playing else '⏸'} "
                      f"{format_hms(self.player.position_ms)}")
+        elif self.playback_problem:
+            state = "  playback unavailable (no audio output)"
         self.query_one("#review-head", Static).update(self._head_base + state)
 
     @staticmethod
@@ -231,6 +237,8 @@ class ReviewScreen(Screen[None]):
     # --- playback ------------------------------------------------------------------------
 
     def _ensure_player(self) -> PlayerLike | None:
+        if self.playback_problem:
+            return None  # said once; the head keeps saying it
         if self.player is None:
             try:
                 self.player = self.player_factory(self)
@@ -239,16 +247,32 @@ class ReviewScreen(Screen[None]):
                 return None
         return self.player
 
+    def _playing(self, start: Callable[[PlayerLike], object]) -> None:
+        """Start or toggle playback; without an output device say so once, calmly, and
+        keep everything else working (the review is still readable and editable)."""
+        player = self._ensure_player()
+        if player is None:
+            return
+        try:
+            start(player)
+        except Exception as exc:  # PortAudio: no output device, device busy, …
+            self.playback_problem = playback_problem(exc)
+            with contextlib.suppress(Exception):
+                player.close()
+            self.player = None
+            self.notify(self.playback_problem, title="Playback", severity="warning",
+                        timeout=20)
+            self._show_head()
+
     def action_play_here(self) -> None:
         row = self._focused_row()
         if row is None:
             return
         if self.query_one("#timeline-list", OptionList).has_focus:
             self.go_to(row.entry.at_ms)
-        player = self._ensure_player()
-        if player is not None:
-            player.play(row.entry.at_ms)
-            self.current_segment = None
+        at_ms = row.entry.at_ms
+        self._playing(lambda player: player.play(at_ms))
+        self.current_segment = None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on a line of either list (the lists take Enter themselves)."""
@@ -256,9 +280,7 @@ class ReviewScreen(Screen[None]):
         self.action_play_here()
 
     def action_toggle(self) -> None:
-        player = self._ensure_player()
-        if player is not None:
-            player.toggle()
+        self._playing(lambda player: player.toggle())
 
     def action_skip(self, direction: int) -> None:
         if self.player is not None:

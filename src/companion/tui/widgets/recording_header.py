@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from companion.audio.status import RecorderStatus
-from companion.notation import format_hms
+from companion.notation import format_duration, format_hms
 from companion.tui.widgets.level_meter import LevelMeter
 
 STATE_LABELS = {
@@ -18,7 +18,7 @@ STATE_LABELS = {
     "paused": ("❚❚ PAUSED", "-paused"),
     "reconnecting": ("⚠ DEVICE LOST", "-fault"),
     "stopped": ("■ STOPPED", "-idle"),
-    "failed": ("⚠ FAILED", "-fault"),
+    "failed": ("⚠ NOT RECORDING", "-fault"),
 }
 
 
@@ -85,9 +85,6 @@ class RecordingHeader(Horizontal):
         if status.disk_minutes_left is None:
             disk.append("—")
         else:
-            minutes = int(status.disk_minutes_left)
-            left = f"{minutes} min"
-            if minutes >= 60:
-                left = f"{minutes // 60} h {minutes % 60:02d} min"
+            left = format_duration(status.disk_minutes_left * 60)
             disk.append(f"{left} left", style="bold red" if status.disk_warning else "")
         self.query_one("#rec-disk", Static).update(disk)
