@@ -26,8 +26,8 @@ def test_session_times_round_trip() -> None:
 
 
 def test_one_way_to_say_how_long() -> None:
-    assert [format_duration(s) for s in (0.2, 40, 89.4, 90, 725)] == [
-        "1 s", "40 s", "89 s", "2 min", "12 min"]
+    assert [format_duration(s) for s in (0.2, 40, 89.4, 90, 725, 5340, 5400, 45_000)] == [
+        "1 s", "40 s", "89 s", "2 min", "12 min", "89 min", "1 h 30 min", "12 h 30 min"]
     assert format_eta(725) == "about 12 min left"
     assert format_eta(None) == ""
 

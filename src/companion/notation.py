@@ -5,8 +5,8 @@ store, review, every export, the report and both fronts write the same thing:
 
 - a moment on the session timeline is ``hh:mm:ss``; in a transcript ``[hh:mm:ss]``;
 - people type session times as ``HH:MM:SS``, ``MM:SS`` or with ``.mmm``;
-- a length of time in running text is ``40 s`` below 90 seconds, else ``12 min``; what is
-  left of a job is ``about 12 min left``;
+- a length of time in running text is ``40 s`` below 90 seconds, ``12 min`` below 90
+  minutes, else ``2 h 05 min``; what is left of a job is ``about 12 min left``;
 - a silence of 1 to 2 s is ``(.)``, 2 to 3 s ``(..)``, 3 to 4 s ``(...)``; from 4 s on it
   is written with its length in whole seconds, ``(6 s)``; shorter gaps are not marked.
 """
@@ -56,10 +56,14 @@ def timestamp(ms: int) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """A length of time in words: ``40 s`` (at least 1 s) below 90 s, else ``12 min``."""
+    """A length of time in words: ``40 s`` (at least 1 s) below 90 s, ``12 min`` below
+    90 minutes, else ``2 h 05 min``."""
     if seconds < 90:
         return f"{max(1, round(seconds))} s"
-    return f"{round(seconds / 60)} min"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def format_eta(seconds: float | None) -> str:

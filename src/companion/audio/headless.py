@@ -10,6 +10,7 @@ from typing import TextIO
 
 from companion.audio.recorder import Recorder
 from companion.audio.status import RecorderStatus
+from companion.notation import format_duration, format_hms
 from companion.study.folder import Study
 
 
@@ -20,13 +21,11 @@ def _bar(dbfs: float, width: int = 20) -> str:
 
 def level_line(status: RecorderStatus) -> str:
     ms = status.session_ms
-    h, rem = divmod(ms // 1000, 3600)
-    m, s = divmod(rem, 60)
     levels = " ".join(f"ch{i + 1} [{_bar(r)}] {r:6.1f} dBFS"
                       for i, r in enumerate(status.rms_dbfs))
-    disk = (f"{status.disk_minutes_left:.0f} min disk"
+    disk = (f"{format_duration(status.disk_minutes_left * 60)} disk"
             if status.disk_minutes_left is not None else "disk ?")
-    return (f"{h:02d}:{m:02d}:{s:02d}.{ms % 1000 // 100} {status.state:<12} {levels} "
+    return (f"{format_hms(ms)}.{ms % 1000 // 100} {status.state:<12} {levels} "
             f"| overflows {status.overflows} | {disk} | {status.message}")
 
 

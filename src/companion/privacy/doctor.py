@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from companion.files import DIR_MODE, FILE_MODE, make_private
+from companion.notation import format_duration
 from companion.study.folder import Study
 
 LOW_DISK_MINUTES = 180  # three interviews of FLAC at 48 kHz mono
@@ -74,7 +75,7 @@ def _disk(study: Study) -> Finding:
 
     free = shutil.disk_usage(study.root).free
     minutes = free / estimated_bytes_per_minute(48_000, 1, "flac")
-    detail = f"{free / 1e9:.1f} GB free, about {minutes / 60:.0f} hours of recording"
+    detail = f"{free / 1e9:.1f} GB free, about {format_duration(minutes * 60)} of recording"
     if minutes < LOW_DISK_MINUTES:
         return Finding("disk space", False, detail, "free space before the next interview")
     return Finding("disk space", True, detail)
