@@ -132,3 +132,10 @@ def test_notation_and_the_toml_checker_sit_below_everything() -> None:
     for low in ("notation", "tomlcheck", "keys"):
         assert _reachable(graph, low) <= {"errors"}, f"{low} imports {graph[low]}"
     assert _reachable(graph, "settings") <= {"errors", "keys", "tomlcheck"}
+
+
+def test_the_report_borrows_nothing_from_the_exports() -> None:
+    """Both write files through companion.files; neither reaches into the other."""
+    graph = _package_graph()
+    assert "export" not in graph.get("report", set())
+    assert "report" not in graph.get("export", set())
