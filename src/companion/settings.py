@@ -26,7 +26,7 @@ class StudySection:
     title: str | None = None
     """The study's name, the report's heading."""
     protocol: str | None = None
-    """Protocol id for new sessions; None: the registry's default protocol."""
+    """Protocol id (or a .toml path) for new sessions; None: the default protocol."""
     interviewer: str | None = None
     """Interviewer named on new sessions unless another is given."""
 
@@ -125,7 +125,7 @@ class _SettingsChecker(Checker):
         self.keys(table, "study", _STUDY_KEYS, ())
         return StudySection(**_given(
             title=self.text(table, "title", "study"),
-            protocol=self.text(table, "protocol", "study", is_id=True),
+            protocol=self.text(table, "protocol", "study"),
             interviewer=self.text(table, "interviewer", "study"),
         ))
 
