@@ -126,6 +126,9 @@ class Recorder:
         self.blocksize = max(256, self.samplerate // 20)  # 50 ms: 20 callbacks a second
 
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # Called by the writer thread with each block written and its session time (ms):
+        # the live transcript's hand-off (companion.live.client), which never waits.
+        self.taps: list[Callable[[np.ndarray, int], None]] = []
         self._commands: queue.SimpleQueue[tuple[str, threading.Event]] = queue.SimpleQueue()
         self._overflows = 0
         self._lock = threading.Lock()
@@ -423,11 +426,15 @@ class _Engine:
         if self.file is None:
             self.open_segment()
         assert self.file is not None
+        written_before = self.file.frames
         try:
             self.file.write(block)
         except Exception as exc:
             self.write_failed(exc)
             return
+        for tap in rec.taps:
+            with contextlib.suppress(Exception):  # a listener's fault is not the recording's
+                tap(block, rec._seg_offset_ms + written_before * 1000 // rec.samplerate)
         self.recorded_frames += len(block)
         with rec._lock:
             rec._seg_frames = self.file.frames

@@ -18,7 +18,7 @@ from companion.store.audit import entity_trail, log_change
 from companion.store.db import now_iso, transaction
 from companion.store.search import index_text
 
-NOTE_KINDS = ("note", "bookmark", "reflection")
+NOTE_KINDS = ("note", "bookmark", "reflection", "quote")
 MAX_NOTE_CHARS = 20_000
 
 

@@ -211,7 +211,40 @@ CREATE TABLE withdrawals (
 );
 """
 
+V_LIVE_TRANSCRIPT = """
+-- What the live transcriber showed during the interview, with the session time at which
+-- each line appeared; replaced by the full transcription later.
+CREATE TABLE live_segments (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    start_ms INTEGER NOT NULL CHECK (start_ms >= 0),
+    end_ms INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    speaker TEXT,
+    shown_at_ms INTEGER NOT NULL
+);
+CREATE INDEX live_segments_session ON live_segments(session_id, start_ms);
+-- A pinned quote is a note of kind 'quote'. SQLite cannot change a CHECK in place, so the
+-- notes table is rebuilt (same ids and rows).
+CREATE TABLE notes_live (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    kind TEXT NOT NULL CHECK (kind IN ('note', 'bookmark', 'reflection', 'quote')),
+    at_ms INTEGER CHECK (at_ms IS NULL OR at_ms >= 0),
+    text TEXT NOT NULL DEFAULT '',
+    codes TEXT NOT NULL DEFAULT '[]',
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+INSERT INTO notes_live SELECT id, session_id, kind, at_ms, text, codes, version, created_at,
+    updated_at FROM notes;
+DROP TABLE notes;
+ALTER TABLE notes_live RENAME TO notes;
+CREATE INDEX notes_session ON notes(session_id, at_ms);
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
                               V4_SESSION_STOPPED,
-                              V_EXPORTS_AND_WITHDRAWALS)
+                              V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT)
 SCHEMA_VERSION = len(MIGRATIONS)

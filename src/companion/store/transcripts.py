@@ -142,6 +142,10 @@ def finish_transcript(
         db["transcripts"].update(session_id, changes)
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action=status, after=changes)
+        if status == "done":  # the transcript is the record now: quotes move onto it
+            from companion.store.live import replace_with_final
+
+            replace_with_final(db, session_id)
 
 
 def set_language(db: sqlite_utils.Database, session_id: int, language: str) -> None:
