@@ -100,9 +100,13 @@ def _permissions(study: Study) -> Finding:
 
 def _integrity(study: Study, repair: bool) -> Finding:
     from companion.store.backup import restore_newest
-    from companion.store.db import store_problem
+    from companion.store.db import store_problem, unavailable_reason
 
-    problem = store_problem(study.db_path)
+    try:
+        problem = store_problem(study.db_path)
+    except sqlite3.OperationalError as exc:
+        return Finding("database", False, f"cannot open it: "
+                       f"{unavailable_reason(study.db_path, exc)}")
     if problem is None:
         return Finding("database", True, "integrity check ok")
     if repair:

@@ -37,6 +37,12 @@ class DamagedStoreError(CompanionError):
     exit_code = 2
 
 
+class StoreUnavailableError(CompanionError):
+    """The database is sound but cannot be opened here and now (a full disk, read-only)."""
+
+    exit_code = 2
+
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 REPAIR_HINT = "run 'companion doctor --repair' to restore the newest automatic backup"
 # Paths (with inode) already checked by this process: a quick_check reads every page, so
@@ -79,11 +85,25 @@ def store_problem(path: Path) -> str | None:
         result = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
         if result != ["ok"]:
             return f"{name} is damaged (quick_check: {result[0]})"
+    except sqlite3.OperationalError:
+        raise  # the machine (a full disk, a read-only folder), not the file: see check_store
     except sqlite3.DatabaseError as exc:
         return f"{name} is damaged ({exc})"
     finally:
         conn.close()
     return None
+
+
+def unavailable_reason(path: Path, exc: BaseException) -> str:
+    """Why a sound database cannot be opened, in words (not "disk I/O error")."""
+    import shutil
+
+    with contextlib.suppress(OSError):
+        if shutil.disk_usage(Path(path).parent).free < 256 * 1024:
+            return "the disk is full: free some space and try again"
+    if not os.access(Path(path).parent, os.W_OK) or "readonly" in str(exc):
+        return "its folder is read-only"
+    return str(exc)
 
 
 def check_store(path: Path) -> None:
@@ -96,7 +116,11 @@ def check_store(path: Path) -> None:
     key = (str(path.resolve()), st.st_ino, st.st_dev)
     if key in _CHECKED and st.st_size > 0:
         return
-    problem = store_problem(path)
+    try:
+        problem = store_problem(path)
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailableError(f"cannot open {path.name}: {unavailable_reason(path, exc)}"
+                                    "; nothing was changed") from None
     if problem is not None:
         raise DamagedStoreError(f"{problem}; nothing was changed: {REPAIR_HINT}")
     if st.st_size > 0:

@@ -1,0 +1,338 @@
+"""The fault matrix: what the machine does to a study, not what the user types.
+
+A full disk (a real 2 MB tmpfs), read-only exports/ and recordings/ (read-only bind
+mounts), a damaged or emptied database, audio emptied after import, characters XML cannot
+carry, a second transcription of a session already being transcribed, and targets that
+writing would destroy. Every row runs the real CLI as a subprocess and must exit 2 with
+exactly one line on stderr, no traceback, and leave every byte of the study folder as it
+was. Mounting needs root; where it is refused the rows say so and are skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.dom import minidom
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from companion.audio.importer import import_audio
+from companion.study import init_study
+from tests.support.interview import make_interview
+
+SRC = Path(__file__).parents[1] / "src"
+
+
+def _cli(study: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run([sys.executable, "-m", "companion.cli", "--study", str(study),
+                           *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """Every file's bytes (by hash) and every folder. The SHM is SQLite's shared-memory
+    index, rebuilt on every open; a WAL must be gone or empty (nothing was committed)."""
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        if path.name.endswith("-shm"):
+            continue
+        if path.name.endswith("-wal"):
+            assert path.stat().st_size == 0, f"{rel} holds a commit"
+            continue
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "/"
+    return out
+
+
+def _make_study(root: Path, wav: Path) -> None:
+    study, _ = init_study(root)
+    db = study.db()
+    made = make_interview(study, db, "P05", audio=False)
+    assert made.session_id == 1
+    import_audio(study, 1, wav)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+
+
+def _speech(path: Path, seconds: float = 1.0) -> Path:
+    frames = int(16_000 * seconds)
+    sf.write(path, (np.sin(np.arange(frames) / 7) * 5000).astype(np.int16), 16_000)
+    return path
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("fault-template")
+    _make_study(base / "study", _speech(base / "in.wav"))
+    return base / "study"
+
+
+@contextlib.contextmanager
+def _mounted(*command: str) -> Iterator[None]:
+    done = subprocess.run(["mount", *command], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount here ({done.stderr.strip() or 'mount failed'}): "
+                    "this row needs root")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", command[-1]], check=False)
+
+
+@contextlib.contextmanager
+def full_disk(template: Path, tmp: Path, *, study_on_it: bool = True) -> Iterator[Path]:
+    """A 2 MB tmpfs filled to the last byte, holding the study (or only the export
+    target: then the database opens and the write itself meets the full disk)."""
+    disk = tmp / "disk"
+    disk.mkdir()
+    with _mounted("-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(disk)):
+        study = disk / "study" if study_on_it else tmp / "study"
+        shutil.copytree(template, study, symlinks=True)
+        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            for size in (65536, 4096, 1):  # to the last byte
+                with contextlib.suppress(OSError):
+                    while True:
+                        os.write(fd, b"\0" * size)
+        finally:
+            os.close(fd)
+        yield study
+
+
+@contextlib.contextmanager
+def read_only(template: Path, tmp: Path, folder: str) -> Iterator[Path]:
+    study = tmp / "study"
+    shutil.copytree(template, study, symlinks=True)
+    target = study / folder
+    with _mounted("--bind", str(target), str(target)):
+        done = subprocess.run(["mount", "-o", "remount,ro,bind", str(target)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot remount read-only here ({done.stderr.strip()})")
+        yield study
+
+
+@contextlib.contextmanager
+def plain(template: Path, tmp: Path, spoil: Callable[[Path], None] | None = None
+          ) -> Iterator[Path]:
+    study = tmp / "study"
+    shutil.copytree(template, study, symlinks=True)
+    if spoil is not None:
+        spoil(study)
+    yield study
+
+
+def _garbage_mid_file(study: Path) -> None:
+    db = study / "companion.db"
+    data = bytearray(db.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 8192] = os.urandom(8192)
+    db.write_bytes(bytes(data))
+
+
+def _empty_db(study: Path) -> None:
+    (study / "companion.db").write_bytes(b"")
+
+
+def _emptied_audio(study: Path) -> None:
+    for path in (study / "recordings").rglob("*.flac"):
+        path.write_bytes(b"")
+
+
+def _halved_audio(study: Path) -> None:
+    for path in (study / "recordings").rglob("*-imported.flac"):
+        info = sf.info(str(path))
+        data, rate = sf.read(str(path), dtype="int16")
+        path.unlink()
+        sf.write(str(path), data[: info.frames // 3], rate, format="FLAC")
+
+
+def _existing_target(study: Path) -> None:
+    (study.parent / "taken.txt").write_text("my own file\n")
+
+
+def _symlink_target(study: Path) -> None:
+    (study.parent / "victim.txt").write_text("precious\n")
+    (study.parent / "link.txt").symlink_to(study.parent / "victim.txt")
+
+
+@dataclass(frozen=True)
+class Row:
+    setting: str  # full-disk, ro-exports, ro-recordings, or plain
+    args: tuple[str, ...]
+    says: str  # a word the one line must hold
+    spoil: Callable[[Path], None] | None = None
+
+
+ROWS: dict[str, Row] = {
+    # A full disk: no command half-writes, none crashes.
+    "full disk: note": Row("full-disk", ("note", "1", "a thought on the full disk"), "full"),
+    "full disk: export": Row("full-disk", ("export", "1", "--format", "docx"), "full"),
+    "full disk: export -o": Row("full-disk", ("export", "1", "--format", "qdpx",
+                                              "-o", "{disk}/out/"), "full"),
+    "full disk: report -o": Row("full-disk", ("report", "-o", "{disk}/report.md"), "full"),
+    "full disk: participant add": Row("full-disk", ("participant", "add", "P06"), "full"),
+    "full disk: import-audio": Row("full-disk", ("import-audio", "1", "{wav}"), "full"),
+    # The study has room; the export target is the full disk.
+    "full target: export -o": Row("full-target", ("export", "1", "--format", "docx",
+                                                  "-o", "{tmp}/disk/"), "full"),
+    "full target: report -o": Row("full-target", ("report", "-o", "{tmp}/disk/r.html",
+                                                  "--format", "html"), "full"),
+    # Read-only folders.
+    "read-only exports/": Row("ro-exports", ("export", "1", "--format", "txt"), "read-only"),
+    "read-only recordings/: import": Row("ro-recordings", ("import-audio", "1", "{wav}"),
+                                         "read-only"),
+    # A damaged store is named, whatever the command.
+    "garbage mid-file: export": Row("plain", ("export", "1", "--format", "txt"), "damaged",
+                                    _garbage_mid_file),
+    "garbage mid-file: transcribe": Row("plain", ("transcribe", "1"), "damaged",
+                                        _garbage_mid_file),
+    "garbage mid-file: note": Row("plain", ("note", "1", "x"), "damaged", _garbage_mid_file),
+    "emptied database beside audio": Row("plain", ("participant", "list"), "empty",
+                                         _empty_db),
+    "emptied database: init": Row("plain", ("init",), "empty", _empty_db),
+    # Audio damaged after import: named, not "done, 0 segments".
+    "audio emptied after import": Row("plain", ("transcribe", "1"), "recording",
+                                      _emptied_audio),
+    "audio cut short after import": Row("plain", ("transcribe", "1"), "damaged",
+                                        _halved_audio),
+    # Characters XML cannot carry are refused at input.
+    "note with U+FFFE": Row("plain", ("note", "1", "odd \ufffe char"), "U+FFFE"),
+    "note with U+FFFF": Row("plain", ("note", "1", "odd \uffff char"), "U+FFFF"),
+    # Targets a write would destroy.
+    "-o existing file": Row("plain", ("export", "1", "--format", "txt",
+                                      "-o", "{tmp}/taken.txt"), "--force", _existing_target),
+    "-o symlink, forced": Row("plain", ("report", "-o", "{tmp}/link.txt", "--force"),
+                              "symbolic link", _symlink_target),
+    "-o the database, forced": Row("plain", ("export", "1", "--format", "txt", "-o",
+                                             "{study}/companion.db", "--force"), "database"),
+}
+
+
+@contextlib.contextmanager
+def _setting(row: Row, template: Path, tmp: Path) -> Iterator[Path]:
+    if row.setting == "full-disk":
+        with full_disk(template, tmp) as study:
+            yield study
+    elif row.setting == "full-target":
+        with full_disk(template, tmp, study_on_it=False) as study:
+            yield study
+    elif row.setting == "ro-exports":
+        with read_only(template, tmp, "exports") as study:
+            yield study
+    elif row.setting == "ro-recordings":
+        with read_only(template, tmp, "recordings") as study:
+            yield study
+    else:
+        with plain(template, tmp, row.spoil) as study:
+            yield study
+
+
+@pytest.mark.parametrize("name", list(ROWS))
+def test_fault_is_one_line_exit_2_and_writes_nothing(name: str, template: Path,
+                                                     tmp_path: Path) -> None:
+    row = ROWS[name]
+    wav = _speech(tmp_path / "more.wav", 0.5)
+    with _setting(row, template, tmp_path) as study:
+        args = [a.format(disk=study.parent, wav=wav, tmp=study.parent, study=study)
+                for a in row.args]
+        before = _snapshot(study)
+        outside_before = sorted(p.name for p in study.parent.iterdir())
+        result = _cli(study, *args)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+        assert len(lines) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert row.says in lines[0], lines[0]
+        assert _snapshot(study) == before
+        assert sorted(p.name for p in study.parent.iterdir()) == outside_before
+        assert not list(study.parent.rglob("*.part"))
+        if row.setting == "full-target":
+            assert sorted(p.name for p in (tmp_path / "disk").iterdir()) == ["filler"]
+
+
+def test_doctor_names_a_damaged_store_and_repairs_it_from_a_backup(template: Path,
+                                                                   tmp_path: Path) -> None:
+    from companion.store.backup import backup_study, list_backups
+
+    study = tmp_path / "study"
+    shutil.copytree(template, study, symlinks=True)
+    assert backup_study(study) is not None
+    _garbage_mid_file(study)
+    doctor = _cli(study, "doctor")
+    assert doctor.returncode == 1 and "Traceback" not in doctor.stderr + doctor.stdout
+    assert "[FAIL] database: companion.db is damaged" in doctor.stdout
+    assert "doctor --repair" in doctor.stdout
+    repaired = _cli(study, "doctor", "--repair")
+    assert "[ok  ] database: restored from the backup of" in repaired.stdout, repaired.stdout
+    assert list(study.glob("companion.db.damaged-*"))  # the damaged file is kept
+    listing = _cli(study, "participant", "list")
+    assert listing.returncode == 0 and "P05" in listing.stdout
+    assert len(list_backups(study)) == 1
+
+    # An emptied database beside audio: named by doctor too, and restored.
+    _empty_db(study)
+    doctor = _cli(study, "doctor")
+    assert "[FAIL] database: companion.db is empty although recordings/ holds audio" \
+        in doctor.stdout
+    assert _cli(study, "doctor", "--repair").returncode in (0, 1)
+    assert "P05" in _cli(study, "participant", "list").stdout
+
+
+def test_backups_rotate_and_skip_a_damaged_database(template: Path, tmp_path: Path) -> None:
+    from companion.store.backup import KEEP, backup_study, list_backups
+
+    study = tmp_path / "study"
+    shutil.copytree(template, study, symlinks=True)
+    for _ in range(KEEP + 2):
+        assert backup_study(study) is not None
+    kept = list_backups(study)
+    assert len(kept) == KEEP
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in kept)
+    _garbage_mid_file(study)
+    assert backup_study(study) is None and list_backups(study) == kept
+
+
+def test_exports_stay_well_formed_with_characters_stored_before_they_were_refused(
+        template: Path, tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(template, study, symlinks=True)
+    conn = sqlite3.connect(study / "companion.db")
+    conn.execute("UPDATE notes SET text = 'odd \ufffe and \uffff here' WHERE id = "
+                 "(SELECT min(id) FROM notes WHERE text != '')")
+    conn.commit()
+    conn.close()
+    out = tmp_path / "out"
+    for fmt in ("docx", "qdpx"):
+        result = _cli(study, "export", "1", "--format", fmt, "-o", f"{out}/")
+        assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out / "P05_session-1.docx") as docx:
+        body = docx.read("word/document.xml").decode()
+    minidom.parseString(body)
+    assert "odd \ufffd and \ufffd here" in body
+    with zipfile.ZipFile(out / "P05_session-1.qdpx") as qdpx:
+        project = qdpx.read("project.qde").decode()
+    minidom.parseString(project)
+    assert "\uffff" not in project and "odd \ufffd and \ufffd here" in project
+
+
+def test_notes_refuse_xml_illegal_characters_at_input(template: Path, tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(template, study, symlinks=True)
+    for ch in ("\ufffe", "\uffff"):
+        result = _cli(study, "note", "1", f"x{ch}y")
+        assert result.returncode == 2 and f"U+{ord(ch):04X}" in result.stderr
+    conn = sqlite3.connect(study / "companion.db")
+    assert not conn.execute("SELECT count(*) FROM notes WHERE text LIKE 'x%y'").fetchone()[0]
+    conn.close()
