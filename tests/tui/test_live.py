@@ -71,13 +71,33 @@ async def test_a_note_starting_with_a_digit_is_text(study: Study, planned_sessio
         await pilot.press(*"half", "alt+1")
         assert screen.query_one("#note-input").value == "half"
         # The codebook and the footer name the tagging key.
-        assert "Alt+1" in str(screen.query_one("#code-legend").render())
+        title = str(screen.query_one("#live-codes .panel-title").render())
+        legend = str(screen.query_one("#code-legend").render()).splitlines()
+        assert "Alt+key" in title and legend[0].startswith("1 A1")
+        assert legend[-2:] == ["9 withdrawal Withdrawal marker",
+                               "0 confrontation Confrontation marker"]  # 9 and 0 too
+        assert screen.query_one("#live-codes").content_region.height >= 1 + len(legend)
         footer = [(k.key_display, k.description) for k in screen.query(FooterKey)]
-        assert ("Alt+digit", "Code") in footer
+        assert ("Alt+0‥9", "Code") in footer
     stored = _notes(study, planned_session)
     assert [(n.text, n.codes) for n in stored if n.text] == [
         ("10 years of pain, she laughs it off", ())]
     assert [n.codes for n in stored if not n.text] == [("A1",)]
+
+
+async def test_the_codebook_stays_in_view_at_80_columns(
+        study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=5_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        strip = screen.query_one("#code-strip")
+        assert strip.display and strip.region.height == 1 and strip.region.width == 80
+        text = str(strip.render())
+        assert "Alt+" in text and "1 A1" in text and "0 conf" in text
+        # The footer fits: its keys end before the palette hint, nothing overflows.
+        keys = [k for k in screen.query(FooterKey)]
+        assert keys and max(k.region.right for k in keys) <= 80
 
 
 async def test_escape_drops_the_draft_and_restamps(study: Study, planned_session: int) -> None:
@@ -122,7 +142,7 @@ async def test_pause_resume_and_stop_with_confirm(study: Study, planned_session:
         def f6() -> tuple[str, str]:
             """What the footer shows on f6, and what the palette offers."""
             [key] = [k for k in screen.query(FooterKey) if k.key == "f6"]
-            titles = {c.title for c in app.get_system_commands(screen)}
+            titles = {c.title.split("  (")[0] for c in app.get_system_commands(screen)}
             return key.description, "/".join(sorted(titles & {"Pause", "Resume"}))
 
         assert f6() == ("Pause", "Pause")

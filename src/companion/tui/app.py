@@ -280,14 +280,28 @@ class CompanionApp(App[None]):
                 continue
             seen.add(binding.action)
             display = self.get_key_display(binding)
+            # The key in the title itself: the help line below it is easy to miss.
+            title = binding.description
+            if binding.action.startswith("tag_code("):  # one line per code, its own key
+                title, display = binding.tooltip, binding.key.replace("alt+", "Alt+")
             help_text = f"[{display}] {binding.tooltip or binding.description}"
-            yield SystemCommand(binding.description, help_text,
+            yield SystemCommand(f"{title}  ({display})", help_text,
                                 partial(active.node.run_action, binding.action))
             del key
         if "app.open_transcription" not in seen and screen is not self.transcription_screen:
             yield SystemCommand(
                 "Transcription", "[t on the sessions screen] Transcribe recorded sessions "
                 "on this machine: queue, progress, cancel", self.action_open_transcription)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """During an interview the footer keeps to the interview's own keys: search,
+        report and theme wait (they left stray characters at 80 columns)."""
+        if action in ("open_search", "open_report", "toggle_dark"):
+            from companion.tui.screens.live import LiveScreen
+
+            if isinstance(self.screen, LiveScreen):
+                return False
+        return True
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -10,6 +10,7 @@ writes take about a millisecond).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -87,9 +88,11 @@ class LiveScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "next_phase", "Next phase", id="live.next-phase",
                 tooltip="Move on to the next phase; its start is stamped on the timeline"),
-        Binding("f3", "prompt_asked", "Asked", id="live.prompt-asked",
+        # Asked and Used are named in their panels' titles (F3, F4); out of the footer,
+        # which has no room for them at 80 columns.
+        Binding("f3", "prompt_asked", "Asked", id="live.prompt-asked", show=False,
                 tooltip="Mark the highlighted prompt as asked, at this moment"),
-        Binding("f4", "suggestion_used", "Used", id="live.suggestion-used",
+        Binding("f4", "suggestion_used", "Used", id="live.suggestion-used", show=False,
                 tooltip="Mark the highlighted suggested question as used, at this moment"),
         Binding("f5", "bookmark", "Bookmark", id="live.bookmark",
                 tooltip="Drop a bookmark at this moment of the recording"),
@@ -201,6 +204,7 @@ class LiveScreen(Screen[None]):
             with Vertical(id="live-codes", classes="panel"):
                 yield Static("Codes · Alt+key", classes="panel-title")
                 yield Static("", id="code-legend")
+        yield Static("", id="code-strip")
         with Vertical(id="live-notes", classes="panel"):
             yield NoteLog(id="note-log")
             with Horizontal(id="note-row"):
@@ -218,6 +222,7 @@ class LiveScreen(Screen[None]):
         self.sub_title = f"{overview.session.participant_code} · session {self.session_id}"
         self._bind_code_keys()
         self.query_one("#code-legend", Static).update(self._code_legend())
+        self.query_one("#code-strip", Static).update(self._code_strip())
         stepper = self.query_one(PhaseStepper)
         stepper.phases = tuple(StepperPhase(p.id, p.title, p.target_minutes)
                                for p in self.protocol.phases)
@@ -324,12 +329,25 @@ class LiveScreen(Screen[None]):
         return self.protocol.phases[self.phase_index]
 
     def _code_legend(self) -> Text:
+        """One line per code (never wrapped: all ten fit), key first."""
         assert self.protocol is not None
-        text = Text()
+        lines = []
         for code in self.protocol.codes:
             if code.key:
-                text.append(f"Alt+{code.key}", style="bold reverse")
-                text.append(f" {code.id} {code.name}\n")
+                line = Text(no_wrap=True, overflow="ellipsis")
+                line.append(f"{code.key}", style="bold reverse")
+                line.append(f" {code.id} {code.name}")
+                lines.append(line)
+        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+
+    def _code_strip(self) -> Text:
+        """The codebook on one line, for narrow terminals: 'Alt+ 1 A1 · 2 A2 …'."""
+        assert self.protocol is not None
+        text = Text("Codes Alt+ ", style="bold", no_wrap=True, overflow="ellipsis")
+        for code in self.protocol.codes:
+            if code.key:
+                text.append(code.key, style="bold reverse")
+                text.append(f" {code.id[:4]}  ", style="")
         return text
 
     def _note_kind(self, note: notes.Note) -> str:
@@ -461,11 +479,16 @@ class LiveScreen(Screen[None]):
     def _bind_code_keys(self) -> None:
         """Alt+key for each code with a quick key; the footer shows one entry for them all."""
         assert self.protocol is not None
-        keys = [c.key for c in self.protocol.codes if c.key]
-        label = "Alt+digit" if all(k.isdigit() for k in keys) else "Alt+key"
-        for index, key in enumerate(keys):
-            self._bindings.bind(f"alt+{key}", f"tag_code({key!r})", "Code",
-                                show=index == 0, key_display=label)
+        codes = [c for c in self.protocol.codes if c.key]
+        label = "Alt+0‥9" if all(str(c.key).isdigit() for c in codes) else "Alt+key"
+        for index, code in enumerate(codes):
+            self._bindings.bind(f"alt+{code.key}", f"tag_code({code.key!r})", "Code",
+                                show=index == 0,
+                                key_display=label if index == 0 else f"Alt+{code.key}")
+            binding = self._bindings.key_to_bindings[f"alt+{code.key}"][-1]
+            # What the palette offers: one line per code, with its own key.
+            self._bindings.key_to_bindings[f"alt+{code.key}"][-1] = replace(
+                binding, tooltip=f"Tag this moment {code.id} {code.name}")
         self.refresh_bindings()
 
     def action_tag_code(self, key: str) -> None:
