@@ -110,3 +110,27 @@ def test_a_split_outside_the_words_writes_nothing(study: Study, db, segment_id: 
             review.split_segment(study, segment_id, word)
         assert raised.value.field == "word" and "1 to 4" in str(raised.value)
     assert (len(_audit(db)), db["transcript_segments"].count) == before
+
+
+def test_operations_run_from_worker_threads(study: Study, db, session_id: int) -> None:
+    """A TUI worker calls operations from its own thread: each opens its own connection."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(5):
+                notes.add_note(study, session_id, f"worker {n} note {i}", at_ms=n * 1_000 + i)
+        except BaseException as exc:  # pragma: no cover - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    notes.add_note(study, session_id, "from the UI thread", at_ms=99)
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert db["notes"].count == 16
+    assert len([e for e in _audit(db) if e["entity"] == "note"]) == 16
