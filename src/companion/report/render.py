@@ -74,10 +74,19 @@ def _sections(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]
     return sections
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _counted(report: StudyReport) -> str:
+    """"1 interview, 0 pilots": numbers with their word in the right form."""
+    return (f"{_plural(len(report.sessions), 'interview', 'interviews')}, "
+            f"{_plural(len(report.pilots), 'pilot', 'pilots')}")
+
+
 def to_markdown(report: StudyReport) -> str:
     out = [f"# {report.title}", "", f"Generated {report.generated_at}; protocol "
-           f"{report.protocol_id}; {len(report.sessions)} interviews, "
-           f"{len(report.pilots)} pilot.", ""]
+           f"{report.protocol_id}; {_counted(report)}.", ""]
     for title, header, rows, note in _sections(report):
         out += [f"## {title}", ""]
         if not rows:
@@ -105,8 +114,7 @@ def to_html(report: StudyReport) -> str:
            ".note{color:#555;font-size:.9em}</style></head><body>",
            f"<h1>{escape(report.title)}</h1>",
            f"<p>Generated {escape(report.generated_at)}; protocol "
-           f"{escape(str(report.protocol_id))}; {len(report.sessions)} interviews, "
-           f"{len(report.pilots)} pilot.</p>"]
+           f"{escape(str(report.protocol_id))}; {_counted(report)}.</p>"]
     for title, header, rows, note in _sections(report):
         out.append(f"<h2>{escape(title)}</h2>")
         if title.startswith("Saturation"):
