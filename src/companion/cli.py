@@ -647,10 +647,12 @@ def devices(as_json: bool) -> None:
 @click.option("--silence", "silence", metavar="SECONDS",
               help="Warn when a channel is silent this long; default: [audio] "
               "silence_seconds, else 20.")
+@click.option("--live", is_flag=True, help="Print a live transcript under the level line "
+              "(made on this computer, in a separate low-priority process).")
 @click.pass_context
 def record(ctx: click.Context, session_id: str, device: str | None, seconds: str | None,
            channels: str | None, fmt: str | None, samplerate: str | None,
-           silence: str | None) -> None:
+           silence: str | None, live: bool) -> None:
     """Record SESSION from a microphone until N seconds or Ctrl-C.
 
     Flags win over the study's companion.toml [audio] settings."""
@@ -673,7 +675,8 @@ def record(ctx: click.Context, session_id: str, device: str | None, seconds: str
         channels=int(channels) if channels is not None else audio.channels,
         fmt=fmt.lower() if fmt is not None else audio.format,
         samplerate=int(samplerate) if samplerate is not None else audio.samplerate,
-        silence_seconds=silence_s if silence_s is not None else audio.silence_seconds)
+        silence_seconds=silence_s if silence_s is not None else audio.silence_seconds,
+        live=live)
     if final.stop_reason not in ("stopped", "seconds"):
         ctx.exit(1)
 

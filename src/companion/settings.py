@@ -54,6 +54,12 @@ class TranscribeSection:
     """CPU threads; 0: let the engine choose."""
 
 
+@dataclass(frozen=True)
+class LiveSection:
+    transcript: bool = True
+    """Show a live transcript while recording (a session may turn it off in its set-up)."""
+
+
 def _empty() -> Mapping[str, str]:
     return MappingProxyType({})
 
@@ -72,6 +78,7 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=_empty)
     """Binding id -> key(s), e.g. ``"live.bookmark" = "ctrl+b"``."""
     privacy: PrivacySection = field(default_factory=PrivacySection)
+    live: LiveSection = field(default_factory=LiveSection)
     path: Path | None = None
     """The file read; None when there is none (all defaults)."""
 
@@ -83,11 +90,12 @@ class SettingsError(TomlFileError):
         super().__init__(path, problems, "valid study settings")
 
 
-_SECTIONS = ("study", "audio", "transcribe", "keymap", "privacy")
+_SECTIONS = ("study", "audio", "transcribe", "keymap", "privacy", "live")
 _STUDY_KEYS = ("title", "protocol", "interviewer")
 _AUDIO_KEYS = ("device", "format", "samplerate", "channels", "silence_seconds")
 _TRANSCRIBE_KEYS = ("model", "language", "threads")
 _PRIVACY_KEYS = ("replacements",)
+_LIVE_KEYS = ("transcript",)
 
 
 def load_settings(path: Path) -> Settings:
@@ -118,6 +126,7 @@ class _SettingsChecker(Checker):
             transcribe=self.transcribe(self.table(data, "transcribe", "") or {}),
             keymap=MappingProxyType(self.keymap(data)),
             privacy=self.privacy(self.table(data, "privacy", "") or {}),
+            live=self.live(self.table(data, "live", "") or {}),
             path=path,
         )
 
@@ -175,3 +184,7 @@ class _SettingsChecker(Checker):
         return PrivacySection(**_given(
             replacements=MappingProxyType(replacements) if replacements else None,
         ))
+
+    def live(self, table: dict[str, Any]) -> LiveSection:
+        self.keys(table, "live", _LIVE_KEYS, ())
+        return LiveSection(**_given(transcript=self.boolean(table, "transcript", "live")))

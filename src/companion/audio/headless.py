@@ -41,12 +41,19 @@ def record_headless(
     silence_seconds: float = 20.0,
     out: TextIO | None = None,
     echo_event: Callable[[str], None] | None = None,
+    live: bool = False,
 ) -> RecorderStatus:
-    """Record until ``seconds`` of audio or Ctrl-C; returns the final status."""
+    """Record until ``seconds`` of audio or Ctrl-C; returns the final status.
+
+    ``live``: run the live transcript beside the recorder and print its lines under the
+    level line (unless the session turned it off)."""
     out = out or sys.stdout
     recorder = Recorder(study, session_id, device=device, channels=channels, fmt=fmt,
                         samplerate=samplerate, max_seconds=seconds,
                         silence_seconds=silence_seconds)
+    from companion.audio.live_lines import LivePrinter
+
+    printer = LivePrinter.start(study, recorder, out) if live else None
     interactive = out.isatty()
 
     def on_term(signum: int, frame: FrameType | None) -> None:
@@ -65,6 +72,8 @@ def record_headless(
             for event in status.events[seen_events:]:
                 out.write(("\n" if interactive else "") + f"! {event}\n")
             seen_events = len(status.events)
+            if printer is not None:
+                printer.print_new(interactive)
             tick += 1
             if interactive:
                 out.write("\r" + level_line(status)[:200] + "\x1b[K")
@@ -77,6 +86,8 @@ def record_headless(
     finally:
         final = recorder.stop()
         signal.signal(signal.SIGTERM, previous)
+        if printer is not None:
+            printer.finish(interactive)
     for event in final.events[seen_events:]:
         out.write(f"! {event}\n")
     out.write(("\r" if interactive else "") + level_line(final)[:200] + "\n")

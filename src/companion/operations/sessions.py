@@ -13,6 +13,7 @@ from companion.protocol.model import Protocol
 from companion.store import events, notes, ratings, recordings
 from companion.store import sessions as store
 from companion.store.backup import backup_quietly
+from companion.store.live import list_live_segments
 from companion.store.notes import Note
 from companion.store.sessions import STATUSES, Session, parse_session_id
 from companion.study.folder import Study
@@ -78,6 +79,8 @@ class SessionOverview:
     """Each phase's span on the session timeline (the report's and exports' too)."""
     end_ms: int = 0
     """The session's end, by the timeline's one rule."""
+    live_segments: list[dict[str, Any]] = field(default_factory=list)
+    """What the live transcript showed (until the full transcription replaces it)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +91,7 @@ class SessionOverview:
             "phases": self.phases,
             "prompt_events": self.prompts,
             "notes": [n.to_dict() for n in self.notes],
+            "live_segments": self.live_segments,
         }
 
 
@@ -104,4 +108,5 @@ def overview(study: Study, session_id: int | str) -> SessionOverview:
             notes=notes.list_notes(db, session.id),
             phase_spans=(tl := load_timeline(study, db, session.id)).phase_spans(),
             end_ms=tl.end_ms,
+            live_segments=[s.to_dict() for s in list_live_segments(db, session.id)],
         )

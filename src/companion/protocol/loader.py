@@ -16,6 +16,7 @@ from typing import Any
 
 from companion.protocol.check_instrument import InstrumentChecks
 from companion.protocol.check_rules import RuleChecks
+from companion.protocol.live import LiveChecks
 from companion.protocol.model import (
     Code,
     Phase,
@@ -67,6 +68,7 @@ _TOP_KEYS = (
     "reference",
     "rules",
     "codes",
+    "live",
 )
 _PHASE_KEYS = ("id", "title", "purpose", "target_minutes", "prompts")
 _PROMPT_KEYS = ("id", "text", "follow_ups")
@@ -82,7 +84,7 @@ def _read(path: Path) -> tuple[Protocol | None, list[Problem]]:
     return (protocol if not checker.problems else None), checker.problems
 
 
-class _Checker(InstrumentChecks, RuleChecks):
+class _Checker(InstrumentChecks, RuleChecks, LiveChecks):
     """Walks the parsed TOML, building the model and collecting every problem on the way."""
 
 
@@ -109,6 +111,7 @@ class _Checker(InstrumentChecks, RuleChecks):
         reference = self.reference(data, instrument)
         rules = self.rules(data, instrument, reference)
         codes = self.codes(data)
+        live = self.live(data, tuple(p.id for p in phases))
 
         if self.problems or protocol_id is None or title is None or language is None:
             return None
@@ -123,6 +126,7 @@ class _Checker(InstrumentChecks, RuleChecks):
             reference=reference,
             rules=rules,
             codes=codes,
+            live=live,
             path=path.resolve(),
             content_hash=content_hash,
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.errors import NotFoundError
+from companion.protocol.live import LiveProtocol
 
 TARGETS: tuple[str, ...] = ("most", "least")
 """The two ratings the study asked for: the most and the least positive professional."""
@@ -166,6 +167,8 @@ class Protocol:
     reference: Reference | None = None
     rules: tuple[Rule, ...] = ()
     codes: tuple[Code, ...] = ()
+    live: LiveProtocol = field(default_factory=LiveProtocol)
+    """Quote cards and mention rules for the live transcript (defaults when absent)."""
 
     def phase(self, phase_id: str) -> Phase:
         for phase in self.phases:

@@ -9,4 +9,5 @@ SYMBOLS: dict[str, str] = {
     "asked": "✓ ",
     "used": "✦ ",  # a suggestion used: not the bookmark's flag
     "pause": "‖ ",
+    "quote": "❝ ",
 }

@@ -32,7 +32,9 @@ from companion.tui.faults import recording_problem
 from companion.tui.messages import Stamped
 from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLike
 from companion.tui.screens.dialogs import ConfirmScreen
+from companion.tui.screens.live_transcript import LiveTranscriptMixin
 from companion.tui.symbols import SYMBOLS
+from companion.tui.widgets.live_transcript import LiveTranscriptPanel, TalkBar
 from companion.tui.widgets.note_input import NoteInput
 from companion.tui.widgets.phase_stepper import PhaseStepper, StepperPhase
 from companion.tui.widgets.prompt_list import CursorList, Entry, PromptList, SuggestionList
@@ -82,7 +84,7 @@ class NoteLog(Static):
         self.update(Text("\n").join(shown) if shown else Text("No notes yet.", style="dim"))
 
 
-class LiveScreen(Screen[None]):
+class LiveScreen(LiveTranscriptMixin, Screen[None]):
     """One interview in progress (or reviewed again without a recorder)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -115,6 +117,12 @@ class LiveScreen(Screen[None]):
                 show=False, tooltip="Highlight the next suggested question"),
         Binding("escape", "cancel_note", "Clear note", id="live.clear-note", show=False,
                 tooltip="Throw away the note being typed"),
+        Binding("f7", "pin_quote", "Pin quote", id="live.pin-quote",
+                tooltip="Keep the highlighted live line as a quote (a card in deepening)"),
+        Binding("ctrl+up", "line_cursor(-1)", "Line ↑", id="live.line-up", show=False,
+                tooltip="Highlight the previous live transcript line"),
+        Binding("ctrl+down", "line_cursor(1)", "Line ↓", id="live.line-down", show=False,
+                tooltip="Highlight the next live transcript line"),
     ]
 
     class RecorderReady(Message):
@@ -205,6 +213,12 @@ class LiveScreen(Screen[None]):
                 yield Static("Codes · Alt+key", classes="panel-title")
                 yield Static("", id="code-legend")
         yield Static("", id="code-strip")
+        # Shown only while a live transcript runs (see LiveTranscriptMixin._live_poll).
+        with Vertical(id="live-transcript", classes="panel") as panel:
+            panel.display = False
+            yield Static("Live transcript · F7 pins a quote · Ctrl+↑↓", classes="panel-title")
+            yield TalkBar(id="talk-bar")
+            yield LiveTranscriptPanel(id="live-lines")
         with Vertical(id="live-notes", classes="panel"):
             yield NoteLog(id="note-log")
             with Horizontal(id="note-row"):
@@ -279,8 +293,10 @@ class LiveScreen(Screen[None]):
                 assert self.recorder_factory is not None
                 recorder = self.recorder_factory(self.companion.study, self.session_id)
             if recorder.status().state in ("idle",):
+                self._live_attach(recorder)
                 recorder.start()
         except Exception as exc:  # a device problem must be seen, not crash the interview
+            self._live_detach()
             self.post_message(self.RecorderFailed(recording_problem(exc)))
             return
         self.post_message(self.RecorderReady(recorder))
@@ -384,6 +400,7 @@ class LiveScreen(Screen[None]):
         prompt_list = self.query_one(PromptList)
         prompt_list.cursor = 0
         prompt_list.set_entries(entries, asked)
+        self._live_cards()
 
     def _poll(self) -> None:
         """Read the recorder's status snapshot (cheap) and show it; warn on changes."""
@@ -407,6 +424,7 @@ class LiveScreen(Screen[None]):
         now = self._now() if self._clock_override is not None else status.session_ms
         self.query_one(PhaseStepper).in_phase_ms = max(now - self.phase_started_ms, 0)
         self._warn(status)
+        self._live_poll()
 
     def _warn(self, status: RecorderStatus) -> None:
         active: list[tuple[str, str, str]] = [
@@ -426,7 +444,7 @@ class LiveScreen(Screen[None]):
         self._warned = names
 
     def _stamp(self, kind: str, at_ms: int | None, ref: object, shown: str) -> None:
-        if kind in ("note", "bookmark", "code", "phase"):
+        if kind in ("note", "bookmark", "code", "phase", "quote"):
             self.query_one(NoteLog).add(at_ms, kind, shown)
         self.post_message(Stamped(self.session_id, kind, at_ms, ref))
 
@@ -555,6 +573,8 @@ class LiveScreen(Screen[None]):
         marks.mark_prompt(self.companion.study, self.session_id, kind=kind,
                           text=entry.text, at_ms=at, **ref)
         items.mark(entry.key)
+        if kind == "suggestion_used":
+            self._live_cards()  # a card used drops away
         self._stamp("asked" if kind == "asked" else "used", at, entry.key, entry.text)
 
     # -- recording --------------------------------------------------------------------
@@ -631,6 +651,7 @@ class LiveScreen(Screen[None]):
     def _stop_worker(self, recorder: RecorderLike) -> None:
         try:
             recorder.stop()
+            self._live_detach()
         finally:
             self.post_message(self.RecorderStopped())
 

@@ -1,0 +1,91 @@
+"""Suggestions that follow the conversation: words heard in a live line raise a card.
+
+A card from the scores names the role behind it (its evidence's ``role``, and
+``other_role`` for a gap between two ratings). When the participant names that role, or one
+of its synonyms from the protocol's ``[live.synonyms]``, the card rises to the top with the
+moment it was heard. A protocol's ``[[live.mentions]]`` rules bring up cards of the team's
+own from other words. Interviewer lines never trigger anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from companion.notation import format_hms
+from companion.protocol.live import LiveProtocol, MentionRule
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A card raised by words heard: ``card_id`` is a suggestion's rule id or a mention
+    rule's id; ``text`` is set for a mention rule's own card."""
+
+    card_id: str
+    heard: str
+    at_ms: int
+    reason: str
+    text: str = ""
+
+
+def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    alternatives = sorted({w.strip().lower() for w in words if w.strip()}, key=len,
+                          reverse=True)
+    if not alternatives:
+        return None
+    # Whole words, a plural 's' allowed: "psychologists" names the psychologist too.
+    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alternatives)
+    return re.compile(rf"\b(?:{body})(?:s|es)?\b", re.IGNORECASE)
+
+
+def role_words(role: str, synonyms: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The words that name ``role``: the role itself and its synonyms (any case)."""
+    words = [role]
+    for name, extra in synonyms.items():
+        if name.strip().lower() == role.strip().lower():
+            words += list(extra)
+    return tuple(words)
+
+
+def heard_reason(heard: str, at_ms: int) -> str:
+    return f"heard '{heard}' at {format_hms(at_ms)}"
+
+
+def card_roles(evidence: Mapping[str, object]) -> tuple[str, ...]:
+    return tuple(str(evidence[key]) for key in ("role", "other_role")
+                 if isinstance(evidence.get(key), str) and str(evidence[key]).strip())
+
+
+def find_mentions(
+    text: str,
+    at_ms: int,
+    cards: Sequence[tuple[str, Mapping[str, object]]],
+    live: LiveProtocol,
+) -> list[Mention]:
+    """The cards a participant's line raises. ``cards``: (rule id, evidence) of the
+    suggestions on screen."""
+    found: list[Mention] = []
+    for card_id, evidence in cards:
+        for role in card_roles(evidence):
+            pattern = _pattern(role_words(role, live.synonyms))
+            match = pattern.search(text) if pattern else None
+            if match:
+                heard = match.group(0)
+                found.append(Mention(card_id, heard, at_ms, heard_reason(heard, at_ms)))
+                break
+    for rule in live.mentions:
+        mention = match_rule(rule, text, at_ms)
+        if mention is not None:
+            found.append(mention)
+    return found
+
+
+def match_rule(rule: MentionRule, text: str, at_ms: int) -> Mention | None:
+    pattern = _pattern(rule.words)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        return None
+    values = {"heard": match.group(0), "time": format_hms(at_ms)}
+    return Mention(rule.id, match.group(0), at_ms, rule.reason.format(**values),
+                   rule.prompt.format(**values))

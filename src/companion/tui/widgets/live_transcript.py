@@ -1,0 +1,94 @@
+"""The live transcript on the interview screen: the last lines said, and the talk balance.
+
+The panel shows the newest lines with their session time and speaker; a cursor (Ctrl+↑/↓)
+picks the line the quote key pins, and follows the newest line until moved. Its last row
+says when the live transcript is starting, fell behind or stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import Static
+
+from companion.notation import format_hms
+
+
+class LiveTranscriptPanel(Static):
+    DEFAULT_CSS = """
+    LiveTranscriptPanel { height: auto; max-height: 5; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.lines: list[tuple[int, str | None, str]] = []
+        self.cursor: int | None = None  # None: the newest line
+        self.status = ""
+        self.shown = 4
+
+    @property
+    def current_index(self) -> int | None:
+        if not self.lines:
+            return None
+        if self.cursor is None:
+            return len(self.lines) - 1
+        return max(0, min(self.cursor, len(self.lines) - 1))
+
+    def set_lines(self, lines: Sequence[tuple[int, str | None, str]], status: str) -> None:
+        self.lines = list(lines)
+        self.status = status
+        self._redraw()
+
+    def move(self, step: int) -> None:
+        index = self.current_index
+        if index is None:
+            return
+        index = max(0, min(index + step, len(self.lines) - 1))
+        self.cursor = None if index == len(self.lines) - 1 else index
+        self._redraw()
+
+    def _redraw(self) -> None:
+        text = Text()
+        current = self.current_index
+        first = max(0, min(current if current is not None else 0,
+                           len(self.lines) - self.shown))
+        for index in range(first, min(len(self.lines), first + self.shown)):
+            at_ms, speaker, said = self.lines[index]
+            row = Text(no_wrap=True, overflow="ellipsis")
+            row.append(f"{format_hms(at_ms)} ", style="dim")
+            if speaker:
+                row.append(f"{speaker}: ", style="bold")
+            row.append(said)
+            if index == current:
+                row.stylize("reverse")
+            text.append_text(row)
+            text.append("\n")
+        if not self.lines:
+            text.append("Nothing heard yet.\n", style="dim")
+        if self.status:
+            text.append(self.status, style="bold yellow")
+        self.update(text)
+
+
+class TalkBar(Static):
+    """Interviewer's and participant's share of speaking time in the current phase."""
+
+    DEFAULT_CSS = """
+    TalkBar { height: 1; padding: 0 1; }
+    """
+
+    def show_balance(self, labels: tuple[str, str], interviewer: float | None,
+                     width: int = 20) -> None:
+        if interviewer is None:
+            self.display = False
+            return
+        self.display = True
+        left = round(interviewer * width)
+        text = Text(no_wrap=True)
+        text.append("Talk this phase  ", style="dim")
+        text.append(f"{labels[0]} {interviewer:.0%} ", style="bold")
+        text.append("█" * left, style="cyan")
+        text.append("█" * (width - left), style="magenta")
+        text.append(f" {1 - interviewer:.0%} {labels[1]}", style="bold")
+        self.update(text)
