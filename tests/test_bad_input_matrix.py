@@ -103,7 +103,14 @@ def test_bad_input_gives_one_line_exit_2_and_writes_nothing(case: str, planned: 
     result = cli_runner(planned)(*args)
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 or lines[-1].startswith("Error:"), result.output
+    # Our own errors are one line; click's usage errors are its usage line, a hint and
+    # one "Error:" line. Nothing else (no traceback, no second message).
+    if len(lines) == 1:
+        assert lines[0].startswith("error: "), result.output
+    else:
+        assert lines[0].startswith("Usage: ") and lines[-1].startswith("Error: "), \
+            result.output
+        assert sum(line.lower().startswith("error") for line in lines) == 1, result.output
     message = lines[-1]
     assert field in message and allowed in message, message
     assert "Traceback" not in result.output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 
 import numpy as np
@@ -277,4 +276,10 @@ def test_recover_refuses_a_session_being_recorded(study, session_id, speech):
             recover_session(study, session_id)
     finally:
         rec.stop()
-    assert os.environ.get("HOME")
+    # The refused recovery left the recording alone: it finished cleanly.
+    db = study.db()
+    try:
+        assert get_session(db, session_id).status == "completed"
+        assert [s.status for s in recordings.list_segments(db, session_id)] == ["closed"]
+    finally:
+        db.conn.close()

@@ -58,7 +58,10 @@ def test_mutated_protocol_loads_or_fails_cleanly(changes) -> None:
         protocol = load_protocol(path)
     except ProtocolError as exc:
         text = str(exc)
-        assert text and "Traceback" not in text
+        # A clean error: every problem names the place and what is wrong with it, one
+        # line each, and the message is exactly those lines (no stray exception text).
+        assert exc.problems and text.splitlines() == [str(p) for p in exc.problems]
+        assert all(p.problem for p in exc.problems)
         assert all(line.startswith("mutated.toml") or line.startswith(str(path))
                    for line in text.splitlines()), text
         return
