@@ -77,16 +77,73 @@ def open_private_append(path: Path) -> int:
     return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
 
 
+def _anonymous_file(folder: Path) -> int | None:
+    """An unnamed file in ``folder`` (``O_TMPFILE``): a process killed while writing it
+    leaves nothing behind, not even a ``.part``. None where the file system or the
+    platform cannot make one."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        return os.open(folder, flag | os.O_RDWR, FILE_MODE)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            return None
+        raise
+
+
 @contextlib.contextmanager
-def atomic_path(target: Path, *, replace: bool = True) -> Iterator[Path]:
+def atomic_path(target: Path, *, replace: bool = True, named: bool = False
+                ) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it becomes ``target``.
 
     The caller writes the whole file to the yielded path. If the block raises (a crash, a
-    full disk, Ctrl-C) the temporary file is removed and ``target`` is left as it was.
-    With ``replace=False`` an existing ``target`` is never replaced: the file is linked in
-    place, which fails if anything appeared there meanwhile.
+    full disk, Ctrl-C) the temporary file is removed and ``target`` is left as it was;
+    where the system allows, the temporary file has no name at all until it is complete,
+    so even SIGKILL leaves nothing. With ``replace=False`` an existing ``target`` is never
+    replaced: the file is linked in place, which fails if anything appeared there.
+    ``named=True`` gives a real ``.part`` name, for writers that resolve the path they are
+    given (SQLite does, and would write beside the unnamed file).
     """
     target = Path(target)
+    fd = None if named else _anonymous_file(target.parent)
+    if fd is None:
+        with _named_part(target, replace=replace) as tmp:
+            yield tmp
+        return
+    tmp = Path(f"/proc/self/fd/{fd}")
+    try:
+        yield tmp
+        os.fchmod(fd, FILE_MODE)
+        os.fsync(fd)
+        if replace:
+            # A name for an instant, then one rename over the target.
+            named = target.parent / f".{target.name}.{os.getpid()}.{fd}.part"
+            _link_anonymous(tmp, named)
+            try:
+                os.replace(named, target)
+            except BaseException:
+                named.unlink(missing_ok=True)
+                raise
+        else:
+            _link_anonymous(tmp, target)
+    finally:
+        os.close(fd)
+    fsync_dir(target.parent)
+
+
+def _link_anonymous(proc_path: Path, name: Path) -> None:
+    # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N gives the unnamed file its name; plain
+    # link() would try to link the /proc entry itself. A dir fd makes Python use linkat.
+    root = os.open("/", os.O_RDONLY)
+    try:
+        os.link(proc_path, name, src_dir_fd=root, follow_symlinks=True)
+    finally:
+        os.close(root)
+
+
+@contextlib.contextmanager
+def _named_part(target: Path, *, replace: bool) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
                                     dir=target.parent)
     os.close(fd)

@@ -63,6 +63,11 @@ def _build(root: Path, tmp: Path) -> dict[str, list[int]]:
                                                                         59_900, 0.9),))],
             [], done_ms=60_000)
         set_setting(db, f"tui.draft-note.{sid}", f'{{"text": "{draft}", "at_ms": 3000}}')
+        if "live_segments" in db.table_names():  # the live transcript shown while recording
+            from companion.store.live import add_live_segment
+
+            add_live_segment(db, sid, start_ms=58_000, end_ms=58_900, text=f"{spoken} live",
+                             speaker=None, shown_at_ms=59_500)
         import_audio(study, sid, wav)  # the session folder, with the kept original
         for fmt in ("txt", "docx", "qdpx"):
             export_sessions(study, db, session=sid, fmt=fmt)

@@ -42,7 +42,7 @@ def backup_study(study_root: Path) -> Path | None:
     folder = make_private_dir(backup_dir(root))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"companion-{stamp}.db"
-    with atomic_path(target, replace=False) as tmp:
+    with atomic_path(target, replace=False, named=True) as tmp:
         src = sqlite3.connect(str(source), timeout=10.0)
         dst = sqlite3.connect(str(tmp))
         try:
@@ -75,7 +75,7 @@ def restore_newest(study) -> str | None:
     """
     root = Path(study.root)
     for candidate in list_backups(root):
-        if store_problem(candidate) is None:
+        if candidate.stat().st_size > 0 and store_problem(candidate) is None:
             break
     else:
         return None
