@@ -158,6 +158,26 @@ def _halved_audio(study: Path) -> None:
         sf.write(str(path), data[: info.frames // 3], rate, format="FLAC")
 
 
+_HELD: list[int] = []
+
+
+def _being_transcribed(study: Path) -> None:
+    """Another process holds the session's transcription lock (as a running one does)."""
+    import fcntl
+
+    fd = os.open(study / "recordings" / "P05" / "1" / ".transcribing.lock",
+                 os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _HELD.append(fd)
+
+
+@pytest.fixture(autouse=True)
+def _release_held() -> Iterator[None]:
+    yield
+    while _HELD:
+        os.close(_HELD.pop())
+
+
 def _existing_target(study: Path) -> None:
     (study.parent / "taken.txt").write_text("my own file\n")
 
@@ -207,6 +227,9 @@ ROWS: dict[str, Row] = {
                                       _emptied_audio),
     "audio cut short after import": Row("plain", ("transcribe", "1"), "damaged",
                                         _halved_audio),
+    # A second transcription of a session already being transcribed.
+    "concurrent transcribe": Row("plain", ("transcribe", "1"), "being transcribed",
+                                 _being_transcribed),
     # Characters XML cannot carry are refused at input.
     "note with U+FFFE": Row("plain", ("note", "1", "odd \ufffe char"), "U+FFFE"),
     "note with U+FFFF": Row("plain", ("note", "1", "odd \uffff char"), "U+FFFF"),

@@ -6,9 +6,11 @@ recording process dies, however it dies, so "locked" means "a recorder is alive"
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from companion.files import make_private_dir, open_private_append
@@ -31,8 +33,8 @@ def ensure_session_dir(study: Study, session: Session) -> Path:
 
 
 class SessionLock:
-    def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / LOCK_NAME
+    def __init__(self, folder: Path, name: str = LOCK_NAME) -> None:
+        self.path = Path(folder) / name
         self._fd: int | None = None
 
     def acquire(self) -> bool:
@@ -65,3 +67,27 @@ def is_locked(folder: Path) -> bool:
     finally:
         os.close(fd)  # closing releases a lock we may have taken
     return False
+
+
+TRANSCRIBE_LOCK_NAME = ".transcribing.lock"
+
+
+@contextlib.contextmanager
+def transcribing(study: Study, session: Session) -> Iterator[None]:
+    """Hold the session's transcription lock; a second transcription is refused.
+
+    Two runs on one session would both write its transcript, and the slower one could
+    mark a finished transcript failed. Like the recorder's, the lock is an ``flock``: it
+    goes with the process, however that ends.
+    """
+    from companion.errors import InputError
+
+    lock = SessionLock(ensure_session_dir(study, session), name=TRANSCRIBE_LOCK_NAME)
+    if not lock.acquire():
+        raise InputError("session", session.id, "a session no other transcription is "
+                         "working on", hint="it is being transcribed now (another "
+                         "'companion transcribe' or the interview screens); wait for it")
+    try:
+        yield
+    finally:
+        lock.release()

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from companion.audio.lock import transcribing
 from companion.errors import CompanionError, InputError
 from companion.notation import format_eta, format_hms
 from companion.store import transcripts as store
@@ -244,13 +245,14 @@ def transcribe_session(
         if engine is None:
             engine = engine_for(options)
         engine.check_language(plan.language)
-        if options.restart:
-            store.delete_transcript(db, plan.session.id)
-        existing = store.get_transcript(db, plan.session.id)
-        if existing is not None and existing["status"] == "done":
-            return _result(db, plan, "already-done", existing, 0, 0.0)
-        with engine.lock:
-            return _run(db, plan, engine, options, on_progress, cancel)
+        with transcribing(study, plan.session):  # a second run on it is refused
+            if options.restart:
+                store.delete_transcript(db, plan.session.id)
+            existing = store.get_transcript(db, plan.session.id)
+            if existing is not None and existing["status"] == "done":
+                return _result(db, plan, "already-done", existing, 0, 0.0)
+            with engine.lock:
+                return _run(db, plan, engine, options, on_progress, cancel)
     finally:
         db.conn.close()
 
