@@ -1,0 +1,81 @@
+"""The ``companion`` command group, its error handling and the helpers of every command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from companion import __version__
+from companion.errors import CompanionError
+from companion.study.folder import Study, init_study, open_study, resolve_study_dir
+
+
+class CompanionGroup(click.Group):
+    """Turns CompanionError into one line on stderr and its exit code (never a traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CompanionError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder, …
+            from companion.files import describe_failure
+
+            click.echo(f"error: {describe_failure(exc)}", err=True)
+            ctx.exit(2)
+
+
+@dataclass
+class CliState:
+    study_option: str | None
+
+    def study(self) -> Study:
+        return open_study(resolve_study_dir(self.study_option))
+
+
+def cli_state(ctx: click.Context) -> CliState:
+    return ctx.find_root().obj
+
+
+def current_study(ctx: click.Context) -> Study:
+    return cli_state(ctx).study()
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(cls=CompanionGroup, invoke_without_command=True)
+@click.option("--study", "study_option", metavar="DIR",
+              help="Study folder (default: $COMPANION_STUDY, else the current folder).")
+@click.version_option(__version__, prog_name="companion")
+@click.pass_context
+def main(ctx: click.Context, study_option: str | None) -> None:
+    """A terminal companion for qualitative research interviews.
+
+    Run without a command to open the interview screens; the commands below do the same
+    work from the shell.
+    """
+    # Everything companion writes is participant data: private to the user by default.
+    os.umask(0o077)
+    ctx.obj = CliState(study_option)
+    if ctx.invoked_subcommand is None:
+        _launch_tui(ctx)
+
+
+def _launch_tui(ctx: click.Context) -> None:
+    from companion.tui.app import run_app
+
+    root = resolve_study_dir(cli_state(ctx).study_option)
+    # A new or empty folder becomes a study, as `make run` promises; a folder with other
+    # files in it is not taken over (that would scatter a database into, say, $HOME).
+    if not Study(root).db_path.exists() and (not root.exists() or not any(root.iterdir())):
+        study, _ = init_study(root)
+        click.echo(f"Created a new study in {study.root}")
+    run_app(cli_state(ctx).study())

@@ -1,0 +1,88 @@
+"""What leaves companion: transcription on this machine, exports, the study report."""
+
+from __future__ import annotations
+
+import click
+
+from companion.cli.base import cli_state, current_study, emit_json, main
+
+# --- transcription commands ---
+
+
+@main.command()
+@click.argument("session_id", metavar="SESSION", required=False)
+@click.option("--all", "all_sessions", is_flag=True,
+              help="Every session with audio and no finished transcript, one after another.")
+@click.option("--model", metavar="NAME|PATH",
+              help="Whisper size (small, medium, large-v3…: downloaded once) or a local model "
+                   "folder. Default: companion.toml, else the offline tiny.en.")
+@click.option("--language", metavar="CODE",
+              help="Spoken language, e.g. nl or en (default: companion.toml, else the protocol).")
+@click.option("--threads", type=int, default=0, show_default=True,
+              help="CPU threads (0: automatic).")
+@click.option("--restart", is_flag=True, help="Discard the existing transcript and start over.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, model: str | None,
+               language: str | None, threads: int, restart: bool, as_json: bool) -> None:
+    """Transcribe SESSION's audio on this machine; an interrupted run continues where it
+    stopped."""
+    from companion.transcribe.command import run_transcribe
+
+    run_transcribe(cli_state(ctx).study(), session_id, all_sessions=all_sessions, model=model,
+                   language=language, threads=threads, restart=restart, as_json=as_json)
+
+
+# --- end of transcription commands ---
+
+
+# --- export and report commands ---
+
+
+@main.command("export")
+@click.argument("session_id", metavar="SESSION", required=False)
+@click.option("--all", "all_sessions", is_flag=True, help="Export every session (one file "
+              "each) into the folder given with -o.")
+@click.option("--format", "fmt", metavar="F", required=True,
+              help="txt, md, f4, docx, srt, vtt, qdpx or json.")
+@click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
+              "an existing folder. Default: the study's exports/ folder.")
+@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
+              "study's database or audio).")
+@click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+@click.pass_context
+def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
+               output: str | None, force: bool, as_json: bool) -> None:
+    """Export SESSION (or --all) for analysis software: pseudonymised, written atomically."""
+    from companion.operations.export import export
+
+    written = export(current_study(ctx), session=session_id, all_sessions=all_sessions, fmt=fmt,
+                     output=output, force=force)
+    if as_json:
+        emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path)}
+                    for w in written])
+        return
+    for w in written:
+        click.echo(f"Wrote {w.path}")
+
+
+@main.command("report")
+@click.option("--format", "fmt", default="md", show_default=True, metavar="F",
+              help="md, html or json.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of printing "
+              "(ending in / : a folder, created if missing).")
+@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
+              "study's database or audio).")
+@click.pass_context
+def report_cmd(ctx: click.Context, fmt: str, output: str | None, force: bool) -> None:
+    """The study report: sample (Table 1), WAI-ReD (Table 2), durations, saturation."""
+    from companion.operations import report
+
+    study = current_study(ctx)
+    if output:
+        path = report.write(study, fmt, output, force=force)
+        click.echo(f"Wrote {path}")
+    else:
+        click.echo(report.render(study, fmt), nl=False)
+
+# --- end of export and report commands ---
