@@ -28,7 +28,7 @@ SENTENCE = ("When I first came here I did not know what to expect. "
 
 def fakemic_raw() -> Path:
     """The file the shared conftest's ``fakemic`` plays, read from the ``.asoundrc`` it
-    wrote (its module is not importable by name here: two conftest modules exist)."""
+    wrote (importing ``tests.conftest`` by name would run that conftest a second time)."""
     import re
 
     asoundrc = Path(os.environ["HOME"]) / ".asoundrc"

@@ -35,10 +35,12 @@ def feed_fakemic(seconds: float = 3.0, rate: int = 48_000) -> None:
     """Give the file microphone a few seconds of a 220 Hz tone (then it plays silence)."""
     import numpy as np
 
-    from tests.conftest import FAKEMIC_RAW
+    # Not through tests.conftest: importing it by that name would run it a second time
+    # (pytest loaded it as a conftest), pointing HOME at a new, unused .asoundrc.
+    from tests.support.audio import feed_fakemic as play
 
     t = np.arange(int(seconds * rate)) / rate
-    FAKEMIC_RAW.write_bytes((6000 * np.sin(2 * np.pi * 220 * t)).astype("<i2").tobytes())
+    play((6000 * np.sin(2 * np.pi * 220 * t)).astype("<i2"))
 
 
 class FakeRecorder:
