@@ -133,6 +133,3 @@ def import_audio_cmd(ctx: click.Context, session_id: str, file: str) -> None:
     click.echo(f"Imported {file} into session {sid} as {segment.path} "
                f"({format_hms(segment.duration_ms)}, at {format_hms(segment.offset_ms)}); "
                f"original kept as {segment.original_path}")
-
-
-# --- end of audio commands ---

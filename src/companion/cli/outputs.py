@@ -33,9 +33,6 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
                    language=language, threads=threads, restart=restart, as_json=as_json)
 
 
-# --- end of transcription commands ---
-
-
 # --- export and report commands ---
 
 
@@ -84,5 +81,3 @@ def report_cmd(ctx: click.Context, fmt: str, output: str | None, force: bool) ->
         click.echo(f"Wrote {path}")
     else:
         click.echo(report.render(study, fmt), nl=False)
-
-# --- end of export and report commands ---
