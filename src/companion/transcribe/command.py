@@ -1,7 +1,8 @@
 """The ``companion transcribe`` command's work: options checked, progress bar, summary.
 
-Kept here so ``cli.py`` only declares the options; the progress bar and its ETA are fed by
-the runner's progress reports and drawn on stderr (stdout stays clean for ``--json``).
+Kept here so the CLI (``companion.cli``) only declares the options; the progress bar and
+its ETA are fed by the runner's progress reports and drawn on stderr (stdout stays clean
+for ``--json``).
 """
 
 from __future__ import annotations
