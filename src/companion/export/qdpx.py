@@ -223,7 +223,8 @@ def _anchors(project: _Project, doc: SessionDocument,
     for entry in doc.entries:
         if entry.kind == "note":
             note = notes_by_id[entry.ref_id or 0]
-            label = {"bookmark": "Bookmark", "reflection": "Reflection"}.get(note.kind, "Note")
+            label = {"bookmark": "Bookmark", "reflection": "Reflection",
+                     "quote": "Quote"}.get(note.kind, "Note")
             name = f"{label} {hms(entry.at_ms)}"
             note_guid = None
             if note.text:

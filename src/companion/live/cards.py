@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from companion.live.mentions import Mention
 from companion.live.quotes import quote_card, quotes_shown_in
@@ -41,6 +42,15 @@ class Card:
     details: tuple[str, ...]
     kind: str  # "mention" | "quote" | "score"
     raised_at_ms: int | None = None
+
+
+def card_key(suggestion: Any, suggestions: Sequence[Any]) -> str:
+    """A card's key: its rule id, with the rating's target when one rule made two cards
+    (the weakest domain of each rating)."""
+    same = [s for s in suggestions if s.rule_id == suggestion.rule_id]
+    if len(same) < 2:
+        return str(suggestion.rule_id)
+    return f"{suggestion.rule_id}:{suggestion.evidence.get('target', same.index(suggestion))}"
 
 
 def arrange(

@@ -52,11 +52,6 @@ def heard_reason(heard: str, at_ms: int) -> str:
     return f"heard '{heard}' at {format_hms(at_ms)}"
 
 
-def card_roles(evidence: Mapping[str, object]) -> tuple[str, ...]:
-    return tuple(str(evidence[key]) for key in ("role", "other_role")
-                 if isinstance(evidence.get(key), str) and str(evidence[key]).strip())
-
-
 def find_mentions(
     text: str,
     at_ms: int,
@@ -66,14 +61,19 @@ def find_mentions(
     """The cards a participant's line raises. ``cards``: (rule id, evidence) of the
     suggestions on screen."""
     found: list[Mention] = []
-    for card_id, evidence in cards:
-        for role in card_roles(evidence):
+    raised: set[str] = set()
+    # The cards of the named professional's own rating first, then those that compare it.
+    for key in ("role", "other_role"):
+        for card_id, evidence in cards:
+            role = evidence.get(key)
+            if card_id in raised or not isinstance(role, str) or not role.strip():
+                continue
             pattern = _pattern(role_words(role, live.synonyms))
             match = pattern.search(text) if pattern else None
             if match:
                 heard = match.group(0)
                 found.append(Mention(card_id, heard, at_ms, heard_reason(heard, at_ms)))
-                break
+                raised.add(card_id)
     for rule in live.mentions:
         mention = match_rule(rule, text, at_ms)
         if mention is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from companion.errors import CompanionError
-from companion.live.cards import PinnedQuote, ScoreCard, arrange
+from companion.live.cards import PinnedQuote, ScoreCard, arrange, card_key
 from companion.live.client import STOPPED, LiveLine, LiveTranscriber
 from companion.live.mentions import Mention, find_mentions
 from companion.live.talk import balance
@@ -112,7 +112,7 @@ class LiveTranscriptMixin:
             self._live_mentions = []
         if self.protocol is None or not lines:
             return
-        cards = [(s.rule_id, s.evidence) for s in self.suggestions]
+        cards = [(card_key(s, self.suggestions), s.evidence) for s in self.suggestions]
         raised = []
         for line in lines:
             if line.speaker is not None and line.speaker == self._live_labels[0]:
@@ -135,7 +135,7 @@ class LiveTranscriptMixin:
                 if e["kind"] == "suggestion_used" and e.get("rule_id")}
         quotes = [PinnedQuote(n.id, n.at_ms or 0, n.text)
                   for n in live_ops.quotes(study, self.session_id)]
-        scores = [ScoreCard(s.rule_id, s.text, (f"why: {s.trigger or s.reason}",
+        scores = [ScoreCard(card_key(s, self.suggestions), s.text, (f"why: {s.trigger or s.reason}",
                                                 *(f"or: {w.text}" for w in s.alternatives)),
                             s.evidence) for s in self.suggestions]
         cards = arrange(scores, self._live_mentions, quotes, phase_id=self.phase.id,

@@ -1,0 +1,53 @@
+"""Fixtures for the live transcript: a rated session and an espeak interview to play."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from companion.operations.ratings import RatingEntry, rate
+from companion.operations.sessions import plan
+from companion.store import participants
+from companion.study.folder import Study
+from tests.support.speech import build_interview, write
+
+MOST_ITEMS = [90, 85, 88, 92, 95, 90, 93, 91, 87, 89, 94, 90]
+LEAST_DOMAINS = {"task": 250.0, "goal": 300.0, "bond": 280.0}
+
+# Interviewer on the left channel, participant on the right; the participant names the
+# professional of the least positive rating.
+TURNS: list[tuple[str, str, float]] = [
+    ("I", "Welcome. Who helped you most with your pain?", 0.5),
+    ("P", "My back has hurt for more than ten years.", 0.8),
+    ("I", "And who did you find harder?", 0.8),
+    ("P", "The psychologist never really listened to me.", 0.8),
+]
+
+
+@pytest.fixture
+def rated_session(study: Study) -> int:
+    """P05 (consented) with a planned session on the default protocol, both ratings in."""
+    db = study.db()
+    try:
+        participants.add_participant(db, "P05", gender="female", age_band="35-55",
+                                     consent_date=dt.date(2024, 3, 1).isoformat())
+    finally:
+        db.conn.close()
+    session = plan(study, "P05", interviewer="AB")
+    rate(study, session.id, RatingEntry("most", "physiotherapist", items=MOST_ITEMS))
+    rate(study, session.id, RatingEntry("least", "psychologist", domains=LEAST_DOMAINS))
+    return session.id
+
+
+@pytest.fixture(scope="session")
+def interview_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    stereo, _truth = build_interview(TURNS)
+    return write(tmp_path_factory.mktemp("live") / "interview.wav", stereo)
+
+
+def two_channel_pulse(study: Study) -> None:
+    """The study records two channels from the PulseAudio test microphone."""
+    study.config_path.write_text('[audio]\nchannels = 2\ndevice = "pulse"\n',
+                                 encoding="utf-8")
