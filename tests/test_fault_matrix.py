@@ -359,3 +359,27 @@ def test_notes_refuse_xml_illegal_characters_at_input(template: Path, tmp_path: 
     conn = sqlite3.connect(study / "companion.db")
     assert not conn.execute("SELECT count(*) FROM notes WHERE text LIKE 'x%y'").fetchone()[0]
     conn.close()
+
+
+@pytest.mark.parametrize("ext", ["wav", "flac"])
+def test_a_truncated_import_warns_and_keeps_what_is_there(ext: str, template: Path,
+                                                          tmp_path: Path) -> None:
+    study = tmp_path / "study"
+    shutil.copytree(template, study, symlinks=True)
+    whole = tmp_path / f"whole.{ext}"
+    sf.write(whole, (np.sin(np.arange(48_000 * 3) / 7) * 5000).astype(np.int16), 48_000)
+    cut = tmp_path / f"cut.{ext}"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+
+    fine = _cli(study, "import-audio", "1", str(whole))
+    assert fine.returncode == 0 and fine.stderr == "", fine.stderr
+    result = _cli(study, "import-audio", "1", str(cut))
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"warning: {cut} is truncated"), lines
+    conn = sqlite3.connect(study / "companion.db")
+    reasons = [r[0] for r in conn.execute(
+        "SELECT end_reason FROM recording_segments WHERE session_id = 1 ORDER BY seq")]
+    conn.close()
+    assert reasons[-2:] == ["imported", "imported, truncated"]

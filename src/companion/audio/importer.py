@@ -51,6 +51,7 @@ def import_audio(study: Study, session_id: int | str, path: str | os.PathLike[st
                     frames += len(block)
             if frames == 0:
                 raise InputError("file", str(path), ALLOWED, hint="no audio could be decoded")
+            declared = declared_frames(source)
             original, ofd = exclusive_path(folder, f"{stem}-original", source.suffix.lower())
             with os.fdopen(ofd, "wb") as dst, source.open("rb") as src:
                 shutil.copyfileobj(src, dst)
@@ -63,7 +64,8 @@ def import_audio(study: Study, session_id: int | str, path: str | os.PathLike[st
         segment = recordings.add_segment(
             db, session.id, seq=seq, path=str(target.relative_to(study.root)), fmt="flac",
             samplerate=rate, channels=channels, offset_ms=offset, device=None,
-            status="imported", frames=frames, end_reason="imported",
+            status="imported", frames=frames,
+            end_reason=TRUNCATED if _short(frames, declared, rate) else "imported",
             original_path=str(original.relative_to(study.root)),
         )
         if session.status in ("planned", "completed"):
@@ -72,6 +74,63 @@ def import_audio(study: Study, session_id: int | str, path: str | os.PathLike[st
         return segment
     finally:
         db.conn.close()
+
+
+TRUNCATED = "imported, truncated"
+
+
+def _short(frames: int, declared: int | None, rate: int) -> bool:
+    # A file whose header promises more than it holds was cut off (a copy that stopped,
+    # a recorder that died): some of the interview is missing. A tenth of a second of
+    # slack for decoders that drop a last partial frame.
+    return declared is not None and frames < declared - rate // 10
+
+
+def declared_frames(source: Path) -> int | None:
+    """The length the file's header promises, in frames (None if it promises none).
+
+    WAV: the data chunk's size (decoders quietly use the bytes actually there instead).
+    FLAC and others: the stream's declared duration.
+    """
+    try:
+        with open(source, "rb") as handle:
+            head = handle.read(1 << 16)
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            return _wav_declared(head)
+        import av
+
+        with av.open(str(source)) as container:
+            stream = container.streams.audio[0]
+            if stream.duration and stream.time_base and stream.codec_context.sample_rate:
+                return int(stream.duration * stream.time_base
+                           * stream.codec_context.sample_rate)
+    except Exception:  # no header we can read: nothing is promised
+        return None
+    return None
+
+
+def _wav_declared(head: bytes) -> int | None:
+    import struct
+
+    pos, align = 12, 0
+    while pos + 8 <= len(head):
+        chunk, size = head[pos:pos + 4], struct.unpack("<I", head[pos + 4:pos + 8])[0]
+        if chunk == b"fmt ":
+            align = struct.unpack("<H", head[pos + 20:pos + 22])[0]
+        elif chunk == b"data":
+            if not align or size in (0, 0xFFFFFFFF):  # streaming writers leave it open
+                return None
+            return size // align
+        pos += 8 + size + (size & 1)
+    return None
+
+
+def truncation_warning(segment: Segment, source: str) -> str | None:
+    """The warning to show after importing a file that was cut off, or None."""
+    if segment.end_reason != TRUNCATED:
+        return None
+    return (f"warning: {source} is truncated: its header promises more audio than it holds; "
+            f"imported the {segment.duration_ms / 1000:.1f} s that are there")
 
 
 def _probe(source: Path) -> tuple[int, int]:

@@ -130,6 +130,10 @@ def import_audio_cmd(ctx: click.Context, session_id: str, file: str) -> None:
 
     sid = parse_session_id(session_id)
     segment = import_audio(cli_state(ctx).study(), sid, file)
+    from companion.audio.importer import truncation_warning
+
+    if warning := truncation_warning(segment, file):
+        click.echo(warning, err=True)
     click.echo(f"Imported {file} into session {sid} as {segment.path} "
                f"({format_hms(segment.duration_ms)}, at {format_hms(segment.offset_ms)}); "
                f"original kept as {segment.original_path}")
