@@ -62,13 +62,17 @@ def record_headless(
     previous = signal.signal(signal.SIGTERM, on_term)
     seen_events = 0
     recorder.start()
-    out.write(f"Recording session {recorder.session.id} from {recorder.device.name!r} "
-              f"({recorder.samplerate} Hz, {recorder.channels} ch, {fmt}); Ctrl-C stops.\n")
-    out.flush()
-    try:
+    announced = False  # said only once audio flows: a device that never delivers is no
+    try:               # recording, however long it takes to open
         tick = 0
         while not recorder.wait(0.1):
             status = recorder.status()
+            if not announced and status.session_ms > 0:
+                out.write(f"Recording session {recorder.session.id} from "
+                          f"{recorder.device.name!r} ({recorder.samplerate} Hz, "
+                          f"{recorder.channels} ch, {fmt}); Ctrl-C stops.\n")
+                out.flush()
+                announced = True
             for event in status.events[seen_events:]:
                 out.write(("\n" if interactive else "") + f"! {event}\n")
             seen_events = len(status.events)
