@@ -67,7 +67,7 @@ def record_headless(
         tick = 0
         while not recorder.wait(0.1):
             status = recorder.status()
-            if not announced and status.session_ms > 0:
+            if not announced and status.state == "recording":
                 out.write(f"Recording session {recorder.session.id} from "
                           f"{recorder.device.name!r} ({recorder.samplerate} Hz, "
                           f"{recorder.channels} ch, {fmt}); Ctrl-C stops.\n")
