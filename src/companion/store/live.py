@@ -8,6 +8,7 @@ pinned quote (a note of kind ``quote``) is moved onto the final words that match
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -59,6 +60,7 @@ def list_live_segments(db: sqlite_utils.Database, session_id: int) -> list[LiveS
 
 
 _WORD = re.compile(r"[\w']+")
+NEAR_MS = 120_000
 
 
 def words_of(text: str) -> list[str]:
@@ -81,21 +83,29 @@ def anchor_quote(
         return None
     norm = [words_of(w)[0] if words_of(w) else "" for w, _, _ in final_words]
     size = len(wanted)
-    best: tuple[int, int, int] | None = None  # (-hits, distance, start index)
-    for start in range(0, max(1, len(final_words) - size + 1)):
-        window = norm[start:start + size]
-        hits = sum(1 for a, b in zip(window, wanted, strict=False) if a == b)
-        hits = max(hits, len(set(window) & set(wanted)))
-        if hits == 0:
-            continue
-        distance = abs(final_words[start][1] - at_ms)
-        key = (-hits, distance, start)
-        if best is None or key < best:
-            best = key
+    # (-hits, distance, length off the quote's, start, length): smallest wins.
+    best: tuple[int, int, int, int, int] | None = None
+    # The live line is within seconds of the final words: look two minutes either side.
+    near = [i for i, (_, start_ms, _) in enumerate(final_words)
+            if abs(start_ms - at_ms) <= NEAR_MS] or range(len(final_words))
+    for start in near:
+        for length in range(max(1, size - 2), size + 3):
+            window = norm[start:start + length]
+            if len(window) < length:
+                break
+            # Words in the same order (a longest common subsequence), so a window that
+            # straddles two sayings of the words scores below one that covers a single one.
+            matcher = difflib.SequenceMatcher(None, window, wanted, autojunk=False)
+            hits = sum(block.size for block in matcher.get_matching_blocks())
+            if hits == 0:
+                continue
+            key = (-hits, abs(final_words[start][1] - at_ms), abs(length - size), start, length)
+            if best is None or key < best:
+                best = key
     if best is None:
         return None
-    start = best[2]
-    chosen = final_words[start:start + size]
+    start, length = best[3], best[4]
+    chosen = final_words[start:start + length]
     text = " ".join(w.strip() for w, _, _ in chosen)
     return chosen[0][1], chosen[-1][2], text
 
