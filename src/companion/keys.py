@@ -59,6 +59,7 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("review.forward", "right", "+5 s"),
     KeyBinding("review.edit", "e", "Edit"),
     KeyBinding("review.speaker", "s", "Speaker"),
+    KeyBinding("review.split", "x", "Split"),
     KeyBinding("review.note", "n", "Note here"),
     KeyBinding("review.search", "slash", "Search"),
     KeyBinding("review.back-screen", "escape", "Back"),

@@ -78,6 +78,8 @@ class ReviewScreen(Screen[None]):
         Binding("s", "speaker", "Speaker", id="review.speaker",
                 tooltip="Change who spoke the highlighted segment"),
         Binding("n", "note", "Note here", id="review.note",
+        Binding("x", "split", "Split", id="review.split",
+                tooltip="Cut the highlighted segment in two turns"),
                 tooltip="Write a note at the moment being played"),
         Binding("slash", "search", "Search", id="review.search",
                 tooltip="Search notes and transcripts of every session"),
@@ -340,6 +342,32 @@ class ReviewScreen(Screen[None]):
         self.reload()
 
     def action_note(self) -> None:
+    def action_split(self) -> None:
+        row = self._focused_row()
+        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
+            self.notify("Highlight a transcript segment to split it.")
+            return
+        current = review.get_segment(self.companion.study, row.entry.ref_id).text
+        self.app.push_screen(
+            TextPrompt(f"Split the segment at {format_hms(row.entry.at_ms)}: type | where "
+                       "the second turn begins", current),
+            partial(self._split_segment, row.entry.ref_id))
+
+    def _split_segment(self, segment_id: int, text: str | None) -> None:
+        if text is None:
+            return
+        before, bar, _ = text.partition("|")
+        if not bar:
+            self.notify("Nothing split: type | before the first word of the second turn.",
+                        severity="warning")
+            return
+        try:
+            review.split_segment(self.companion.study, segment_id, len(before.split()))
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+
         if self.player is not None:
             at_ms = self.player.position_ms
         else:
