@@ -77,9 +77,9 @@ class ReviewScreen(Screen[None]):
                 tooltip="Correct the highlighted segment's text, or edit the note"),
         Binding("s", "speaker", "Speaker", id="review.speaker",
                 tooltip="Change who spoke the highlighted segment"),
-        Binding("n", "note", "Note here", id="review.note",
         Binding("x", "split", "Split", id="review.split",
                 tooltip="Cut the highlighted segment in two turns"),
+        Binding("n", "note", "Note here", id="review.note",
                 tooltip="Write a note at the moment being played"),
         Binding("slash", "search", "Search", id="review.search",
                 tooltip="Search notes and transcripts of every session"),
@@ -341,7 +341,6 @@ class ReviewScreen(Screen[None]):
         review.set_speaker(self.companion.study, row.entry.ref_id, following)
         self.reload()
 
-    def action_note(self) -> None:
     def action_split(self) -> None:
         row = self._focused_row()
         if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
@@ -368,6 +367,7 @@ class ReviewScreen(Screen[None]):
             return
         self.reload()
 
+    def action_note(self) -> None:
         if self.player is not None:
             at_ms = self.player.position_ms
         else:
