@@ -62,15 +62,18 @@ def record_headless(
     previous = signal.signal(signal.SIGTERM, on_term)
     seen_events = 0
     recorder.start()
-    announced = False  # said only once audio flows: a device that never delivers is no
-    try:               # recording, however long it takes to open
+    # Said only once audio flows (a device that never delivers is no recording, however
+    # long it takes to open): the recording state, or the timeline moving on.
+    start_ms = recorder.session_ms()
+    banner = (f"Recording session {recorder.session.id} from {recorder.device.name!r} "
+              f"({recorder.samplerate} Hz, {recorder.channels} ch, {fmt}); Ctrl-C stops.\n")
+    announced = False
+    try:
         tick = 0
         while not recorder.wait(0.1):
             status = recorder.status()
-            if not announced and status.state == "recording":
-                out.write(f"Recording session {recorder.session.id} from "
-                          f"{recorder.device.name!r} ({recorder.samplerate} Hz, "
-                          f"{recorder.channels} ch, {fmt}); Ctrl-C stops.\n")
+            if not announced and (status.state == "recording" or status.session_ms > start_ms):
+                out.write(banner)
                 out.flush()
                 announced = True
             for event in status.events[seen_events:]:
@@ -92,6 +95,8 @@ def record_headless(
         signal.signal(signal.SIGTERM, previous)
         if printer is not None:
             printer.finish(interactive)
+    if not announced and recorder.segments:  # all of it arrived between two looks
+        out.write(banner)
     for event in final.events[seen_events:]:
         out.write(f"! {event}\n")
     out.write(("\r" if interactive else "") + level_line(final)[:200] + "\n")
