@@ -85,7 +85,7 @@ def record_headless(
             if interactive:
                 out.write("\r" + level_line(status)[:200] + "\x1b[K")
                 out.flush()
-            elif tick % 10 == 0:
+            elif tick % 10 == 0 and announced:  # a log starts with the recording
                 out.write(level_line(status) + "\n")
                 out.flush()
     except KeyboardInterrupt:
