@@ -166,6 +166,12 @@ class SetupScreen(Screen[None]):
         yield Static("Session", classes="section-title")
         yield Checkbox("Pilot interview", id="pilot",
                        value=bool(session and session.pilot), disabled=session is not None)
+        # Some participants consent to audio only: the live transcript is per session.
+        from companion.operations.live import live_wanted
+
+        yield Checkbox("Live transcript during the interview", id="live-transcript",
+                       value=live_wanted(app.study, session.id) if session is not None
+                       else app.study.settings.live.transcript)
         with Horizontal(classes="field-row"):
             yield Label("Protocol", classes="field-label")
             assert self.protocol is not None
@@ -530,6 +536,11 @@ class SetupScreen(Screen[None]):
             return None
         session_id = enrolled.session.id
         self.session_id = session_id
+        from companion.operations.live import live_wanted, set_session_live
+
+        live_on = bool(self.query_one("#live-transcript", Checkbox).value)
+        if live_on != live_wanted(app.study, session_id):
+            set_session_live(app.study, session_id, live_on)
         self.participant_code = code
         self.query_one("#code", Input).disabled = True
         for widget_id in ("#pilot", "#protocol", "#interviewer"):
