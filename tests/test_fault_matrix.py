@@ -61,6 +61,7 @@ def _make_study(root: Path, wav: Path) -> None:
     made = make_interview(study, db, "P05", audio=False)
     assert made.session_id == 1
     import_audio(study, 1, wav)
+    db.execute("UPDATE participants SET consent_date = '2026-01-05'")  # may record
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
 
@@ -383,3 +384,41 @@ def test_a_truncated_import_warns_and_keeps_what_is_there(ext: str, template: Pa
         "SELECT end_reason FROM recording_segments WHERE session_id = 1 ORDER BY seq")]
     conn.close()
     assert reasons[-2:] == ["imported", "imported, truncated"]
+
+
+def test_the_recorder_on_a_full_disk_stops_cleanly_and_the_session_continues(
+        template: Path, tmp_path: Path) -> None:
+    """A real full disk under a recording: one line, no traceback, the audio so far saved
+    and valid, and the session continuable (not left 'live')."""
+    from tests.support.audio import feed_fakemic
+
+    rng = np.random.default_rng(3)
+    feed_fakemic((rng.standard_normal(48_000 * 30) * 4000).astype(np.int16))
+    with full_disk(template, tmp_path) as study:
+        # Room for a second or two of 48 kHz WAV, then nothing.
+        (study.parent / "filler").unlink()
+        with open(study.parent / "filler", "wb") as handle:
+            handle.write(b"\0" * (2 * 1024 * 1024 - 600 * 1024))
+        result = _cli(study, "record", "1", "--device", "fakemic", "--format", "wav",
+                      "--seconds", "20", timeout=120)
+        assert "Traceback" not in result.stderr + result.stdout, result.stderr
+        assert result.returncode in (1, 2), (result.returncode, result.stdout, result.stderr)
+        assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
+        conn = sqlite3.connect(study / "companion.db")
+        status = conn.execute("SELECT status FROM sessions WHERE id = 1").fetchone()[0]
+        paths = [r[0] for r in conn.execute(
+            "SELECT path FROM recording_segments WHERE session_id = 1 ORDER BY seq")]
+        conn.close()
+        assert status == "stopped", status  # continuable once there is room
+        assert "disk is full" in result.stdout
+        for rel in paths:
+            assert sf.info(str(study / rel)).frames > 0, rel
+        # Again, on the disk that is still full: refused or stopped at once, never 'live'.
+        again = _cli(study, "record", "1", "--device", "fakemic", "--format", "wav",
+                     "--seconds", "5", timeout=120)
+        assert "Traceback" not in again.stderr + again.stdout, again.stderr
+        assert again.returncode in (1, 2) and len(again.stderr.strip().splitlines()) <= 1
+        conn = sqlite3.connect(study / "companion.db")
+        assert conn.execute("SELECT status FROM sessions WHERE id = 1").fetchone()[0] \
+            != "live"
+        conn.close()

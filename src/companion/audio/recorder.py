@@ -369,8 +369,11 @@ class _Engine:
         self.close_segment(self.stop_reason or "stopped")
         clean = self.stop_reason in ("stopped", "seconds")
         end_ms = recordings.session_end_ms(self.db, rec.session.id)
-        set_status(self.db, rec.session.id, rec.stopped_status if clean else "interrupted",
-                   ended_at=now_iso(), duration_ms=end_ms)
+        # A full disk stops the recording cleanly (the file is closed and valid): the
+        # session can be continued once there is room, so it is 'stopped', not cut off.
+        after = rec.stopped_status if clean else (
+            "stopped" if self.stop_reason == "disk_full" else "interrupted")
+        set_status(self.db, rec.session.id, after, ended_at=now_iso(), duration_ms=end_ms)
         self.db.conn.close()
         if clean:  # a session's end: keep a backup of the study database (see store.backup)
             from companion.store.backup import backup_quietly
