@@ -92,7 +92,8 @@ def _mounted(*command: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def full_disk(template: Path, tmp: Path, *, study_on_it: bool = True) -> Iterator[Path]:
+def full_disk(template: Path, tmp: Path, *, study_on_it: bool = True,
+              spoil: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """A 2 MB tmpfs filled to the last byte, holding the study (or only the export
     target: then the database opens and the write itself meets the full disk)."""
     disk = tmp / "disk"
@@ -100,6 +101,8 @@ def full_disk(template: Path, tmp: Path, *, study_on_it: bool = True) -> Iterato
     with _mounted("-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(disk)):
         study = disk / "study" if study_on_it else tmp / "study"
         shutil.copytree(template, study, symlinks=True)
+        if spoil is not None:
+            spoil(study)
         fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             for size in (65536, 4096, 1):  # to the last byte
@@ -179,6 +182,16 @@ def _release_held() -> Iterator[None]:
         os.close(_HELD.pop())
 
 
+def _cut_off_recording(study: Path) -> None:
+    """A recorder that died: the session still 'live', its lock free."""
+    conn = sqlite3.connect(study / "companion.db")
+    conn.execute("UPDATE sessions SET status = 'live' WHERE id = 1")
+    conn.execute("UPDATE recording_segments SET status = 'recording' WHERE session_id = 1")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
 def _existing_target(study: Path) -> None:
     (study.parent / "taken.txt").write_text("my own file\n")
 
@@ -205,6 +218,7 @@ ROWS: dict[str, Row] = {
     "full disk: report -o": Row("full-disk", ("report", "-o", "{disk}/report.md"), "full"),
     "full disk: participant add": Row("full-disk", ("participant", "add", "P06"), "full"),
     "full disk: import-audio": Row("full-disk", ("import-audio", "1", "{wav}"), "full"),
+    "full disk: recover": Row("full-disk", ("recover", "1"), "full", _cut_off_recording),
     # The study has room; the export target is the full disk.
     "full target: export -o": Row("full-target", ("export", "1", "--format", "docx",
                                                   "-o", "{tmp}/disk/"), "full"),
@@ -247,7 +261,7 @@ ROWS: dict[str, Row] = {
 @contextlib.contextmanager
 def _setting(row: Row, template: Path, tmp: Path) -> Iterator[Path]:
     if row.setting == "full-disk":
-        with full_disk(template, tmp) as study:
+        with full_disk(template, tmp, spoil=row.spoil) as study:
             yield study
     elif row.setting == "full-target":
         with full_disk(template, tmp, study_on_it=False) as study:
