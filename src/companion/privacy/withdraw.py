@@ -252,6 +252,8 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
                      if p.is_file() and pattern.match(p.name))
     # The automatic backups hold them too: all go, and a fresh one is taken at the end.
     files.update(p.resolve() for p in list_backups(study.root))
+    # So do damaged databases kept aside by 'doctor --repair'.
+    files.update(p.resolve() for p in study.root.glob("companion.db.damaged-*"))
     participant_dir = _session_folder(study, code, 0).parent.resolve()
     return {
         "code": code, "participant_id": pid, "sessions": sids, "rows": counts,
