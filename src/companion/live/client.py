@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from companion.live.wire import decode_message, encode_block
+from companion.notation import format_hms
 from companion.study.folder import Study
 
 F_SETPIPE_SZ = 1031  # Linux: a bigger pipe absorbs a burst while the process is busy
@@ -92,7 +93,9 @@ class LiveTranscriber:
         self.changed = threading.Condition()
         self.version = 0
         self.process: subprocess.Popen[bytes] | None = None
-        self._blocks: queue.SimpleQueue[tuple[int, np.ndarray] | None] = queue.SimpleQueue()
+        self._blocks: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._drop_from: int | None = None
+        self._drop_to = 0
         self._threads: list[threading.Thread] = []
 
     # -- owner API
@@ -126,11 +129,21 @@ class LiveTranscriber:
         """Called by the recorder's writer thread: hand the block over, never wait."""
         if self.state in (STOPPED, FINISHED) or self._blocks.qsize() > self.max_queue_blocks:
             self.dropped_blocks += 1
+            if self._drop_from is None:
+                self._drop_from = start_ms
+            self._drop_to = start_ms + len(block) * 1000 // self.samplerate
             return
+        self._end_drop()
         self._blocks.put((start_ms, block.copy()))
+
+    def _end_drop(self) -> None:
+        if self._drop_from is not None:  # the feeder says so; this thread only queues
+            self._blocks.put(("skipped", (self._drop_from, self._drop_to)))
+            self._drop_from = None
 
     def stop(self, timeout: float = 30.0) -> None:
         """End of the recording: the process decodes what it has, then exits."""
+        self._end_drop()
         self._blocks.put(None)
         for thread in self._threads:
             thread.join(timeout)
@@ -160,6 +173,9 @@ class LiveTranscriber:
                 if item is None:
                     break
                 start_ms, block = item
+                if start_ms == "skipped":
+                    self._skipped(*block)
+                    continue
                 stdin.write(encode_block(start_ms, block))
                 stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
@@ -184,13 +200,24 @@ class LiveTranscriber:
             code = self.process.wait()
             if finished and code == 0:
                 self.state = FINISHED
-                self.message = "live transcript finished"
+                self.message = "live transcript finished" + (
+                    f"; it fell behind and skipped {len(self.skipped)} stretch(es), first "
+                    f"{format_hms(self.skipped[0][0])} to {format_hms(self.skipped[0][1])}"
+                    if self.skipped else "")
             elif self.state != STOPPED:
                 self.state = STOPPED
                 self.message = self.message if self.message.startswith("live transcript "
                                                                        "failed") else (
                     "the live transcript stopped; the recording goes on")
             self._notify()
+
+    def _skipped(self, from_ms: int, to_ms: int) -> None:
+        """A stretch with no live lines: the process or this side dropped its audio."""
+        self.skipped.append((from_ms, to_ms))
+        self.message = (f"live transcript fell behind: nothing shown from "
+                        f"{format_hms(from_ms)} to {format_hms(to_ms)}; the recording has it "
+                        "all")
+        self._notify()
 
     def _handle(self, message: dict[str, Any], db: Any) -> bool:
         kind = message["type"]
@@ -211,8 +238,8 @@ class LiveTranscriber:
                                 stored.id)
             self.lines.append(line)
         elif kind == "skipped":
-            self.skipped.append((int(message["from_ms"]), int(message["to_ms"])))
-            self.message = "live transcript fell behind and skipped ahead"
+            self._skipped(int(message["from_ms"]), int(message["to_ms"]))
+            return False
         elif kind == "talk":
             self.talk.append(TalkBatch(int(message["start_ms"]), int(message["end_ms"]),
                                        {str(k): int(v) for k, v in message["ms"].items()}))
