@@ -5,8 +5,10 @@ participant. A line belongs to the channel with clearly more of its energy (the 
 rule as the final transcript's attribution).
 
 For mono recordings the speaker separation built elsewhere (``companion.speakers``) plugs
-in here: :func:`set_mono_labeller` takes a function (16 kHz mono audio of the line, the
-line's session start in ms) → a label or None. The worker process loads one named
+in here: :func:`set_mono_labeller` takes a function (16 kHz mono float32 audio of the
+line, the line's session start in ms, the labels (interviewer, participant)) → one of the
+labels or None. The process keeps calling it for the whole session, so it may keep state
+(voices heard so far). The worker process loads one named
 ``module:function`` with ``--mono-labeller``. Without one, mono lines have no speaker and
 the talk-time bar stays hidden.
 """
@@ -20,7 +22,7 @@ import numpy as np
 
 DOMINANCE = 2.0
 
-MonoLabeller = Callable[[np.ndarray, int], str | None]
+MonoLabeller = Callable[[np.ndarray, int, tuple[str, str]], str | None]
 _mono_labeller: MonoLabeller | None = None
 
 
@@ -58,6 +60,6 @@ def label_line(audio: np.ndarray, start_ms: int, labels: tuple[str, str]) -> str
         return None
     mono = audio.mean(axis=1) if audio.ndim == 2 else audio
     try:
-        return _mono_labeller(mono, start_ms)
+        return _mono_labeller(mono, start_ms, labels)
     except Exception:  # a failing labeller must not end the live transcript
         return None

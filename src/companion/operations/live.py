@@ -23,6 +23,23 @@ __all__ = ["LiveLine", "LiveSegment", "LiveTranscriber", "live_segments", "live_
            "pin_quote", "quotes", "session_choice", "set_session_live", "start_live"]
 
 
+MONO_LABELLER = "companion.speakers.live:label_line"
+"""Where the live transcript finds voice labels for mono audio: a function (16 kHz mono
+audio of a line, its session start in ms, the labels ("I", participant code)) → one of the
+labels or None (see :mod:`companion.live.speakers`). Used when that
+module exists (offline speaker separation); without it mono lines have no speaker."""
+
+
+def mono_labeller() -> str | None:
+    import importlib.util
+
+    module = MONO_LABELLER.partition(":")[0]
+    try:
+        return MONO_LABELLER if importlib.util.find_spec(module) is not None else None
+    except ImportError:  # companion.speakers itself is not there
+        return None
+
+
 def _key(session_id: int) -> str:
     return f"live.transcript.{session_id}"
 
@@ -66,6 +83,7 @@ def start_live(
         channels=int(recorder.channels), clock=clock or recorder.session_ms,
         labels=("I", session.participant_code), model=study.settings.transcribe.model,
         hotwords=vocabulary_hotwords(protocol.vocabulary),
+        mono_labeller=mono_labeller() if int(recorder.channels) == 1 else None,
     )
     live.start()
     recorder.taps.append(live.tap)
