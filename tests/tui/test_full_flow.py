@@ -81,7 +81,7 @@ async def test_full_interview_flow(study: Study) -> None:
         before_enter = recorder.session_ms()
         await pilot.press("enter")
         await act("bookmark", "f5")
-        await act("code", "6")  # C1 Avoidance in the alliance
+        await act("code", "alt+6")  # C1 Avoidance in the alliance
         await act("asked", "f3")
         await act("phase", "f2")
         await act("down-asked", "down", "f3")
@@ -103,7 +103,7 @@ async def test_full_interview_flow(study: Study) -> None:
         person = participants.get_participant(db, "P07")
         assert person.pdi == 35 and person.consented
         session = sessions.get_session(db, session_id)
-        assert session.status == "completed"
+        assert session.status == "stopped"  # F10 stops; completing is F8 on the summary
         assert {r.target: r.role for r in ratings.list_ratings(db, session_id)} == {
             "most": "physiotherapist", "least": "psychologist"}
         stored = notes.list_notes(db, session_id)

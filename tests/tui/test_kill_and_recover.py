@@ -41,7 +41,7 @@ CHILD = textwrap.dedent("""
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.screen.recorder is not None
-            await pilot.press(*"She hesitates", "enter", "f5", "6", "f3", "f2")
+            await pilot.press(*"She hesitates", "enter", "f5", "alt+6", "f3", "f2")
             await pilot.press(*"half typed")
             await pilot.pause()
             os.kill(os.getpid(), signal.SIGKILL)

@@ -1,10 +1,16 @@
-"""Pictures of the set-up, live and summary screens at 80x24 and 160x48.
+"""Pictures of every screen at 80x24 and 120x36, each driven by Pilot before it is taken.
 
-Nothing in them depends on the clock: the recorder is a fake with a fixed session time,
-the app's session clock is fixed, cursors do not blink and toasts are cleared.
+Nothing in them depends on the clock or the machine: the recorder is a fake with a fixed
+session time and status, the app's session clock is fixed, dates in the study are set,
+the study is reached through a fixed path, cursors do not blink and toasts are cleared.
+Update with ``--snapshot-update`` only after looking at the new pictures.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -16,9 +22,14 @@ from companion.store import events, sessions
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from tests.support.fakes import FakeRecorder
+from tests.support.interview import make_interview
 
-SIZES = [(80, 24), (160, 48)]
+SIZES = [(80, 24), (120, 36)]
 NOW_MS = 23 * 60_000 + 17_000  # 00:23:17
+FIXED_DAY = "2026-03-02T10:00:00+00:00"
+
+Before = Callable[[Pilot], Awaitable[None]]  # type: ignore[type-arg]
+sized = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
 def _history(study: Study, session_id: int) -> None:
@@ -37,8 +48,30 @@ def _history(study: Study, session_id: int) -> None:
         db.conn.close()
 
 
-def _app(study: Study) -> CompanionApp:
-    recorder = FakeRecorder(ms=NOW_MS)
+def _fixed_dates(study: Study) -> None:
+    db = study.db()
+    try:
+        db.execute("UPDATE sessions SET created_at = ?, started_at = COALESCE(started_at, "
+                   "NULL)", [FIXED_DAY])
+        db.execute("UPDATE sessions SET started_at = ? WHERE started_at IS NOT NULL",
+                   [FIXED_DAY])
+    finally:
+        db.conn.close()
+
+
+@pytest.fixture
+def pictured(study: Study, request: pytest.FixtureRequest) -> Study:
+    """The study through a fixed path (the sessions screen shows where the study is)."""
+    link = Path("/tmp/companion-snapshots") / request.node.name.split("[")[0]
+    link.parent.mkdir(exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(study.root, link)
+    return Study(link)
+
+
+def _app(study: Study, recorder: FakeRecorder | None = None) -> CompanionApp:
+    recorder = recorder or FakeRecorder(ms=NOW_MS)
     return CompanionApp(study, recorder_factory=lambda s, i: recorder,
                         check_recovery=False, clock=lambda: NOW_MS)
 
@@ -54,42 +87,140 @@ async def _settle(pilot: Pilot) -> None:  # type: ignore[type-arg]
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_setup_screen(snap_compare, study: Study, planned_session: int,
-                      size: tuple[int, int]) -> None:
+# -- sessions, set-up --------------------------------------------------------------------
+
+
+@sized
+def test_sessions_screen(snap_compare, pictured: Study, planned_session: int,
+                         size: tuple[int, int]) -> None:
+    make_interview(pictured, pictured.db(), "P06")
+    _fixed_dates(pictured)
+
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        from tests.support.tui import sessions_loaded
+
+        await sessions_loaded(pilot)
+        await pilot.press("down")  # the recorded session: Enter reads Review
+        await _settle(pilot)
+
+    assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)
+
+
+@sized
+def test_setup_screen_with_the_wai_items_in_view(snap_compare, pictured: Study,
+                                                 planned_session: int,
+                                                 size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         pilot.app.open_setup(session_id=planned_session)  # type: ignore[attr-defined]
         await _settle(pilot)
+        pilot.app.screen.query_one("#item-most-4", Input).focus()  # scrolls to the items
+        await _settle(pilot)
 
-    assert snap_compare(_app(study), terminal_size=size, run_before=run_before)
+    assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_live_screen(snap_compare, study: Study, planned_session: int,
-                     size: tuple[int, int]) -> None:
-    _history(study, planned_session)
+# -- live, in each of its states ----------------------------------------------------------
+
+LIVE_STATES: dict[str, dict[str, object]] = {
+    "recording": {},
+    "paused": {"state": "paused"},
+    "silence_warning": {"silence_warning": True, "silent_seconds": (25.0,),
+                        "rms_dbfs": (-90.0,), "peak_dbfs": (-80.0,)},
+    "clipping": {"clipping": True, "rms_dbfs": (-3.0,), "peak_dbfs": (0.0,)},
+    "device_lost": {"device_lost": True, "state": "reconnecting"},
+    "disk_low": {"disk_warning": True, "disk_minutes_left": 4.0},
+}
+
+
+@sized
+@pytest.mark.parametrize("state", list(LIVE_STATES))
+def test_live_screen(snap_compare, pictured: Study, planned_session: int,
+                     size: tuple[int, int], state: str) -> None:
+    _history(pictured, planned_session)
+    recorder = FakeRecorder(ms=NOW_MS)
 
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         pilot.app.start_live(planned_session)  # type: ignore[attr-defined]
         await _settle(pilot)
+        recorder.set(**LIVE_STATES[state])  # type: ignore[arg-type]
         await pilot.press(*"Long silence after the question")
+        screen = pilot.app.screen
+        screen._poll()  # type: ignore[attr-defined]  # as the 0.1 s poll would
         await _settle(pilot)
 
-    assert snap_compare(_app(study), terminal_size=size, run_before=run_before)
+    assert snap_compare(_app(pictured, recorder), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_summary_screen(snap_compare, study: Study, planned_session: int,
+# -- after the interview --------------------------------------------------------------------
+
+
+@sized
+def test_summary_screen(snap_compare, pictured: Study, planned_session: int,
                         size: tuple[int, int]) -> None:
-    _history(study, planned_session)
-    db = study.db()
-    sessions.set_status(db, planned_session, "completed", duration_ms=41 * 60_000)
-    add_note(study, planned_session, "Calmer at the end; check the intake story.",
-             at_ms=None, kind="reflection")
+    _history(pictured, planned_session)
+    db = pictured.db()
+    sessions.set_status(db, planned_session, "stopped", duration_ms=41 * 60_000)
     db.conn.close()
+    add_note(pictured, planned_session, "Calmer at the end; check the intake story.",
+             at_ms=None, kind="reflection")
 
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         pilot.app.open_summary(planned_session)  # type: ignore[attr-defined]
         await _settle(pilot)
 
-    assert snap_compare(_app(study), terminal_size=size, run_before=run_before)
+    assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)
+
+
+@sized
+def test_transcription_screen(snap_compare, pictured: Study, size: tuple[int, int]) -> None:
+    make_interview(pictured, pictured.db(), "P07", transcript=False)
+    _fixed_dates(pictured)
+
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        from tests.support.tui import sessions_loaded
+
+        await sessions_loaded(pilot)
+        pilot.app.action_open_transcription()  # type: ignore[attr-defined]
+        await _settle(pilot)
+
+    assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)
+
+
+@sized
+def test_review_screen(snap_compare, pictured: Study, size: tuple[int, int]) -> None:
+    made = make_interview(pictured, pictured.db())
+    _fixed_dates(pictured)
+
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        pilot.app.open_review(made.session_id)  # type: ignore[attr-defined]
+        await _settle(pilot)
+        await pilot.press("down", "down")
+        await _settle(pilot)
+
+    assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)
+
+
+@sized
+def test_search_screen(snap_compare, pictured: Study, size: tuple[int, int]) -> None:
+    make_interview(pictured, pictured.db())
+    _fixed_dates(pictured)
+
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        pilot.app.action_open_search()  # type: ignore[attr-defined]
+        await _settle(pilot)
+        await pilot.press(*"pain", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)
+
+
+@sized
+def test_report_screen(snap_compare, pictured: Study, size: tuple[int, int]) -> None:
+    make_interview(pictured, pictured.db())
+    _fixed_dates(pictured)
+
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        pilot.app.action_open_report()  # type: ignore[attr-defined]
+        await _settle(pilot)
+
+    assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)

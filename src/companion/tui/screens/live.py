@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from companion.audio.status import RecorderStatus
 from companion.errors import CompanionError
@@ -29,6 +29,7 @@ from companion.operations import marks, notes, ratings, recording, sessions
 from companion.protocol.model import Phase, Protocol
 from companion.protocol.suggestions import Suggestion
 from companion.tui.faults import recording_problem
+from companion.tui.footer import FittingFooter
 from companion.tui.messages import Stamped
 from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLike
 from companion.tui.screens.dialogs import ConfirmScreen
@@ -225,7 +226,7 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
                 yield Static("new note", id="note-stamp")
                 yield NoteInput(self._now, placeholder="Type a note (Enter saves); "
                                 "Alt+digit tags a code", id="note-input")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     # -- start ------------------------------------------------------------------------
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from companion.operations import report as study_report
 from companion.report.render import to_markdown
+from companion.tui.footer import FittingFooter
 from companion.tui.widgets.saturation_chart import SaturationChart
 
 if TYPE_CHECKING:
@@ -30,12 +32,13 @@ class ReportScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        report = study_report.build(self.companion.study)
+        # On screen the report is as of now: its time stamp belongs in the written file.
+        report = replace(study_report.build(self.companion.study), generated_at="just now")
         with VerticalScroll():
             yield Static("Saturation", classes="pane-title")
             yield SaturationChart(report.saturation, id="saturation")
             yield Markdown(to_markdown(report), id="report-tables")
-        yield Footer()
+        yield FittingFooter()
 
     def action_back(self) -> None:
         self.app.pop_screen()

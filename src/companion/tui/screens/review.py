@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from companion.audio.play import SKIP_MS, Player, PlayerLike
@@ -31,6 +31,7 @@ from companion.export.pseudonymise import Pseudonymiser
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
 from companion.tui.faults import playback_problem
+from companion.tui.footer import FittingFooter
 from companion.tui.widgets.text_prompt import TextPrompt
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class ReviewScreen(Screen[None]):
             with Vertical(id="transcript"):
                 yield Static("Transcript", classes="pane-title")
                 yield OptionList(id="transcript-list")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.reload()

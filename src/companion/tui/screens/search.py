@@ -8,10 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from companion.notation import format_hms
 from companion.operations.listings import search
+from companion.tui.footer import FittingFooter
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
@@ -58,7 +59,7 @@ class SearchScreen(Screen[None]):
         yield Static("", id="search-status")
         table: DataTable[Any] = DataTable(id="search-results", cursor_type="row")
         yield table
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

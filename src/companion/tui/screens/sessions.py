@@ -18,9 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from companion.notation import format_hms
+from companion.tui.footer import FittingFooter
 
 if TYPE_CHECKING:
     from companion.study.folder import Study
@@ -136,7 +137,7 @@ class SessionsScreen(Screen[None]):
         yield Static("", id="sessions-title", classes="screen-title")
         yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
         yield Static(Text(LOADING, style="dim"), id="sessions-hint")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

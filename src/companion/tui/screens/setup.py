@@ -20,7 +20,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from companion.characteristics import CATEGORIES, SCALES, validate_field
 from companion.errors import CompanionError, InputError
@@ -34,6 +34,7 @@ from companion.protocol.suggestions import (
     ceiling_fraction,
     suggest,
 )
+from companion.tui.footer import FittingFooter
 from companion.tui.widgets.profile_chart import ProfileChart
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class SetupScreen(Screen[None]):
                 yield ProfileChart(id="profile")
                 yield Static("Proposed deepening questions", classes="panel-title")
                 yield Static("", id="suggestions-preview")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def _participant_fields(self) -> ComposeResult:
         yield Static("Participant", classes="section-title")

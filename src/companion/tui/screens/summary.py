@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes as notes_ops
 from companion.operations import sessions as session_ops
+from companion.tui.footer import FittingFooter
 from companion.tui.messages import Stamped
 from companion.tui.symbols import SYMBOLS
 
@@ -72,7 +73,7 @@ class SummaryScreen(Screen[None]):
                              classes="panel-title")
                 yield TextArea(id="reflection", soft_wrap=True)
                 yield Static("", id="reflections")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.refresh_summary()

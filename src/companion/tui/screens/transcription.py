@@ -31,9 +31,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, ListItem, ListView, ProgressBar, Static
+from textual.widgets import ListItem, ListView, ProgressBar, Static
 
 from companion.notation import format_duration, format_eta, format_hms
+from companion.tui.footer import FittingFooter
 
 if TYPE_CHECKING:
     from companion.operations.listings import QueueItem
@@ -225,7 +226,7 @@ class TranscriptionScreen(Screen[None]):
             id="transcription-title", classes="screen-title")
         yield ListView(id="transcription-queue")
         yield Static(Text("Reading the queue…", style="dim"), id="transcription-status")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one(ListView).focus()

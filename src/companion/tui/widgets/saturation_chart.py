@@ -30,5 +30,11 @@ class SaturationChart(Static):
             self.update("No interviews with code tags yet.")
             return
         head = (f"New codes per interview: {sparkline([r.new for r in self.rows])}  "
-                f"({self.rows[-1].cumulative} codes in {len(self.rows)} interviews)")
+                f"({_count(self.rows[-1].cumulative, 'code')} in "
+                f"{_count(len(self.rows), 'interview')})")
         self.update("\n".join([head, *saturation_text(self.rows)]))
+
+
+def _count(n: int, word: str) -> str:
+    """'1 interview', '2 interviews'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -1,0 +1,59 @@
+"""A footer that shows only the keys that fit: no key cut in half, no stray characters.
+
+Textual's footer scrolls sideways when its keys are wider than the terminal, and at 80
+columns that left pieces of hidden keys beside the palette hint. This one keeps the
+screen's keys in their order while they fit and leaves the rest to the palette (Ctrl+P
+lists every key with what it does). It lives outside ``tui.widgets``: that package pulls
+in the audio status (numpy), which the sessions screen's first frame must not wait for.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+ESSENTIAL = ("tag_code(",)
+"""Actions whose key always stays in the footer."""
+
+
+def _width(key: FooterKey) -> int:
+    """Cells a key takes in the compact footer: its key, a space, its words, a margin."""
+    words = f" {key.description}" if key.description else ""
+    return len(key.key_display) + len(words) + 1
+
+
+class FittingFooter(Footer):
+    """The footer of every companion screen (compact)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("compact", True)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def compose(self) -> ComposeResult:
+        widgets: list[Widget] = list(super().compose())
+        palette = [w for w in widgets if w.has_class("-command-palette")]
+        room = self.app.size.width - sum(_width(w) + 2 for w in palette  # its border
+                                         if isinstance(w, FooterKey))
+        # The code-tag key is how a note is coded: it keeps its place whatever the width.
+        keys = [w for w in widgets if isinstance(w, FooterKey) and w not in palette]
+        kept = {id(w) for w in keys if w.action.startswith(ESSENTIAL)}
+        room -= sum(_width(w) for w in keys if id(w) in kept)
+        for widget in keys:
+            if id(widget) not in kept and _width(widget) <= room:
+                kept.add(id(widget))
+                room -= _width(widget)
+            elif id(widget) not in kept:
+                room = -1  # keep the order: nothing after a key that did not fit
+        for widget in widgets:
+            if widget in palette:
+                continue
+            if isinstance(widget, FooterKey) and id(widget) not in kept:
+                continue
+            yield widget
+        yield from palette
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self.recompose)
