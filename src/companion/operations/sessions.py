@@ -52,7 +52,9 @@ def complete(study: Study, session_id: int | str) -> Session:
         session = store.get_session(act.db, session_id)
         if session.status == "completed":
             return session
-        return store.set_status(act.db, session.id, "completed")
+        done = store.set_status(act.db, session.id, "completed")
+    backup_quietly(study.root)  # a session's end: keep a backup (see store.backup)
+    return done
 
 
 def reopen(study: Study, session_id: int | str) -> Session:
