@@ -101,6 +101,14 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
             await pilot.press("ctrl+up")
         await pilot.press("f7")
         await pilot.pause()
+        # A part of a line: the words typed in the note box, then the pin key.
+        while panel.lines[panel.current_index][2] != named.text:
+            await pilot.press("ctrl+down")
+        part = " ".join([w for w in named.text.split() if w.isalpha()][:2])
+        await pilot.press(*part)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert screen.query_one("#note-input").value == ""  # the words became the quote
         # In the deepening phase the quote is a card, worded by the protocol.
         while screen.phase.id != "deepening":
             await pilot.press("f2")
@@ -117,11 +125,14 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
 
     db = study.db()
     try:
-        [quote] = notes.list_notes(db, rated_session, kind="quote")
+        quote, part_quote = notes.list_notes(db, rated_session, kind="quote")
+        typed_notes = notes.list_notes(db, rated_session, kind="note")
         stored = live_store.list_live_segments(db, rated_session)
     finally:
         db.conn.close()
     assert (quote.text, quote.at_ms) == (back.text, back.start_ms)
+    assert (part_quote.text, part_quote.at_ms) == (part, named.start_ms)
+    assert typed_notes == []  # the typed words became the quote, not a note
     assert [(s.start_ms, s.text, s.speaker) for s in stored][:len(lines)] == [
         (ln.start_ms, ln.text, ln.speaker) for ln in lines]
     assert not _worker_pids() & {live.pid}  # ended with the recording

@@ -96,10 +96,17 @@ def live_segments(study: Study, session_id: int | str) -> list[LiveSegment]:
         return list_live_segments(db, session.id)
 
 
-def pin_quote(study: Study, session_id: int, line: LiveLine) -> Note:
-    """Keep a live line as a quote: a note of kind ``quote`` at the line's session time."""
+def pin_quote(study: Study, session_id: int, line: LiveLine, part: str = "") -> Note:
+    """Keep a live line as a quote: a note of kind ``quote`` at the line's session time.
+
+    ``part``: words of the line to keep instead of all of it (any case); ignored when the
+    line does not contain them."""
+    text = line.text
+    at = line.text.lower().find(" ".join(part.split()).lower()) if part.strip() else -1
+    if at >= 0:
+        text = line.text[at:at + len(" ".join(part.split()))]
     with acting(study, entity="note", action="create") as act:
-        return note_store.add_note(act.db, session_id, kind="quote", text=line.text,
+        return note_store.add_note(act.db, session_id, kind="quote", text=text,
                                    at_ms=line.start_ms)
 
 

@@ -19,6 +19,7 @@ from companion.live.talk import balance
 from companion.operations import live as live_ops
 from companion.operations import marks
 from companion.tui.widgets.live_transcript import LiveTranscriptPanel, TalkBar
+from companion.tui.widgets.note_input import NoteInput
 from companion.tui.widgets.prompt_list import Entry, SuggestionList
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ class LiveTranscriptMixin:
     # -- actions ----------------------------------------------------------------------
 
     def action_pin_quote(self) -> None:
+        """Pin the highlighted line, or the words of it typed in the note box."""
         live = self.live
         panel = self.query_one(LiveTranscriptPanel)
         index = panel.current_index
@@ -154,11 +156,17 @@ class LiveTranscriptMixin:
             self.notify("No live line to pin yet.", severity="warning")
             return
         line = live.lines[index]
+        # Words typed in the note box that the line contains: pin only that part.
+        box = self.query_one(NoteInput)
+        typed = box.value.strip()
+        part = typed if typed and " ".join(typed.split()).lower() in line.text.lower() else ""
         try:
-            note = live_ops.pin_quote(self._study, self.session_id, line)
+            note = live_ops.pin_quote(self._study, self.session_id, line, part)
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
+        if part:
+            self.action_cancel_note()  # type: ignore[attr-defined]
         self._stamp("quote", note.at_ms, note.id, f"“{note.text}”")
         self.notify(f"Pinned: “{note.text}”", title="Quote")
         self._live_cards()
