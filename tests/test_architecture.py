@@ -59,8 +59,12 @@ def test_the_fronts_reach_the_store_only_through_operations() -> None:
     fronts = [*sorted((SRC / "cli").rglob("*.py")), *sorted((SRC / "tui").rglob("*.py"))]
     offenders = []
     for path in fronts:
-        bad = {n for n in _imports(path)
-               if n == "companion.store" or n.startswith("companion.store.")}
+        bad = {n for n in _imports(path) if n == "companion.store"
+               or n.startswith(("companion.store.", "sqlite_utils", "sqlite3."))}
+        # Nor do they open a connection of their own (``study.db()``): operations do.
+        bad |= {"….db()" for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "db"}
         if bad:
             offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
     assert offenders == []
