@@ -46,6 +46,7 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("live.suggestion-down", "pagedown", "Suggestion ↓"),
     KeyBinding("live.clear-note", "escape", "Clear note"),
     KeyBinding("live.retry", "f9", "Retry recording"),
+    KeyBinding("live.tag", "ctrl+t", "Tag"),
     KeyBinding("live.pin-quote", "f7", "Pin quote"),
     KeyBinding("live.line-up", "ctrl+up", "Live line ↑"),
     KeyBinding("live.line-down", "ctrl+down", "Live line ↓"),

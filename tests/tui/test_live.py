@@ -67,22 +67,29 @@ async def test_a_note_starting_with_a_digit_is_text(study: Study, planned_sessio
         screen = await _live(pilot, app, planned_session)
         await pilot.press(*"10 years of pain, she laughs it off", "enter")
         await pilot.pause()
-        # Alt+digit tags even in the middle of a note, and types nothing into it.
+        # Alt+digit tags even in the middle of a note, and types nothing into it; so does
+        # Ctrl+T then the digit (the same on every terminal), stamped at Ctrl+T.
         await pilot.press(*"half", "alt+1")
+        assert screen.query_one("#note-input").value == "half"
+        recorder.ms = 6_000
+        await pilot.press("ctrl+t")
+        recorder.ms = 9_000
+        await pilot.press("2")
         assert screen.query_one("#note-input").value == "half"
         # The codebook and the footer name the tagging key.
         title = str(screen.query_one("#live-codes .panel-title").render())
         legend = str(screen.query_one("#code-legend").render()).splitlines()
-        assert "Alt+key" in title and legend[0].startswith("1 A1")
+        assert "^T then key" in title and legend[0].startswith("1 A1")
         assert legend[-2:] == ["9 withdrawal Withdrawal marker",
                                "0 confrontation Confrontation marker"]  # 9 and 0 too
         assert screen.query_one("#live-codes").content_region.height >= 1 + len(legend)
         footer = [(k.key_display, k.description) for k in screen.query(FooterKey)]
-        assert ("Alt+0‥9", "Code") in footer
+        assert ("^t", "Tag") in footer
     stored = _notes(study, planned_session)
     assert [(n.text, n.codes) for n in stored if n.text] == [
         ("10 years of pain, she laughs it off", ())]
-    assert [n.codes for n in stored if not n.text] == [("A1",)]
+    assert [(n.codes, n.at_ms) for n in stored if not n.text] == [(("A1",), 5_000),
+                                                                  (("A2",), 6_000)]
 
 
 async def test_the_codebook_stays_in_view_at_80_columns(
@@ -94,7 +101,7 @@ async def test_the_codebook_stays_in_view_at_80_columns(
         strip = screen.query_one("#code-strip")
         assert strip.display and strip.region.height == 1 and strip.region.width == 80
         text = str(strip.render())
-        assert "Alt+" in text and "1 A1" in text and "0 conf" in text
+        assert "^T" in text and "1 A1" in text and "0 conf" in text
         # The footer fits: its keys end before the palette hint, nothing overflows.
         keys = [k for k in screen.query(FooterKey)]
         assert keys and max(k.region.right for k in keys) <= 80

@@ -84,6 +84,10 @@ async def _settle(pilot: Pilot) -> None:  # type: ignore[type-arg]
     for area in pilot.app.screen.query(TextArea):
         area.cursor_blink = False
     pilot.app.clear_notifications()
+    await pilot.wait_for_scheduled_animations()
+    # A full repaint: the picture is the screen as a whole, not the last partial update.
+    pilot.app.screen.refresh(layout=True)
+    await pilot.pause()
     await pilot.pause()
 
 
@@ -113,7 +117,9 @@ def test_setup_screen_with_the_wai_items_in_view(snap_compare, pictured: Study,
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         pilot.app.open_setup(session_id=planned_session)  # type: ignore[attr-defined]
         await _settle(pilot)
-        pilot.app.screen.query_one("#item-most-4", Input).focus()  # scrolls to the items
+        item = pilot.app.screen.query_one("#item-most-4", Input)
+        item.focus(scroll_visible=False)
+        pilot.app.screen.query_one("#setup-form").scroll_to_widget(item, animate=False)
         await _settle(pilot)
 
     assert snap_compare(_app(pictured), terminal_size=size, run_before=run_before)

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-ESSENTIAL = ("tag_code(",)
+ESSENTIAL = ("tag_code(", "tag_next")
 """Actions whose key always stays in the footer."""
 
 

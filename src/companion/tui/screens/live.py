@@ -104,6 +104,10 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
                 tooltip="Pause the recording (the timeline stops with it)"),
         Binding("f6", "resume", "Resume", id="live.pause",
                 tooltip="Resume the paused recording"),
+        # Priority: the note box must not take it. The next key names the code.
+        Binding("ctrl+t", "tag_next", "Tag", id="live.tag", priority=True,
+                tooltip="Tag this moment with a code: press Ctrl+T, then the code's key "
+                        "(Alt with the code's key does the same at once)"),
         Binding("f9", "retry_recording", "Retry recording", id="live.retry",
                 tooltip="Try again to start the recording (after connecting the microphone)"),
         Binding("f10", "stop", "Stop", id="live.stop",
@@ -174,6 +178,7 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         self._stopping = False
         self._failed = ""
         self._retry_factory: RecorderFactory | None = None
+        self._tag_at = 0
         self._paused = False
 
     @property
@@ -211,7 +216,7 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
                 yield SuggestionList("No suggestions: enter the ratings in the set-up.",
                                      id="suggestion-list")
             with Vertical(id="live-codes", classes="panel"):
-                yield Static("Codes · Alt+key", classes="panel-title")
+                yield Static("Codes · ^T then key", classes="panel-title")
                 yield Static("", id="code-legend")
         yield Static("", id="code-strip")
         # Shown only while a live transcript runs (see LiveTranscriptMixin._live_poll).
@@ -225,7 +230,7 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
             with Horizontal(id="note-row"):
                 yield Static("new note", id="note-stamp")
                 yield NoteInput(self._now, placeholder="Type a note (Enter saves); "
-                                "Alt+digit tags a code", id="note-input")
+                                "Ctrl+T then a digit tags a code", id="note-input")
         yield FittingFooter()
 
     # -- start ------------------------------------------------------------------------
@@ -261,7 +266,8 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
                   for event in overview.phases]
         if not overview.phases:
             lines.append((self.phase_started_ms, "phase", self.phase.title))
-        for at_ms, kind, text in sorted(lines, key=lambda line: line[0]):
+        # A phase opens its moment: at the same time stamp it comes before the notes.
+        for at_ms, kind, text in sorted(lines, key=lambda line: (line[0], line[1] != "phase")):
             log.add(at_ms, kind, text)
         if self.recording_expected and self._timeline_start_ms > 0:
             # Continuing a stopped session: the time between the two is a pause.
@@ -311,8 +317,7 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
     def _recorder_failed(self, event: RecorderFailed) -> None:
         self._retry_factory = self.recorder_factory or self._retry_factory
         self.recorder_factory = None
-        self._failed = event.error
-        self.notify(event.error, title="Not recording", severity="error", timeout=60)
+        self._failed = event.error  # the alert line and one toast (from _warn) say it
         self.refresh_bindings()
         self._poll()
 
@@ -358,9 +363,9 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
 
     def _code_strip(self) -> Text:
-        """The codebook on one line, for narrow terminals: 'Alt+ 1 A1 · 2 A2 …'."""
+        """The codebook on one line, for narrow terminals: '^T then 1 A1 · 2 A2 …'."""
         assert self.protocol is not None
-        text = Text("Codes Alt+ ", style="bold", no_wrap=True, overflow="ellipsis")
+        text = Text("Codes ^T+ ", style="bold", no_wrap=True, overflow="ellipsis")
         for code in self.protocol.codes:
             if code.key:
                 text.append(code.key, style="bold reverse")
@@ -502,7 +507,7 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         label = "Alt+0‥9" if all(str(c.key).isdigit() for c in codes) else "Alt+key"
         for index, code in enumerate(codes):
             self._bindings.bind(f"alt+{code.key}", f"tag_code({code.key!r})", "Code",
-                                show=index == 0,
+                                show=False,
                                 key_display=label if index == 0 else f"Alt+{code.key}")
             binding = self._bindings.key_to_bindings[f"alt+{code.key}"][-1]
             # What the palette offers: one line per code, with its own key.
@@ -512,6 +517,21 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
 
     def action_tag_code(self, key: str) -> None:
         self.tag_code(key)
+
+    def action_tag_next(self) -> None:
+        """Ctrl+T: the moment is now; the next key says which code."""
+        box = self.query_one(NoteInput)
+        box.code_key_next = True
+        self._tag_at = self._now()
+        self.query_one("#note-stamp", Static).update(f"tag @ {format_hms(self._tag_at)}: key?")
+
+    @on(NoteInput.CodeKey)
+    def _code_key(self, event: NoteInput.CodeKey) -> None:
+        box = self.query_one(NoteInput)
+        stamp = "new note" if box.started_ms is None else f"note @ {format_hms(box.started_ms)}"
+        self.query_one("#note-stamp", Static).update(stamp)
+        if event.key:
+            self.tag_code(event.key, self._tag_at)
 
     def tag_code(self, key: str, at_ms: int | None = None) -> None:
         """Tag the current moment (or ``at_ms``) with the code bound to ``key``."""

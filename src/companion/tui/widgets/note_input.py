@@ -3,7 +3,9 @@
 People start typing a note a little after the moment it is about, and finish it later
 still, so the moment that counts is the first key. Everything typed is text: a note may
 start with a digit ("10 years of pain"). Code tags live on Alt+digit, which no sentence
-starts with; the box leaves those keys to the screen's bindings.
+starts with; the box leaves those keys to the screen's bindings. Terminals differ in
+what Alt sends, so Ctrl+T (tag) followed by the code's key does the same everywhere:
+after Ctrl+T the box takes the next key as a code key, never as text.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ class NoteInput(Input):
     NoteInput { width: 1fr; }
     """
 
+    class CodeKey(Message):
+        """The key pressed after the tag key (Ctrl+T): tag the moment with its code."""
+
+        def __init__(self, key: str) -> None:
+            self.key = key
+            super().__init__()
+
     class Started(Message):
         """The first key of a new note was pressed at ``at_ms`` (session time)."""
 
@@ -37,8 +46,19 @@ class NoteInput(Input):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.clock = clock
         self.started_ms: int | None = None
+        self.code_key_next = False
+        """Set by the tag key: the next key names a code (Escape cancels)."""
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.code_key_next:
+            self.code_key_next = False
+            event.stop()
+            event.prevent_default()
+            if event.character and event.is_printable:
+                self.post_message(self.CodeKey(event.character))
+            else:
+                self.post_message(self.CodeKey(""))  # cancelled
+            return
         if event.key.startswith(("alt+", "ctrl+")):
             return  # a command key (Alt+digit tags a code): never typed into the note
         if event.is_printable and event.character and not self.value:
