@@ -122,13 +122,16 @@ def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, timeout=300)
 
 
-def _assert_withdrawn(root: Path, sessions: dict[str, list[int]]) -> None:
+def _assert_withdrawn(root: Path, sessions: dict[str, list[int]], *,
+                      fresh_backup: bool = True) -> None:
     blob = _every_byte(root)
     for phrase in _phrases(GONE):
         assert phrase.encode() not in blob, phrase
     assert WORDS[GONE].encode() not in blob
     assert _names_of(root, GONE) == []
-    assert len(list_backups(root)) == 1  # a fresh backup, taken after the erasure
+    # A fresh backup, taken after the erasure (a kill just before it leaves none: the next
+    # session's end takes one); the old ones, holding P1, are gone either way.
+    assert len(list_backups(root)) in ((1,) if fresh_backup else (0, 1))
     for code in KEPT:
         for phrase in _phrases(code):
             assert phrase.encode() in blob, (code, phrase)
@@ -254,7 +257,7 @@ def test_sigkill_at_20_moments_then_withdraw_completes(template, tmp_path: Path)
             assert "participant" in rerun.stderr and "Traceback" not in rerun.stderr
         outcomes.append((killed_rc, rerun.returncode,
                          "interrupted" in rerun.stdout))
-        _assert_withdrawn(root, sessions)
+        _assert_withdrawn(root, sessions, fresh_backup=False)
         doctor = _cli(root, "doctor")
         assert "unfinished withdrawal" not in doctor.stdout
         shutil.rmtree(root.parent)
