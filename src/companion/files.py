@@ -340,3 +340,11 @@ def xml_text(text: str) -> str:
     """``text`` with every character XML cannot carry replaced by U+FFFD (the exports'
     safety net for text stored before such characters were refused at input)."""
     return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def outside_note(path: Path, study_root: Path) -> str:
+    """A reminder after a write outside the study folder (withdrawal cannot erase it)."""
+    root = Path(study_root).resolve()
+    if root in Path(path).resolve().parents:
+        return ""
+    return " (outside the study folder: a withdrawal will name this copy but cannot erase it)"

@@ -43,7 +43,8 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 @click.option("--format", "fmt", metavar="F", required=True,
               help="txt, md, f4, docx, srt, vtt, qdpx or json.")
 @click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
-              "an existing folder. Default: the study's exports/ folder.")
+              "an existing folder; ending in / : a folder, created if missing. Default: the "
+              "study's exports/ folder.")
 @click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
               "study's database or audio).")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
@@ -59,8 +60,10 @@ def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, f
         emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path)}
                     for w in written])
         return
+    from companion.files import outside_note
+
     for w in written:
-        click.echo(f"Wrote {w.path}")
+        click.echo(f"Wrote {w.path}{outside_note(w.path, current_study(ctx).root)}")
 
 
 @main.command("report")
@@ -78,6 +81,8 @@ def report_cmd(ctx: click.Context, fmt: str, output: str | None, force: bool) ->
     study = current_study(ctx)
     if output:
         path = report.write(study, fmt, output, force=force)
-        click.echo(f"Wrote {path}")
+        from companion.files import outside_note
+
+        click.echo(f"Wrote {path}{outside_note(path, study.root)}")
     else:
         click.echo(report.render(study, fmt), nl=False)

@@ -31,12 +31,14 @@ class FittingFooter(Footer):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._laid_out_for = 0
 
     def compose(self) -> ComposeResult:
         widgets: list[Widget] = list(super().compose())
         palette = [w for w in widgets if w.has_class("-command-palette")]
-        room = self.app.size.width - sum(_width(w) + 2 for w in palette  # its border
-                                         if isinstance(w, FooterKey))
+        width = self.size.width or self.app.size.width
+        room = width - sum(_width(w) + 2 for w in palette  # its border
+                           if isinstance(w, FooterKey))
         # The code-tag key is how a note is coded: it keeps its place whatever the width.
         keys = [w for w in widgets if isinstance(w, FooterKey) and w not in palette]
         kept = {id(w) for w in keys if w.action.startswith(ESSENTIAL)}
@@ -56,4 +58,6 @@ class FittingFooter(Footer):
         yield from palette
 
     def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self.recompose)
+        if event.size.width != self._laid_out_for:
+            self._laid_out_for = event.size.width
+            self.call_after_refresh(self.recompose)

@@ -198,7 +198,8 @@ class SetupScreen(Screen[None]):
                          classes="section-title")
             with Horizontal(classes="field-row"):
                 yield Label("Role", classes="field-label")
-                yield Input(placeholder="e.g. physiotherapist", id=f"role-{target}")
+                yield Input(placeholder="which professional? (not filled in)",
+                            id=f"role-{target}")
             with Horizontal(classes="field-row"):
                 yield Label("Entered as", classes="field-label")
                 yield Select([(f"{instrument.n_items} items ({low}–{high})", "items"),
