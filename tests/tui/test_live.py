@@ -125,9 +125,11 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         screen = await _live(pilot, app, planned_session)
         assert not screen.query_one("#live-alert").has_class("-shown")
         recorder.set(device_lost=True, disk_warning=True, disk_minutes_left=4.0)
-        await pilot.pause(0.25)  # two polls
         alert = screen.query_one("#live-alert")
-        assert alert.has_class("-shown")
+        await wait_for(pilot, lambda: alert.has_class("-shown"), what="the alert line")
+        # Polls go on: the toast must still be there once, not once per poll.
+        polls = screen._polls
+        await wait_for(pilot, lambda: screen._polls >= polls + 2, what="two more polls")
         assert "microphone is gone" in str(alert.render())
         assert "DEVICE LOST" in str(screen.query_one("#rec-state").render())
         messages = [n.message for n in app._notifications]
@@ -136,8 +138,7 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         severities = {n.severity for n in app._notifications}
         assert "error" in severities
         recorder.set(device_lost=False, disk_warning=False)
-        await pilot.pause(0.25)
-        assert not alert.has_class("-shown")
+        await wait_for(pilot, lambda: not alert.has_class("-shown"), what="the alert gone")
 
 
 async def test_pause_resume_and_stop_with_confirm(study: Study, planned_session: int) -> None:

@@ -246,12 +246,28 @@ async def test_every_binding_has_an_id_and_tooltip_and_is_in_the_palette(
             assert title in titles
         assert titles["Bookmark  (f5)"].startswith("[f5]")
         # Running a palette command does what the key does.
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Bookmark")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        from textual.command import CommandList, CommandPalette
+
+        await pilot.press("ctrl+p", *"Bookmark")
+
+        def bookmark_offered() -> bool:
+            if not isinstance(app.screen, CommandPalette):
+                return False
+            found = app.screen.query_one(CommandList)
+            return found.option_count > 0 and "Bookmark" in str(
+                found.get_option_at_index(0).prompt)
+
+        await wait_for(pilot, bookmark_offered, what="Bookmark in the palette")
+        await pilot.press("down", "enter")
+
+        def bookmarks() -> int:
+            db = study.db()
+            try:
+                return len(notes.list_notes(db, planned_session, kind="bookmark"))
+            finally:
+                db.conn.close()
+
+        await wait_for(pilot, lambda: bookmarks() == 1, what="the bookmark")
     db = study.db()
     try:
         assert len(notes.list_notes(db, planned_session, kind="bookmark")) == 1

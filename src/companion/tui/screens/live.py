@@ -179,6 +179,8 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         self._failed = ""
         self._retry_factory: RecorderFactory | None = None
         self._tag_at = 0
+        self._polls = 0
+        """How many status polls ran (tests wait on it instead of on the clock)."""
         self._paused = False
 
     @property
@@ -411,6 +413,8 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
     def _poll(self) -> None:
         """Read the recorder's status snapshot (cheap) and show it; warn on changes."""
         from companion.tui.widgets.recording_header import RecordingHeader
+
+        self._polls += 1
 
         if self.recorder is not None:
             status = self.recorder.status()
