@@ -110,6 +110,8 @@ def test_trailing_slash_means_a_folder(study, interview, study_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert folder.is_dir() and [p.name for p in folder.iterdir()] == [
         f"P05_session-{interview}.txt"]
+    # Written outside the study: said so, because a withdrawal cannot erase this copy.
+    assert "outside the study folder" in result.stdout
     result = _cli(study_dir, "report", "-o", str(tmp_path / "reports") + "/")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "reports" / "report.md").is_file()
