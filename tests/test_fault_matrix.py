@@ -228,6 +228,8 @@ ROWS: dict[str, Row] = {
     "read-only exports/": Row("ro-exports", ("export", "1", "--format", "txt"), "read-only"),
     "read-only recordings/: import": Row("ro-recordings", ("import-audio", "1", "{wav}"),
                                          "read-only"),
+    "read-only recordings/: record": Row("ro-recordings", ("record", "1", "--device", "fakemic",
+                                                           "--seconds", "1"), "read-only"),
     # A damaged store is named, whatever the command.
     "garbage mid-file: export": Row("plain", ("export", "1", "--format", "txt"), "damaged",
                                     _garbage_mid_file),
