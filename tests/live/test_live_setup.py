@@ -28,3 +28,15 @@ async def test_the_setup_checkbox_turns_the_live_transcript_off_for_the_session(
     assert live_wanted(study, rated_session) is False
     study.config_path.write_text("[live]\ntranscript = true\n", encoding="utf-8")
     assert live_wanted(study, rated_session) is False  # the session's choice wins
+
+
+def test_the_cli_turns_it_off_and_names_a_bad_state(study: Study, rated_session: int, run,
+                                                    dump) -> None:
+    before = dump()
+    bad = run("session", "live", str(rated_session), "maybe")
+    assert bad.exit_code == 2
+    assert "state" in bad.output and "'maybe'" in bad.output and "on or off" in bad.output
+    assert dump() == before
+    done = run("session", "live", str(rated_session), "off")
+    assert done.exit_code == 0, done.output
+    assert live_wanted(study, rated_session) is False

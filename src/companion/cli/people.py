@@ -170,6 +170,20 @@ _status_command("complete", "Mark session ID completed: nothing more to record."
 _status_command("reopen", "Take completed session ID back, to record more or to continue it.")
 
 
+@session.command("live")
+@click.argument("session_id", metavar="ID")
+@click.argument("state", metavar="on|off")
+@click.pass_context
+def session_live(ctx: click.Context, session_id: str, state: str) -> None:
+    """Turn the live transcript on or off for session ID (the set-up's checkbox)."""
+    from companion.operations.live import set_session_live
+
+    if state not in ("on", "off"):
+        raise InputError("state", state, "on or off")
+    set_session_live(current_study(ctx), session_id, state == "on")
+    click.echo(f"Live transcript {state} for session {session_id}")
+
+
 @session.command("list")
 @click.option("--participant", "participant_code", metavar="CODE", help="Only this participant.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -221,6 +235,9 @@ def session_show(ctx: click.Context, session_id: str, as_json: bool) -> None:
         stamp = format_hms(note.at_ms) if note.at_ms is not None else "--:--:--"
         codes = f" #{' #'.join(note.codes)}" if note.codes else ""
         click.echo(f"[{stamp}] {note.kind}: {note.text}{codes}")
+    for line in info.live_segments:
+        who = f"{line['speaker']}: " if line["speaker"] else ""
+        click.echo(f"[{format_hms(line['start_ms'])}] live: {who}{line['text']}")
 
 
 def _num(value: float | None) -> str:
