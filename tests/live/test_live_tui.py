@@ -19,7 +19,7 @@ from companion.tui.app import CompanionApp
 from companion.tui.recording import default_recorder_factory
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
-from companion.tui.widgets.live_transcript import LiveTranscriptPanel
+from companion.tui.widgets.live_transcript import LiveTranscriptPanel, TalkBar
 from companion.tui.widgets.prompt_list import SuggestionList
 from tests.live.conftest import two_channel_pulse
 from tests.support.tui import wait_for
@@ -87,6 +87,11 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
         assert screen.query_one("#live-transcript").display
         shown = str(panel.render())
         assert "psychologist" in shown.lower() and "P05: " in shown
+        # Both have spoken in this phase: the talk bar shows their shares (by channel).
+        bar = screen.query_one(TalkBar)
+        assert bar.display
+        balance = str(bar.render())
+        assert balance.startswith("Talk this phase  I ") and balance.endswith("% P05")
 
         # The psychologist's rating's card rose to the top, saying what was heard and when.
         [named] = [ln for ln in lines if "psychologist" in ln.text.lower()]
