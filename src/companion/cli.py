@@ -663,5 +663,27 @@ def report_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
 # --- end of export and report commands ---
 
 
+@main.command("import-qdpx")
+@click.argument("file", metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@click.pass_context
+def import_qdpx_cmd(ctx: click.Context, file: str, as_json: bool) -> None:
+    """Read a coded REFI-QDA project (.qdpx) back: codes, codings of the sessions'
+    transcripts, memos. Transcripts and notes stay as they are."""
+    from companion.exchange import import_qdpx
+
+    study, db = _open(ctx)
+    result = import_qdpx(study, db, file)
+    if as_json:
+        _emit_json(asdict(result))
+        return
+    click.echo(f"Imported {result.codings} codings of {len(result.sessions)} sessions, "
+               f"{result.codes} codes, {result.memos} memos from {file}")
+    for name in result.unmatched_sources:
+        click.echo(f"  not matched to a session: {name}")
+    if result.unplaced_codings:
+        click.echo(f"  {result.unplaced_codings} codings could not be placed in a transcript")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -554,3 +554,45 @@ def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool =
                 archive.write(data, arcname, compress_type=compress)
             else:
                 archive.writestr(arcname, data, compress_type=compress)
+
+
+@dataclass(frozen=True)
+class WrittenMarks:
+    """What a session's export writes, for recognising it in a project that comes back."""
+
+    rendered: RenderedText
+    source_guids: dict[str, str]  # GUID -> "audio", "transcript" or "text"
+    selection_guids: frozenset[str]
+    coding_guids: frozenset[str]
+    note_guids: frozenset[str]
+    structural_codes: frozenset[str]  # phase, note-kind and case codes and their folders
+
+
+def written_marks(doc: SessionDocument) -> WrittenMarks:
+    """The GUIDs and the text a ``qdpx`` export of this session carries (no audio read)."""
+    base = _session_base(doc)
+    project = _Project(docs=[doc], user_guid=guid("user", "companion"))
+    root = ET.Element(_q("Project"))
+    code_guids = _codebook(root, [doc])
+    created = _xsd_time(doc.session.started_at or doc.session.created_at) or ""
+    rendered = transcript_text(doc)
+    anchors = _anchors(project, doc, code_guids, created)
+    selections = _selections(doc, rendered, anchors, code_guids, created)
+    tags = ("PlainTextSelection", "TranscriptSelection", "AudioSelection")
+    selection_guids = {guid(base, tag, sel.key) for tag in tags for sel in selections}
+    coding_guids = {guid(base, "coding", f"{tag}-{sel.key}", code)
+                    for tag in tags for sel in selections for code in sel.codes}
+    structural = set()
+    for node in root.iter(_q("Code")):
+        if node.get("isCodable") == "false" or node.get("guid") in {
+                code_guids.get(k) for k in code_guids if k[0] == "case"
+                or k[1].startswith("phase:")}:
+            structural.add(node.get("guid", ""))
+    structural |= {note_kind_guid(kind) for kind in NOTE_KINDS}
+    notes = {n.get("guid", "") for n in project.notes}
+    return WrittenMarks(
+        rendered=rendered,
+        source_guids={guid(base, "audio"): "audio", guid(base, "transcript"): "transcript",
+                      guid(base, "text"): "text"},
+        selection_guids=frozenset(selection_guids), coding_guids=frozenset(coding_guids),
+        note_guids=frozenset(notes), structural_codes=frozenset(structural))
