@@ -168,8 +168,11 @@ def compare(want: dict, got: dict) -> dict:
     case_names = set(want["cases"])
     want_tr = [w for w in want["transcript"] if w[0] not in case_names]
     exact = sum(1 for w in want_tr if w in arrived)
-    shifted = sum(1 for name, s, e, _ in want_tr
-                  if any(a[0] == name and a[1] - s == a[2] - e != 0 for a in arrived))
+    shifts: dict[int, int] = {}
+    for name, s, e, _ in want_tr:
+        moved = [a[1] - s for a in arrived if a[0] == name and a[1] - s == a[2] - e != 0]
+        if moved and (name, s, e, _) not in arrived:
+            shifts[moved[0]] = shifts.get(moved[0], 0) + 1
     memos = {r["memo"] for r in got["code_text"]} | {r["memo"] for r in got["code_av"]} | {
         r["memo"] for r in got["annotations"]} | {r["jentry"] for r in got["journals"]}
     notes_in = sum(1 for n in want["notes"] if n in memos)
@@ -185,8 +188,8 @@ def compare(want: dict, got: dict) -> dict:
         "audio codings": f"{audio_in} of {len(want['audio'])} audio codings arrived at "
                          "their times",
         "transcript codings": f"{exact} of {len(want_tr)} at the exact characters"
-                              + (f"; {shifted} shifted by QualCoder's import"
-                                 if shifted else ""),
+                              + "".join(f"; {n} moved by {d:+d} character(s)"
+                                        for d, n in sorted(shifts.items())),
         "transcript codings arrived": f"{len(arrived)} rows in code_text for "
                                       f"{len(want_tr)} codings written (each once: "
                                       f"{len(arrived) == len(want_tr)})",
