@@ -122,10 +122,13 @@ def code_in_transcript(files: dict[str, bytes], path: Path) -> tuple[Path, str]:
     return _write(files, root, path), text
 
 
-def code_as_new_text_source(files: dict[str, bytes], path: Path) -> tuple[Path, str]:
+def code_as_new_text_source(files: dict[str, bytes], path: Path, *,
+                            atlas: bool = False) -> tuple[Path, str]:
     """As a tool that writes its own GUIDs and keeps the transcript as a CRLF text source,
-    counting a line end as two characters."""
+    counting a line end as two characters (or as one, as ATLAS.ti does)."""
     root = ET.fromstring(files["project.qde"])
+    if atlas:
+        root.set("origin", "ATLAS.ti Windows 24.1")
     guids = _add_codes(root)
     sources = root.find("q:Sources", Q)
     audio = sources.find("q:AudioSource", Q)
@@ -139,7 +142,7 @@ def code_as_new_text_source(files: dict[str, bytes], path: Path) -> tuple[Path, 
     source = ET.SubElement(sources, _q("TextSource"), guid=new_guid, name="Interview one",
                            plainTextPath=f"internal://{new_guid}.txt")
     for name, passage in CODED:
-        start = crlf.index(passage.replace("\n", "\r\n"))
+        start = (text if atlas else crlf).index(passage)
         sel = ET.SubElement(source, _q("PlainTextSelection"), guid=str(uuid.uuid4()),
                             name=name, startPosition=str(start),
                             endPosition=str(start + len(passage)))
@@ -190,7 +193,8 @@ def _codings(db) -> list[tuple[str, int, int, str]]:
         "JOIN qda_codes c ON c.id = k.code_id"))
 
 
-@pytest.mark.parametrize("variant", ["same guids", "new guids, crlf", "changed text"])
+@pytest.mark.parametrize("variant", ["same guids", "new guids, crlf", "atlas, crlf",
+                                     "changed text"])
 def test_every_coding_comes_back_at_the_same_place(run, study, db, exported, tmp_path,
                                                    variant):
     made, files = exported
@@ -198,6 +202,8 @@ def test_every_coding_comes_back_at_the_same_place(run, study, db, exported, tmp
         path, text = code_in_transcript(files, tmp_path / "coded.qdpx")
     elif variant == "new guids, crlf":
         path, text = code_as_new_text_source(files, tmp_path / "coded.qdpx")
+    elif variant == "atlas, crlf":
+        path, text = code_as_new_text_source(files, tmp_path / "coded.qdpx", atlas=True)
     else:
         path, text = code_changed_text(files, tmp_path / "coded.qdpx",
                                        f"P05_session-{made.session_id}")
@@ -261,3 +267,16 @@ def test_a_bad_file_is_one_line_exit_2_and_writes_nothing(run, db, exported, tmp
     assert list(db.query("SELECT * FROM qda_imports")) == []
     missing = run("import-qdpx", str(tmp_path / "nope.qdpx"))
     assert missing.exit_code == 2 and "an existing .qdpx file" in missing.output
+
+
+def test_withdrawing_a_participant_erases_their_imported_codings(run, study, db, exported,
+                                                                tmp_path):
+    from companion.privacy.withdraw import withdraw
+
+    _, files = exported
+    path, _ = code_in_transcript(files, tmp_path / "coded.qdpx")
+    assert run("import-qdpx", str(path)).exit_code == 0
+    assert _codings(db)
+    withdraw(study, db, "P05")
+    assert _codings(db) == []
+    assert list(db.query("SELECT * FROM qda_memos WHERE session_id IS NOT NULL")) == []

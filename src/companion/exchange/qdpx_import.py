@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -236,8 +237,15 @@ def _crlf_map(raw: str) -> list[int]:
     return out
 
 
+def counts_line_end_once(origin: str | None) -> bool:
+    """Tools known to count a CRLF in a plain text as one character (QualCoder's import
+    says so of ATLAS.ti, and does so itself)."""
+    name = (origin or "").upper()
+    return "ATLAS" in name or "QUALCODER" in name
+
+
 def _place(session: _Session, tool_text: str, start: int, end: int,
-           near_ms: int | None) -> tuple[int, int] | None:
+           near_ms: int | None, one_char_line_ends: bool = False) -> tuple[int, int] | None:
     """Companion text positions for a selection [start, end) in the tool's text."""
     ours = session.text
     if start < 0 or end < start:
@@ -245,7 +253,8 @@ def _place(session: _Session, tool_text: str, start: int, end: int,
     if _lf(tool_text) == ours:
         # The same text. A tool that saved it with CRLF counts a line end as one character
         # (ATLAS.ti, QualCoder) or two (a text file read literally): with sync times, take
-        # the reading that lands nearest to them; without, the literal one.
+        # the reading that lands nearest to them; without, the tool's known way, else the
+        # literal one.
         candidates = []
         if "\r\n" in tool_text and end < len(tool_text) + 1:
             mapping = _crlf_map(tool_text)
@@ -257,7 +266,7 @@ def _place(session: _Session, tool_text: str, start: int, end: int,
         if near_ms is not None and len(candidates) > 1:
             return min(candidates, key=lambda c: abs(
                 (session.ms_at(c[0], is_end=False) or 0) - near_ms))
-        return candidates[0]
+        return candidates[-1] if one_char_line_ends else candidates[0]
     # A changed text: find the quoted passage in ours, nearest to where it should be.
     quote = " ".join(_lf(tool_text[start:end]).split())
     if not quote:
@@ -323,7 +332,9 @@ def _match_session(element: ET.Element, text: str | None, sessions: list[_Sessio
             if _lf(text) == session.text:
                 return session, "text"
     for session in sessions:
-        if any(session.doc.basename in (name or "") for name in names):
+        # The file name stem, not followed by a digit (session-1 is not session-10).
+        pattern = re.compile(re.escape(session.doc.basename) + r"(?!\d)")
+        if any(pattern.search(name or "") for name in names):
             return session, "text"
     return None, ""
 
@@ -352,7 +363,6 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
 
     all_codes = _codes(root)
     code_by_guid = {c.guid: c for c in all_codes}
-    used: set[str] = set()
     note_session: dict[str, int] = {}
 
     sources = root.find(_q("Sources"))
@@ -397,7 +407,8 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
             except (KeyError, TypeError, ValueError):
                 plan.unplaced_codings += len(codings)
                 continue
-            place = _place(session, text, start, end, near)
+            place = _place(session, text, start, end, near,
+                           counts_line_end_once(plan.origin))
             if place is None:
                 plan.unplaced_codings += len(codings)
                 continue
@@ -409,7 +420,6 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
                                        if coding.find(_q("CodeRef")) is not None else "")
                 if code_guid in structural or code_guid not in code_by_guid:
                     continue
-                used.add(code_guid)
                 plan.codings.append(ImportedCoding(
                     session.doc.session.id, code_guid, _norm_guid(sel.get("guid")), s, e,
                     session.ms_at(s, is_end=False), session.ms_at(e, is_end=True),
