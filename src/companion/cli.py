@@ -621,7 +621,8 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 @click.option("--all", "all_sessions", is_flag=True, help="Export every session (one file "
               "each) into the folder given with -o.")
 @click.option("--format", "fmt", metavar="F", required=True,
-              help="txt, md, f4, docx, srt, vtt, qdpx or json.")
+              help="txt, md, f4, f4-rtf, f4-docx, nvivo, docx, srt, vtt, qdpx, qdpx-text, "
+              "qdc, codebook-csv or json.")
 @click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
               "an existing folder. Default: the study's exports/ folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
