@@ -6,13 +6,16 @@ own (``--venv``; default ``~/.cache/companion/qualcoder-venv``) and installs the
 PyPI, only what QualCoder's import needs: PyQt6, PyMuPDF and Pillow. Then it:
 
 1. builds a demo study (one generated interview: recording, transcript, phases, notes,
-   a bookmark, code tags, prompts) and exports it as ``qdpx``, or takes ``--qdpx FILE``;
-2. runs ``RefiImport(app, textedit, "qdpx")`` from QualCoder's ``refi.py`` with Qt's
+   a bookmark, code tags, prompts) and exports it as ``qdpx`` and ``qdc``, or takes
+   ``--qdpx FILE`` (and ``--qdc FILE``);
+2. runs ``RefiImport(app, textedit, "qdpx")`` (and ``"qdc"`` for the codebook, into a
+   project of its own) from QualCoder's ``refi.py`` with Qt's
    offscreen platform, on a project database made by the ``CREATE TABLE`` statements of
    QualCoder's own ``MainWindow.new_project`` (read from its source, not copied here);
    its file dialog is answered with the qdpx and its message boxes are closed;
 3. reads what arrived in QualCoder's database and compares it with the project:
-   notes, audio codings, transcript codings at the exact characters, the case linked.
+   notes, audio codings, transcript codings at the exact characters, the case linked,
+   the codebook's codes.
 
 Not part of ``make test``: it needs QualCoder's source and a download of PyQt6.
 
@@ -41,6 +44,7 @@ DRIVER = textwrap.dedent('''
     import ast, builtins, gettext, json, os, sqlite3, sys
     from pathlib import Path
     src, qdpx, work = sys.argv[1:4]
+    qdc = sys.argv[4] if len(sys.argv) > 4 else None
     sys.path.insert(0, src)
     builtins._ = gettext.gettext
     from PyQt6 import QtWidgets
@@ -51,7 +55,8 @@ DRIVER = textwrap.dedent('''
         def __init__(self, *args, **kwargs): pass
         def exec(self): return 0
     refi.Message = Quiet
-    QtWidgets.QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (qdpx, "qdpx"))
+    chosen = [qdpx]
+    QtWidgets.QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (chosen[0], "ok"))
 
     # The project database exactly as QualCoder's MainWindow.new_project makes it.
     tree = ast.parse(Path(src, "qualcoder", "__main__.py").read_text(encoding="utf-8"))
@@ -61,24 +66,38 @@ DRIVER = textwrap.dedent('''
                   if isinstance(c, ast.Call) and getattr(c.func, "attr", "") == "execute"
                   and c.args and isinstance(c.args[0], ast.Constant)
                   and str(c.args[0].value).upper().startswith("CREATE")]
-    project = Path(work, "check.qda")
-    for sub in ("", "images", "audio", "video", "documents"):
-        (project / sub).mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(project / "data.qda")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-
     class App:
         pass
-    app = App()
-    app.conn = conn
-    app.project_path = str(project)
-    app.project_name = "check.qda"
-    app.settings = {"codername": "default", "directory": work, "ai_enable": "False"}
-    app.ai_models = []
-    app.write_config_ini = lambda *a, **k: None
+
+    def new_project(name):
+        project = Path(work, name)
+        for sub in ("", "images", "audio", "video", "documents"):
+            (project / sub).mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(project / "data.qda")
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+        app = App()
+        app.conn = conn
+        app.project_path = str(project)
+        app.project_name = name
+        app.settings = {"codername": "default", "directory": work, "ai_enable": "False"}
+        app.ai_models = []
+        app.write_config_ini = lambda *a, **k: None
+        return app
+
     log = QtWidgets.QTextEdit()
+    codebook = None
+    if qdc:
+        chosen[0] = qdc
+        book = new_project("codebook.qda")
+        refi.RefiImport(book, log, "qdc")
+        codebook = {
+            "codes": [r[0] for r in book.conn.execute("select name from code_name")],
+            "categories": [r[0] for r in book.conn.execute("select name from code_cat")]}
+    chosen[0] = qdpx
+    app = new_project("check.qda")
+    conn = app.conn
     refi.RefiImport(app, log, "qdpx")
 
     def rows(sql):
@@ -95,6 +114,7 @@ DRIVER = textwrap.dedent('''
         "journals": rows("select name, jentry from journal"),
         "cases": rows("select caseid, name from cases"),
         "case_text": rows("select caseid, fid, pos0, pos1 from case_text"),
+        "codebook": codebook,
     }))
 ''')
 
@@ -110,8 +130,8 @@ def ensure_venv(path: Path) -> Path:
     return python
 
 
-def demo_qdpx(folder: Path) -> Path:
-    """A generated interview, exported with companion (this interpreter's install)."""
+def demo_exports(folder: Path) -> tuple[Path, Path]:
+    """A generated interview exported with companion as qdpx and as qdc."""
     here = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(here / "tests" / "export"))
     sys.path.insert(0, str(here / "src"))
@@ -126,7 +146,17 @@ def demo_qdpx(folder: Path) -> Path:
     made = make_interview(study, db, codes_tagged=("C1", "A1"))
     [path] = export_sessions(study, db, session=made.session_id, fmt="qdpx",
                              output=folder / "demo.qdpx")
-    return path
+    [qdc] = export_sessions(study, db, session=made.session_id, fmt="qdc",
+                            output=folder / "demo.qdc")
+    return path, qdc
+
+
+def codebook_codes(qdc: Path) -> tuple[list[str], list[str]]:
+    """(codable code names, folder names) of a qdc file."""
+    codes, folders = [], []
+    for code in ET.parse(qdc).getroot().iter("{urn:QDA-XML:codebook:1.0}Code"):
+        (codes if code.get("isCodable") == "true" else folders).append(code.get("name"))
+    return codes, folders
 
 
 def expected(qdpx: Path) -> dict:
@@ -205,6 +235,7 @@ def main() -> int:
     parser.add_argument("--venv", type=Path,
                         default=Path.home() / ".cache" / "companion" / "qualcoder-venv")
     parser.add_argument("--qdpx", type=Path, help="a qdpx to check instead of the demo")
+    parser.add_argument("--qdc", type=Path, help="a qdc codebook to check with it")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     src = args.qualcoder / "src"
@@ -215,17 +246,25 @@ def main() -> int:
     python = ensure_venv(args.venv)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        qdpx = args.qdpx or demo_qdpx(work)
+        qdpx, qdc = (args.qdpx, args.qdc) if args.qdpx else demo_exports(work)
         copy = work / "check.qdpx"  # QualCoder unpacks next to the file it imports
         copy.write_bytes(qdpx.read_bytes())
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(work)}
-        run = subprocess.run([python, "-c", DRIVER, str(src), str(copy), str(work)],
+        run = subprocess.run([python, "-c", DRIVER, str(src), str(copy), str(work),
+                              *([str(qdc)] if qdc else [])],
                              capture_output=True, text=True, env=env)
         if run.returncode != 0:
             print(run.stderr[-3000:], file=sys.stderr)
             return 1
         got = json.loads(run.stdout.strip().splitlines()[-1])
         figures = compare(expected(copy), got)
+        if qdc and got.get("codebook") is not None:
+            codes, folders = codebook_codes(qdc)
+            book = got["codebook"]
+            figures["codebook (qdc)"] = (
+                f"{sum(1 for c in codes if c in book['codes'])} of {len(codes)} codes, "
+                f"{sum(1 for f in folders if f in book['categories'])} of {len(folders)} "
+                "folders as categories")
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
