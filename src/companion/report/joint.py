@@ -7,10 +7,13 @@ Both are occurrences of a code at a moment of a session.
 The **joint display** links the questionnaire and the coding: how often each code occurs
 per interview phase (the phase running at the occurrence's moment) and per WAI-ReD group.
 A participant is in the *low alliance* group when a domain (task, goal or bond) of their
-least positive alliance lies at or below the study's 25th percentile of that domain
-(type 6, the Table 2 value; "at or below" so that in a small study the lowest score
-counts); the others form the second group. Participants without a least-positive rating
-are in neither group. Pilot interviews are left out.
+least positive alliance lies below the 25th percentile of that domain in the protocol's
+published reference sample (for pain-alliance: the n = 26 study, least positive task
+223.0, goal 286.0, bond 292.0) — the same yardstick the suggestions use, so a card and the
+report agree on who scored low. A protocol without reference values falls back to this
+study's own 25th percentile (type 6, as Table 2); then "at or below", so that in a small
+study the lowest score counts. The others form the second group. Participants without a
+least-positive rating are in neither group. Pilot interviews are left out.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
+from companion.protocol.model import Reference
 from companion.protocol.stats import quantile
 from companion.store import events, ratings
 from companion.store.sessions import Session
@@ -106,7 +110,8 @@ def code_tags(db: sqlite_utils.Database, sessions: list[Session],
     return out
 
 
-def low_alliance_groups(db: sqlite_utils.Database, sessions: list[Session]
+def low_alliance_groups(db: sqlite_utils.Database, sessions: list[Session],
+                        reference: Reference | None = None,
                         ) -> tuple[dict[str, float], list[str], list[str], list[str]]:
     """(25th percentile per domain, low group, other group, unrated), participants by code.
 
@@ -121,15 +126,27 @@ def low_alliance_groups(db: sqlite_utils.Database, sessions: list[Session]
             if rating.target == "least":
                 chosen.setdefault(session.participant_code, rating)
     thresholds: dict[str, float] = {}
+    published = reference is not None and all(
+        reference.get("least", d) is not None for d in GROUP_DOMAINS)
     for domain in GROUP_DOMAINS:
+        if published:
+            stat = reference.get("least", domain)
+            assert stat is not None
+            thresholds[domain] = stat.p25
+            continue
         values = [float(getattr(r, domain)) for r in chosen.values()
                   if getattr(r, domain) is not None]
         if values:
             thresholds[domain] = quantile(values, 0.25)
+
+    def below(value: float, limit: float) -> bool:
+        return value < limit if published else value <= limit
+
     low, other = [], []
     for code, rating in sorted(chosen.items()):
         is_low = any(getattr(rating, d) is not None and d in thresholds
-                     and float(getattr(rating, d)) <= thresholds[d] for d in GROUP_DOMAINS)
+                     and below(float(getattr(rating, d)), thresholds[d])
+                     for d in GROUP_DOMAINS)
         (low if is_low else other).append(code)
     unrated = sorted(p for p in participants if p not in chosen)
     return thresholds, low, other, unrated
@@ -146,8 +163,9 @@ def _phase_at(spans: list[tuple[int, str]], at_ms: int | None) -> str:
 
 
 def joint_display(db: sqlite_utils.Database, sessions: list[Session],
-                  occurrences: list[Occurrence], phase_titles: dict[str, str]) -> JointDisplay:
-    thresholds, low, other, unrated = low_alliance_groups(db, sessions)
+                  occurrences: list[Occurrence], phase_titles: dict[str, str],
+                  reference: Reference | None = None) -> JointDisplay:
+    thresholds, low, other, unrated = low_alliance_groups(db, sessions, reference)
     spans = {s.id: [(e["at_ms"], e["phase_id"]) for e in events.list_phase_events(db, s.id)]
              for s in sessions}
     phases = list(phase_titles)

@@ -96,7 +96,7 @@ def _joint_section(report: StudyReport) -> tuple[str, list[str], list[list[str]]
     limits = ", ".join(f"{d} {v:.1f}" for d, v in joint.thresholds.items())
     note = ("Occurrences of each code (imported codings and code tags) per interview phase "
             "and per WAI-ReD group. Low alliance: a task, goal or bond score of the least "
-            f"positive alliance at or below the study's 25th percentile ({limits or 'none'}); "
+            f"positive alliance below the reference 25th percentile ({limits or 'none'}); "
             f"low: {', '.join(joint.low) or 'none'}; others: {', '.join(joint.other) or 'none'}"
             + (f"; without a rating: {', '.join(joint.unrated)}" if joint.unrated else "")
             + ".")

@@ -293,7 +293,8 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
         joint=joint_display(db, main, [
             *imported_codings(db, main),
             *code_tags(db, main, {c.id: code_name(c.id, c.name) for c in protocol.codes}
-                       if protocol else {})], {p: titles.get(p, p) for p in phase_ids}),
+                       if protocol else {})], {p: titles.get(p, p) for p in phase_ids},
+            protocol.reference if protocol else None),
     )
 
 
