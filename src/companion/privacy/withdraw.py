@@ -44,6 +44,12 @@ NO_SESSION_DATA: dict[str, str] = {
     "sessions": "their sessions, erased by id",
     "settings": "per-session keys end in '.<session id>' and are erased by key",
     "withdrawals": "this journal; its row goes when the withdrawal is complete",
+    # What import-qdpx brought back that belongs to the study, not to one participant:
+    # their codings (qda_codings) and memos on their sessions (qda_memos) are erased by
+    # session_id.
+    "qda_codes": "the analyst's codebook, shared by every participant's codings",
+    "qda_imports": "which project was imported when; a file name that names one of their "
+                   "sessions is blanked",
 }
 # Settings that only make sense for one session end in ".<session id>" (a draft note).
 _SESSION_SETTING = re.compile(r"^[\w.-]*\.(\d+)$")
@@ -190,7 +196,9 @@ def _session_folder(study: Study, code: str, sid: int) -> Path:
 def _export_name(code: str, sids: list[int]) -> re.Pattern[str]:
     # Exactly the names export gives a session's files (and their .part leftovers).
     ids = "|".join(str(s) for s in sids) or "(?!)"
-    return re.compile(rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_f4)?\.\w+(?:\.\w+\.part)?$")
+    # A format may add a word: _f4, _nvivo, _text, _codebook.
+    return re.compile(
+        rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_[a-z0-9]+)?\.\w+(?:\.\w+\.part)?$")
 
 
 def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[str, Any]:
@@ -255,13 +263,17 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
     # So do damaged databases kept aside by 'doctor --repair'.
     files.update(p.resolve() for p in study.root.glob("companion.db.damaged-*"))
     participant_dir = _session_folder(study, code, 0).parent.resolve()
+    # A coded project imported back under the name companion gave its export names them.
+    named_imports = [r["id"] for r in db.query("SELECT id, file_name FROM qda_imports")
+                     if _export_name(code, sids).match(Path(r["file_name"]).name)
+                     ] if "qda_imports" in rules else []
     return {
         "code": code, "participant_id": pid, "sessions": sids, "rows": counts,
         "audit_ids": audit_ids, "settings": settings,
         "files": sorted(str(p.relative_to(root)) for p in files if root in p.parents),
         "dirs": [str(d.relative_to(root)) for d in dirs],
         "participant_dir": str(participant_dir.relative_to(root)),
-        "outside": outside, "reports": reports,
+        "outside": outside, "reports": reports, "named_imports": named_imports,
     }
 
 
@@ -326,6 +338,9 @@ def _erase_rows(db: sqlite_utils.Database, plan: dict[str, Any], journal_id: int
                        chunk)
         for key in [*plan["settings"], _OLD_SALT]:
             db.execute("DELETE FROM settings WHERE key = ?", [key])
+        for import_id in plan.get("named_imports", []):
+            db.execute("UPDATE qda_imports SET file_name = 'withdrawn.qdpx' WHERE id = ?",
+                       [import_id])
         log_change(db, entity="participant", entity_id=None, action="withdrawn",
                    after={"sessions": len(sids), "files": len(plan["files"]),
                           "erased": sorted(k for k, v in plan["rows"].items() if v)})
