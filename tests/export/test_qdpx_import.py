@@ -224,6 +224,11 @@ def test_memos_and_coding_descriptions_come_back_and_a_second_import_adds_nothin
     _, files = exported
     path, _ = code_in_transcript(files, tmp_path / "coded.qdpx")
     assert run("import-qdpx", str(path)).exit_code == 0
+    # One user action, one audit entry: counts only (a file name may name a session).
+    # 14 codes: the protocol's codes the project carries and the analyst's folder of three.
+    [entry] = db.query("SELECT * FROM audit_log WHERE entity = 'qda_import'")
+    assert entry["action"] == "import" and json.loads(entry["after"]) == {
+        "codes": 14, "codings": len(CODED), "memos": 1, "sessions": 1}
     memos = list(db.query("SELECT name, text, session_id FROM qda_memos"))
     assert [(m["name"], m["text"]) for m in memos] == [
         ("Analytic memo", "Dismissal comes before the team.")]
