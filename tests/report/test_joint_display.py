@@ -111,3 +111,19 @@ def test_joint_display_in_markdown_html_with_chart_and_json(three, run):
     assert [r["new"] for r in data["saturation_codings"]] == [2, 1, 0]
     out = run("report", "--format", "md")
     assert out.exit_code == 0 and "| Z3 Hope | 1 | 1 | 0 | 0 | 2 | 2 | 0 |" in out.output
+
+
+def test_a_coding_is_in_the_phase_the_timeline_gives_its_moment() -> None:
+    """The joint display reads the timeline's phase spans (as the report's phase lengths):
+    a phase marked after the session's end has no length and gets nothing."""
+    from companion.report.joint import NO_PHASE, phase_of
+    from companion.timeline import PhaseSpan
+
+    spans = [PhaseSpan("opening", "Opening", 1000, 20000, 1),
+             PhaseSpan("deepening", "Deepening", 20000, 50000, 2),
+             PhaseSpan("late", "Late", 55000, 55000, 3)]  # marked past the end (50 s)
+    assert phase_of(spans, 500) == NO_PHASE
+    assert phase_of(spans, 1000) == "opening"
+    assert phase_of(spans, 19999) == "opening" and phase_of(spans, 20000) == "deepening"
+    assert phase_of(spans, 52000) == "deepening" and phase_of(spans, 56000) == "deepening"
+    assert phase_of(spans, None) == NO_PHASE

@@ -154,16 +154,17 @@ def low_alliance_groups(db: sqlite_utils.Database, sessions: list[Session],
 
 
 def phase_of(spans: list[PhaseSpan], at_ms: int | None) -> str:
-    """The phase whose span (the session timeline's, as the report's phase lengths) holds
-    ``at_ms``; a moment at or past the session's end is in the last phase, one before the
-    first mark in none."""
-    if at_ms is None or not spans:
+    """The phase whose span holds ``at_ms``: the session timeline's spans, the same the
+    report's phase lengths add up. Spans cover the session from the first mark to its end,
+    so a moment before the first mark is in no phase, and one at or past the session's end
+    in the phase that was running when it ended (a phase of no length gets nothing)."""
+    if at_ms is None or not spans or at_ms < spans[0].start_ms:
         return NO_PHASE
     for span in spans:
         if span.start_ms <= at_ms < span.end_ms:
             return span.phase_id
-    last = spans[-1]
-    return last.phase_id if at_ms >= last.end_ms else NO_PHASE
+    running = [s for s in spans if s.duration_ms > 0]
+    return (running or spans)[-1].phase_id
 
 
 def joint_display(db: sqlite_utils.Database, sessions: list[Session],
