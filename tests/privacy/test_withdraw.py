@@ -338,3 +338,19 @@ def test_doctor_repair_completes_an_interrupted_withdrawal(copy) -> None:
     assert "withdrawal: completed the interrupted withdrawal" in repaired.stdout, \
         repaired.stdout
     _assert_withdrawn(root, sessions)
+
+
+def test_a_withdrawal_killed_before_its_fresh_backup_takes_it_on_the_next_run(copy) -> None:
+    """Killed after the journal went (a backup must not hold it) and before the fresh
+    backup: the next withdraw command takes that backup, though P1 is gone already."""
+    from companion.privacy.withdraw import BACKUP_OWED
+
+    root, sessions = copy
+    assert _cli(root, "withdraw", "P1", "--yes").returncode == 0
+    for backup in list_backups(root):  # the state the kill leaves: the old ones erased,
+        backup.unlink()                # the new one not yet taken
+    (root / BACKUP_OWED).touch()
+    again = _cli(root, "withdraw", "P1", "--yes")
+    assert again.returncode == 2 and "P1" in again.stderr
+    assert not (root / BACKUP_OWED).exists()
+    _assert_withdrawn(root, sessions)

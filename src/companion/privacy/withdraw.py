@@ -51,6 +51,10 @@ NO_SESSION_DATA: dict[str, str] = {
     "qda_imports": "which project was imported when; a file name that names one of their "
                    "sessions is blanked",
 }
+# An empty file in the study folder while a finished withdrawal still owes its fresh
+# backup: the journal is gone by then (a backup must not hold it), so a kill between the
+# two would otherwise leave the study without any backup.
+BACKUP_OWED = ".withdrawal-backup-owed"
 # Settings that only make sense for one session end in ".<session id>" (a draft note).
 _SESSION_SETTING = re.compile(r"^[\w.-]*\.(\d+)$")
 # Written by older versions beside their salted fingerprints; removing it makes those
@@ -374,9 +378,20 @@ def _run(study: Study, db: sqlite_utils.Database, plan: dict[str, Any],
         _erase_rows(db, plan, plan["id"])
     else:
         receipt.files = list(plan["files"])
+    owed = study.root / BACKUP_OWED
+    owed.touch(mode=0o600)
     compact(db, plan["id"])
-    backup_study(study.root)
+    if backup_study(study.root) is not None:
+        owed.unlink(missing_ok=True)
     return receipt
+
+
+def _settle_backup(study: Study, db: sqlite_utils.Database) -> None:
+    """Take the fresh backup a killed withdrawal still owed (only with no journal left:
+    a backup must never hold one)."""
+    owed = study.root / BACKUP_OWED
+    if owed.exists() and not _journal(db) and backup_study(study.root) is not None:
+        owed.unlink(missing_ok=True)
 
 
 def _refresh(study: Study, db: sqlite_utils.Database, plan: dict[str, Any]) -> dict[str, Any]:
@@ -422,6 +437,7 @@ def resume_all(study: Study, db: sqlite_utils.Database,
         if except_code is not None and plan["code"].upper() == except_code.upper():
             continue
         done.append(_run(study, db, plan, resumed=True))
+    _settle_backup(study, db)
     return done
 
 
@@ -431,9 +447,12 @@ def tombstones(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def pending_withdrawal(study: Study, code: str) -> str | None:
-    """The code of an interrupted withdrawal of ``code`` (any case), or None."""
+    """The code of an interrupted withdrawal of ``code`` (any case), or None. A finished
+    withdrawal that was killed before its fresh backup gets it here (the command asks
+    this first, and may then find the participant gone)."""
     db = study.db()
     try:
+        _settle_backup(study, db)
         return pending_code(db, code)
     finally:
         db.conn.close()
