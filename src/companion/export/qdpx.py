@@ -5,22 +5,24 @@ The zip holds ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``, valid agai
 ``<guid>.<ext>``. For each session:
 
 - the recording as an ``AudioSource`` (the file as recorded when it is one WAV from the
-  start of the session, otherwise the session timeline rendered to one WAV, silence where
-  the recording was paused), with the transcript as its ``Transcript``: UTF-8 with LF line
-  ends (QualCoder and ATLAS.ti count a line end as one character, so positions are
-  counted the same way), a ``[hh:mm:ss]`` stamp at the start of every segment (QualCoder
-  syncs text and audio from such stamps) and a ``SyncPoint`` at the start and the end of
-  every segment (code point position, milliseconds);
+  start of the session, otherwise the files laid out by the session timeline's audio map
+  in one WAV, silence where the recording was paused), with the transcript as its
+  ``Transcript``: UTF-8 with LF line ends (QualCoder and ATLAS.ti count a line end as one
+  character, so positions are counted the same way), a ``[hh:mm:ss]`` stamp at the start
+  of every segment (QualCoder syncs text and audio from such stamps) and a ``SyncPoint``
+  at the start and the end of every segment and at every phase heading (code point
+  position, milliseconds; a segment a note cuts keeps one start and one end);
 - the transcript is the one coded copy of the text. The same text as a ``TextSource`` is
   added, uncoded, only on request (format ``qdpx-text``), so a tool that imports both
   does not show every coding twice; a session without a recording gets the coded text
   as a ``TextSource`` instead;
 - the protocol's codebook (grouped as in the protocol), a non-codable "Interview phase"
   folder with a code per phase, an "Interview notes" folder (Note, Bookmark, Reflection,
-  Prompt asked, Suggestion used) and a "Cases" folder with a code per participant that
+  Quote, Prompt asked, Suggestion used) and a "Cases" folder with a code per participant that
   carries the case's GUID (how ATLAS.ti writes cases, and the only way QualCoder links a
   case to a text);
-- phases as codings of the transcript and as ``AudioSelection`` spans on the recording;
+- phases as codings of the transcript and as ``AudioSelection`` spans on the recording
+  (the timeline's phase spans, the same the summary and the report measure);
 - notes, bookmarks and prompts as codings (their kind's code plus their code tags) of the
   passage they belong to, with the note's text as the selection's ``Description``, a
   ``NoteRef`` at the text's level and a ``Note`` in ``Notes``; on the recording an
