@@ -311,7 +311,8 @@ def test_a_note_lands_between_the_words_it_belongs_to(study: Study, built: Built
     document = docx.Document(str(_export(study, built, "docx", tmp_path)))
     assert any(BETWEEN.search(p.text) for p in document.paragraphs)
     root, archive = _qdpx(study, built, tmp_path)
-    source = root.find("q:Sources/q:TextSource", NS)
+    # The one coded copy of the text: the recording's transcript.
+    source = root.find("q:Sources/q:AudioSource/q:Transcript", NS)
     assert source is not None
     name = source.get("plainTextPath", "").removeprefix("internal://")
     assert BETWEEN.search(archive.read(f"sources/{name}").decode("utf-8"))

@@ -104,7 +104,7 @@ def test_vtt_reads_back_with_voices(study, db, made, tmp_path):
     assert captions[3].voice == "I"
     assert captions[4].voice == "P05"
     assert "[Name] my physiotherapist" in captions[2].text
-    assert "NOTE\n[Note at 00:00:13" in path.read_text("utf-8")
+    assert "\nNOTE [Note at 00:00:13" in path.read_text("utf-8")
     _no_leak(path.read_text("utf-8"))
 
 

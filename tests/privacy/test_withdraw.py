@@ -41,7 +41,8 @@ GONE, KEPT = "P1", ("P10", "P2")
 
 def _phrases(code: str) -> list[str]:
     word = WORDS[code]
-    return [f"{word} fieldnote", f"{word} spokenline", f"{word} draftline"]
+    return [f"{word} fieldnote", f"{word} spokenline", f"{word} draftline",
+            f"{word} codedmemo"]
 
 
 def _build(root: Path, tmp: Path) -> dict[str, list[int]]:
@@ -56,7 +57,7 @@ def _build(root: Path, tmp: Path) -> dict[str, list[int]]:
         made = make_interview(study, db, code, audio=False)
         sid = made.session_id
         sessions[code] = [sid]
-        note, spoken, draft = _phrases(code)
+        note, spoken, draft, coded = _phrases(code)
         notes.add_note(db, sid, kind="note", at_ms=2_000, text=note, codes=["C1", "C3"])
         transcripts.commit_segments(db, sid, [transcripts.NewSegment(
             None, 59_000, 59_900, spoken, code, -0.1, (transcripts.Word(spoken, 59_000,
@@ -69,6 +70,7 @@ def _build(root: Path, tmp: Path) -> dict[str, list[int]]:
             add_live_segment(db, sid, start_ms=58_000, end_ms=58_900, text=f"{spoken} live",
                              speaker=None, shown_at_ms=59_500)
         import_audio(study, sid, wav)  # the session folder, with the kept original
+        _import_coding(db, code, sid, spoken, coded)
         for fmt in ("txt", "docx", "qdpx"):
             export_sessions(study, db, session=sid, fmt=fmt)
         for fmt in ("txt", "docx"):
@@ -78,6 +80,26 @@ def _build(root: Path, tmp: Path) -> dict[str, list[int]]:
     db.conn.close()
     assert backup_study(root) is not None  # a session's end takes one; it holds P1 too
     return sessions
+
+
+def _import_coding(db, code: str, sid: int, spoken: str, memo: str) -> None:
+    """What import-qdpx brings back for a session: a code, a coding with its memo and a
+    memo on the session, from a project named as companion's export named it."""
+    from companion.exchange.qdpx_import import (
+        ImportedCode,
+        ImportedCoding,
+        ImportedMemo,
+        ImportPlan,
+        write_import,
+    )
+
+    code_guid = "00000000-0000-4000-8000-000000000001"
+    plan = ImportPlan(f"{code}_session-{sid}.qdpx", "test", "0" * 64,
+                      codes=[ImportedCode(code_guid, "Z1 Dismissed", None, None, True)])
+    plan.codings.append(ImportedCoding(sid, code_guid, f"sel-{sid}", 0, len(spoken), 59_000,
+                                       59_900, spoken, memo, "guid", None, None))
+    plan.memos.append(ImportedMemo(f"memo-{sid}", sid, "Memo", memo))
+    write_import(db, plan)
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +169,9 @@ def _assert_withdrawn(root: Path, sessions: dict[str, list[int]], *,
             if "session_id" in cols:
                 assert conn.execute(f"SELECT count(*) FROM [{table}] WHERE session_id = ?",
                                     [gone]).fetchone()[0] == 0, table
+        imported = [r[0] for r in conn.execute("SELECT file_name FROM qda_imports")]
+        assert not any(name.startswith(f"{GONE}_") for name in imported), imported
+        assert all(any(name.startswith(f"{c}_") for name in imported) for c in KEPT)
         keys = [r[0] for r in conn.execute("SELECT key FROM settings")]
         assert f"tui.draft-note.{gone}" not in keys
         assert all(f"tui.draft-note.{sessions[c][0]}" in keys for c in KEPT)
@@ -315,4 +340,20 @@ def test_doctor_repair_completes_an_interrupted_withdrawal(copy) -> None:
     repaired = _cli(root, "doctor", "--repair")
     assert "withdrawal: completed the interrupted withdrawal" in repaired.stdout, \
         repaired.stdout
+    _assert_withdrawn(root, sessions)
+
+
+def test_a_withdrawal_killed_before_its_fresh_backup_takes_it_on_the_next_run(copy) -> None:
+    """Killed after the journal went (a backup must not hold it) and before the fresh
+    backup: the next withdraw command takes that backup, though P1 is gone already."""
+    from companion.privacy.withdraw import BACKUP_OWED
+
+    root, sessions = copy
+    assert _cli(root, "withdraw", "P1", "--yes").returncode == 0
+    for backup in list_backups(root):  # the state the kill leaves: the old ones erased,
+        backup.unlink()                # the new one not yet taken
+    (root / BACKUP_OWED).touch()
+    again = _cli(root, "withdraw", "P1", "--yes")
+    assert again.returncode == 2 and "P1" in again.stderr
+    assert not (root / BACKUP_OWED).exists()
     _assert_withdrawn(root, sessions)

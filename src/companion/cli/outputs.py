@@ -1,4 +1,5 @@
-"""What leaves companion: transcription on this machine, exports, the study report."""
+"""What leaves companion and what comes back: transcription on this machine, exports, coded
+projects imported back, the study report."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 @click.option("--all", "all_sessions", is_flag=True, help="Export every session (one file "
               "each) into the folder given with -o.")
 @click.option("--format", "fmt", metavar="F", required=True,
-              help="txt, md, f4, docx, srt, vtt, qdpx or json.")
+              help="txt, md, f4, f4-rtf, f4-docx, nvivo, docx, srt, vtt, qdpx, qdpx-text, "
+              "qdc, codebook-csv or json.")
 @click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
               "an existing folder; ending in / : a folder, created if missing. Default: the "
               "study's exports/ folder.")
@@ -64,6 +66,29 @@ def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, f
 
     for w in written:
         click.echo(f"Wrote {w.path}{outside_note(w.path, current_study(ctx).root)}")
+
+
+@main.command("import-qdpx")
+@click.argument("file", metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@click.pass_context
+def import_qdpx_cmd(ctx: click.Context, file: str, as_json: bool) -> None:
+    """Read a coded REFI-QDA project (.qdpx) back: codes, codings of the sessions'
+    transcripts, memos. Transcripts and notes stay as they are."""
+    from dataclasses import asdict
+
+    from companion.operations.exchange import import_qdpx
+
+    result = import_qdpx(current_study(ctx), file)
+    if as_json:
+        emit_json(asdict(result))
+        return
+    click.echo(f"Imported {result.codings} codings of {len(result.sessions)} sessions, "
+               f"{result.codes} codes, {result.memos} memos from {file}")
+    for name in result.unmatched_sources:
+        click.echo(f"  not matched to a session: {name}")
+    if result.unplaced_codings:
+        click.echo(f"  {result.unplaced_codings} codings could not be placed in a transcript")
 
 
 @main.command("report")

@@ -1,7 +1,9 @@
 """Exports of a session for analysis software and scripts.
 
-Formats: ``txt``, ``md``, ``f4``, ``docx``, ``srt``, ``vtt``, ``qdpx`` (REFI-QDA) and
-``json``. Every export is pseudonymised with the study's replacement list and written
+Formats: ``txt``, ``md``, ``f4`` (also ``f4-rtf``, ``f4-docx``), ``nvivo`` (timestamped
+rows), ``docx``, ``srt``, ``vtt``, ``qdpx`` (REFI-QDA; ``qdpx-text`` adds the plain text),
+``qdc`` (REFI-QDA codebook), ``codebook-csv`` (Taguette) and ``json``.
+Every export is pseudonymised with the study's replacement list and written
 atomically (temporary file, then rename) with mode 0600. Everything is checked before the
 first byte is written, so a bad request writes nothing.
 """
@@ -44,6 +46,12 @@ def _qdpx_writer(doc: SessionDocument, path: Path) -> None:
     write_qdpx([doc], path)
 
 
+def _qdpx_text_writer(doc: SessionDocument, path: Path) -> None:
+    from companion.export.qdpx import write_qdpx
+
+    write_qdpx([doc], path, with_text=True)
+
+
 def _lazy(module: str, name: str) -> Callable[[SessionDocument], bytes]:
     def render(doc: SessionDocument) -> bytes:
         import importlib
@@ -68,14 +76,26 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            _bytes_writer(_lazy("companion.export.text", "to_md"))),
     Format("f4", ".txt", "paragraphs ending in #hh:mm:ss-t# (f4, MAXQDA)",
            _bytes_writer(_lazy("companion.export.text", "to_f4"))),
-    Format("docx", ".docx", "Word document, same content as txt",
+    Format("f4-rtf", ".rtf", "the f4 transcript as RTF (f4analyse, f5, MAXQDA)",
+           _bytes_writer(_lazy("companion.export.f4", "to_f4_rtf"))),
+    Format("f4-docx", ".docx", "the f4 transcript as Word (f4analyse, f5, MAXQDA)",
+           _bytes_writer(_lazy("companion.export.f4", "to_f4_docx"))),
+    Format("nvivo", ".txt", "NVivo timestamped rows: hh:mm:ss.s, speaker, text (tab-separated)",
+           _bytes_writer(_lazy("companion.export.nvivo", "to_nvivo_rows"))),
+    Format("docx", ".docx", "Word document, every paragraph starts with [hh:mm:ss] (NVivo)",
            _bytes_writer(_lazy("companion.export.docx_export", "to_docx"))),
     Format("srt", ".srt", "SubRip subtitles", _bytes_writer(_lazy(
         "companion.export.subtitles", "to_srt"))),
-    Format("vtt", ".vtt", "WebVTT subtitles with notes", _bytes_writer(_lazy(
-        "companion.export.subtitles", "to_vtt"))),
+    Format("vtt", ".vtt", "WebVTT subtitles with notes (Taguette, players)", _bytes_writer(
+        _lazy("companion.export.subtitles", "to_vtt"))),
     Format("qdpx", ".qdpx", "REFI-QDA project (audio, transcript, codes, notes, cases)",
            _qdpx_writer),
+    Format("qdpx-text", ".qdpx", "the same project plus the transcript as plain text (uncoded)",
+           _qdpx_text_writer),
+    Format("qdc", ".qdc", "the codebook as a REFI-QDA codebook (QualCoder, MAXQDA, ATLAS.ti)",
+           _bytes_writer(_lazy("companion.export.codebook_files", "to_qdc"))),
+    Format("codebook-csv", ".csv", "the codebook as CSV (Taguette's codebook import)",
+           _bytes_writer(_lazy("companion.export.codebook_files", "to_taguette_csv"))),
     Format("json", ".json", "everything about the session, for scripts",
            _bytes_writer(_lazy("companion.export.json_export", "to_json"))),
 )}
@@ -89,7 +109,9 @@ def get_format(name: str | None) -> Format:
 
 
 def file_name(doc: SessionDocument, fmt: Format) -> str:
-    suffix = "_f4" if fmt.name == "f4" else ""
+    suffix = {"f4": "_f4", "f4-rtf": "_f4", "f4-docx": "_f4", "nvivo": "_nvivo",
+              "qdc": "_codebook", "codebook-csv": "_codebook", "qdpx-text": "_text"}.get(
+        fmt.name, "")
     return f"{doc.basename}{suffix}{fmt.extension}"
 
 

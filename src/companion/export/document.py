@@ -23,14 +23,15 @@ import sqlite_utils
 
 from companion.export.pseudonymise import Pseudonymiser, study_pseudonymiser
 from companion.notation import format_hms, pause_mark, segment_text
-from companion.protocol.model import Protocol
+from companion.protocol.model import Protocol, code_name
 from companion.protocol.registry import get_protocol
 from companion.store import notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
 from companion.study.folder import Study
 from companion.timeline import AudioMap, PhaseSpan, Speech, load_timeline, timed_tokens
 
-__all__ = ["Entry", "Paragraph", "PhaseSpan", "SessionDocument", "build_document", "layout"]
+__all__ = ["Entry", "Paragraph", "PhaseSpan", "SessionDocument", "build_document", "code_name",
+           "layout"]
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,6 @@ class SessionDocument:
             lines.append("No transcript yet: notes, phases and prompts only.")
         lines.append(self.pseudonymiser.note())
         return lines
-
-
-def code_name(code_id: str, name: str) -> str:
-    """``A1 History and context``; just the name when it already starts with the id."""
-    if name.casefold().startswith(code_id.casefold()):
-        return name
-    return f"{code_id} {name}"
 
 
 def _clean_segment(seg: transcripts.Segment, pseudo: Pseudonymiser) -> transcripts.Segment:

@@ -1,7 +1,10 @@
-"""``docx``: the transcript with timestamps as a styled Word document (python-docx).
+"""``docx``: the transcript with timestamps as a Word document (python-docx).
 
-Same content and order as ``txt``: a paragraph per turn starting with ``[hh:mm:ss]`` and
-the speaker label, pause marks, memos in italics at their place, phases as headings.
+Same content and order as ``txt``, written so that NVivo imports it as a timestamped
+transcript: every paragraph of the body starts with ``[hh:mm:ss]`` (turns with the speaker
+label, phases as headings, memos in italics, pauses). What is not transcript (the title,
+who and when, how it is written, notes without a session time) stands in a separate first
+section, before a section break, and the title in the document's properties.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.shared import Pt, RGBColor
 
 from companion.export.document import SessionDocument, layout, memo_text, unanchored_notes
@@ -19,23 +23,34 @@ GREY = RGBColor(0x60, 0x70, 0x78)
 MEMO = RGBColor(0x1F, 0x5F, 0x8B)
 
 
+def about(doc: SessionDocument) -> str:
+    """The header lines and the notes without a session time, as one text."""
+    lines = list(doc.header_lines())
+    lines += [f"[{n.kind.capitalize()}: {n.text}]" for n in unanchored_notes(doc)]
+    return "\n".join(lines)
+
+
 def to_docx(doc: SessionDocument) -> bytes:
     document = Document()
-    document.core_properties.title = doc.title
-    document.core_properties.author = "companion"
+    props = document.core_properties
+    props.title = doc.title
+    props.author = "companion"
     style = document.styles["Normal"]
     style.font.size = Pt(11)
     document.add_heading(doc.title, level=1)
-    for line in doc.header_lines():
+    for line in about(doc).split("\n"):
         run = document.add_paragraph().add_run(xml_text(line))
         run.font.size = Pt(9)
         run.font.color.rgb = GREY
+    document.add_section(WD_SECTION.NEW_PAGE)
     for para in layout(doc):
         if para.kind == "phase":
             document.add_heading(xml_text(f"{timestamp(para.at_ms)} Phase: {para.parts[0].text}"),
                                  level=2)
             continue
         paragraph = document.add_paragraph()
+        stamp = paragraph.add_run(timestamp(para.at_ms) + " ")
+        stamp.font.color.rgb = GREY
         if para.kind == "pause":
             paragraph.add_run(xml_text(para.parts[0].text))
             continue
@@ -44,8 +59,6 @@ def to_docx(doc: SessionDocument) -> bytes:
             run.italic = True
             run.font.color.rgb = MEMO
             continue
-        stamp = paragraph.add_run(timestamp(para.at_ms) + " ")
-        stamp.font.color.rgb = GREY
         label = doc.speaker_label(para.speaker)
         if label:
             paragraph.add_run(xml_text(f"{label}: ")).bold = True
@@ -56,13 +69,6 @@ def to_docx(doc: SessionDocument) -> bytes:
             if part.kind in ("note", "prompt"):
                 run.italic = True
                 run.font.color.rgb = MEMO
-    loose = unanchored_notes(doc)
-    if loose:
-        document.add_heading("Notes without a session time", level=2)
-        for note in loose:
-            run = document.add_paragraph().add_run(
-                xml_text(f"[{note.kind.capitalize()}: {note.text}]"))
-            run.italic = True
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -5,29 +5,40 @@ The zip holds ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``, valid agai
 ``<guid>.<ext>``. For each session:
 
 - the recording as an ``AudioSource`` (the file as recorded when it is one WAV from the
-  start of the session, otherwise the session timeline rendered to one WAV, silence where
-  the recording was paused), with the transcript as its ``Transcript``: a ``SyncPoint`` at
-  the start and the end of every segment (code point position, milliseconds);
-- the same transcript as a ``TextSource`` (the ``txt`` export: UTF-8, CRLF, which MAXQDA
-  needs);
-- the protocol's codebook (grouped as in the protocol) and a non-codable "Interview phase"
-  folder with a code per phase;
-- phases and code tags as codings of the transcript at their places (in the text source
-  and in the media transcript: the same passage, so a tool that imports both shows both);
-- notes, bookmarks, reflections and the prompts asked as ``Notes``, each anchored to a
-  selection: the passage in the text and the transcript, and an ``AudioSelection`` at its
-  time on the recording;
-- the participant as a ``Case`` with ``Variables``: the Table 1 characteristics and the
-  WAI-ReD domain scores of the most and the least positive alliance (also set on the
-  sources, where MAXQDA reads document variables).
+  start of the session, otherwise the files laid out by the session timeline's audio map
+  in one WAV, silence where the recording was paused), with the transcript as its
+  ``Transcript``: UTF-8 with LF line ends (QualCoder and ATLAS.ti count a line end as one
+  character, so positions are counted the same way), a ``[hh:mm:ss]`` stamp at the start
+  of every segment (QualCoder syncs text and audio from such stamps) and a ``SyncPoint``
+  at the start and the end of every segment and at every phase heading (code point
+  position, milliseconds; a segment a note cuts keeps one start and one end);
+- the transcript is the one coded copy of the text. The same text as a ``TextSource`` is
+  added, uncoded, only on request (format ``qdpx-text``), so a tool that imports both
+  does not show every coding twice; a session without a recording gets the coded text
+  as a ``TextSource`` instead;
+- the protocol's codebook (grouped as in the protocol), a non-codable "Interview phase"
+  folder with a code per phase, an "Interview notes" folder (Note, Bookmark, Reflection,
+  Quote, Prompt asked, Suggestion used) and a "Cases" folder with a code per participant that
+  carries the case's GUID (how ATLAS.ti writes cases, and the only way QualCoder links a
+  case to a text);
+- phases as codings of the transcript and as ``AudioSelection`` spans on the recording
+  (the timeline's phase spans, the same the summary and the report measure);
+- notes, bookmarks and prompts as codings (their kind's code plus their code tags) of the
+  passage they belong to, with the note's text as the selection's ``Description``, a
+  ``NoteRef`` at the text's level and a ``Note`` in ``Notes``; on the recording an
+  ``AudioSelection`` with the same codings at the note's time;
+- the participant as a ``Case`` with ``Variables`` (the Table 1 characteristics and the
+  WAI-ReD domain scores of the most and the least positive alliance, also set on the
+  sources, where MAXQDA reads document variables) and a ``SourceRef`` to each source.
 
-GUIDs are derived from stable ids, so exporting twice gives the same GUIDs and codes of
-several sessions' projects carry the same GUID.
+Every element that takes a ``creationDateTime`` has one (QualCoder's import stops on a
+``Note`` without it). GUIDs are derived from stable ids, so exporting twice gives the same
+GUIDs and codes of several sessions' projects carry the same GUID; ``import-qdpx``
+recognises its own selections by them.
 """
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
@@ -41,8 +52,16 @@ import soundfile as sf
 from companion import __version__
 from companion.characteristics import CATEGORIES, SCALES
 from companion.errors import CompanionError
-from companion.export.document import Entry, SessionDocument, code_name
-from companion.export.text import CRLF, RenderedText, render_txt
+from companion.export.codebook import (
+    CASES_FOLDER,
+    NOTE_KINDS,
+    CodeNode,
+    build_codebook,
+    guid,
+    note_kind_guid,
+)
+from companion.export.document import Entry, SessionDocument
+from companion.export.text import LF, RenderedText, render_txt
 from companion.files import xml_text
 from companion.notation import format_hms as hms
 
@@ -51,7 +70,6 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = (f"{NS} http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd")
 MAX_INTERNAL_BYTES = 2_147_483_647
 NOTE_SPAN_MS = 5000
-_GUID_NS = uuid.UUID("5b0f3c1e-8f55-4a47-9a43-2f1e6c0a7d11")
 
 ET.register_namespace("", NS)
 ET.register_namespace("xsi", XSI)
@@ -62,10 +80,6 @@ CHARACTERISTIC_VARIABLES = {
 }
 TARGET_LABELS = {"most": "most positive", "least": "least positive"}
 DOMAINS = ("task", "goal", "bond", "total")
-
-
-def guid(*parts: object) -> str:
-    return str(uuid.uuid5(_GUID_NS, "/".join(str(p) for p in parts)))
 
 
 def _q(tag: str) -> str:
@@ -146,60 +160,66 @@ def _add_values(project: _Project, parent: ET.Element, doc: SessionDocument) -> 
         _el(value, tag).text = text
 
 
+def _code_elements(parent: ET.Element, nodes: list[CodeNode]) -> None:
+    for node in nodes:
+        el = _el(parent, "Code", guid=node.guid, name=node.name,
+                 isCodable="true" if node.codable else "false")
+        if node.description:
+            _el(el, "Description").text = node.description
+        _code_elements(el, node.children)
+
+
 def _codebook(root: ET.Element, docs: list[SessionDocument]) -> dict[tuple[str, str], str]:
-    """Write the codebook; returns (protocol id, code id or 'phase:<id>') -> GUID."""
+    """Write the codebook; returns (protocol id, code id or 'phase:<id>') -> GUID, plus
+    ('case', participant) -> the case code's GUID."""
+    nodes = build_codebook(d.protocol for d in docs)
     guids: dict[tuple[str, str], str] = {}
-    codes_el = _el(_el(root, "CodeBook"), "Codes")
-    seen: set[str] = set()
+    protocol_of = {}
     for doc in docs:
-        protocol = doc.protocol
-        if protocol.id in seen:
-            continue
-        seen.add(protocol.id)
-        groups: dict[str, ET.Element] = {}
-        for code in protocol.codes:
-            group_name = code.group or "Codes"
-            if group_name not in groups:
-                groups[group_name] = _el(codes_el, "Code",
-                                         guid=guid("codegroup", protocol.id, group_name),
-                                         name=group_name, isCodable="false")
-            code_guid = guid("code", protocol.id, code.id)
-            code_el = _el(groups[group_name], "Code", guid=code_guid,
-                          name=code_name(code.id, code.name), isCodable="true")
-            if code.description:
-                _el(code_el, "Description").text = " ".join(code.description.split())
-            guids[(protocol.id, code.id)] = code_guid
-        folder = _el(codes_el, "Code", guid=guid("codegroup", protocol.id, "phases"),
-                     name="Interview phase", isCodable="false")
-        for phase in protocol.phases:
-            phase_guid = guid("phase", protocol.id, phase.id)
-            phase_el = _el(folder, "Code", guid=phase_guid, name=f"Phase: {phase.title}",
-                           isCodable="true")
-            if phase.purpose:
-                _el(phase_el, "Description").text = " ".join(phase.purpose.split())
-            guids[(protocol.id, f"phase:{phase.id}")] = phase_guid
+        protocol_of.setdefault(doc.protocol.id, doc.protocol)
+    for node in (n for root_node in nodes for n in root_node.walk()):
+        kind, ident = node.role
+        if kind in ("code", "phase"):
+            # A code GUID names its protocol; find which protocol wrote it.
+            for pid in protocol_of:
+                expected = guid("code" if kind == "code" else "phase", pid, ident)
+                if expected == node.guid:
+                    guids[(pid, ident if kind == "code" else f"phase:{ident}")] = node.guid
+    cases = CodeNode(guid("codegroup", "cases"), CASES_FOLDER, False,
+                     "One code per participant, with the GUID of the participant's case.",
+                     role=("folder", CASES_FOLDER))
+    for doc in docs:
+        key = ("case", doc.participant.code)
+        if key not in guids:
+            guids[key] = _case_guid(doc)
+            cases.children.append(CodeNode(guids[key], doc.participant.code, True,
+                                           f"Participant {doc.participant.code} (pseudonym)",
+                                           role=("case", doc.participant.code)))
+    _code_elements(_el(_el(root, "CodeBook"), "Codes"), [*nodes, cases])
     return guids
 
 
-def _note(project: _Project, note_guid: str, name: str, text: str, created: str | None) -> None:
-    note = ET.Element(_q("Note"), {"guid": note_guid, "name": name,
-                                   "creatingUser": project.user_guid})
-    if created:
-        note.set("creationDateTime", created)
-    ET.SubElement(note, _q("PlainTextContent")).text = text
-    project.notes.append(note)
+def _case_guid(doc: SessionDocument) -> str:
+    return guid("case", doc.participant.code, doc.participant.created_at)
+
+
+def _xsd_time(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    return iso.replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
 class _Anchor:
-    """What to select for a note or code tag, and with which codes and note."""
+    """A note, bookmark or prompt: where it is, its codes, its text and its note."""
 
     key: str
     name: str
     entry: Entry
     code_guids: tuple[str, ...]
-    note_guid: str | None
-    description: str | None
+    note_guid: str
+    text: str
+    created: str
 
 
 def _owning_segment(doc: SessionDocument, at_ms: int) -> Entry | None:
@@ -215,46 +235,62 @@ def _owning_segment(doc: SessionDocument, at_ms: int) -> Entry | None:
     return segments[0] if segments else None
 
 
+def _note(project: _Project, note_guid: str, name: str, text: str, created: str,
+          path: str | None = None) -> None:
+    note = ET.Element(_q("Note"), {"guid": note_guid, "name": name,
+                                   "creatingUser": project.user_guid,
+                                   "creationDateTime": created})
+    if path:
+        # A note with its own file: QualCoder imports it as a journal entry.
+        note.set("plainTextPath", f"internal://{path}")
+        project.files[path] = text.encode("utf-8")
+    ET.SubElement(note, _q("PlainTextContent")).text = text
+    project.notes.append(note)
+
+
+def _session_base(doc: SessionDocument) -> str:
+    return f"session/{doc.session.created_at}/{doc.session.id}"
+
+
 def _anchors(project: _Project, doc: SessionDocument,
-             code_guids: dict[tuple[str, str], str]) -> list[_Anchor]:
-    base = f"session/{doc.session.created_at}/{doc.session.id}"
+             code_guids: dict[tuple[str, str], str], created: str) -> list[_Anchor]:
+    base = _session_base(doc)
     anchors: list[_Anchor] = []
     notes_by_id = {n.id: n for n in doc.notes}
+    prompts_by_id = {p["id"]: p for p in doc.prompts}
     for entry in doc.entries:
         if entry.kind == "note":
             note = notes_by_id[entry.ref_id or 0]
-            label = {"bookmark": "Bookmark", "reflection": "Reflection",
-                     "quote": "Quote"}.get(note.kind, "Note")
+            label = NOTE_KINDS.get(note.kind, "Note")
             name = f"{label} {hms(entry.at_ms)}"
-            note_guid = None
-            if note.text:
-                note_guid = guid(base, "note", note.id)
-                _note(project, note_guid, name, note.text, _xsd_time(note.created_at))
             codes = tuple(code_guids[(doc.protocol.id, c)] for c in note.codes
                           if (doc.protocol.id, c) in code_guids)
-            anchors.append(_Anchor(f"note-{note.id}", name, entry, codes, note_guid,
-                                   None if (note_guid or codes) else label))
+            when = _xsd_time(note.created_at) or created
+            note_guid = guid(base, "note", note.id)
+            text = note.text or label
+            _note(project, note_guid, name, text, when)
+            anchors.append(_Anchor(f"note-{note.id}", name, entry,
+                                   (note_kind_guid(note.kind), *codes), note_guid, text, when))
         elif entry.kind == "prompt":
-            label = "Suggestion used" if entry.sub == "suggestion_used" else "Prompt asked"
-            name = f"{label} {hms(entry.at_ms)}"
+            kind = entry.sub or "asked"
+            name = f"{NOTE_KINDS.get(kind, 'Prompt asked')} {hms(entry.at_ms)}"
             note_guid = guid(base, "prompt", entry.ref_id)
-            _note(project, note_guid, name, entry.text, None)
-            anchors.append(_Anchor(f"prompt-{entry.ref_id}", name, entry, (), note_guid, None))
+            when = _xsd_time(prompts_by_id.get(entry.ref_id, {}).get("created_at")) or created
+            _note(project, note_guid, name, entry.text, when)
+            anchors.append(_Anchor(f"prompt-{entry.ref_id}", name, entry,
+                                   (note_kind_guid(kind),), note_guid, entry.text, when))
     for note in doc.notes:
         if note.at_ms is None and note.text:
-            _note(project, guid(base, "note", note.id), note.kind.capitalize(), note.text,
-                  _xsd_time(note.created_at))
+            note_guid = guid(base, "note", note.id)
+            _note(project, note_guid, f"{note.kind.capitalize()} ({doc.basename})", note.text,
+                  _xsd_time(note.created_at) or created, path=f"{note_guid}.txt")
     return anchors
 
 
-def _xsd_time(iso: str | None) -> str | None:
-    if not iso:
-        return None
-    return iso.replace("+00:00", "Z")
-
-
-def _coding(parent: ET.Element, base: str, key: str, code_guid: str, user: str) -> None:
-    coding = _el(parent, "Coding", guid=guid(base, "coding", key, code_guid), creatingUser=user)
+def _coding(parent: ET.Element, base: str, key: str, code_guid: str, user: str,
+            created: str) -> None:
+    coding = _el(parent, "Coding", guid=guid(base, "coding", key, code_guid),
+                 creatingUser=user, creationDateTime=created)
     _el(coding, "CodeRef", targetGUID=code_guid)
 
 
@@ -308,58 +344,97 @@ def _audio_file(doc: SessionDocument) -> tuple[str, Path | bytes] | None:
     return ".wav", buffer.getvalue()
 
 
-def _session_sources(project: _Project, sources: ET.Element, cases: dict[str, ET.Element],
-                     doc: SessionDocument, code_guids: dict[tuple[str, str], str]) -> None:
-    base = f"session/{doc.session.created_at}/{doc.session.id}"
-    user = project.user_guid
-    rendered = render_txt(doc, newline=CRLF)
-    anchors = _anchors(project, doc, code_guids)
-    created = _xsd_time(doc.session.started_at or doc.session.created_at)
+def transcript_text(doc: SessionDocument) -> RenderedText:
+    """The transcript as it goes into the project: LF line ends, a stamp per segment."""
+    return render_txt(doc, newline=LF, stamp_segments=True)
 
-    def target_span(anchor: _Anchor) -> tuple[int, int, Entry | None]:
+
+@dataclass
+class _Selection:
+    """One coded passage of the text, written as a PlainTextSelection or a
+    TranscriptSelection."""
+
+    key: str
+    name: str
+    start: int
+    end: int
+    codes: tuple[str, ...]
+    created: str
+    description: str | None = None
+    note_guid: str | None = None
+
+
+def _selections(doc: SessionDocument, rendered: RenderedText, anchors: list[_Anchor],
+                code_guids: dict[tuple[str, str], str], created: str) -> list[_Selection]:
+    out: list[_Selection] = []
+    for index, start, end in _phase_ranges(doc, rendered):
+        phase = doc.phases[index]
+        out.append(_Selection(f"phase-{index}", f"Phase: {phase.title}", start, end,
+                              (code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")],),
+                              created))
+    for anchor in anchors:
         segment = _owning_segment(doc, anchor.entry.at_ms)
         if segment is not None and segment.key in rendered.spans:
             start, end = rendered.spans[segment.key]
-            return start, end, segment
-        start, end = rendered.spans.get(anchor.entry.key, (0, 0))
-        return start, end, None
+        else:
+            start, end = rendered.spans.get(anchor.entry.key, (0, 0))
+        out.append(_Selection(anchor.key, anchor.name, start, end, anchor.code_guids,
+                              anchor.created, anchor.text, anchor.note_guid))
+    if rendered.text:
+        out.append(_Selection("case", f"Case {doc.participant.code}", 0, len(rendered.text),
+                              (code_guids[("case", doc.participant.code)],), created))
+    return out
 
-    phase_ranges = _phase_ranges(doc, rendered)
 
-    # --- the transcript as a text source ----------------------------------------------
-    text_guid = guid(base, "text")
-    project.files[f"{text_guid}.txt"] = rendered.text.encode("utf-8")
-    text_source = _el(sources, "TextSource", guid=text_guid,
-                      name=f"{doc.basename} transcript",
-                      plainTextPath=f"internal://{text_guid}.txt", creatingUser=user,
-                      creationDateTime=created)
-    _el(text_source, "Description").text = (
-        f"{doc.title}: transcript with timestamps, notes and prompts at their place")
-    for index, start, end in phase_ranges:
-        phase = doc.phases[index]
-        sel = _el(text_source, "PlainTextSelection", guid=guid(base, "tsel-phase", index),
-                  name=f"Phase: {phase.title}", startPosition=start, endPosition=end,
-                  creatingUser=user)
-        _coding(sel, base, f"tphase-{index}",
-                code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")], user)
-    for anchor in anchors:
-        start, end, _ = target_span(anchor)
-        sel = _el(text_source, "PlainTextSelection", guid=guid(base, "tsel", anchor.key),
-                  name=anchor.name, startPosition=start, endPosition=end, creatingUser=user)
-        if anchor.description:
-            _el(sel, "Description").text = anchor.description
-        for code_guid in anchor.code_guids:
-            _coding(sel, base, f"t-{anchor.key}", code_guid, user)
-        if anchor.note_guid:
-            _el(sel, "NoteRef", targetGUID=anchor.note_guid)
-    for note in doc.notes:
-        if note.at_ms is None and note.text:
-            _el(text_source, "NoteRef", targetGUID=guid(base, "note", note.id))
-    _add_values(project, text_source, doc)
-    source_refs = [text_guid]
+def _write_selection(parent: ET.Element, tag: str, base: str, sel: _Selection, user: str,
+                     **place: object) -> None:
+    el = _el(parent, tag, guid=guid(base, tag, sel.key), name=sel.name, **place,
+             creatingUser=user, creationDateTime=sel.created)
+    if sel.description:
+        _el(el, "Description").text = sel.description
+    for code_guid in sel.codes:
+        _coding(el, base, f"{tag}-{sel.key}", code_guid, user, sel.created)
+    if sel.note_guid:
+        _el(el, "NoteRef", targetGUID=sel.note_guid)
 
-    # --- the recording with its synchronised transcript ---------------------------------
+
+def _session_sources(project: _Project, sources: ET.Element, cases: dict[str, ET.Element],
+                     doc: SessionDocument, code_guids: dict[tuple[str, str], str],
+                     with_text: bool) -> None:
+    base = _session_base(doc)
+    user = project.user_guid
+    created = (_xsd_time(doc.session.started_at or doc.session.created_at)
+               or _xsd_time(doc.generated_at) or "")
+    rendered = transcript_text(doc)
+    anchors = _anchors(project, doc, code_guids, created)
+    selections = _selections(doc, rendered, anchors, code_guids, created)
+    note_guids = [a.note_guid for a in anchors] + [
+        guid(base, "note", n.id) for n in doc.notes if n.at_ms is None and n.text]
     audio = _audio_file(doc)
+    source_refs: list[str] = []
+
+    # --- the transcript as a text source: coded only when there is no recording -------
+    if audio is None or with_text:
+        coded = audio is None
+        text_guid = guid(base, "text")
+        project.files[f"{text_guid}.txt"] = rendered.text.encode("utf-8")
+        text_source = _el(sources, "TextSource", guid=text_guid,
+                          name=f"{doc.basename} transcript" + ("" if coded else " (text)"),
+                          plainTextPath=f"internal://{text_guid}.txt", creatingUser=user,
+                          creationDateTime=created)
+        _el(text_source, "Description").text = (
+            f"{doc.title}: transcript with timestamps, notes and prompts at their place"
+            + ("" if coded else "; the coded copy is the recording's transcript"))
+        if coded:
+            for sel in selections:
+                _write_selection(text_source, "PlainTextSelection", base, sel, user,
+                                 startPosition=sel.start, endPosition=sel.end)
+            for note_guid in note_guids:
+                _el(text_source, "NoteRef", targetGUID=note_guid)
+        _add_values(project, text_source, doc)
+        source_refs.append(text_guid)
+
+    # --- the recording with its synchronised, coded transcript ---------------------------
     if audio is not None:
         ext, data = audio
         audio_guid = guid(base, "audio")
@@ -375,65 +450,58 @@ def _session_sources(project: _Project, sources: ET.Element, cases: dict[str, ET
                          name=f"{doc.basename} transcript",
                          plainTextPath=f"internal://{transcript_guid}.txt", creatingUser=user,
                          creationDateTime=created)
-        sync: dict[tuple[int | None, str], str] = {}
+        # Sync points: the text's start and end, and every segment's start and end.
+        points: dict[int, tuple[str, int]] = {}
+
+        def sync(position: int, ms: int, key: str) -> None:
+            points.setdefault(position, (guid(base, "sync", key), ms))
+
+        sync(0, 0, "text-start")
         for seg in doc.segments:  # a segment cut by a note still has one start and end
-            if ("segment", seg.id) not in rendered.spans:
-                continue
-            start, end = rendered.spans[("segment", seg.id)]
-            for edge, position, ms in (("start", start, seg.start_ms),
-                                       ("end", end, seg.end_ms)):
-                sync_guid = guid(base, "sync", seg.id, edge)
-                sync[(seg.id, edge)] = sync_guid
-                _el(transcript, "SyncPoint", guid=sync_guid, position=position, timeStamp=ms)
+            if ("segment", seg.id) in rendered.spans:
+                start, end = rendered.spans[("segment", seg.id)]
+                sync(start, seg.start_ms, f"{seg.id}/start")
+                sync(end, seg.end_ms, f"{seg.id}/end")
+        for entry in doc.entries:  # a phase heading at its mark (inside a cut segment too)
+            if entry.kind == "phase" and entry.key in rendered.spans:
+                sync(rendered.spans[entry.key][0], entry.at_ms, f"phase-{entry.ref_id}")
+        sync(len(rendered.text), doc.duration_ms, "text-end")
+        # A selection's edges need sync points; one that falls between segments gets one
+        # timed by the nearest point before it.
+        for sel in selections:
+            for position in (sel.start, sel.end):
+                if position not in points:
+                    before = max(p for p in points if p <= position)
+                    sync(position, points[before][1], f"pos/{position}")
+        for position in sorted(points):
+            point_guid, ms = points[position]
+            _el(transcript, "SyncPoint", guid=point_guid, position=position, timeStamp=ms)
+        for sel in selections:
+            _write_selection(transcript, "TranscriptSelection", base, sel, user,
+                             fromSyncPoint=points[sel.start][0], toSyncPoint=points[sel.end][0])
+        for note_guid in note_guids:
+            _el(transcript, "NoteRef", targetGUID=note_guid)
+        # On the recording: the phases as spans, every note at its time.
         for index, phase in enumerate(doc.phases):
-            inside = [e for e in doc.entries if e.kind == "segment"
-                      and phase.start_ms <= e.at_ms < max(phase.end_ms, phase.start_ms + 1)]
-            if not inside:
-                continue
-            sel = _el(transcript, "TranscriptSelection", guid=guid(base, "trsel-phase", index),
-                      name=f"Phase: {phase.title}",
-                      fromSyncPoint=sync[(inside[0].ref_id, "start")],
-                      toSyncPoint=sync[(inside[-1].ref_id, "end")], creatingUser=user)
-            _coding(sel, base, f"trphase-{index}",
-                    code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")], user)
-        for anchor in anchors:
-            _, _, segment = target_span(anchor)
-            if segment is None:
-                continue
-            sel = _el(transcript, "TranscriptSelection", guid=guid(base, "trsel", anchor.key),
-                      name=anchor.name, fromSyncPoint=sync[(segment.ref_id, "start")],
-                      toSyncPoint=sync[(segment.ref_id, "end")], creatingUser=user)
-            if anchor.description:
-                _el(sel, "Description").text = anchor.description
-            for code_guid in anchor.code_guids:
-                _coding(sel, base, f"tr-{anchor.key}", code_guid, user)
-            if anchor.note_guid:
-                _el(sel, "NoteRef", targetGUID=anchor.note_guid)
-        for index, phase in enumerate(doc.phases):  # the timeline's spans, as everywhere
-            sel = _el(audio_source, "AudioSelection", guid=guid(base, "asel-phase", index),
-                      name=f"Phase: {phase.title}", begin=phase.start_ms, end=phase.end_ms,
-                      creatingUser=user)
-            _coding(sel, base, f"aphase-{index}",
-                    code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")], user)
+            _write_selection(audio_source, "AudioSelection", base, _Selection(
+                f"phase-{index}", f"Phase: {phase.title}", 0, 0,
+                (code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")],), created),
+                user, begin=phase.start_ms, end=max(phase.end_ms, phase.start_ms + 1))
         for anchor in anchors:
             begin = anchor.entry.at_ms
-            end = begin + NOTE_SPAN_MS
-            sel = _el(audio_source, "AudioSelection", guid=guid(base, "asel", anchor.key),
-                      name=anchor.name, begin=begin, end=end, creatingUser=user)
-            if anchor.description:
-                _el(sel, "Description").text = anchor.description
-            if anchor.note_guid:
-                _el(sel, "NoteRef", targetGUID=anchor.note_guid)
+            _write_selection(audio_source, "AudioSelection", base, _Selection(
+                anchor.key, anchor.name, 0, 0, anchor.code_guids, anchor.created,
+                anchor.text, anchor.note_guid), user, begin=begin, end=begin + NOTE_SPAN_MS)
         _add_values(project, audio_source, doc)
-        source_refs.append(audio_guid)
+        source_refs.insert(0, audio_guid)
 
     case = cases[doc.participant.code]
     for ref in source_refs:
         _el(case, "SourceRef", targetGUID=ref)
 
 
-def build_project(docs: Iterable[SessionDocument], *, name: str | None = None
-                  ) -> tuple[bytes, dict[str, Path | bytes]]:
+def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
+                  with_text: bool = False) -> tuple[bytes, dict[str, Path | bytes]]:
     """The ``project.qde`` XML and the files for ``sources/`` (name -> path or bytes)."""
     docs = list(docs)
     if not docs:
@@ -463,8 +531,7 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None
         code = doc.participant.code
         if code in cases:
             continue
-        case = _el(cases_el, "Case", guid=guid("case", code, doc.participant.created_at),
-                   name=code)
+        case = _el(cases_el, "Case", guid=_case_guid(doc), name=code)
         _el(case, "Description").text = f"Participant {code} (pseudonym)"
         main_doc = next((d for d in docs if d.participant.code == code and not d.session.pilot
                          and d.ratings), doc)
@@ -472,7 +539,7 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None
         cases[code] = case
     sources = _el(root, "Sources")
     for doc in docs:
-        _session_sources(project, sources, cases, doc, code_guids)
+        _session_sources(project, sources, cases, doc, code_guids, with_text)
     if project.notes:
         notes_el = _el(root, "Notes")
         notes_el.extend(project.notes)
@@ -487,8 +554,8 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None
     return xml, project.files
 
 
-def write_qdpx(docs: Iterable[SessionDocument], path: Path) -> None:
-    xml, files = build_project(docs)
+def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool = False) -> None:
+    xml, files = build_project(docs, with_text=with_text)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for name, data in files.items():
@@ -499,3 +566,45 @@ def write_qdpx(docs: Iterable[SessionDocument], path: Path) -> None:
                 archive.write(data, arcname, compress_type=compress)
             else:
                 archive.writestr(arcname, data, compress_type=compress)
+
+
+@dataclass(frozen=True)
+class WrittenMarks:
+    """What a session's export writes, for recognising it in a project that comes back."""
+
+    rendered: RenderedText
+    source_guids: dict[str, str]  # GUID -> "audio", "transcript" or "text"
+    selection_guids: frozenset[str]
+    coding_guids: frozenset[str]
+    note_guids: frozenset[str]
+    structural_codes: frozenset[str]  # phase, note-kind and case codes and their folders
+
+
+def written_marks(doc: SessionDocument) -> WrittenMarks:
+    """The GUIDs and the text a ``qdpx`` export of this session carries (no audio read)."""
+    base = _session_base(doc)
+    project = _Project(docs=[doc], user_guid=guid("user", "companion"))
+    root = ET.Element(_q("Project"))
+    code_guids = _codebook(root, [doc])
+    created = _xsd_time(doc.session.started_at or doc.session.created_at) or ""
+    rendered = transcript_text(doc)
+    anchors = _anchors(project, doc, code_guids, created)
+    selections = _selections(doc, rendered, anchors, code_guids, created)
+    tags = ("PlainTextSelection", "TranscriptSelection", "AudioSelection")
+    selection_guids = {guid(base, tag, sel.key) for tag in tags for sel in selections}
+    coding_guids = {guid(base, "coding", f"{tag}-{sel.key}", code)
+                    for tag in tags for sel in selections for code in sel.codes}
+    structural = set()
+    for node in root.iter(_q("Code")):
+        if node.get("isCodable") == "false" or node.get("guid") in {
+                code_guids.get(k) for k in code_guids if k[0] == "case"
+                or k[1].startswith("phase:")}:
+            structural.add(node.get("guid", ""))
+    structural |= {note_kind_guid(kind) for kind in NOTE_KINDS}
+    notes = {n.get("guid", "") for n in project.notes}
+    return WrittenMarks(
+        rendered=rendered,
+        source_guids={guid(base, "audio"): "audio", guid(base, "transcript"): "transcript",
+                      guid(base, "text"): "text"},
+        selection_guids=frozenset(selection_guids), coding_guids=frozenset(coding_guids),
+        note_guids=frozenset(notes), structural_codes=frozenset(structural))

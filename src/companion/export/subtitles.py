@@ -1,8 +1,10 @@
 """Subtitle formats: SubRip (``srt``) and WebVTT (``vtt``), one cue per transcript segment.
 
 The speaker is written in front of the text (``P05: ...``; in WebVTT as a voice tag
-``<v P05>``). WebVTT also carries the notes, as ``NOTE`` blocks at their place, which
-players ignore and scripts can read.
+``<v P05>``). WebVTT also carries the notes, as one-line ``NOTE ...`` comments at their
+place, which players ignore and scripts can read. Cue ids are numbers counting from 1:
+Taguette's subtitle reader takes a cue id for an SRT-style number and a ``NOTE`` block
+only when its text is on the ``NOTE`` line itself.
 """
 
 from __future__ import annotations
@@ -60,17 +62,17 @@ def _vtt_escape(text: str) -> str:
 
 
 def to_vtt(doc: SessionDocument) -> bytes:
-    out = ["WEBVTT", "", "NOTE", _safe(" ".join(doc.header_lines())), ""]
+    out = ["WEBVTT", "", "NOTE " + _safe(" ".join(doc.header_lines())), ""]
     number = 0
     for entry in _entries(doc):
         if entry.kind in ("note", "prompt"):
-            out += ["NOTE", _safe(memo_text(doc, entry)), ""]
+            out += ["NOTE " + _safe(memo_text(doc, entry)), ""]
         elif entry.kind == "segment" and entry.text.strip():
             number += 1
             end = max(entry.end_ms or entry.at_ms, entry.at_ms + 1)
             label = doc.speaker_label(entry.speaker)
             text = _vtt_escape(_safe(entry.text))
             body = f"<v {_vtt_escape(label)}>{text}" if label else text
-            out += [f"seg-{entry.ref_id}", f"{_clock(entry.at_ms, '.')} --> {_clock(end, '.')}",
+            out += [str(number), f"{_clock(entry.at_ms, '.')} --> {_clock(end, '.')}",
                     body, ""]
     return "\n".join(out).encode("utf-8")

@@ -26,6 +26,7 @@ from companion.notation import format_hms as hms
 from companion.notation import timestamp
 
 CRLF = "\r\n"
+LF = "\n"
 
 
 @dataclass
@@ -57,12 +58,22 @@ class TextBuilder:
         return "".join(self.chunks)
 
 
-def _turn_body(doc: SessionDocument, para: Paragraph, out: TextBuilder) -> None:
-    """The inside of a turn: segments, inline pause marks and memos, space separated."""
+def _turn_body(doc: SessionDocument, para: Paragraph, out: TextBuilder,
+               stamp_segments: bool = False) -> None:
+    """The inside of a turn: segments, inline pause marks and memos, space separated.
+
+    With ``stamp_segments`` every segment after the turn's first gets its own
+    ``[hh:mm:ss]`` too: QualCoder syncs a transcript with its audio only from such stamps.
+    """
+    first_segment = True
     for index, part in enumerate(para.parts):
         if index:
             out.add(" ")
         if part.kind == "segment":
+            # A segment's later stretches (cut by a note) are not a new segment: no stamp.
+            if stamp_segments and not first_segment and part.part == 0:
+                out.add(f"{timestamp(part.at_ms)} ")
+            first_segment = False
             out.add(part.text, part.key)
         elif part.kind == "pause":
             out.add(part.text)
@@ -77,7 +88,8 @@ class RenderedText:
     paragraph_spans: list[tuple[Paragraph, int, int]]
 
 
-def render_txt(doc: SessionDocument, *, newline: str = CRLF, header: bool = True) -> RenderedText:
+def render_txt(doc: SessionDocument, *, newline: str = CRLF, header: bool = True,
+               stamp_segments: bool = False) -> RenderedText:
     out = TextBuilder(newline=newline)
     if header:
         for line in doc.header_lines():
@@ -89,7 +101,7 @@ def render_txt(doc: SessionDocument, *, newline: str = CRLF, header: bool = True
         if para.kind == "turn":
             label = doc.speaker_label(para.speaker)
             out.add(f"{timestamp(para.at_ms)} " + (f"{label}: " if label else ""))
-            _turn_body(doc, para, out)
+            _turn_body(doc, para, out, stamp_segments)
         elif para.kind == "phase":
             entry = para.parts[0]
             out.add(f"{timestamp(para.at_ms)} --- Phase: {entry.text} ---", entry.key)
@@ -124,25 +136,40 @@ def f4_time(ms: int) -> str:
     return f"#{hms(ms)}-{ms % 1000 // 100}#"
 
 
+def f4_paragraphs(doc: SessionDocument) -> list[str]:
+    """The transcript's paragraphs, each ending in its f4 stamp.
+
+    A stamp is the time the paragraph ends; stamps never run backwards (f4 and MAXQDA read
+    them as a clock), so a phase that starts inside a long turn is stamped at that turn's
+    end.
+    """
+    out: list[str] = []
+    clock = 0
+    for para in layout(doc):
+        piece = TextBuilder(newline=CRLF)
+        if para.kind == "turn":
+            label = doc.speaker_label(para.speaker)
+            piece.add(f"{label}: " if label else "")
+            _turn_body(doc, para, piece)
+        elif para.kind == "phase":
+            piece.add(f"--- Phase: {para.parts[0].text} ---")
+        elif para.kind == "pause":
+            piece.add(para.parts[0].text)
+        else:
+            piece.add(memo_text(doc, para.parts[0]))
+        end = para.end_ms if para.kind in ("turn", "pause") else para.at_ms
+        clock = max(clock, end)
+        out.append(f"{piece.text} {f4_time(clock)}")
+    return out
+
+
 def to_f4(doc: SessionDocument) -> bytes:
     out = TextBuilder(newline=CRLF)
     for line in doc.header_lines():
         out.line(line)
     out.line()
-    for para in layout(doc):
-        if para.kind == "turn":
-            label = doc.speaker_label(para.speaker)
-            out.add(f"{label}: " if label else "")
-            _turn_body(doc, para, out)
-        elif para.kind == "phase":
-            out.add(f"--- Phase: {para.parts[0].text} ---")
-        elif para.kind == "pause":
-            out.add(para.parts[0].text)
-        else:
-            out.add(memo_text(doc, para.parts[0]))
-        end = para.end_ms if para.kind in ("turn", "pause") else para.at_ms
-        out.add(f" {f4_time(end)}")
-        out.line()
+    for paragraph in f4_paragraphs(doc):
+        out.line(paragraph)
         out.line()
     for note in unanchored_notes(doc):
         out.line(f"[{note.kind.capitalize()}: {note.text}]")

@@ -44,7 +44,17 @@ NO_SESSION_DATA: dict[str, str] = {
     "sessions": "their sessions, erased by id",
     "settings": "per-session keys end in '.<session id>' and are erased by key",
     "withdrawals": "this journal; its row goes when the withdrawal is complete",
+    # What import-qdpx brought back that belongs to the study, not to one participant:
+    # their codings (qda_codings) and memos on their sessions (qda_memos) are erased by
+    # session_id.
+    "qda_codes": "the analyst's codebook, shared by every participant's codings",
+    "qda_imports": "which project was imported when; a file name that names one of their "
+                   "sessions is blanked",
 }
+# An empty file in the study folder while a finished withdrawal still owes its fresh
+# backup: the journal is gone by then (a backup must not hold it), so a kill between the
+# two would otherwise leave the study without any backup.
+BACKUP_OWED = ".withdrawal-backup-owed"
 # Settings that only make sense for one session end in ".<session id>" (a draft note).
 _SESSION_SETTING = re.compile(r"^[\w.-]*\.(\d+)$")
 # Written by older versions beside their salted fingerprints; removing it makes those
@@ -190,7 +200,9 @@ def _session_folder(study: Study, code: str, sid: int) -> Path:
 def _export_name(code: str, sids: list[int]) -> re.Pattern[str]:
     # Exactly the names export gives a session's files (and their .part leftovers).
     ids = "|".join(str(s) for s in sids) or "(?!)"
-    return re.compile(rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_f4)?\.\w+(?:\.\w+\.part)?$")
+    # A format may add a word: _f4, _nvivo, _text, _codebook.
+    return re.compile(
+        rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_[a-z0-9]+)?\.\w+(?:\.\w+\.part)?$")
 
 
 def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[str, Any]:
@@ -255,13 +267,17 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
     # So do damaged databases kept aside by 'doctor --repair'.
     files.update(p.resolve() for p in study.root.glob("companion.db.damaged-*"))
     participant_dir = _session_folder(study, code, 0).parent.resolve()
+    # A coded project imported back under the name companion gave its export names them.
+    named_imports = [r["id"] for r in db.query("SELECT id, file_name FROM qda_imports")
+                     if _export_name(code, sids).match(Path(r["file_name"]).name)
+                     ] if "qda_imports" in rules else []
     return {
         "code": code, "participant_id": pid, "sessions": sids, "rows": counts,
         "audit_ids": audit_ids, "settings": settings,
         "files": sorted(str(p.relative_to(root)) for p in files if root in p.parents),
         "dirs": [str(d.relative_to(root)) for d in dirs],
         "participant_dir": str(participant_dir.relative_to(root)),
-        "outside": outside, "reports": reports,
+        "outside": outside, "reports": reports, "named_imports": named_imports,
     }
 
 
@@ -326,6 +342,9 @@ def _erase_rows(db: sqlite_utils.Database, plan: dict[str, Any], journal_id: int
                        chunk)
         for key in [*plan["settings"], _OLD_SALT]:
             db.execute("DELETE FROM settings WHERE key = ?", [key])
+        for import_id in plan.get("named_imports", []):
+            db.execute("UPDATE qda_imports SET file_name = 'withdrawn.qdpx' WHERE id = ?",
+                       [import_id])
         log_change(db, entity="participant", entity_id=None, action="withdrawn",
                    after={"sessions": len(sids), "files": len(plan["files"]),
                           "erased": sorted(k for k, v in plan["rows"].items() if v)})
@@ -359,9 +378,20 @@ def _run(study: Study, db: sqlite_utils.Database, plan: dict[str, Any],
         _erase_rows(db, plan, plan["id"])
     else:
         receipt.files = list(plan["files"])
+    owed = study.root / BACKUP_OWED
+    owed.touch(mode=0o600)
     compact(db, plan["id"])
-    backup_study(study.root)
+    if backup_study(study.root) is not None:
+        owed.unlink(missing_ok=True)
     return receipt
+
+
+def _settle_backup(study: Study, db: sqlite_utils.Database) -> None:
+    """Take the fresh backup a killed withdrawal still owed (only with no journal left:
+    a backup must never hold one)."""
+    owed = study.root / BACKUP_OWED
+    if owed.exists() and not _journal(db) and backup_study(study.root) is not None:
+        owed.unlink(missing_ok=True)
 
 
 def _refresh(study: Study, db: sqlite_utils.Database, plan: dict[str, Any]) -> dict[str, Any]:
@@ -407,6 +437,7 @@ def resume_all(study: Study, db: sqlite_utils.Database,
         if except_code is not None and plan["code"].upper() == except_code.upper():
             continue
         done.append(_run(study, db, plan, resumed=True))
+    _settle_backup(study, db)
     return done
 
 
@@ -416,9 +447,12 @@ def tombstones(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def pending_withdrawal(study: Study, code: str) -> str | None:
-    """The code of an interrupted withdrawal of ``code`` (any case), or None."""
+    """The code of an interrupted withdrawal of ``code`` (any case), or None. A finished
+    withdrawal that was killed before its fresh backup gets it here (the command asks
+    this first, and may then find the participant gone)."""
     db = study.db()
     try:
+        _settle_backup(study, db)
         return pending_code(db, code)
     finally:
         db.conn.close()

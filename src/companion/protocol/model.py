@@ -151,6 +151,14 @@ class Code:
     key: str | None = None
 
 
+def code_name(code_id: str, name: str) -> str:
+    """``A1 History and context``; just the name when it already starts with the id (how
+    a code is named in every export and in the report)."""
+    if name.casefold().startswith(code_id.casefold()):
+        return name
+    return f"{code_id} {name}"
+
+
 @dataclass(frozen=True)
 class Protocol:
     """A whole interview protocol, as loaded from one TOML file."""

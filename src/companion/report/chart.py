@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from companion.report.joint import JointDisplay
 from companion.report.tables import SaturationRow
 
 BARS = " ▁▂▃▄▅▆▇█"
@@ -65,3 +66,38 @@ def saturation_text(rows: Sequence[SaturationRow]) -> list[str]:
 def sparkline(values: Sequence[int]) -> str:
     peak = max([*list(values), 1])
     return "".join(BARS[round((len(BARS) - 1) * v / peak)] for v in values)
+
+
+def joint_svg(display: JointDisplay, *, width: int = 640) -> str:
+    """The joint display as a chart: per code, occurrences per participant in the low
+    alliance group (dark) and in the others (light), so groups of unequal size compare."""
+    rows = display.rows
+    bar_h, gap, left, top, right = 9, 8, 220, 28, 60
+    height = top + len(rows) * (2 * bar_h + gap) + 24
+    n_low, n_other = max(1, len(display.low)), max(1, len(display.other))
+    rates = [(r.low / n_low, r.other / n_other) for r in rows]
+    peak = max([v for pair in rates for v in pair] + [1e-9])
+    plot_w = width - left - right
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        "<title>Code occurrences per participant: low alliance group and the others</title>",
+        f'<rect x="{left}" y="6" width="10" height="10" fill="#4C78A8"/>'
+        f'<text x="{left + 14}" y="15">low alliance (n = {len(display.low)})</text>',
+        f'<rect x="{left + 170}" y="6" width="10" height="10" fill="#A0C4E8"/>'
+        f'<text x="{left + 184}" y="15">others (n = {len(display.other)})</text>',
+    ]
+    for index, (row, (low, other)) in enumerate(zip(rows, rates, strict=True)):
+        y = top + index * (2 * bar_h + gap)
+        parts.append(f'<text x="{left - 6}" y="{y + bar_h + 3}" text-anchor="end">'
+                     f"{escape(row.code[:34])}</text>")
+        for offset, value, colour, label in ((0, low, "#4C78A8", "low"),
+                                             (bar_h, other, "#A0C4E8", "others")):
+            w = plot_w * value / peak
+            parts.append(f'<rect class="{label}" x="{left}" y="{y + offset}" width="{w:.1f}" '
+                         f'height="{bar_h}" fill="{colour}"><title>{escape(row.code)}, '
+                         f"{label}: {value:.2f} per participant</title></rect>")
+            parts.append(f'<text x="{left + w + 4:.1f}" y="{y + offset + bar_h - 1}">'
+                         f"{value:.2f}</text>")
+    parts.append("</svg>")
+    return "\n".join(parts)

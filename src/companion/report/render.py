@@ -7,7 +7,7 @@ from html import escape
 
 from companion.characteristics import SCALES
 from companion.notation import format_hms
-from companion.report.chart import saturation_svg
+from companion.report.chart import joint_svg, saturation_svg
 from companion.report.tables import CATEGORY_TITLES, StudyReport, Summary
 
 FORMATS = ("md", "html", "json")
@@ -67,6 +67,17 @@ def _sections(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]
                      ["#", "Participant", "Date", "New", "New codes", "Codes so far"], rows4,
                      "Codes tagged during or after each interview, in interview order."))
 
+    if report.coded_saturation:
+        rows_c = [[str(r.order), r.participant, r.date, str(r.new),
+                   ", ".join(r.new_codes) or "–", str(r.cumulative)]
+                  for r in report.coded_saturation]
+        sections.append(("Saturation from the coded transcripts: new codes per interview",
+                         ["#", "Participant", "Date", "New", "New codes", "Codes so far"],
+                         rows_c, "The analyst's codings brought back with import-qdpx, in "
+                         "interview order."))
+    if report.joint is not None:
+        sections.append(_joint_section(report))
+
     rows5 = [[f"Session {s.id}", s.participant_code, s.status,
               format_hms(s.duration_ms) if s.duration_ms else "–"] for s in report.pilots]
     sections.append(("Pilot interviews (not in the tables)",
@@ -82,6 +93,24 @@ def _counted(report: StudyReport) -> str:
     """"1 interview, 0 pilots": numbers with their word in the right form."""
     return (f"{_plural(len(report.sessions), 'interview', 'interviews')}, "
             f"{_plural(len(report.pilots), 'pilot', 'pilots')}")
+
+
+def _joint_section(report: StudyReport) -> tuple[str, list[str], list[list[str]], str]:
+    joint = report.joint
+    assert joint is not None
+    header = ["Code", *[joint.phase_titles[p] for p in joint.phases],
+              f"Low alliance (n = {len(joint.low)})", f"Others (n = {len(joint.other)})",
+              "Codings", "Code tags"]
+    rows = [[r.code, *[str(r.per_phase[p]) for p in joint.phases], str(r.low),
+             str(r.other), str(r.codings), str(r.tags)] for r in joint.rows]
+    limits = ", ".join(f"{d} {v:.1f}" for d, v in joint.thresholds.items())
+    note = ("Occurrences of each code (imported codings and code tags) per interview phase "
+            "and per WAI-ReD group. Low alliance: a task, goal or bond score of the least "
+            f"positive alliance below the reference 25th percentile ({limits or 'none'}); "
+            f"low: {', '.join(joint.low) or 'none'}; others: {', '.join(joint.other) or 'none'}"
+            + (f"; without a rating: {', '.join(joint.unrated)}" if joint.unrated else "")
+            + ".")
+    return ("Joint display: codes by interview phase and WAI-ReD group", header, rows, note)
 
 
 def to_markdown(report: StudyReport) -> str:
@@ -103,6 +132,10 @@ def to_markdown(report: StudyReport) -> str:
     return "\n".join(out)
 
 
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def to_html(report: StudyReport) -> str:
     svg = saturation_svg(report.saturation)
     data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -117,9 +150,15 @@ def to_html(report: StudyReport) -> str:
            f"{escape(str(report.protocol_id))}; {_counted(report)}.</p>"]
     for title, header, rows, note in _sections(report):
         out.append(f"<h2>{escape(title)}</h2>")
-        if title.startswith("Saturation"):
+        if title.startswith("Saturation:"):
             out.append(f'<p><img id="saturation-chart" alt="New codes per interview" '
                        f'src="{data_uri}"></p>')
+        if title.startswith("Saturation from") and report.coded_saturation:
+            out.append(f'<p><img id="coded-saturation-chart" alt="New codes per interview, '
+                       f'from the coded transcripts" src="{_svg_uri(saturation_svg(report.coded_saturation))}"></p>')  # noqa: E501
+        if title.startswith("Joint display") and report.joint is not None:
+            out.append(f'<p><img id="joint-chart" alt="Code occurrences per participant by '
+                       f'WAI-ReD group" src="{_svg_uri(joint_svg(report.joint))}"></p>')
         if not rows:
             out.append("<p>None.</p>")
             continue

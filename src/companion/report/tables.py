@@ -14,7 +14,9 @@ from typing import Any
 import sqlite_utils
 
 from companion.characteristics import CATEGORIES, SCALES
+from companion.protocol.model import code_name
 from companion.protocol.stats import median_iqr
+from companion.report.joint import JointDisplay, code_tags, imported_codings, joint_display
 from companion.store import ratings
 from companion.store.participants import Participant
 from companion.store.sessions import Session, list_sessions
@@ -111,6 +113,9 @@ class StudyReport:
     phase_titles: dict[str, str]
     saturation: list[SaturationRow]
     codebook: dict[str, str]
+    # From the analyst's codings (import-qdpx) and the joint display (report/joint.py).
+    coded_saturation: list[SaturationRow] = field(default_factory=list)
+    joint: JointDisplay | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def conv(obj: Any) -> Any:
@@ -140,6 +145,8 @@ class StudyReport:
             "phase_summary": {k: conv(v) for k, v in self.phase_summary.items()},
             "phase_titles": self.phase_titles,
             "saturation": [asdict(r) | {"new": r.new} for r in self.saturation],
+            "saturation_codings": [asdict(r) | {"new": r.new} for r in self.coded_saturation],
+            "joint_display": self.joint.to_dict() if self.joint else None,
             "codebook": self.codebook,
         }
 
@@ -210,15 +217,25 @@ def session_duration(db: sqlite_utils.Database, session: Session) -> SessionDura
 
 def saturation(db: sqlite_utils.Database, sessions: list[Session]) -> list[SaturationRow]:
     """New codes per interview, in interview order (code tags on notes and bookmarks)."""
-    seen: set[str] = set()
-    rows = []
-    for order, session in enumerate(sorted(sessions, key=_sort_key), start=1):
+    per_session: dict[int, list[str]] = {}
+    for session in sessions:
         codes: list[str] = []
         for row in db.query("SELECT codes FROM notes WHERE session_id = ? "
                             "ORDER BY at_ms IS NULL, at_ms, id", [session.id]):
             for code in json.loads(row["codes"]):
                 if code not in codes:
                     codes.append(code)
+        per_session[session.id] = codes
+    return saturation_of(sessions, per_session)
+
+
+def saturation_of(sessions: list[Session], per_session: dict[int, list[str]]
+                  ) -> list[SaturationRow]:
+    """New codes per interview, in interview order, from each session's codes."""
+    seen: set[str] = set()
+    rows = []
+    for order, session in enumerate(sorted(sessions, key=_sort_key), start=1):
+        codes = list(dict.fromkeys(per_session.get(session.id, [])))
         new = tuple(c for c in codes if c not in seen)
         seen.update(codes)
         rows.append(SaturationRow(order, session.id, session.participant_code,
@@ -268,4 +285,21 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
         phase_titles={p: titles.get(p, p) for p in phase_ids},
         saturation=saturation(db, main),
         codebook=codebook,
+        coded_saturation=coded_saturation(db, main),
+        joint=joint_display(db, main, [
+            *imported_codings(db, main),
+            *code_tags(db, main, {c.id: code_name(c.id, c.name) for c in protocol.codes}
+                       if protocol else {})], {p: titles.get(p, p) for p in phase_ids},
+            protocol.reference if protocol else None),
     )
+
+
+def coded_saturation(db: sqlite_utils.Database, sessions: list[Session]) -> list[SaturationRow]:
+    """New codes per interview from the analyst's codings; empty before any import."""
+    occurrences = imported_codings(db, sessions)
+    if not occurrences:
+        return []
+    per_session: dict[int, list[str]] = {}
+    for occ in occurrences:
+        per_session.setdefault(occ.session_id, []).append(occ.code)
+    return saturation_of(sessions, per_session)

@@ -244,7 +244,54 @@ ALTER TABLE notes_live RENAME TO notes;
 CREATE INDEX notes_session ON notes(session_id, at_ms);
 """
 
+V_QDA_CODINGS = """
+-- What came back from analysis software (import-qdpx): codes, codings of the sessions'
+-- transcripts and memos. Kept apart from what companion owns (transcripts, notes).
+CREATE TABLE qda_imports (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    origin TEXT,
+    sha256 TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE qda_codes (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    parent_guid TEXT,
+    description TEXT,
+    codable INTEGER NOT NULL DEFAULT 1,
+    import_id INTEGER NOT NULL REFERENCES qda_imports(id)
+);
+CREATE TABLE qda_codings (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    code_id INTEGER NOT NULL REFERENCES qda_codes(id),
+    selection_guid TEXT NOT NULL,
+    start_pos INTEGER NOT NULL CHECK (start_pos >= 0),
+    end_pos INTEGER NOT NULL CHECK (end_pos >= start_pos),
+    start_ms INTEGER,
+    end_ms INTEGER,
+    quote TEXT NOT NULL,
+    memo TEXT,
+    matched_by TEXT NOT NULL CHECK (matched_by IN ('guid', 'text')),
+    coder TEXT,
+    created_at TEXT,
+    import_id INTEGER NOT NULL REFERENCES qda_imports(id),
+    UNIQUE (session_id, code_id, start_pos, end_pos)
+);
+CREATE INDEX qda_codings_session ON qda_codings(session_id, start_ms);
+CREATE TABLE qda_memos (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    session_id INTEGER REFERENCES sessions(id),
+    name TEXT,
+    text TEXT NOT NULL,
+    import_id INTEGER NOT NULL REFERENCES qda_imports(id)
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
                               V4_SESSION_STOPPED,
-                              V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT)
+                              V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT, V_QDA_CODINGS)
 SCHEMA_VERSION = len(MIGRATIONS)
