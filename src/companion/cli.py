@@ -135,6 +135,44 @@ def protocol_list(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{row['id']:<20} {row['language']:<4} {row['title']}")
 
 
+# --- models ---------------------------------------------------------------------------
+
+
+@main.group()
+def model() -> None:
+    """Whisper models: installed and known ones, add a folder, download on request."""
+
+
+@model.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def model_list(as_json: bool) -> None:
+    """Installed and known models: size, languages, where they are."""
+    from companion.models.commands import run_list
+
+    run_list(as_json)
+
+
+@model.command("add")
+@click.argument("path")
+@click.option("--name", metavar="NAME", help="Name to use it by (default: the folder's name).")
+@click.option("--link", is_flag=True, help="Link to the folder instead of copying it.")
+def model_add(path: str, name: str | None, link: bool) -> None:
+    """Add a faster-whisper (CTranslate2) model folder to your model folder, checked."""
+    from companion.models.commands import run_add
+
+    run_add(path, name, link)
+
+
+@model.command("download")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask before downloading.")
+def model_download(name: str, yes: bool) -> None:
+    """Download model NAME from the Hugging Face hub (size shown first; the only network use)."""
+    from companion.models.commands import run_download
+
+    run_download(name, yes)
+
+
 # --- participants --------------------------------------------------------------------
 
 
@@ -518,7 +556,11 @@ def record(ctx: click.Context, session_id: str, device: str | None, seconds: str
         raise InputError("channels", channels, "1 or 2")
     if fmt.lower() not in ("flac", "wav"):
         raise InputError("format", fmt, "flac or wav")
-    final = record_headless(_state(ctx).study(), sid, device=device, seconds=secs,
+    study = _state(ctx).study()
+    from companion.models.choice import check_session_model
+
+    check_session_model(study, sid)
+    final = record_headless(study, sid, device=device, seconds=secs,
                             channels=int(channels), fmt=fmt.lower(), silence_seconds=silence_s)
     if final.stop_reason not in ("stopped", "seconds"):
         ctx.exit(1)

@@ -45,6 +45,9 @@ def new_session(
     pilot: bool = False,
 ) -> sessions.Session:
     protocol = protocol_for(study, protocol_id)
+    from companion.models.choice import check_protocol_model
+
+    check_protocol_model(study, protocol)  # never plan a Dutch interview on tiny.en
     if interviewer is None:
         interviewer = load_config(study.config_path).get("study.interviewer")
     return sessions.new_session(

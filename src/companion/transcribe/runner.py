@@ -163,9 +163,11 @@ def study_options(study: Study, options: TranscribeOptions) -> TranscribeOptions
     )
 
 
-def engine_for(options: TranscribeOptions) -> Engine:
-    """The (cached) engine for these options; InputError/NoModelError for a bad model."""
-    return load_engine(resolve_model(options.model), device=options.device,
+def engine_for(options: TranscribeOptions, language: str | None = None) -> Engine:
+    """The (cached) engine for these options; InputError/NoModelError for a bad model.
+    With no model named, ``language`` (the session's) picks one that can transcribe it."""
+    return load_engine(resolve_model(options.model, language=options.language or language),
+                       device=options.device,
                        compute_type=options.compute_type, threads=options.threads)
 
 
@@ -232,7 +234,7 @@ def transcribe_session(
         options = study_options(study, options)
         plan = plan_session(db, study, session_id, options)
         if engine is None:
-            engine = engine_for(options)
+            engine = engine_for(options, plan.language)
         engine.check_language(plan.language)
         if options.restart:
             store.delete_transcript(db, plan.session.id)
@@ -260,8 +262,11 @@ def transcribe_all(
     """
     check_language(options.language)
     queue = pending_sessions(study)
-    if queue and engine is None:
-        engine = engine_for(study_options(study, options))
+    filled = study_options(study, options)
+    if queue and engine is None and (filled.model or filled.language):
+        # One engine for the queue; with nothing named, each session's protocol language
+        # picks its own (engines are cached, so each model still loads once).
+        engine = engine_for(filled)
     results = []
     for index, session_id in enumerate(queue):
         if cancel is not None and cancel.is_set():
