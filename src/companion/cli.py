@@ -107,11 +107,24 @@ def protocol_check(file: str) -> None:
     from companion.protocol.loader import load_protocol
 
     proto = load_protocol(Path(file))
+    source = None
+    if proto.translation_of:
+        from companion.protocol.loader import ProtocolError
+        from companion.protocol.translation import find_source, translation_problems
+
+        source = find_source(proto)
+        assert source is not None
+        problems = translation_problems(proto, source)
+        if problems:
+            raise ProtocolError(Path(file), problems)
     prompts = sum(len(phase.prompts) for phase in proto.phases)
     click.echo(
         f"{file}: ok — '{proto.id}' ({proto.title}): {len(proto.phases)} phases, "
         f"{prompts} prompts, {len(proto.rules)} suggestion rules, {len(proto.codes)} codes"
     )
+    if source is not None:
+        click.echo(f"{file}: same structure as '{source.id}' ({source.language} -> "
+                   f"{proto.language}): phase, prompt, code and rule ids, instrument")
 
 
 @protocol.command("list")

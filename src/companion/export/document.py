@@ -27,7 +27,7 @@ from companion.store import events, notes, ratings, recordings, sessions, transc
 from companion.store.participants import Participant
 from companion.study.folder import Study
 from companion.timefmt import format_hms
-from companion.transcribe.render import pause_mark, segment_text
+from companion.transcribe.render import pause_mark, pause_unit, segment_text
 
 # Order of entries that share a moment: a phase starts, the prompt is asked, then speech.
 _ORDER = {"phase": 0, "prompt": 1, "pause": 2, "segment": 3, "note": 4}
@@ -130,6 +130,11 @@ class SessionDocument:
         return seen
 
     @property
+    def language(self) -> str:
+        """The transcript's language (else the protocol's): it sets the pause notation."""
+        return (self.transcript or {}).get("language") or self.protocol.language
+
+    @property
     def has_transcript(self) -> bool:
         return bool(self.segments)
 
@@ -147,10 +152,11 @@ class SessionDocument:
                 f"{sp} = {'interviewer' if sp == 'I' else 'participant' if sp == self.participant.code else 'speaker'}"  # noqa: E501
                 for sp in self.speakers)
             model = (self.transcript or {}).get("model")
+            unit = pause_unit(self.language)
             lines.append(
                 "Transcript" + (f" (model {model})" if model else "")
                 + f": [hh:mm:ss] = session time at each turn; speakers: {who or 'not labelled'};"
-                " pauses: (.) 1 s, (..) 2 s, (...) 3 s, (N s) from 4 s.")
+                f" pauses: (.) 1 {unit}, (..) 2 {unit}, (...) 3 {unit}, (N {unit}) from 4 {unit}.")
         else:
             lines.append("No transcript yet: notes, phases and prompts only.")
         lines.append(self.pseudonymiser.note())
@@ -165,7 +171,8 @@ def code_name(code_id: str, name: str) -> str:
 
 
 def _segment_rendered(seg: transcripts.Segment, inner: list[dict[str, int]],
-                      pseudo: Pseudonymiser) -> tuple[str, str, list[dict[str, Any]]]:
+                      pseudo: Pseudonymiser, language: str | None = None,
+                      ) -> tuple[str, str, list[dict[str, Any]]]:
     """The segment's text with its inner pause marks, its plain text and its words, all
     pseudonymised."""
     words = [dict(w.__dict__) for w in seg.words]
@@ -177,7 +184,8 @@ def _segment_rendered(seg: transcripts.Segment, inner: list[dict[str, int]],
             word["word"] = new
     text = pseudo.apply(seg.text)
     if use_words:
-        rendered = segment_text([w for w in words if w["word"]], inner, text=text)
+        rendered = segment_text([w for w in words if w["word"]], inner, text=text,
+                                language=language)
     else:  # an edited segment: its words no longer match, the text is the truth
         rendered = text.strip()
     return rendered, text.strip(), words
@@ -205,12 +213,14 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
                    max((n.at_ms or 0 for n in note_list), default=0),
                    max((e["at_ms"] for e in phase_events), default=0))
 
+    transcript = transcripts.get_transcript(db, session.id)
+    language = (transcript or {}).get("language") or protocol.language
     entries: list[Entry] = []
     clean_segments: list[transcripts.Segment] = []
     for seg in segments:
         inner = [{"start_ms": p.start_ms, "end_ms": p.end_ms} for p in pauses
                  if p.within_segment and seg.start_ms <= p.start_ms < seg.end_ms]
-        rendered, plain, words = _segment_rendered(seg, inner, pseudo)
+        rendered, plain, words = _segment_rendered(seg, inner, pseudo, language)
         clean_segments.append(transcripts.Segment(
             id=seg.id, session_id=seg.session_id,
             recording_segment_id=seg.recording_segment_id, start_ms=seg.start_ms,
@@ -223,7 +233,7 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
     for pause in pauses:
         if not pause.within_segment and pause_mark(pause.duration_ms):
             entries.append(Entry("pause", pause.start_ms, pause.end_ms,
-                                 pause_mark(pause.duration_ms)))
+                                 pause_mark(pause.duration_ms, language)))
 
     spans: list[PhaseSpan] = []
     for index, event in enumerate(phase_events):
@@ -256,7 +266,7 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
                  for r in ratings.list_ratings(db, session.id)],
         entries=entries, notes=clean_notes,
         segments=clean_segments, pauses=pauses, recordings=recs, phases=spans,
-        prompts=prompts, transcript=transcripts.get_transcript(db, session.id),
+        prompts=prompts, transcript=transcript,
         duration_ms=duration, pseudonymiser=pseudo,
         interviewer=pseudo.apply(session.interviewer) if session.interviewer else None,
     )

@@ -110,6 +110,7 @@ _TOP_KEYS = (
     "id",
     "title",
     "language",
+    "translation_of",
     "description",
     "vocabulary",
     "phases",
@@ -343,6 +344,8 @@ class _Checker:
             language = None
         description = self.text(data, "description", "") or ""
         vocabulary = self.text_list(data, "vocabulary", "")
+        # The protocol this one translates: same structure, checked by protocol check.
+        translation_of = self.text(data, "translation_of", "", is_id=True)
 
         phases = self.phases(data)
         instrument = self.instrument(data)
@@ -356,6 +359,7 @@ class _Checker:
             id=protocol_id,
             title=title,
             language=language,
+            translation_of=translation_of,
             description=description,
             vocabulary=vocabulary,
             phases=phases,

@@ -162,6 +162,7 @@ class Protocol:
     content_hash: str
     description: str = ""
     vocabulary: tuple[str, ...] = ()
+    translation_of: str | None = None  # id of the protocol this one translates
     instrument: Instrument | None = None
     reference: Reference | None = None
     rules: tuple[Rule, ...] = ()
