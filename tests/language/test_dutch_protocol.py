@@ -72,7 +72,7 @@ def test_a_missing_prompt_is_counted(tmp_path: Path) -> None:
     broken.write_text(text[:start] + text[start:].split("\n\n", 1)[1], encoding="utf-8")
     result = _check(broken)
     assert result.exit_code == 2
-    assert "number of prompt id in phase critical-reflections (4, pain-alliance has 5)" in (
+    assert "number of prompt ids in phase critical-reflection (4, pain-alliance has 5)" in (
         result.output)
 
 

