@@ -21,7 +21,7 @@ TURNS = [
     ("Heeft u ooit iets niet gezegd?", 1.5),
     ("Ja, ik was soms boos, maar ik heb het nooit verteld.", 1.0),
 ]
-KEY_WORDS = ("behandeling", "ziekenhuis", "rug", "verteld", "nooit")
+KEY_WORDS = ("behandeling", "ziekenhuis", "steeds", "verteld", "nooit")
 
 
 def dutch_interview(folder: Path) -> Path:
