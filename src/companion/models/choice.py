@@ -20,9 +20,10 @@ from companion.models.store import installed_folders, is_multilingual, models_di
 if TYPE_CHECKING:
     from companion.protocol.model import Protocol
     from companion.study.folder import Study
+    from companion.transcribe.model import ModelChoice
 
 
-def _choice(label: str, source: str, *, english_only: bool):
+def _choice(label: str, source: str, *, english_only: bool) -> ModelChoice:
     from companion.transcribe.model import ModelChoice
 
     return ModelChoice(label=label, source=source, is_local=True, english_only=english_only)
@@ -32,7 +33,7 @@ def _base_label() -> str:
     return f"{bundled.NAME} (multilingual, {bundled.DISTRIBUTIONS[0].rsplit('-', 1)[0]})"
 
 
-def user_model(name: str):
+def user_model(name: str) -> ModelChoice | None:
     """The model called ``name`` in the user's model folder (the packaged base is joined
     and checked first), or None."""
     if name == bundled.NAME and (bundled.is_joined() or bundled.packages_installed()
@@ -52,7 +53,7 @@ def no_model_hint(language: str) -> str:
             "'companion model download small'")
 
 
-def multilingual_default(language: str):
+def multilingual_default(language: str) -> ModelChoice:
     """The model for ``language`` when the user named none: the packaged multilingual base
     (joined once, checked), else the first multilingual model in the user's folder."""
     from companion.transcribe.model import NoModelError
