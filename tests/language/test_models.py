@@ -208,3 +208,17 @@ def test_record_refuses_before_recording_when_the_model_is_english_only(
     assert "English-only" in line
     assert _rows(study_dir, "recording_segments") == []
     assert not any((study_dir / "recordings").rglob("*.flac"))
+
+
+# -- download: only on request, refused up front for what needs no download --------------
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("gigantic", "a model name: tiny.en, tiny"),
+    ("base", "comes with the installed packages: nothing to download"),
+])
+def test_model_download_refuses_before_any_connection(run, models_dir: Path, name: str,
+                                                      says: str) -> None:
+    line = _one_line_error(run("model", "download", name, "--yes"))
+    assert line.startswith(f"error: NAME: got '{name}'") and says in line
+    assert not models_dir.exists() or not any(models_dir.iterdir())
