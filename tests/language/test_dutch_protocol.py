@@ -110,6 +110,21 @@ def test_dutch_suggestions_follow_the_english_rules_in_order(protocols, profile:
     for s in made["nl"]:
         assert "{" not in s.text and "{" not in s.reason
         assert "fysiotherapeut" in s.text or "psycholoog" in s.text
+        # Domains are named in Dutch (domain_labels), never as the English ids.
+        for english in ("Task", "Goal", "Bond", "task", "goal", "bond"):
+            assert english not in s.text + s.reason, (english, s.text, s.reason)
+    assert any("Taak" in s.reason or "Doel" in s.reason or "Band" in s.reason
+               for s in made["nl"])
+
+
+def test_domain_labels_must_name_the_instruments_domains(tmp_path: Path) -> None:
+    text = NL.read_text(encoding="utf-8")
+    broken = tmp_path / "nl.toml"
+    broken.write_text(text.replace('bond = "Band"', 'bind = "Band"', 1), encoding="utf-8")
+    result = _check(broken)
+    assert result.exit_code == 2
+    assert "instrument.domain_labels.bind: unknown domain: got 'bind'; allowed: task, goal, " \
+        "bond" in result.output
 
 
 def test_item_level_suggestions_match_too(protocols) -> None:

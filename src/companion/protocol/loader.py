@@ -131,6 +131,7 @@ _INSTRUMENT_KEYS = (
     "ceiling_fraction",
     "mapping_verified",
     "mapping_note",
+    "domain_labels",
     "items",
 )
 _ITEM_KEYS = ("n", "domain", "label")
@@ -455,6 +456,7 @@ class _Checker:
             )
             verified = False
         note = self.text(table, "mapping_note", where) or ""
+        labels = self.domain_labels(table, where, domains)
 
         items: list[Item] = []
         numbers: dict[str, str] = {}
@@ -521,7 +523,31 @@ class _Checker:
             ceiling_fraction=fraction if fraction is not None else 0.95,
             mapping_verified=verified,
             mapping_note=note,
+            domain_labels=labels,
         )
+
+    def domain_labels(
+        self, table: dict[str, Any], where: str, domains: Sequence[str]
+    ) -> dict[str, str]:
+        """``domain_labels = { task = "Taak", ... }``: a name per domain, in the protocol's
+        language; optional, and only for domains the instrument has."""
+        value = table.get("domain_labels")
+        if value is None:
+            return {}
+        key = _join(where, "domain_labels")
+        if not isinstance(value, dict):
+            self.add(key, "wrong type", found=value, allowed="a table: domain = \"label\"")
+            return {}
+        labels: dict[str, str] = {}
+        for domain, label in value.items():
+            if domain not in domains:
+                self.add(f"{key}.{domain}", "unknown domain", found=domain,
+                         allowed=", ".join(domains))
+            elif not isinstance(label, str) or not label.strip():
+                self.add(f"{key}.{domain}", "wrong type", found=label, allowed="non-empty text")
+            else:
+                labels[domain] = label.strip()
+        return labels
 
     def wai_red_shape(
         self,

@@ -69,6 +69,12 @@ class Instrument:
     # False while the item->domain map is borrowed from another instrument (WAI-SR).
     mapping_verified: bool = False
     mapping_note: str = ""
+    # How the protocol's language names each domain in suggestions (e.g. "Taak"); a
+    # domain without a label is written as its id, capitalised.
+    domain_labels: dict[str, str] = field(default_factory=dict)
+
+    def domain_label(self, domain: str) -> str:
+        return self.domain_labels.get(domain) or domain.replace("_", " ").capitalize()
 
     @property
     def n_items(self) -> int:

@@ -234,7 +234,7 @@ def _weakest_domain(
             continue
         maximum = instrument.domain_max(domain)
         values = _rating_values(rating) | {
-            "domain": _name(domain),
+            "domain": _name(instrument, domain),
             "score": _num(value),
             "maximum": _num(maximum),
         }
@@ -260,7 +260,7 @@ def _largest_gap(
     if gap < threshold or gap <= 0:
         return []
     values = _pair_values(most, least) | {
-        "domain": _name(domain),
+        "domain": _name(instrument, domain),
         "score": _num(high),
         "other_score": _num(low),
         "gap": _num(gap),
@@ -286,12 +286,14 @@ def _near_ceiling(
     def describe(rating: RatingInput) -> dict[str, object]:
         domains = rating.score.domains
         return {
-            "scores": ", ".join(f"{_name(d)} {_num(domains[d])}" for d in instrument.domains),
+            "scores": ", ".join(f"{_name(instrument, d)} {_num(domains[d])}"
+                                for d in instrument.domains),
             "total": _num(rating.score.total),
         }
 
     threshold = ", ".join(
-        f"{_name(d)} {_num(fraction * instrument.domain_max(d))}" for d in instrument.domains
+        f"{_name(instrument, d)} {_num(fraction * instrument.domain_max(d))}"
+        for d in instrument.domains
     )
     hits: list[_Hit] = []
     if rule.params.get("scope", "rating") == "both":
@@ -308,7 +310,7 @@ def _near_ceiling(
             | {
                 "other_scores": describe(least)["scores"],
                 "other_score": _num(low_least[1]),
-                "domain": _name(low_most[0]),
+                "domain": _name(instrument, low_most[0]),
                 "score": _num(low_most[1]),
                 "threshold": threshold,
                 "target": "most",
@@ -323,7 +325,7 @@ def _near_ceiling(
             _rating_values(rating)
             | describe(rating)
             | {
-                "domain": _name(lowest[0]),
+                "domain": _name(instrument, lowest[0]),
                 "score": _num(lowest[1]),
                 "threshold": threshold,
             }
@@ -349,9 +351,9 @@ def _small_gap(
     if widest > threshold:
         return []
     values = _pair_values(most, least) | {
-        "gaps": ", ".join(f"{_name(d)} {_num(gaps[d])}" for d in instrument.domains),
+        "gaps": ", ".join(f"{_name(instrument, d)} {_num(gaps[d])}" for d in instrument.domains),
         "gap": _num(widest),
-        "domain": _name(domain),
+        "domain": _name(instrument, domain),
         "score": _num(most.score.domains[domain]),
         "other_score": _num(least.score.domains[domain]),
         "max_gap": _num(threshold),
@@ -375,11 +377,11 @@ def _domain_spread(
         if spread < threshold or spread <= 0:
             continue
         values = _rating_values(rating) | {
-            "high_domain": _name(high[0]),
+            "high_domain": _name(instrument, high[0]),
             "high_score": _num(high[1]),
-            "low_domain": _name(low[0]),
+            "low_domain": _name(instrument, low[0]),
             "low_score": _num(low[1]),
-            "domain": _name(low[0]),
+            "domain": _name(instrument, low[0]),
             "score": _num(low[1]),
             "spread": _num(spread),
             "min_spread": _num(threshold),
@@ -412,7 +414,7 @@ def _low_item(
             "item_score": _num(value),
             "item_median": _num(own_median),
             "drop": _num(drop),
-            "domain": _name(item.domain),
+            "domain": _name(instrument, item.domain),
             "min_drop": _num(threshold),
         }
         span = instrument.scale_max - instrument.scale_min
@@ -482,8 +484,9 @@ def _ref_values(
     }
 
 
-def _name(domain: str) -> str:
-    return domain.replace("_", " ").capitalize()
+def _name(instrument: Instrument, domain: str) -> str:
+    """The domain as the protocol's language names it (``domain_labels``), else its id."""
+    return instrument.domain_label(domain)
 
 
 def _num(value: float | None) -> object:
