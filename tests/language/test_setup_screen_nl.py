@@ -44,3 +44,29 @@ async def test_start_with_an_english_only_model_is_refused_for_dutch(
         await pilot.press("f5")
         await pilot.pause()
         assert _count(study, "sessions") == 1
+
+
+async def test_a_planned_dutch_session_does_not_start_on_an_english_only_model(
+        study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    from companion import interview
+    from companion.store import participants
+
+    db = study.db()
+    try:
+        participants.add_participant(db, "P12", consent_date="2024-05-01")
+        sid = interview.new_session(study, db, "P12", protocol_id="pain-alliance-nl").id
+    finally:
+        db.conn.close()
+    monkeypatch.setenv("COMPANION_WHISPER_MODEL", "tiny.en")  # chosen after planning
+    recorder = FakeRecorder()
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_setup(participant="P12", session_id=sid)
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert any(n.message.startswith("Recording not started") and "English-only" in n.message
+                   for n in app._notifications)
+        assert _count(study, "recording_segments") == 0
