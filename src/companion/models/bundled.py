@@ -11,6 +11,7 @@ copy is refused instead of quietly transcribing with other weights.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -68,13 +69,16 @@ def is_joined() -> bool:
 
 
 def _sha256(paths: list[Path], out: Path | None = None) -> str:
+    """SHA-256 of the files read one after another; with ``out``, also written there
+    (joining and hashing in one pass over the 145 MB)."""
     digest = hashlib.sha256()
-    with open(out, "wb") if out is not None else open(os.devnull, "wb") as sink:
+    with contextlib.ExitStack() as stack:
+        sink = stack.enter_context(out.open("wb")) if out is not None else None
         for path in paths:
             with path.open("rb") as handle:
                 while block := handle.read(1 << 20):
                     digest.update(block)
-                    if out is not None:
+                    if sink is not None:
                         sink.write(block)
     return digest.hexdigest()
 
