@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from speech_nl import KEY_WORDS
+from speech_nl import KEY_WORDS, MORE_NEEDED, MORE_WORDS
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse, pytest.mark.model]
 
@@ -78,6 +78,8 @@ def test_a_dutch_interview_is_recorded_and_transcribed_in_dutch(
         conn.close()
     missing = [word for word in KEY_WORDS if word not in text]
     assert not missing, f"{missing} not in: {text}"
+    found = [word for word in MORE_WORDS if word in text]
+    assert len(found) >= MORE_NEEDED, f"only {found} of {MORE_WORDS} in: {text}"
 
     out = tmp_path / "interview.txt"
     exported = companion(study_dir, "export", "1", "--format", "txt", "-o", str(out))
