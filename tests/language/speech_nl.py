@@ -21,11 +21,12 @@ TURNS = [
     ("Heeft u ooit iets niet gezegd?", 1.5),
     ("Ja, ik was soms boos, maar ik heb het nooit verteld.", 1.0),
 ]
-# espeak's Dutch is robotic and the base model small: these two words came back in every
-# trial, the others in most, so the test asks for both and for most of the rest.
-KEY_WORDS = ("behandeling", "ziekenhuis")
-MORE_WORDS = ("steeds", "nooit", "samen", "verteld", "gezegd")
-MORE_NEEDED = 3
+# espeak's Dutch is robotic and the base model small: these four words came back in every
+# one of eleven trials (live microphone and file, start shifted by up to 0.4 s); of the
+# others, every trial had at least two.
+KEY_WORDS = ("behandeling", "steeds", "samen", "nooit")
+MORE_WORDS = ("ziekenhuis", "verteld", "pijn", "rug", "goed", "gezegd")
+MORE_NEEDED = 2
 
 
 def dutch_interview(folder: Path) -> Path:
