@@ -222,3 +222,13 @@ def test_model_download_refuses_before_any_connection(run, models_dir: Path, nam
     line = _one_line_error(run("model", "download", name, "--yes"))
     assert line.startswith(f"error: NAME: got '{name}'") and says in line
     assert not models_dir.exists() or not any(models_dir.iterdir())
+
+
+def test_model_download_offline_says_so_in_one_line(run, models_dir: Path) -> None:
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"  # the tests never reach a model hub
+    result = run("model", "download", "small", "--yes")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: cannot reach the model hub for small (Systran/faster-whisper-small): "
+        "OfflineModeIsEnabled"]
+    assert not models_dir.exists() or not any(models_dir.iterdir())
