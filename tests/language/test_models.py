@@ -232,3 +232,18 @@ def test_model_download_offline_says_so_in_one_line(run, models_dir: Path) -> No
         "error: cannot reach the model hub for small (Systran/faster-whisper-small): "
         "OfflineModeIsEnabled"]
     assert not models_dir.exists() or not any(models_dir.iterdir())
+
+
+@pytest.mark.model
+def test_each_session_gets_an_engine_for_its_language(run, study_dir: Path) -> None:
+    """What the transcription screen loads when no model is named."""
+    from companion.study import open_study
+    from companion.transcribe.runner import session_engine
+
+    assert run("participant", "add", "P01", "--consent-date", "2024-05-01").exit_code == 0
+    assert run("session", "new", "P01", "--protocol", "pain-alliance-nl").exit_code == 0
+    assert run("session", "new", "P01", "--protocol", "pain-alliance").exit_code == 0
+    study = open_study(study_dir)
+    dutch, english = session_engine(study, 1), session_engine(study, 2)
+    assert dutch.label.startswith("base (multilingual") and dutch.multilingual
+    assert english.label.startswith("tiny.en") and not english.multilingual

@@ -171,6 +171,19 @@ def engine_for(options: TranscribeOptions, language: str | None = None) -> Engin
                        compute_type=options.compute_type, threads=options.threads)
 
 
+def session_engine(study: Study, session_id: int | str,
+                   options: TranscribeOptions = TranscribeOptions()) -> Engine:
+    """The engine for one session: with no model named, its protocol's language picks one
+    (tiny.en for English, the multilingual base otherwise). Engines are cached per model."""
+    options = study_options(study, options)
+    db = study.db()
+    try:
+        session = get_session(db, session_id)
+    finally:
+        db.conn.close()
+    return engine_for(options, protocol_hints(study, session.protocol_id)[0])
+
+
 def _resolve_path(study: Study, path: str) -> Path:
     candidate = Path(path)
     return candidate if candidate.is_absolute() else study.root / candidate

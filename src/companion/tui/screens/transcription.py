@@ -415,24 +415,29 @@ class TranscriptionScreen(Screen[None]):
         # Imported here, in the worker: faster-whisper, numpy and PyAV load only when a
         # transcription starts, never for the app's first frame.
         from companion.errors import CompanionError
-        from companion.transcribe.runner import (
-            TranscribeOptions,
-            engine_for,
-            study_options,
-            transcribe_session,
-        )
+        from companion.transcribe.runner import session_engine, transcribe_session
 
         error: str | None = None
         try:
+            # With no engine given, each session's protocol language picks its model (a
+            # Dutch session never goes to tiny.en); engines are cached, so each loads once.
+            per_session = engine is None
             if engine is None:
                 self.post_message(self.ModelLoading(session_ids[0]))
-                engine = engine_for(study_options(study, TranscribeOptions()))
+                engine = session_engine(study, session_ids[0])
             for index, session_id in enumerate(session_ids):
                 # A run cancelled at once still hands its first session to the runner,
                 # which records it as cancelled (so the screen and the database agree);
                 # the sessions after it are left as they were.
                 if index > 0 and cancel.is_set():
                     break
+                if per_session and index > 0:
+                    try:
+                        engine = session_engine(study, session_id)
+                    except CompanionError as exc:
+                        self.post_message(self.SessionFinished(session_id, "failed",
+                                                               error=str(exc)))
+                        continue
                 self.post_message(self.SessionStarted(session_id, index, len(session_ids),
                                                       engine.label))
                 try:
