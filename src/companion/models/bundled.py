@@ -148,3 +148,19 @@ def join() -> Path:
 def available() -> bool:
     """The base model can be used: joined already, or its packages are installed."""
     return is_joined() or packages_installed()
+
+
+def status() -> tuple[bool, str]:
+    """(ok, one line) for ``companion doctor``: joined and intact, installed, or absent.
+
+    Not having it is fine (English needs only tiny.en); a changed copy is not.
+    """
+    if joined_dir().exists():
+        try:
+            verify()
+        except ChecksumError as exc:
+            return False, str(exc)
+        return True, f"{NAME} in {joined_dir()} (every file matches its pinned SHA-256)"
+    if packages_installed():
+        return True, f"{NAME} from {' + '.join(DISTRIBUTIONS)}, joined on first use"
+    return True, f"none: only English is transcribed offline; for Dutch: {INSTALL_HINT}"

@@ -119,9 +119,17 @@ def _interrupted(study: Study) -> Finding:
     return Finding("interrupted sessions", True, "none")
 
 
+def _multilingual_model() -> Finding:
+    from companion.models import bundled
+
+    ok, detail = bundled.status()
+    return Finding("multilingual model", ok, detail,
+                   "delete that folder: companion joins it again from its packages")
+
+
 def run_checks(study: Study) -> list[Finding]:
     checks: list[Callable[[], Finding]] = [
-        _portaudio, _devices, lambda: _model(study), lambda: _disk(study),
+        _portaudio, _devices, lambda: _model(study), _multilingual_model, lambda: _disk(study),
         lambda: _permissions(study), lambda: _integrity(study), lambda: _interrupted(study),
     ]
     return [check() for check in checks]
