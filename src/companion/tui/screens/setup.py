@@ -581,6 +581,13 @@ class SetupScreen(Screen[None]):
         if session_id is None:
             return
         app = self.companion
+        from companion.operations.models import check_session_model
+
+        try:  # a Dutch interview never starts on an English-only model
+            check_session_model(app.study, session_id)
+        except CompanionError as exc:
+            self.notify(f"Recording not started: {exc}", severity="error", timeout=15)
+            return
         app.pop_screen()
         app.start_live(session_id)
 
