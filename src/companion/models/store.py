@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import InputError
+from companion.files import make_private as make_private_file
+from companion.files import make_private_dir
 
 MODELS_ENV = "COMPANION_MODELS_DIR"
 MULTILINGUAL_VOCABULARY = 51865
@@ -36,10 +38,7 @@ def ensure_models_dir() -> Path:
     """The user's model folder, created private (0700) when missing."""
     folder = models_dir()
     # Both companion's own data folder and the model folder are created private.
-    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(folder, 0o700)
-    return folder
+    return make_private_dir(folder, stop_at=folder.parent)
 
 
 @dataclass(frozen=True)
@@ -112,6 +111,6 @@ def installed_folders() -> dict[str, Path]:
 
 
 def make_private(path: Path) -> None:
-    """0700 folders, 0600 files, all the way down."""
+    """0700 folders, 0600 files, all the way down (a model copied or joined by us)."""
     for item in [path, *path.rglob("*")]:
-        os.chmod(item, 0o700 if item.is_dir() else 0o600)
+        make_private_file(item)
