@@ -7,14 +7,13 @@ import itertools
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.cli import main
 from companion.notation import pause_mark, segment_text
 from companion.protocol import RatingInput, score_rating, suggest
 from companion.protocol.registry import get_protocol, packaged_protocols_dir
+from tests.support.cli import cli_runner
 
 NL = packaged_protocols_dir() / "pain-alliance-nl.toml"
 
@@ -25,7 +24,7 @@ def protocols():
 
 
 def _check(path: Path):
-    return CliRunner().invoke(main, ["protocol", "check", str(path)], catch_exceptions=False)
+    return cli_runner(None)("protocol", "check", str(path))
 
 
 def test_the_dutch_protocol_is_dutch_and_matches_its_source(protocols) -> None:

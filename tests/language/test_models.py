@@ -8,13 +8,11 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from companion.cli import main
 from companion.models import bundled
 from companion.transcribe.model import default_model, resolve_model
 
@@ -26,14 +24,6 @@ def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COMPANION_MODELS_DIR", str(folder))
     monkeypatch.delenv("COMPANION_WHISPER_MODEL", raising=False)
     return folder
-
-
-@pytest.fixture
-def run(study_dir: Path) -> Callable[..., Result]:
-    def _run(*args: str) -> Result:
-        return CliRunner().invoke(main, ["--study", str(study_dir), *args],
-                                  catch_exceptions=False)
-    return _run
 
 
 def _rows(study_dir: Path, table: str) -> list[tuple]:
