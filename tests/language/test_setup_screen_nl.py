@@ -65,3 +65,28 @@ async def test_a_planned_dutch_session_does_not_start_on_an_english_only_model(
         assert any(n.message.startswith("Recording not started") and "English-only" in n.message
                    for n in app._notifications)
         assert _count(study, "recording_segments") == 0
+
+
+async def test_continuing_a_dutch_session_on_an_english_only_model_is_refused(
+        study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sessions list's l and the summary's continue go through ``start_live`` too."""
+    from companion.operations import participants, sessions
+    from companion.tui.screens.live import LiveScreen
+
+    participants.add(study, "P13", consent_date="2024-05-01")
+    sid = sessions.plan(study, "P13", protocol_id="pain-alliance-nl").id
+    monkeypatch.setenv("COMPANION_WHISPER_MODEL", "tiny.en")
+    recorder = FakeRecorder()
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.start_live(sid)
+        await pilot.pause()
+        assert not isinstance(app.screen, LiveScreen)
+        assert any(n.message.startswith("Recording not started") and "English-only" in n.message
+                   for n in app._notifications)
+        assert _count(study, "recording_segments") == 0
+        monkeypatch.delenv("COMPANION_WHISPER_MODEL")
+        app.start_live(sid)
+        await pilot.pause()
+        assert isinstance(app.screen, LiveScreen)

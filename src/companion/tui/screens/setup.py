@@ -581,12 +581,7 @@ class SetupScreen(Screen[None]):
         if session_id is None:
             return
         app = self.companion
-        from companion.operations.models import check_session_model
-
-        try:  # a Dutch interview never starts on an English-only model
-            check_session_model(app.study, session_id)
-        except CompanionError as exc:
-            self.notify(f"Recording not started: {exc}", severity="error", timeout=15)
+        if not app.model_ready(session_id):  # checked before this screen closes
             return
         app.pop_screen()
         app.start_live(session_id)
