@@ -27,7 +27,7 @@ fi
 
 py="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$py" -m venv .venv
-extras="models"; [ "$mode" = test ] && extras="models,test"
+extras="models,multilingual"; [ "$mode" = test ] && extras="models,multilingual,test"
 stamp=".venv/.installed-$mode"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip

@@ -69,6 +69,8 @@ CASES = {
                         "--items", "90,85,88,92,80"], "items", "exactly 12"),
     "wai target": (["wai", "set", "1", "--target", "best", "--role", "physician",
                     "--task", "1", "--goal", "1", "--bond", "1"], "--target", "most"),
+    # models
+    "model folder": (["model", "add", "{empty}"], "PATH", "faster-whisper model"),
     # audio imports
     "audio empty": (["import-audio", "1", "{empty}"], "file", "audio file"),
     "audio truncated": (["import-audio", "1", "{truncated}"], "file", "audio file"),

@@ -35,5 +35,7 @@ def test_one_way_to_say_how_long() -> None:
 def test_pause_marks_and_their_language_hook() -> None:
     assert [pause_mark(ms) for ms in (900, 1000, 2500, 3999, 6400)] == [
         "", "(.)", "(..)", "(...)", "(6 s)"]
-    # A language without its own unit word writes the English one.
-    assert pause_mark(6400, "nl") == pause_mark(6400, "en") == "(6 s)"
+    # A Dutch transcript writes its own unit; a language without one writes the English one.
+    assert pause_mark(6400, "nl") == pause_mark(6400, "nl-BE") == "(6 sec.)"
+    assert pause_mark(2500, "nl") == "(..)"
+    assert pause_mark(6400, "de") == pause_mark(6400, "en") == "(6 s)"

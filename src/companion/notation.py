@@ -8,7 +8,8 @@ store, review, every export, the report and both fronts write the same thing:
 - a length of time in running text is ``40 s`` below 90 seconds, ``12 min`` below 90
   minutes, else ``2 h 05 min``; what is left of a job is ``about 12 min left``;
 - a silence of 1 to 2 s is ``(.)``, 2 to 3 s ``(..)``, 3 to 4 s ``(...)``; from 4 s on it
-  is written with its length in whole seconds, ``(6 s)``; shorter gaps are not marked.
+  is written with its length in whole seconds, ``(6 s)`` (in a Dutch transcript
+  ``(6 sec.)``, see :data:`PAUSE_UNITS`); shorter gaps are not marked.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ PAUSE_MIN_MS = 1000
 PAUSE_DOTS_MAX_MS = 4000
 """Silences shorter than this are written with dots; longer ones with their length."""
 
-_SECONDS_WORD = {"en": "s"}
-"""The unit written in a long pause mark, per transcript language (``(6 s)``); a language
-not listed here uses the English one."""
+PAUSE_UNITS: dict[str, str] = {"en": "s", "nl": "sec."}
+"""The word for seconds in a long pause mark, by transcript language: ``(6 s)``; Dutch
+transcripts write ``(6 sec.)``, the usual form there. A language not listed uses ``s``."""
 
 _HMS = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)(?:[.,](\d{1,3}))?$")
 
@@ -71,7 +72,12 @@ def format_eta(seconds: float | None) -> str:
     return "" if seconds is None else f"about {format_duration(seconds)} left"
 
 
-def pause_mark(ms: int, language: str = "en") -> str:
+def pause_unit(language: str | None = "en") -> str:
+    """The seconds word of a pause mark in ``language`` (``s``, Dutch ``sec.``)."""
+    return PAUSE_UNITS.get((language or "en").split("-")[0].lower(), PAUSE_UNITS["en"])
+
+
+def pause_mark(ms: int, language: str | None = "en") -> str:
     """The mark for a silence of ``ms`` milliseconds; '' when it is no pause (< 1 s).
 
     ``language`` is the transcript's (the protocol's) language: it picks the unit word of a
@@ -80,13 +86,12 @@ def pause_mark(ms: int, language: str = "en") -> str:
         return ""
     if ms < PAUSE_DOTS_MAX_MS:
         return "(" + "." * (ms // 1000) + ")"
-    unit = _SECONDS_WORD.get(language.split("-")[0].lower(), _SECONDS_WORD["en"])
-    return f"({round(ms / 1000)} {unit})"
+    return f"({round(ms / 1000)} {pause_unit(language)})"
 
 
 def segment_text(
     words: Sequence[dict[str, Any]], pauses: Iterable[dict[str, Any]] = (), *, text: str = "",
-    language: str = "en",
+    language: str | None = "en",
 ) -> str:
     """A segment's words with the marks of the pauses inside it, e.g. ``No, (..) I did not``.
 

@@ -49,7 +49,8 @@ def test_study_protocol_overrides_packaged_by_id(tmp_path):
     (tmp_path / "protocols" / "x.toml").write_text(
         extra.replace('id = "semi-structured"', 'id = "focus-group"', 1), encoding="utf-8"
     )
-    assert {"pain-alliance", "semi-structured", "focus-group"} == set(available_protocols(tmp_path))
+    assert {"pain-alliance", "pain-alliance-nl", "semi-structured", "focus-group"} == set(
+        available_protocols(tmp_path))
 
 
 def test_unknown_protocol_lists_the_available_ones(tmp_path):

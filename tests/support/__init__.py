@@ -5,5 +5,6 @@
 - :mod:`~tests.support.audio`: known speech, the file microphone, the CLI in a subprocess;
 - :mod:`~tests.support.interview`: a whole recorded, transcribed, annotated session;
 - :mod:`~tests.support.speech`: espeak-ng interviews whose words and pauses are known;
+- :mod:`~tests.support.speech_nl`: a short Dutch espeak-ng interview and its key words;
 - :mod:`~tests.support.tui` and :mod:`~tests.support.fakes`: Pilot waits, fixed recorders.
 """

@@ -67,6 +67,9 @@ def record(ctx: click.Context, session_id: str, device: str | None, seconds: str
     if samplerate is not None and not (samplerate.isdigit() and 8000 <= int(samplerate) <= 192000):
         raise InputError("samplerate", samplerate, "a whole number of Hz from 8000 to 192000")
     study = cli_state(ctx).study()
+    from companion.operations.models import check_session_model
+
+    check_session_model(study, sid)  # a Dutch interview is never recorded for tiny.en
     audio = study.settings.audio
     final = record_headless(
         study, sid, device=device if device is not None else audio.device, seconds=secs,

@@ -15,8 +15,9 @@ from companion.cli.base import cli_state, current_study, emit_json, main
 @click.option("--all", "all_sessions", is_flag=True,
               help="Every session with audio and no finished transcript, one after another.")
 @click.option("--model", metavar="NAME|PATH",
-              help="Whisper size (small, medium, large-v3…: downloaded once) or a local model "
-                   "folder. Default: companion.toml, else the offline tiny.en.")
+              help="A model from 'companion model list' (base, tiny.en…), a hub size (small, "
+                   "large-v3…: downloaded once) or a model folder. Default: companion.toml, "
+                   "else tiny.en for English and the multilingual base for other languages.")
 @click.option("--language", metavar="CODE",
               help="Spoken language, e.g. nl or en (default: companion.toml, else the protocol).")
 @click.option("--threads", type=int, default=0, show_default=True,

@@ -34,14 +34,17 @@ def protocol_check(file: str) -> None:
     """Validate a protocol file; list every problem at once."""
     from pathlib import Path
 
-    from companion.protocol.loader import load_protocol
+    from companion.operations.protocols import check_file
 
-    proto = load_protocol(Path(file))
+    proto, source = check_file(Path(file))
     prompts = sum(len(phase.prompts) for phase in proto.phases)
     click.echo(
         f"{file}: ok — '{proto.id}' ({proto.title}): {len(proto.phases)} phases, "
         f"{prompts} prompts, {len(proto.rules)} suggestion rules, {len(proto.codes)} codes"
     )
+    if source is not None:
+        click.echo(f"{file}: same structure as '{source.id}' ({source.language} -> "
+                   f"{proto.language}): phase, prompt, code and rule ids, instrument")
 
 
 @protocol.command("list")

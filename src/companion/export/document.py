@@ -22,7 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from companion.export.pseudonymise import Pseudonymiser, study_pseudonymiser
-from companion.notation import format_hms, pause_mark, segment_text
+from companion.notation import format_hms, pause_mark, pause_unit, segment_text
 from companion.protocol.model import Protocol, code_name
 from companion.protocol.registry import get_protocol
 from companion.store import notes, ratings, recordings, sessions, transcripts
@@ -124,6 +124,11 @@ class SessionDocument:
         return seen
 
     @property
+    def language(self) -> str:
+        """The transcript's language (else the protocol's): it sets the pause notation."""
+        return (self.transcript or {}).get("language") or self.protocol.language
+
+    @property
     def has_transcript(self) -> bool:
         return bool(self.segments)
 
@@ -141,10 +146,11 @@ class SessionDocument:
                 f"{sp} = {'interviewer' if sp == 'I' else 'participant' if sp == self.participant.code else 'speaker'}"  # noqa: E501
                 for sp in self.speakers)
             model = (self.transcript or {}).get("model")
+            unit = pause_unit(self.language)
             lines.append(
                 "Transcript" + (f" (model {model})" if model else "")
                 + f": [hh:mm:ss] = session time at each turn; speakers: {who or 'not labelled'};"
-                " pauses: (.) 1 s, (..) 2 s, (...) 3 s, (N s) from 4 s.")
+                f" pauses: (.) 1 {unit}, (..) 2 {unit}, (...) 3 {unit}, (N {unit}) from 4 {unit}.")
         else:
             lines.append("No transcript yet: notes, phases and prompts only.")
         lines.append(self.pseudonymiser.note())
@@ -162,17 +168,18 @@ def _clean_segment(seg: transcripts.Segment, pseudo: Pseudonymiser) -> transcrip
                                words=tuple(transcripts.Word(**w) for w in words))
 
 
-def _speech_text(speech: Speech, tokens: list[str], inner: list[dict[str, int]]) -> str:
+def _speech_text(speech: Speech, tokens: list[str], inner: list[dict[str, int]],
+                 language: str | None = "en") -> str:
     """A stretch of a segment as written: its (pseudonymised) tokens with the marks of
     the pauses inside it, and the mark of a pause at its cut in front of it."""
     timed = speech.tokens
     if not speech.words_match:  # a corrected segment: its text is the truth, no marks
         return "".join(tokens[speech.first:speech.stop]).strip()
     words = [{**timed[i].__dict__, "word": tokens[i]} for i in range(speech.first, speech.stop)]
-    text = segment_text([w for w in words if w["word"]], inner)
+    text = segment_text([w for w in words if w["word"]], inner, language=language)
     if speech.first:  # a pause right at the cut goes before this stretch
         lo, hi = timed[speech.first - 1].start_ms, timed[speech.first].start_ms
-        marks = [pause_mark(p["end_ms"] - p["start_ms"]) for p in inner
+        marks = [pause_mark(p["end_ms"] - p["start_ms"], language) for p in inner
                  if lo < (p["start_ms"] + p["end_ms"]) / 2 <= hi]
         text = " ".join([m for m in marks if m] + [text]).strip()
     return text
@@ -198,6 +205,8 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
         inner[seg.id] = [{"start_ms": p.start_ms, "end_ms": p.end_ms} for p in tl.pauses
                          if p.within_segment and seg.start_ms <= p.start_ms < seg.end_ms]
 
+    transcript = transcripts.get_transcript(db, session.id)
+    language = (transcript or {}).get("language") or protocol.language
     entries: list[Entry] = []
     rendered: dict[int, list[str]] = {}
     prompts: list[dict[str, Any]] = []
@@ -205,7 +214,7 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
         if item.speech is not None:
             speech = item.speech
             seg = speech.segment
-            text = _speech_text(speech, tokens[seg.id], inner[seg.id])
+            text = _speech_text(speech, tokens[seg.id], inner[seg.id], language)
             rendered.setdefault(seg.id, []).append(text)
             entries.append(Entry("segment", speech.at_ms, speech.end_ms, text, seg.speaker,
                                  seg.id, phase_id=tl.phase_at(speech.at_ms),
@@ -214,7 +223,7 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
         event = item.event
         assert event is not None
         if event.kind == "pause":
-            mark = pause_mark((event.end_ms or event.at_ms) - event.at_ms)
+            mark = pause_mark((event.end_ms or event.at_ms) - event.at_ms, language)
             if mark:
                 entries.append(Entry("pause", event.at_ms, event.end_ms, mark))
         elif event.kind == "phase":
@@ -239,7 +248,7 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
         entries=entries, notes=clean_notes,
         segments=[_clean_segment(seg, pseudo) for seg in tl.segments], pauses=tl.pauses,
         recordings=recordings.list_segments(db, session.id), phases=tl.phase_spans(),
-        prompts=prompts, transcript=transcripts.get_transcript(db, session.id),
+        prompts=prompts, transcript=transcript,
         duration_ms=tl.end_ms, pseudonymiser=pseudo,
         interviewer=pseudo.apply(session.interviewer) if session.interviewer else None,
         rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},

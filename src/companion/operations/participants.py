@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from companion.errors import InputError
+from companion.models.choice import check_protocol_model
 from companion.operations._base import acting, reading
 from companion.operations.protocols import protocol_for
 from companion.operations.ratings import RatingEntry, Scored, rate_in
@@ -78,6 +79,8 @@ def enrol(study: Study, enrolment: Enrolment) -> Enrolled:
     today = (enrolment.today or dt.date.today()).isoformat()
     protocol = protocol_for(study, enrolment.protocol_id) if enrolment.session_id is None \
         else None
+    if protocol is not None:  # never plan a Dutch interview on tiny.en: before any write
+        check_protocol_model(study, protocol)
     with acting(study, entity="participant", action="enrol") as act:
         db = act.db
         existing = store.find_participant(db, code) if enrolment.existing else None

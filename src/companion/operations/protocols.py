@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from companion.protocol.loader import ProtocolError, load_protocol
 from companion.protocol.model import Protocol
 from companion.protocol.registry import DEFAULT_PROTOCOL_ID, available_protocols, get_protocol
 from companion.store.sessions import Session
 from companion.study.folder import Study
 
-__all__ = ["Protocol", "available", "default_protocol_id", "protocol_for", "session_protocol"]
+__all__ = ["Protocol", "available", "check_file", "default_protocol_id", "protocol_for",
+           "session_protocol"]
 
 
 def default_protocol_id(study: Study) -> str:
@@ -26,3 +30,20 @@ def session_protocol(study: Study, session: Session) -> Protocol:
 def available(study: Study) -> dict[str, Protocol]:
     """The protocols this study can use, by id (the study's own win)."""
     return available_protocols(study.root)
+
+
+def check_file(path: Path) -> tuple[Protocol, Protocol | None]:
+    """A protocol file, loaded and checked (ProtocolError listing every problem), and the
+    protocol it translates (``translation_of``), whose structure it was checked against:
+    phase, prompt, code and rule ids and the instrument must be the same."""
+    from companion.protocol.translation import find_source, translation_problems
+
+    proto = load_protocol(path)
+    if not proto.translation_of:
+        return proto, None
+    source = find_source(proto)
+    assert source is not None  # find_source raises when the named protocol is unknown
+    problems = translation_problems(proto, source)
+    if problems:
+        raise ProtocolError(path, problems)
+    return proto, source

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from companion.errors import InputError
+from companion.models.choice import check_protocol_model
 from companion.operations._base import acting, reading
 from companion.operations.protocols import protocol_for, session_protocol
 from companion.operations.ratings import Scored, scored_ratings
@@ -26,8 +27,10 @@ __all__ = ["STATUSES", "Session", "SessionOverview", "complete", "get", "list_al
 def plan(study: Study, participant_code: str, *, protocol_id: str | None = None,
          interviewer: str | None = None, pilot: bool = False) -> Session:
     """A new planned session for a participant (protocol and interviewer: the study's by
-    default)."""
+    default); refused, before anything is written, when the protocol's language has no
+    model that can transcribe it (an English-only model for a Dutch protocol)."""
     protocol = protocol_for(study, protocol_id)
+    check_protocol_model(study, protocol)  # never plan a Dutch interview on tiny.en
     if interviewer is None:
         interviewer = study.settings.study.interviewer
     with acting(study, entity="session", action="create") as act:

@@ -160,13 +160,22 @@ def _guarded(name: str, check: Callable[[], Finding]) -> Finding:
         return Finding(name, False, f"not checked: {type(exc).__name__}: {exc}")
 
 
+def _multilingual_model() -> Finding:
+    from companion.models import bundled
+
+    ok, detail = bundled.status()
+    return Finding("multilingual model", ok, detail,
+                   "delete that folder: companion joins it again from its packages")
+
+
 def run_checks(study: Study, *, repair: bool = False) -> list[Finding]:
     """Every check; with ``repair``, also what can be repaired (a damaged database from its
     newest backup, an interrupted withdrawal). Permissions are always repaired."""
     database = _guarded("database", lambda: _integrity(study, repair))
     checks: list[tuple[str, Callable[[], Finding]]] = [
         ("PortAudio", _portaudio), ("input devices", _devices),
-        ("transcription model", lambda: _model(study)), ("disk space", lambda: _disk(study)),
+        ("transcription model", lambda: _model(study)),
+        ("multilingual model", _multilingual_model), ("disk space", lambda: _disk(study)),
         ("permissions", lambda: _permissions(study)),
     ]
     findings = [_guarded(name, check) for name, check in checks] + [database]

@@ -35,6 +35,7 @@ _INSTRUMENT_KEYS = (
     "ceiling_fraction",
     "mapping_verified",
     "mapping_note",
+    "domain_labels",
     "items",
 )
 _ITEM_KEYS = ("n", "domain", "label")
@@ -93,6 +94,7 @@ class InstrumentChecks(Checker):
             )
             verified = False
         note = self.text(table, "mapping_note", where) or ""
+        labels = self.domain_labels(table, where, domains)
 
         items: list[Item] = []
         numbers: dict[str, str] = {}
@@ -159,7 +161,31 @@ class InstrumentChecks(Checker):
             ceiling_fraction=fraction if fraction is not None else 0.95,
             mapping_verified=verified,
             mapping_note=note,
+            domain_labels=labels,
         )
+
+    def domain_labels(
+        self, table: dict[str, Any], where: str, domains: tuple[str, ...]
+    ) -> dict[str, str]:
+        """``domain_labels = { task = "Taak", ... }``: a name per domain, in the protocol's
+        language; optional, and only for domains the instrument has."""
+        value = table.get("domain_labels")
+        if value is None:
+            return {}
+        key = join(where, "domain_labels")
+        if not isinstance(value, dict):
+            self.add(key, "wrong type", found=value, allowed="a table: domain = \"label\"")
+            return {}
+        labels: dict[str, str] = {}
+        for domain, label in value.items():
+            if domain not in domains:
+                self.add(f"{key}.{domain}", "unknown domain", found=domain,
+                         allowed=", ".join(domains))
+            elif not isinstance(label, str) or not label.strip():
+                self.add(f"{key}.{domain}", "wrong type", found=label, allowed="non-empty text")
+            else:
+                labels[domain] = label.strip()
+        return labels
 
     def wai_red_shape(
         self,

@@ -61,6 +61,7 @@ _TOP_KEYS = (
     "id",
     "title",
     "language",
+    "translation_of",
     "description",
     "vocabulary",
     "phases",
@@ -105,6 +106,8 @@ class _Checker(InstrumentChecks, RuleChecks, LiveChecks):
             language = None
         description = self.text(data, "description", "") or ""
         vocabulary = self.text_list(data, "vocabulary", "")
+        # The protocol this one translates: same structure, checked by protocol check.
+        translation_of = self.text(data, "translation_of", "", is_id=True)
 
         phases = self.phases(data)
         instrument = self.instrument(data)
@@ -119,6 +122,7 @@ class _Checker(InstrumentChecks, RuleChecks, LiveChecks):
             id=protocol_id,
             title=title,
             language=language,
+            translation_of=translation_of,
             description=description,
             vocabulary=vocabulary,
             phases=phases,

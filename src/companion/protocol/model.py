@@ -70,6 +70,12 @@ class Instrument:
     # False while the item->domain map is borrowed from another instrument (WAI-SR).
     mapping_verified: bool = False
     mapping_note: str = ""
+    # How the protocol's language names each domain in suggestions (e.g. "Taak"); a
+    # domain without a label is written as its id, capitalised.
+    domain_labels: dict[str, str] = field(default_factory=dict)
+
+    def domain_label(self, domain: str) -> str:
+        return self.domain_labels.get(domain) or domain.replace("_", " ").capitalize()
 
     @property
     def n_items(self) -> int:
@@ -171,6 +177,7 @@ class Protocol:
     content_hash: str
     description: str = ""
     vocabulary: tuple[str, ...] = ()
+    translation_of: str | None = None  # id of the protocol this one translates
     instrument: Instrument | None = None
     reference: Reference | None = None
     rules: tuple[Rule, ...] = ()

@@ -290,7 +290,7 @@ def _weakest_domain(
             continue
         maximum = instrument.domain_max(domain)
         values = _rating_values(rating) | {
-            "domain": _name(domain),
+            "domain": _name(instrument, domain),
             "score": _num(value),
             "maximum": _num(maximum),
         }
@@ -299,7 +299,8 @@ def _weakest_domain(
             strength = max(0.0, (ref.p25 - value) / _iqr(ref))
         else:  # no study to compare with: a weak signal, stronger the lower the score
             strength = 0.25 * (maximum - value) / maximum
-        trigger = f"{_name(domain)} {_num(value)} for the {rating.role} ({target} positive)"
+        trigger = (f"{_name(instrument, domain)} {_num(value)} for the {rating.role} "
+                   f"({target} positive)")
         if ref is not None:
             trigger += f": {values['placement']} ({_num(ref.p25)})" if value < ref.p25 \
                 else f": {values['placement']}"
@@ -324,7 +325,7 @@ def _largest_gap(
     if gap < threshold or gap <= 0:
         return []
     values = _pair_values(most, least) | {
-        "domain": _name(domain),
+        "domain": _name(instrument, domain),
         "score": _num(high),
         "other_score": _num(low),
         "gap": _num(gap),
@@ -336,7 +337,7 @@ def _largest_gap(
     # score's finding: it folds into the same card.
     low_outside = ref is not None and low < ref.p25
     finding = ("score", "least", domain) if low_outside else ("gap", domain)
-    trigger = (f"{_name(domain)}: {most.role} {_num(high)} vs {least.role} {_num(low)} "
+    trigger = (f"{_name(instrument, domain)}: {most.role} {_num(high)} vs {least.role} {_num(low)} "
                f"(gap {_num(gap)})")
     return [_Hit(rule, strength, "", values, finding, trigger)]
 
@@ -358,12 +359,14 @@ def _near_ceiling(
     def describe(rating: RatingInput) -> dict[str, object]:
         domains = rating.score.domains
         return {
-            "scores": ", ".join(f"{_name(d)} {_num(domains[d])}" for d in instrument.domains),
+            "scores": ", ".join(f"{_name(instrument, d)} {_num(domains[d])}"
+                                for d in instrument.domains),
             "total": _num(rating.score.total),
         }
 
     threshold = ", ".join(
-        f"{_name(d)} {_num(fraction * instrument.domain_max(d))}" for d in instrument.domains
+        f"{_name(instrument, d)} {_num(fraction * instrument.domain_max(d))}"
+        for d in instrument.domains
     )
     hits: list[_Hit] = []
     if rule.params.get("scope", "rating") == "both":
@@ -380,7 +383,7 @@ def _near_ceiling(
             | {
                 "other_scores": describe(least)["scores"],
                 "other_score": _num(low_least[1]),
-                "domain": _name(low_most[0]),
+                "domain": _name(instrument, low_most[0]),
                 "score": _num(low_most[1]),
                 "threshold": threshold,
                 "target": "most",
@@ -400,7 +403,7 @@ def _near_ceiling(
             _rating_values(rating)
             | describe(rating)
             | {
-                "domain": _name(lowest[0]),
+                "domain": _name(instrument, lowest[0]),
                 "score": _num(lowest[1]),
                 "threshold": threshold,
             }
@@ -429,9 +432,9 @@ def _small_gap(
     if widest > threshold:
         return []
     values = _pair_values(most, least) | {
-        "gaps": ", ".join(f"{_name(d)} {_num(gaps[d])}" for d in instrument.domains),
+        "gaps": ", ".join(f"{_name(instrument, d)} {_num(gaps[d])}" for d in instrument.domains),
         "gap": _num(widest),
-        "domain": _name(domain),
+        "domain": _name(instrument, domain),
         "score": _num(most.score.domains[domain]),
         "other_score": _num(least.score.domains[domain]),
         "max_gap": _num(threshold),
@@ -457,11 +460,11 @@ def _domain_spread(
         if spread < threshold or spread <= 0:
             continue
         values = _rating_values(rating) | {
-            "high_domain": _name(high[0]),
+            "high_domain": _name(instrument, high[0]),
             "high_score": _num(high[1]),
-            "low_domain": _name(low[0]),
+            "low_domain": _name(instrument, low[0]),
             "low_score": _num(low[1]),
-            "domain": _name(low[0]),
+            "domain": _name(instrument, low[0]),
             "score": _num(low[1]),
             "spread": _num(spread),
             "min_spread": _num(threshold),
@@ -471,7 +474,8 @@ def _domain_spread(
                              instrument.domain_max(low[0]) / 4)
         low_outside = ref is not None and low[1] < ref.p25
         finding = ("score", target, low[0]) if low_outside else ("spread", target)
-        trigger = (f"{_name(high[0])} {_num(high[1])} vs {_name(low[0])} {_num(low[1])} "
+        trigger = (f"{_name(instrument, high[0])} {_num(high[1])} vs "
+                   f"{_name(instrument, low[0])} {_num(low[1])} "
                    f"for the {rating.role} (spread {_num(spread)})")
         hits.append(_Hit(rule, strength, target, values, finding, trigger))
     return hits
@@ -501,11 +505,12 @@ def _low_item(
             "item_score": _num(value),
             "item_median": _num(own_median),
             "drop": _num(drop),
-            "domain": _name(item.domain),
+            "domain": _name(instrument, item.domain),
             "min_drop": _num(threshold),
         }
         span = instrument.scale_max - instrument.scale_min
-        trigger = (f"item {n} ({_name(item.domain)}) {_num(value)} for the {rating.role}, "
+        trigger = (f"item {n} ({_name(instrument, item.domain)}) {_num(value)} "
+                   f"for the {rating.role}, "
                    f"{_num(drop)} below their median item")
         # No study values per item: a drop of a quarter of the scale counts 0.375.
         hits.append(_Hit(rule, 1.5 * drop / span, target, values, ("item", target, str(n)),
@@ -594,8 +599,9 @@ def _percent(fraction: float) -> str:
     return f"{format_number(round(fraction * 100, 1))}%"
 
 
-def _name(domain: str) -> str:
-    return domain.replace("_", " ").capitalize()
+def _name(instrument: Instrument, domain: str) -> str:
+    """The domain as the protocol's language names it (``domain_labels``), else its id."""
+    return instrument.domain_label(domain)
 
 
 def _num(value: float | None) -> object:

@@ -78,10 +78,13 @@ def default_model() -> ModelChoice | None:
 
 
 def resolve_model(
-    requested: str | os.PathLike[str] | None = None, *, configured: str | None = None
+    requested: str | os.PathLike[str] | None = None, *, configured: str | None = None,
+    language: str | None = None,
 ) -> ModelChoice:
     """The model to use: ``requested`` (--model), else ``$COMPANION_WHISPER_MODEL``, else
-    ``configured`` (the study's ``transcribe.model``), else the offline default.
+    ``configured`` (the study's ``transcribe.model``), else the offline default: tiny.en,
+    or for a ``language`` other than English the multilingual base (see companion.models).
+    A name of a model in the user's model folder (``companion model list``) is that folder.
 
     An InputError for a bad name or path, NoModelError when there is nothing to use.
     """
@@ -90,6 +93,10 @@ def resolve_model(
         requested, field = os.environ.get(ENV_VAR) or None, ENV_VAR
     if requested is None and configured:
         requested, field = configured, "companion.toml transcribe.model"
+    if requested is None and language and language != "en":
+        from companion.models.choice import multilingual_default
+
+        return multilingual_default(language)
     if requested is None:
         choice = default_model()
         if choice is None:
@@ -101,6 +108,11 @@ def resolve_model(
         resolved = path.resolve()
         return ModelChoice(label=str(resolved), source=str(resolved), is_local=True,
                            english_only=_english_only_folder(resolved))
+    from companion.models.choice import user_model
+
+    installed = user_model(text) if os.sep not in text else None
+    if installed is not None:
+        return installed
     names = size_names()
     if text in names:
         return ModelChoice(label=text, source=text, is_local=False,

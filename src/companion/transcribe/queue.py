@@ -1,7 +1,9 @@
 """The transcription queue: sessions transcribed one after the other, for both fronts.
 
 ``companion transcribe`` (one session or ``--all``) and the TUI's transcription screen run
-the same loop, :func:`run_queue`: the model is loaded once; each session is handed to
+the same loop, :func:`run_queue`: each model is loaded once (with no model or language
+named, each session's protocol language picks its own, so a Dutch session never goes to
+the English-only ``tiny.en``); each session is handed to
 :func:`companion.transcribe.runner.transcribe_session`; a session that fails is recorded
 and the queue **goes on** with the next one (a damaged file in one interview must not
 keep the others from being transcribed). A set ``cancel`` stops after the segment being
@@ -29,6 +31,7 @@ from companion.transcribe.runner import (
     TranscribeResult,
     engine_for,
     pending_sessions,
+    session_engine,
     study_options,
     transcribe_session,
 )
@@ -124,8 +127,11 @@ def run_queue(
     """Transcribe ``session_ids`` in turn (default: every session waiting for one).
 
     A failing session is recorded in the outcome and the queue goes on. The model is
-    loaded once, before the first session; if it cannot be loaded, that error is raised
-    (nothing can be transcribed). A KeyboardInterrupt stops the queue and propagates.
+    loaded before the first session; if it cannot be loaded, that error is raised
+    (nothing can be transcribed). With no ``engine``, model or language given, each
+    session's protocol language picks its model (engines are cached: each loads once); a
+    later session whose model cannot be loaded is a failure like any other. A
+    KeyboardInterrupt stops the queue and propagates.
     """
     options = options or TranscribeOptions()
     ids = list(pending_sessions(study) if session_ids is None else session_ids)
@@ -134,9 +140,12 @@ def run_queue(
     failures: list[Failure] = []
     if not ids:
         return QueueOutcome(results, failures, False)
+    filled = study_options(study, options)
+    per_session = engine is None and not (filled.model or filled.language)
     if engine is None:
         emit(ModelLoading(ids[0]))
-        engine = engine_for(study_options(study, options))
+        engine = (session_engine(study, ids[0], options) if per_session
+                  else engine_for(filled))
     cancelled = False
     for index, session_id in enumerate(ids):
         # A queue cancelled at once still hands its first session to the runner, which
@@ -144,6 +153,14 @@ def run_queue(
         if index > 0 and cancel is not None and cancel.is_set():
             cancelled = True
             break
+        if per_session and index > 0:
+            try:
+                engine = session_engine(study, session_id, options)
+            except Exception as exc:  # no model for this session's language
+                failure = Failure(session_id, reason_of(exc), exc)
+                failures.append(failure)
+                emit(SessionFinished(session_id, "failed", error=failure.reason))
+                continue
         emit(SessionStarted(session_id, index, len(ids), engine.label))
         try:
             result = transcribe_session(study, session_id, options=options, engine=engine,

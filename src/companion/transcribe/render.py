@@ -8,7 +8,7 @@ from typing import Any
 from companion.notation import pause_mark, timestamp
 
 
-def transcript_lines(items: Iterable[dict[str, Any]], language: str = "en") -> list[str]:
+def transcript_lines(items: Iterable[dict[str, Any]], language: str | None = "en") -> list[str]:
     """Plain-text lines for a merged timeline (see ``store.transcripts.timeline``).
 
     ``[00:01:02] P05: text`` for speech, the pause mark on its own line between turns,

@@ -157,10 +157,25 @@ def study_options(study: Study, options: TranscribeOptions) -> TranscribeOptions
     )
 
 
-def engine_for(options: TranscribeOptions) -> Engine:
-    """The (cached) engine for these options; InputError/NoModelError for a bad model."""
-    return load_engine(resolve_model(options.model), device=options.device,
+def engine_for(options: TranscribeOptions, language: str | None = None) -> Engine:
+    """The (cached) engine for these options; InputError/NoModelError for a bad model.
+    With no model named, ``language`` (the session's) picks one that can transcribe it."""
+    return load_engine(resolve_model(options.model, language=options.language or language),
+                       device=options.device,
                        compute_type=options.compute_type, threads=options.threads)
+
+
+def session_engine(study: Study, session_id: int | str,
+                   options: TranscribeOptions = TranscribeOptions()) -> Engine:
+    """The engine for one session: with no model named, its protocol's language picks one
+    (tiny.en for English, the multilingual base otherwise). Engines are cached per model."""
+    options = study_options(study, options)
+    db = study.db()
+    try:
+        session = get_session(db, session_id)
+    finally:
+        db.conn.close()
+    return engine_for(options, protocol_hints(study, session.protocol_id)[0])
 
 
 def _resolve_path(study: Study, path: str) -> Path:
@@ -243,7 +258,7 @@ def transcribe_session(
         options = study_options(study, options)
         plan = plan_session(db, study, session_id, options)
         if engine is None:
-            engine = engine_for(options)
+            engine = engine_for(options, plan.language)
         engine.check_language(plan.language)
         with transcribing(study, plan.session):  # a second run on it is refused
             if options.restart:

@@ -115,10 +115,26 @@ class CompanionApp(App[None]):
         self.push_screen(SetupScreen(participant=participant, session_id=session_id,
                                      new_session=new_session))
 
+    def model_ready(self, session_id: int) -> bool:
+        """Whether a model can transcribe this session's language; if not, says why (a
+        Dutch interview never starts on an English-only model)."""
+        from companion.operations.models import check_session_model
+
+        try:
+            check_session_model(self.study, session_id)
+        except CompanionError as exc:
+            self.notify(f"Recording not started: {exc}", severity="error", timeout=15)
+            return False
+        return True
+
     def start_live(self, session_id: int, *, record: bool = True,
                    recorder: RecorderLike | None = None) -> None:
-        """Open the live screen for a session; with ``record`` a recorder is started."""
+        """Open the live screen for a session; with ``record`` a recorder is started
+        (unless the session's language has no model that can transcribe it)."""
         from companion.tui.screens.live import LiveScreen
+
+        if record and recorder is None and not self.model_ready(session_id):
+            return
 
         transcribing = self.transcription_screen
         if record and transcribing is not None and transcribing.running:

@@ -581,6 +581,8 @@ class SetupScreen(Screen[None]):
         if session_id is None:
             return
         app = self.companion
+        if not app.model_ready(session_id):  # checked before this screen closes
+            return
         app.pop_screen()
         app.start_live(session_id)
 

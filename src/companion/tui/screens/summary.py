@@ -195,6 +195,8 @@ class SummaryScreen(Screen[None]):
         if self.query_one(TextArea).text.strip():
             self.action_save_reflection()
         app = self.companion
+        if not app.model_ready(self.session_id):  # checked before this screen closes
+            return
         app.pop_screen()
         app.start_live(self.session_id)
 
