@@ -117,6 +117,8 @@ _TOP_KEYS = (
     "reference",
     "rules",
     "codes",
+    "verbatim",
+    "turn_pause_seconds",
 )
 _PHASE_KEYS = ("id", "title", "purpose", "target_minutes", "prompts")
 _PROMPT_KEYS = ("id", "text", "follow_ups")
@@ -343,6 +345,12 @@ class _Checker:
             language = None
         description = self.text(data, "description", "") or ""
         vocabulary = self.text_list(data, "vocabulary", "")
+        # transcription: verbatim (fillers, repeats kept) and the silence that ends a segment
+        verbatim = data.get("verbatim", False)
+        if not isinstance(verbatim, bool):
+            self.add("verbatim", "wrong type", found=verbatim, allowed="true or false")
+            verbatim = False
+        turn_pause = self.number(data, "turn_pause_seconds", "", low=0.2, high=10.0)
 
         phases = self.phases(data)
         instrument = self.instrument(data)
@@ -358,6 +366,8 @@ class _Checker:
             language=language,
             description=description,
             vocabulary=vocabulary,
+            verbatim=verbatim,
+            turn_pause_seconds=turn_pause if turn_pause is not None else 0.8,
             phases=phases,
             instrument=instrument,
             reference=reference,
