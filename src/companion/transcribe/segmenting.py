@@ -20,11 +20,16 @@ MAX_SEGMENT_MS = 15_000
 """No segment is longer than this."""
 
 SENTENCE_ENDS = (".", "?", "!", "…")
+ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "etc.", "e.g.",
+                           "i.e.", "no.", "approx."})
+"""Titles and the like, whose full stop ends no sentence."""
 
 
 def ends_sentence(word: TimedWord) -> bool:
     text = word.word.strip().rstrip("\"')»”’")
-    return text.endswith(SENTENCE_ENDS) and not text.endswith("..")
+    if text.lower() in ABBREVIATIONS or text.endswith(".."):
+        return False
+    return text.endswith(SENTENCE_ENDS)
 
 
 def split_words(words: Sequence[TimedWord], *, pause_ms: int = TURN_PAUSE_MS,
