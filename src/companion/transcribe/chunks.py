@@ -155,7 +155,8 @@ def split_long(start: int, end: int, silent: np.ndarray,
 
 
 def plan_chunks(mono: np.ndarray, silent: np.ndarray, *, vad_filter: bool = False,
-                limit_s: float = CHUNK_S, mix_db: np.ndarray | None = None) -> tuple[Chunk, ...]:
+                limit_s: float | None = None,
+                mix_db: np.ndarray | None = None) -> tuple[Chunk, ...]:
     """The chunks of one file: its voiced regions (and, with ``vad_filter``, the voice
     detector's too), each cut in its silences to at most ``limit_s``, joined in file order
     while the joined audio is at most ``limit_s`` long. Nothing voiced is left out.
@@ -163,7 +164,7 @@ def plan_chunks(mono: np.ndarray, silent: np.ndarray, *, vad_filter: bool = Fals
     ``mix_db`` (the 10-ms levels) decides what is voiced; without it, every frame that is
     not ``silent`` is.
     """
-    limit = round(limit_s * SAMPLE_RATE)
+    limit = round((CHUNK_S if limit_s is None else limit_s) * SAMPLE_RATE)
     voiced = voiced_frames(mix_db) if mix_db is not None else ~silent
     regions = energy_regions(voiced, len(mono)) if mono.size else []
     if vad_filter and mono.size:

@@ -21,7 +21,7 @@ MAX_SEGMENT_MS = 15_000
 
 SENTENCE_ENDS = (".", "?", "!", "…")
 ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "etc.", "e.g.",
-                           "i.e.", "no.", "approx."})
+                           "i.e.", "approx."})
 """Titles and the like, whose full stop ends no sentence."""
 
 
