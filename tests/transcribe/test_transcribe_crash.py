@@ -17,8 +17,8 @@ from companion.transcribe import chunks, transcribe_session
 pytestmark = pytest.mark.model
 
 # The child kills itself inside the 2nd chunk's transaction (of the two that chunks of at
-# most 15 s of audio make of this interview): after that chunk's rows were inserted, before COMMIT. Nothing of it
-# may survive; the first chunk must, whole.
+# most 15 s of audio make of this interview): after that chunk's rows were inserted,
+# before COMMIT. Nothing of it may survive; the first chunk must, whole.
 CHILD = textwrap.dedent("""
     import os, signal, sys
     from companion.store import transcripts

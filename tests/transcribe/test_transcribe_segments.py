@@ -100,3 +100,12 @@ def test_every_voiced_frame_is_decoded_and_true_silence_is_not(vad: bool) -> Non
     for at in (5, 12, 70):  # the faint sound too
         assert covered[at * SAMPLE_RATE: (at + 2) * SAMPLE_RATE].all()
     assert not covered[30 * SAMPLE_RATE: 60 * SAMPLE_RATE].any()  # 30 s of room noise
+
+
+def test_word_times_in_a_joined_chunk_map_back_to_the_file() -> None:
+    from companion.transcribe.chunks import Chunk
+
+    chunk = Chunk(((0, SAMPLE_RATE), (10 * SAMPLE_RATE, 12 * SAMPLE_RATE)))
+    assert chunk.samples == 3 * SAMPLE_RATE
+    assert [chunk.to_file_ms(t) for t in (0.0, 0.5, 1.5, 2.9, 9.0)] == [
+        0, 500, 10_500, 11_900, 12_000]
