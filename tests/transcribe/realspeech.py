@@ -167,21 +167,28 @@ QUESTIONS = (
 )
 
 
-def conversation(turns: list[tuple[str, str]], *, gaps: tuple[float, float] = (2.0, 5.0),
+def conversation(turns: list[tuple], *, gaps: tuple[float, float] = (2.0, 5.0),
                  noise_db: float = -66.0, seed: int = 11) -> Conversation:
-    """Audio of ``turns``: (kind, what) with kind "espeak" (what: text to say), "real" or
-    "quiet" (what: a clip name), silences of ``gaps`` seconds between them and room
-    noise of ``noise_db`` dBFS (RMS) throughout."""
+    """Audio of ``turns``: (kind, what) or (kind, what, silence before it in seconds), kind
+    "espeak" (what: the text to say), "real" or "quiet" (what: a clip name) or "passage"
+    (what: clip names joined by "+", read on with 0.25-s breaths); silences of ``gaps``
+    seconds between turns unless given, and room noise of ``noise_db`` dBFS (RMS)."""
     rng = random.Random(seed)
     parts: list[np.ndarray] = []
     made: list[Turn] = []
     pos = 0
-    for index, (kind, what) in enumerate(turns):
-        gap = 1.0 if index == 0 else rng.uniform(*gaps)
+    for index, (kind, what, *given) in enumerate(turns):
+        gap = given[0] if given else 1.0 if index == 0 else rng.uniform(*gaps)
         parts.append(np.zeros(round(gap * RATE), np.float32))
         pos += len(parts[-1])
         if kind == "espeak":
             voice, text = normalise(synth(what), -6.0), what
+        elif kind == "passage":
+            pieces = [clip(name) for name in what.split("+")]
+            breath = np.zeros(RATE // 4, np.float32)
+            voice = normalise(np.concatenate(
+                [x for p in pieces for x in (p.audio, breath)][:-1]))
+            text = " ".join(p.text for p in pieces)
         else:
             real = clip(what)
             voice = hoarse(real.audio) if kind == "quiet" else normalise(real.audio)
