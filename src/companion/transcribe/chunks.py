@@ -73,6 +73,12 @@ class Chunk:
         """How much audio is decoded (the joined spans)."""
         return sum(end - start for start, end in self.spans)
 
+    @property
+    def last_voice_s(self) -> float:
+        """Where, in the decoded clip, the last voiced stretch ends (less a margin): once
+        Whisper's segments reach it, the rest of the chunk is the closing padding."""
+        return self.samples / SAMPLE_RATE - PAD_S - 0.25
+
     def clip(self, mono: np.ndarray) -> np.ndarray:
         if len(self.spans) == 1:
             return mono[self.start:self.end]

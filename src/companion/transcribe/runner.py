@@ -30,6 +30,7 @@ from companion.study.folder import Study
 from companion.timefmt import format_hms
 from companion.transcribe import audiofile
 from companion.transcribe.chunks import Chunk, plan_chunks, voiced_frames
+from companion.transcribe.coverage import fill_gaps
 from companion.transcribe.engine import (
     DecodeOptions,
     Engine,
@@ -370,6 +371,11 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 try:
                     for raw in segments:
                         raws.append(raw)
+                        if raw.end >= chunk.last_voice_s:
+                            # Whisper would decode the chunk's closing silence in a window
+                            # of its own (an encoder pass, often a fallback): not needed.
+                            complete = True
+                            break
                         # The position decoded so far (not yet the resume point): the
                         # bar moves within a chunk, which can take a minute on a big model.
                         position = part.offset_ms + chunk.to_file_ms(raw.end)
@@ -388,6 +394,8 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 # The whole chunk in one transaction: its segments, pauses, full-text rows
                 # and the resume point, its end.
                 done_ms = part.offset_ms + chunk.end_ms
+                raws, _ = fill_gaps(chunk, raws, audio.mono, voiced,
+                                    lambda clip, how=decode: list(engine.transcribe(clip, how)[0]))
                 rows, pauses, last, dropped = _convert(source, chunk, raws, previous, floor_ms)
                 with transaction(db):
                     store.commit_segments(db, sid, rows, pauses, done_ms=done_ms)
