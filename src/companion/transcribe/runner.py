@@ -371,17 +371,17 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 try:
                     for raw in segments:
                         raws.append(raw)
-                        if raw.end >= chunk.last_voice_s:
-                            # Whisper would decode the chunk's closing silence in a window
-                            # of its own (an encoder pass, often a fallback): not needed.
-                            complete = True
-                            break
                         # The position decoded so far (not yet the resume point): the
                         # bar moves within a chunk, which can take a minute on a big model.
                         position = part.offset_ms + chunk.to_file_ms(raw.end)
                         report("running", max(resume_ms, position))
                         if stopped():
                             break  # the rest of this chunk is not decoded, nor stored
+                        if raw.end >= chunk.last_voice_s:
+                            # Whisper would decode the chunk's closing silence in a window
+                            # of its own (an encoder pass, often a fallback): not needed.
+                            complete = True
+                            break
                     else:
                         complete = True
                 finally:
