@@ -13,6 +13,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 import realspeech
 from transcribe_speech import add_recording
@@ -122,3 +123,43 @@ def test_segments_are_turns_and_sentences_of_at_most_15_s(transcribed: Transcrib
         for seg in segments:
             assert any(t.start_s * 1000 - 500 <= seg.start_ms and seg.end_ms <= t.end_s * 1000
                        + 500 for t in transcribed.conversation.turns), seg.text
+
+
+def test_a_span_the_first_pass_skipped_is_decoded_again(engine) -> None:
+    """Whisper jumping over speech (its timestamps drifted) cannot be provoked at will, so
+    the first pass is the real one with the second turn's words taken out; the retry is
+    the real model on the real audio."""
+    from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE
+    from companion.transcribe.chunks import plan_chunks, voiced_frames
+    from companion.transcribe.coverage import fill_gaps
+    from companion.transcribe.engine import DecodeOptions, RawSegment
+
+    conversation = realspeech.conversation([("real", "librivox-0880"),
+                                            ("real", "goforward", 3.0)])
+    mono = conversation.audio
+    frames = len(mono) // (SAMPLE_RATE * FRAME_MS // 1000)
+    power = np.mean(mono[: frames * 160].reshape(frames, 160) ** 2, axis=1)
+    mix_db = 10 * np.log10(np.maximum(power, 1e-9))
+    voiced = voiced_frames(mix_db)
+    (chunk,) = plan_chunks(mono, ~voiced, mix_db=mix_db)
+    assert len(chunk.spans) == 2
+
+    def decode(clip: np.ndarray) -> list:
+        return list(engine.transcribe(clip, DecodeOptions(language="en"))[0])
+
+    first = decode(chunk.clip(mono))
+    second_at = (chunk.spans[0][1] - chunk.spans[0][0]) / SAMPLE_RATE
+    skipped = [RawSegment(raw.start, raw.end, raw.text, raw.avg_logprob,
+                          tuple(w for w in raw.words if (w.start + w.end) / 2 < second_at))
+               for raw in first]
+    assert "forward" not in " ".join(w.word for r in skipped for w in r.words).lower()
+    filled, retried = fill_gaps(chunk, skipped, mono, voiced, decode)
+    assert retried == 1
+    text = " ".join(w.word for raw in filled for w in raw.words).lower()
+    assert "forward" in text and "young" in text
+    # the retried words are on the clip's timeline, after the first turn's
+    assert all(w.start >= second_at - 0.5 for raw in filled for w in raw.words
+               if "forward" in w.word.lower())
+    # a pass that covered everything is left as it was
+    assert fill_gaps(chunk, first, mono, voiced, decode) == (
+        sorted([r for r in first if r.words], key=lambda r: r.words[0].start), 0)

@@ -109,3 +109,26 @@ def test_word_times_in_a_joined_chunk_map_back_to_the_file() -> None:
     assert chunk.samples == 3 * SAMPLE_RATE
     assert [chunk.to_file_ms(t) for t in (0.0, 0.5, 1.5, 2.9, 9.0)] == [
         0, 500, 10_500, 11_900, 12_000]
+
+
+def test_dropped_words_are_stored_once_and_forgotten_on_restart(tmp_path) -> None:
+    from companion.study import init_study
+    from companion.transcribe.guard import (
+        Dropped,
+        forget_dropped,
+        list_dropped,
+        store_dropped,
+    )
+
+    study, _ = init_study(tmp_path / "study")
+    db = study.db()
+    assert list_dropped(db, 1) == []
+    gone = [Dropped(" Thank", 20_000, 20_300, 0.4, "silence"),
+            Dropped(" doctor", 9_000, 9_300, 0.8, "loop")]
+    store_dropped(db, 1, gone)
+    store_dropped(db, 1, gone)  # the same chunk again (a resumed run): no duplicates
+    assert [(d.word, d.start_ms, d.reason) for d in list_dropped(db, 1)] == [
+        ("doctor", 9_000, "loop"), ("Thank", 20_000, "silence")]
+    forget_dropped(db, 1)
+    assert list_dropped(db, 1) == []
+    db.conn.close()

@@ -39,7 +39,13 @@ from companion.transcribe.engine import (
     load_engine,
     vad_pays,
 )
-from companion.transcribe.guard import Dropped, forget_dropped, guard_words, store_dropped
+from companion.transcribe.guard import (
+    Dropped,
+    forget_dropped,
+    guard_words,
+    list_dropped,
+    store_dropped,
+)
 from companion.transcribe.model import resolve_model
 from companion.transcribe.pauses import Silence, TimedWord, find_pauses
 from companion.transcribe.segmenting import split_words
@@ -106,6 +112,7 @@ class TranscribeResult:
     done_ms: int
     total_ms: int
     elapsed_s: float
+    dropped: int = 0  # words the hallucination guard left out (see transcript_dropped)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -294,7 +301,8 @@ def _result(db: Any, plan: Plan, status: str, transcript: dict[str, Any], new: i
         session_id=sid, participant_code=plan.session.participant_code, status=status,
         model=transcript["model"], language=transcript["language"], segments=int(count),
         new_segments=new, pauses=int(pauses), done_ms=int(transcript["done_ms"]),
-        total_ms=int(transcript["total_ms"] or plan.total_ms), elapsed_s=round(elapsed, 3))
+        total_ms=int(transcript["total_ms"] or plan.total_ms), elapsed_s=round(elapsed, 3),
+        dropped=len(list_dropped(db, sid)))
 
 
 def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
