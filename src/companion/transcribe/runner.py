@@ -477,6 +477,7 @@ def _convert(
             words.append(TimedWord(w.word, start_ms, end_ms, round(w.probability, 4)))
             confidence.append(raw.avg_logprob)
     logprob = dict(zip(((w.start_ms, w.word) for w in words), confidence, strict=True))
+    words.sort(key=lambda w: w.start_ms)  # a span decoded again comes after the first pass
     kept, dropped = guard_words(words, source.voiced)
     words = [silence.trim(w) for w in kept]
     scores = [logprob[(w.start_ms, w.word)] for w in kept]
