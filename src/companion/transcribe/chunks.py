@@ -41,6 +41,9 @@ FLOOR_MARGIN_DB = 8.0
 MIN_VOICED_MS = 30
 """Shorter bursts above the floor (a click, a tap) do not start a region on their own."""
 
+TAIL_S = 2.0
+"""See :attr:`Chunk.tail_s`."""
+
 JOIN_S = 1.0
 """Voiced stretches closer than this are one region (the gaps inside words and phrases)."""
 
@@ -74,10 +77,13 @@ class Chunk:
         return sum(end - start for start, end in self.spans)
 
     @property
-    def last_voice_s(self) -> float:
-        """Where, in the decoded clip, the last voiced stretch ends (less a margin): once
-        Whisper's segments reach it, the rest of the chunk is the closing padding."""
-        return self.samples / SAMPLE_RATE - PAD_S - 0.25
+    def tail_s(self) -> float:
+        """Once Whisper's segments reach this point of the decoded clip, it is not asked to
+        go on: it would decode the rest (the closing padding, a breath, a last word) in a
+        window of its own, an encoder pass and often a fallback, for a second or two of
+        audio. Whatever voice is left there is decoded on its own instead (see
+        :func:`companion.transcribe.coverage.fill_tail`)."""
+        return max(0.0, self.samples / SAMPLE_RATE - TAIL_S)
 
     def clip(self, mono: np.ndarray) -> np.ndarray:
         if len(self.spans) == 1:

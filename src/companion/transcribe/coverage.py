@@ -87,6 +87,36 @@ def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np
     return result, retried
 
 
+def fill_tail(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np.ndarray,
+              decode: Decode) -> list[RawSegment]:
+    """``raws`` and, when voice is left after their last word (decoding stopped at
+    :attr:`Chunk.tail_s`), the words of that rest decoded on its own."""
+    last = max((w.end for w in _words(raws)), default=0.0)
+
+    def rest_after(at_s: float) -> list[tuple[int, int]]:
+        """The file samples of the clip after ``at_s`` (clip seconds)."""
+        pieces = []
+        for (start, end), offset in zip(chunk.spans, _span_offsets(chunk), strict=True):
+            skip = round(max(0.0, at_s - offset) * SAMPLE_RATE)
+            if start + skip < end:
+                pieces.append((start + skip, end))
+        return pieces
+
+    heard = sum(int(voiced[a // HOP: b // HOP].sum()) for a, b in rest_after(last + EDGE_S))
+    if heard * FRAME_MS / 1000 < MIN_VOICED_S / 2:
+        return raws  # the closing padding: no voice left
+    start_s = max(0.0, last - EDGE_S)
+    rest = np.concatenate([mono[a:b] for a, b in rest_after(start_s)])
+    found = []
+    for raw in decode(rest):
+        raw = _shift(raw, start_s)
+        words = tuple(w for w in raw.words if (w.start + w.end) / 2 > last)
+        if words:
+            found.append(RawSegment(raw.start, raw.end, "".join(w.word for w in words),
+                                    raw.avg_logprob, words))
+    return list(raws) + found
+
+
 def _shift(raw: RawSegment, by: float) -> RawSegment:
     return RawSegment(raw.start + by, raw.end + by, raw.text, raw.avg_logprob,
                       tuple(RawWord(w.word, w.start + by, w.end + by, w.probability)

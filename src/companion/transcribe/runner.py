@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from companion.errors import CompanionError, InputError
 from companion.store import transcripts as store
 from companion.store.db import transaction
@@ -29,8 +31,9 @@ from companion.study.config import load_config
 from companion.study.folder import Study
 from companion.timefmt import format_hms
 from companion.transcribe import audiofile
-from companion.transcribe.chunks import Chunk, plan_chunks, voiced_frames
-from companion.transcribe.coverage import fill_gaps
+from companion.transcribe.audiofile import SAMPLE_RATE
+from companion.transcribe.chunks import TAIL_S, Chunk, plan_chunks, voiced_frames
+from companion.transcribe.coverage import fill_gaps, fill_tail
 from companion.transcribe.engine import (
     DecodeOptions,
     Engine,
@@ -385,10 +388,8 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                         report("running", max(resume_ms, position))
                         if stopped():
                             break  # the rest of this chunk is not decoded, nor stored
-                        if raw.end >= chunk.last_voice_s:
-                            # Whisper would decode the chunk's closing silence in a window
-                            # of its own (an encoder pass, often a fallback): not needed.
-                            complete = True
+                        if raw.end >= chunk.tail_s:
+                            complete = True  # the rest: see fill_tail below
                             break
                     else:
                         complete = True
@@ -402,8 +403,16 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 # The whole chunk in one transaction: its segments, pauses, full-text rows
                 # and the resume point, its end.
                 done_ms = part.offset_ms + chunk.end_ms
-                raws, _ = fill_gaps(chunk, raws, audio.mono, voiced,
-                                    lambda clip, how=decode: list(engine.transcribe(clip, how)[0]))
+                def again(clip: np.ndarray, how: DecodeOptions = decode) -> list[RawSegment]:
+                    found: list[RawSegment] = []
+                    for raw in engine.transcribe(clip, how)[0]:
+                        found.append(raw)
+                        if raw.end >= len(clip) / SAMPLE_RATE - TAIL_S:
+                            break  # as above: no window for the closing padding
+                    return found
+
+                raws = fill_tail(chunk, raws, audio.mono, voiced, again)
+                raws, _ = fill_gaps(chunk, raws, audio.mono, voiced, again)
                 rows, pauses, last, dropped = _convert(source, chunk, raws, previous, floor_ms)
                 with transaction(db):
                     store.commit_segments(db, sid, rows, pauses, done_ms=done_ms)
