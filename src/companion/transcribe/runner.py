@@ -404,6 +404,12 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 # and the resume point, its end.
                 done_ms = part.offset_ms + chunk.end_ms
                 def again(clip: np.ndarray, how: DecodeOptions = decode) -> list[RawSegment]:
+                    # One pass, no fallback to sampling, at most a fast talker's tokens:
+                    # on a noise Whisper would otherwise try six temperatures, each
+                    # writing up to a full window of invented text (the guard's work).
+                    longest = 12 + round(len(clip) / SAMPLE_RATE * 6)
+                    how = replace(how, extra={**how.extra, "temperature": 0.0,
+                                              "max_new_tokens": longest})
                     found: list[RawSegment] = []
                     for raw in engine.transcribe(clip, how)[0]:
                         found.append(raw)
