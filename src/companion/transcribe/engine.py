@@ -117,7 +117,8 @@ class Engine:
     """A loaded Whisper model. One engine serves one transcription at a time."""
 
     def __init__(self, choice: ModelChoice, *, device: str = "auto",
-                 compute_type: str | None = None, threads: int = 0) -> None:
+                 compute_type: str | None = None, threads: int = 0,
+                 workers: int | None = None) -> None:
         from faster_whisper import WhisperModel
 
         quiet_libraries()
@@ -132,10 +133,14 @@ class Engine:
 
             disable_progress_bars()
         # Every core by default: CTranslate2's own default (4 threads) oversubscribes a
-        # 2-core machine and leaves a bigger one idle.
+        # 2-core machine and leaves a bigger one idle. Split over the workers, which
+        # decode two chunks at once (see companion.transcribe.ahead).
+        cores = threads or (os.cpu_count() or 1)
+        self.workers = workers or workers_for(choice, self.device, cores)
         self.model = WhisperModel(choice.source, device=self.device,
                                   compute_type=self.compute_type,
-                                  cpu_threads=threads or (os.cpu_count() or 1))
+                                  cpu_threads=max(1, cores // self.workers),
+                                  num_workers=self.workers)
         self.lock = threading.Lock()
 
     @property
@@ -200,6 +205,18 @@ def load_engine(
         return engine
 
 
+def _small(choice: ModelChoice) -> bool:
+    name = Path(choice.source).name if choice.is_local else choice.source
+    return any(size in (name + " " + choice.label) for size in ("tiny", "base"))
+
+
+def workers_for(choice: ModelChoice, device: str, cores: int) -> int:
+    """Two decoding workers for a small model on a CPU with two cores or more: one beam
+    search keeps one core busy better than two, and the model's second copy costs little
+    memory at this size (a big model keeps one copy, all threads)."""
+    return 2 if device == "cpu" and cores >= 2 and _small(choice) else 1
+
+
 def vad_pays(choice: ModelChoice) -> bool:
     """Whether Silero VAD is worth running before this model decodes.
 
@@ -209,5 +226,4 @@ def vad_pays(choice: ModelChoice) -> bool:
     ``benchmarks/transcribe.py``: the filter made ``tiny.en`` slower), for bigger models
     it pays.
     """
-    name = Path(choice.source).name if choice.is_local else choice.source
-    return not any(size in (name + " " + choice.label) for size in ("tiny", "base"))
+    return not _small(choice)

@@ -31,6 +31,7 @@ from companion.study.config import load_config
 from companion.study.folder import Study
 from companion.timefmt import format_hms
 from companion.transcribe import audiofile
+from companion.transcribe.ahead import Lookahead
 from companion.transcribe.audiofile import SAMPLE_RATE
 from companion.transcribe.chunks import TAIL_S, Chunk, plan_chunks, voiced_frames
 from companion.transcribe.coverage import fill_gaps, fill_tail
@@ -344,6 +345,7 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
         return cancel is not None and cancel.is_set()
 
     cancelled = False
+    lookahead = Lookahead(engine)
     try:
         report("running", resume_ms)
         for part in plan.parts:
@@ -362,7 +364,7 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
             chunks = plan_chunks(audio.mono, silence.silent, vad_filter=vad,
                                  mix_db=audio.mix_db)
             previous = _last_word(db, sid, part) if resume_ms > part.offset_ms else None
-            for chunk in chunks:
+            for index, chunk in enumerate(chunks):
                 if part.offset_ms + chunk.end_ms <= resume_ms:
                     continue  # committed by an earlier run
                 if stopped():
@@ -373,7 +375,11 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 # is kept, the rest of the chunk decoded.
                 floor_ms = max(0, resume_ms - part.offset_ms - chunk.start_ms)
                 raws: list[RawSegment] = []
-                segments, detected = engine.transcribe(chunk.clip(audio.mono), decode)
+                if language is not None and index + 1 < len(chunks):
+                    following = chunks[index + 1]
+                    lookahead.start(following, following.clip(audio.mono), decode)
+                segments, detected = (lookahead.take(chunk)
+                                      or engine.transcribe(chunk.clip(audio.mono), decode))
                 if language is None:
                     language = detected
                     store.set_language(db, sid, language)
@@ -450,6 +456,8 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
         if isinstance(exc, (KeyboardInterrupt, CompanionError)) or not isinstance(exc, Exception):
             raise
         raise CompanionError(f"transcription of session {sid} failed: {exc}") from exc
+    finally:
+        lookahead.close()
     report(status, resume_ms)
     final = store.get_transcript(db, sid)
     assert final is not None
