@@ -132,3 +132,64 @@ def test_dropped_words_are_stored_once_and_forgotten_on_restart(tmp_path) -> Non
     forget_dropped(db, 1)
     assert list_dropped(db, 1) == []
     db.conn.close()
+
+
+MINIMAL_PROTOCOL = """
+id = "mini"
+title = "Mini"
+language = "en"
+{extra}
+
+[[phases]]
+id = "first"
+title = "First"
+purpose = "Start."
+target_minutes = 10
+
+[[phases.prompts]]
+id = "q1"
+text = "How are you?"
+"""
+
+
+def test_the_protocol_sets_verbatim_and_the_turn_pause(tmp_path) -> None:
+    from companion.protocol import ProtocolError, load_protocol, packaged_protocols_dir
+
+    pain = load_protocol(packaged_protocols_dir() / "pain-alliance.toml")
+    assert pain.verbatim and pain.turn_pause_seconds == 0.8
+    path = tmp_path / "mini.toml"
+    path.write_text(MINIMAL_PROTOCOL.format(extra=""))
+    assert not load_protocol(path).verbatim
+    path.write_text(MINIMAL_PROTOCOL.format(extra='verbatim = "yes"\nturn_pause_seconds = 0'))
+    with pytest.raises(ProtocolError) as err:
+        load_protocol(path)
+    assert sorted(p.key for p in err.value.problems) == ["turn_pause_seconds", "verbatim"]
+    assert "true or false" in str(err.value) and "0.2 to 10" in str(err.value)
+
+
+def test_the_study_setting_overrides_the_protocols_verbatim(tmp_path) -> None:
+    import soundfile as sf
+    from transcribe_speech import add_recording
+
+    from companion.errors import InputError
+    from companion.store.participants import add_participant
+    from companion.store.sessions import new_session as make
+    from companion.study import init_study
+    from companion.transcribe.runner import plan_session
+
+    study, _ = init_study(tmp_path / "study")
+    db = study.db()
+    wav = tmp_path / "a.wav"
+    sf.write(wav, np.zeros(SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE)
+
+    add_participant(db, "P01")
+    sid = make(db, "P01", protocol_id="pain-alliance", protocol_hash="t").id
+    add_recording(db, sid, wav)
+    assert plan_session(db, study, sid).style.verbatim  # the protocol's
+    assert plan_session(db, study, sid).style.pause_ms == 800
+    study.config_path.write_text("[transcribe]\nverbatim = false\n")
+    assert not plan_session(db, study, sid).style.verbatim
+    study.config_path.write_text('[transcribe]\nverbatim = "no"\n')
+    with pytest.raises(InputError, match=r"transcribe\.verbatim"):
+        plan_session(db, study, sid)
+    db.conn.close()

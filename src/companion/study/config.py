@@ -32,6 +32,7 @@ SCHEMA: dict[str, Any] = {
         "model": (str, "model size name or a local model folder"),
         "language": (str, "language code such as en or nl"),
         "threads": (int, "CPU threads"),
+        "verbatim": (bool, "true: keep fillers, repeats and false starts (overrides the protocol)"),
     },
     "keymap": dict,  # binding id -> key, free-form
     "privacy": {
@@ -88,7 +89,7 @@ def _check(table: dict[str, Any], schema: dict[str, Any], prefix: str, problems:
                 _check(value, expected, dotted + ".", problems)
         else:
             kind, description = expected
-            if not isinstance(value, kind) or isinstance(value, bool):
+            if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
                 problems.append(
                     f"{dotted}: found {value!r}; allowed: {kind.__name__} ({description})")
 

@@ -216,6 +216,9 @@ def plan_session(db: Any, study: Study, session_id: int | str,
         parts.append(RecordingPart(int(row["id"]), int(row["seq"]), path,
                                    int(row["offset_ms"]), audiofile.duration_ms(path)))
     proto_language, style = protocol_hints(study, session.protocol_id)
+    verbatim = load_config(study.config_path).get("transcribe.verbatim")
+    if verbatim is not None:  # the study's setting wins over the protocol's
+        style = replace(style, verbatim=bool(verbatim))
     if options.language:
         language = check_language(options.language)
     else:
