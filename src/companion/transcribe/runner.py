@@ -63,7 +63,7 @@ class TranscribeOptions:
     language: str | None = None  # None: the protocol's language (or the model's)
     device: str = "auto"
     compute_type: str | None = None  # None: int8 on CPU, float16 on CUDA
-    threads: int = 0  # CPU threads; 0: CTranslate2's default
+    threads: int = 0  # CPU threads; 0: every core
     # None: as the model pays for it (off for tiny and base, see engine.vad_pays); either
     # way the voice filter only adds what it hears to the voiced stretches, never removes
     vad_filter: bool | None = None
