@@ -50,11 +50,15 @@ MAX_SEGMENT_S = 15.0
 
 BARE = """
 import json, sys
-from faster_whisper import WhisperModel
-model_path, audio, threads, vad = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+from faster_whisper import BatchedInferencePipeline, WhisperModel
+model_path, audio, threads, how = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 model = WhisperModel(model_path, device="cpu", compute_type="int8", cpu_threads=threads)
-segments, info = model.transcribe(audio, language="en", beam_size=5, vad_filter=vad,
-                                  word_timestamps=True)
+if how == "batched":
+    segments, info = BatchedInferencePipeline(model).transcribe(
+        audio, language="en", beam_size=5, word_timestamps=True, batch_size=8)
+else:
+    segments, info = model.transcribe(audio, language="en", beam_size=5,
+                                      vad_filter=how == "1", word_timestamps=True)
 out = [{"start": s.start, "end": s.end, "text": s.text,
         "words": [[w.start, w.end] for w in s.words or ()]} for s in segments]
 print(json.dumps(out))
@@ -122,6 +126,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--short", action="store_true", help="the first 8 turns only")
+    parser.add_argument("--batched", action="store_true",
+                        help="also faster-whisper's BatchedInferencePipeline (batch size 8)")
     parser.add_argument("--json", dest="json_out", help="also write the figures to this file")
     args = parser.parse_args()
 
@@ -134,8 +140,12 @@ def main() -> int:
 
     turns = realspeech.benchmark_turns()
     conv = realspeech.conversation(turns[:8] if args.short else turns)
-    runs = {"companion (pain-alliance)": [], "bare vad_filter=True": [],
-            "bare vad_filter=False": []}
+    runs: dict[str, list[float]] = {"companion (pain-alliance)": [],
+                                    "bare vad_filter=True": [], "bare vad_filter=False": []}
+    bare = {"bare vad_filter=True": "1", "bare vad_filter=False": "0"}
+    if args.batched:
+        runs["bare BatchedInferencePipeline"] = []
+        bare["bare BatchedInferencePipeline"] = "batched"
     cpu: dict[str, list[float]] = {name: [] for name in runs}
     outputs: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="companion-bench-") as tmp_name:
@@ -152,10 +162,9 @@ def main() -> int:
             runs["companion (pain-alliance)"].append(wall)
             cpu["companion (pain-alliance)"].append(used)
             outputs["companion (pain-alliance)"] = companion_segments(study)
-            for vad in (True, False):
-                name = f"bare vad_filter={vad}"
+            for name, how in bare.items():
                 wall, used, out = timed([sys.executable, "-c", BARE, model, str(wav),
-                                         str(args.threads), "1" if vad else "0"], env)
+                                         str(args.threads), how], env)
                 runs[name].append(wall)
                 cpu[name].append(used)
                 outputs[name] = json.loads(out)
