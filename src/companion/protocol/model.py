@@ -163,6 +163,8 @@ class Protocol:
     content_hash: str
     description: str = ""
     vocabulary: tuple[str, ...] = ()
+    verbatim: bool = False  # transcribe fillers, repeats and false starts too
+    turn_pause_seconds: float = 0.8  # a silence this long starts a new transcript segment
     instrument: Instrument | None = None
     reference: Reference | None = None
     rules: tuple[Rule, ...] = ()
