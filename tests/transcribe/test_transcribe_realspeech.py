@@ -18,6 +18,7 @@ import pytest
 
 from companion.store.transcripts import Segment, list_segments
 from companion.study import init_study
+from companion.study.folder import Study
 from companion.transcribe import transcribe_session
 from companion.transcribe.segmenting import MAX_SEGMENT_MS
 from tests.support import realspeech
@@ -43,6 +44,8 @@ class Transcribed:
     conversation: realspeech.Conversation
     verbatim: list[Segment]  # pain-alliance: verbatim
     plain: list[Segment]  # semi-structured: not verbatim
+    study: Study
+    verbatim_session: int
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +59,15 @@ def transcribed(tmp_path_factory: pytest.TempPathFactory, engine) -> Transcribed
     study, _ = init_study(folder / "study")
     db = study.db()
     found: dict[str, list[Segment]] = {}
+    ids: dict[str, int] = {}
     for protocol in ("pain-alliance", "semi-structured"):
-        sid = consented_session(db, "P07", protocol_id=protocol).id
+        sid = ids[protocol] = consented_session(db, "P07", protocol_id=protocol).id
         add_recording(db, sid, Path(wav))
         assert transcribe_session(study, sid, engine=engine).status == "done"
         found[protocol] = list_segments(db, sid)
     db.conn.close()
-    return Transcribed(conversation, found["pain-alliance"], found["semi-structured"])
+    return Transcribed(conversation, found["pain-alliance"], found["semi-structured"],
+                       study, ids["pain-alliance"])
 
 
 def words_between(segments: list[Segment], start_s: float, end_s: float) -> list[str]:
@@ -161,3 +166,57 @@ def test_a_span_the_first_pass_skipped_is_decoded_again(engine) -> None:
     # a pass that covered everything is left as it was
     assert fill_gaps(chunk, first, mono, voiced, decode) == (
         sorted([r for r in first if r.words], key=lambda r: r.words[0].start), 0)
+
+
+def _quiet_second_between_words(segments: list[Segment]) -> tuple[str, int, str]:
+    """(word, whole second, next word): two decoded words of one segment, the whole second
+    after the first word starts and no later than the second word starts (a note taken
+    while a word is spoken belongs after it)."""
+    for seg in segments[1:]:
+        for before, after in itertools.pairwise(seg.words):
+            second = (before.start_ms // 1000 + 1) * 1000  # the next whole second
+            if second <= after.start_ms and before.word.strip().isalpha() \
+                    and after.word.strip().isalpha():
+                return before.word.strip(), second, after.word.strip()
+    raise AssertionError("no two words of a segment with a whole second starting between")
+
+
+def test_a_note_lands_between_the_decoded_words_in_every_export(
+        transcribed: Transcribed, tmp_path: Path) -> None:
+    """The stored word times of a real transcription place a note taken between two words
+    between them in txt, md, docx and qdpx (the session timeline reads the words)."""
+    import re
+    import zipfile
+
+    import docx
+
+    from companion.export import export_sessions
+    from companion.notation import format_hms
+    from companion.operations.notes import add_note
+
+    study, sid = transcribed.study, transcribed.verbatim_session
+    before, at_ms, after = _quiet_second_between_words(transcribed.verbatim)
+    add_note(study, sid, "Looks away", at_ms=at_ms)
+    between = re.compile(rf"\b{re.escape(before)}[^A-Za-z]{{0,40}}"
+                         rf"\[Note at {format_hms(at_ms)}: Looks away\]"
+                         rf"[^A-Za-z]{{0,40}}{re.escape(after)}\b")
+    texts: dict[str, str] = {}
+    db = study.db()
+    try:
+        for fmt in ("txt", "md", "docx", "qdpx"):
+            [path] = export_sessions(study, db, session=sid, fmt=fmt,
+                                     output=tmp_path / f"out.{fmt}")
+            if fmt == "docx":
+                texts[fmt] = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+            elif fmt == "qdpx":
+                with zipfile.ZipFile(path) as archive:
+                    texts[fmt] = "\n".join(archive.read(name).decode("utf-8")
+                                           for name in archive.namelist()
+                                           if name.startswith("sources/")
+                                           and name.endswith(".txt"))
+            else:
+                texts[fmt] = path.read_text("utf-8")
+    finally:
+        db.conn.close()
+    for fmt, text in texts.items():
+        assert between.search(text), (fmt, before, at_ms, after, text[:3000])
