@@ -52,6 +52,8 @@ class TranscribeSection:
     """Language code; None: the session protocol's language."""
     threads: int = 0
     """CPU threads; 0: let the engine choose."""
+    verbatim: bool | None = None
+    """Keep fillers, repeats and false starts; None: as the session's protocol says."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class SettingsError(TomlFileError):
 _SECTIONS = ("study", "audio", "transcribe", "keymap", "privacy", "live")
 _STUDY_KEYS = ("title", "protocol", "interviewer")
 _AUDIO_KEYS = ("device", "format", "samplerate", "channels", "silence_seconds")
-_TRANSCRIBE_KEYS = ("model", "language", "threads")
+_TRANSCRIBE_KEYS = ("model", "language", "threads", "verbatim")
 _PRIVACY_KEYS = ("replacements",)
 _LIVE_KEYS = ("transcript",)
 
@@ -160,6 +162,7 @@ class _SettingsChecker(Checker):
             model=self.text(table, "model", "transcribe"),
             language=self.text(table, "language", "transcribe"),
             threads=None if threads is None else int(threads),
+            verbatim=self.boolean(table, "verbatim", "transcribe"),
         ))
 
     def keymap(self, data: dict[str, Any]) -> dict[str, str]:

@@ -30,6 +30,7 @@ from companion.privacy.withdraw import NO_SESSION_DATA
 from companion.report import render_report, study_report, write_report
 from companion.store import notes, transcripts
 from companion.store.backup import backup_study, list_backups
+from companion.store.dropped import Dropped, store_dropped
 from companion.store.settings import set_setting
 from companion.study import init_study
 from tests.support.interview import make_interview
@@ -63,6 +64,8 @@ def _build(root: Path, tmp: Path) -> dict[str, list[int]]:
             None, 59_000, 59_900, spoken, code, -0.1, (transcripts.Word(spoken, 59_000,
                                                                         59_900, 0.9),))],
             [], done_ms=60_000)
+        # A word the transcription's guard left out (heard in silence): session data too.
+        store_dropped(db, sid, [Dropped(f"{spoken} unheard", 61_000, 61_400, 0.2, "silence")])
         set_setting(db, f"tui.draft-note.{sid}", f'{{"text": "{draft}", "at_ms": 3000}}')
         if "live_segments" in db.table_names():  # the live transcript shown while recording
             from companion.store.live import add_live_segment

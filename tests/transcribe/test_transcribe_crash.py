@@ -11,17 +11,18 @@ import textwrap
 import pytest
 
 from companion.store.transcripts import get_transcript, list_pauses, list_segments
-from companion.transcribe import transcribe_session
+from companion.transcribe import chunks, transcribe_session
 from tests.support.speech import Interview, add_recording, new_session
 
 pytestmark = pytest.mark.model
 
-# The child kills itself inside the 2nd chunk's transaction (of the two the VAD makes of
-# this interview): after that chunk's rows were inserted, before COMMIT. Nothing of it
-# may survive; the first chunk must, whole.
+# The child kills itself inside the 2nd chunk's transaction (of the two that chunks of at
+# most 15 s of audio make of this interview): after that chunk's rows were inserted,
+# before COMMIT. Nothing of it may survive; the first chunk must, whole.
 CHILD = textwrap.dedent("""
     import os, signal, sys
     from companion.store import transcripts
+    from companion.transcribe import chunks
     from companion.study import open_study
     from companion.transcribe import transcribe_session
 
@@ -36,13 +37,15 @@ CHILD = textwrap.dedent("""
         original(db, session_id, done_ms)
 
     transcripts.set_done_ms = set_done_ms
+    chunks.CHUNK_S = 15.0
     transcribe_session(open_study(sys.argv[1]), int(sys.argv[2]))
 """)
 
 
 def test_a_killed_run_keeps_whole_segments_and_resumes(
-    study, db, interview: Interview, engine
+    study, db, interview: Interview, engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_S", 15.0)  # as in the child: two chunks
     sid = new_session(db)
     add_recording(db, sid, interview.stereo)
     child = subprocess.run([sys.executable, "-c", CHILD, str(study.root), str(sid)],

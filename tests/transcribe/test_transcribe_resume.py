@@ -18,10 +18,17 @@ from companion.store.transcripts import (
     list_segments,
     set_done_ms,
 )
-from companion.transcribe import Progress, transcribe_session
+from companion.transcribe import Progress, chunks, transcribe_session
 from tests.support.speech import RATE, Interview, add_recording, cut, new_session
 
 pytestmark = pytest.mark.model
+
+
+@pytest.fixture(autouse=True)
+def two_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of at most 15 s of audio: this 35-s interview is decoded in two (at 30 s it
+    fits in one), so a run can stop between them."""
+    monkeypatch.setattr(chunks, "CHUNK_S", 15.0)
 
 
 def test_a_cancelled_run_resumes_after_its_last_chunk_as_if_never_stopped(

@@ -134,19 +134,23 @@ def test_a_long_stretch_is_cut_in_its_longest_late_silence() -> None:
         (0, 30 * rate), (30 * rate, 45 * rate)]
 
 
-def test_chunks_are_cut_in_silences_and_span_at_most_30_s(interview) -> None:
+def test_chunks_hold_at_most_30_s_of_audio_and_cut_no_utterance(interview) -> None:
     audio = load_audio(interview.mono)
     silent = Silence(audio.mix_db).silent
     for vad in (True, False):
-        chunks = plan_chunks(audio.mono, silent, vad_filter=vad)
-        assert chunks == plan_chunks(audio.mono, silent, vad_filter=vad)  # no state
-        assert len(chunks) >= 2
-        assert all(0 < c.end - c.start <= CHUNK_S * SAMPLE_RATE for c in chunks)
+        chunks = plan_chunks(audio.mono, silent, vad_filter=vad, mix_db=audio.mix_db)
+        assert chunks == plan_chunks(audio.mono, silent, vad_filter=vad, mix_db=audio.mix_db)
+        assert all(0 < c.samples <= CHUNK_S * SAMPLE_RATE for c in chunks)
         assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
-        for u in interview.truth:  # every utterance whole inside one chunk
-            assert sum(c.start_ms <= u.start_ms and u.end_ms <= c.end_ms for c in chunks) == 1
-    # a smaller limit groups fewer speech regions into a chunk, and still cuts none
-    small = plan_chunks(audio.mono, silent, limit_s=12.0)
-    assert len(small) > len(plan_chunks(audio.mono, silent))
+        # the 6-s silence is not decoded: joined spans, one chunk for the whole interview
+        assert len(chunks) == 1 and len(chunks[0].spans) >= 2
+        for u in interview.truth:  # every utterance whole inside one span
+            assert sum(start * 1000 // SAMPLE_RATE <= u.start_ms
+                       and u.end_ms <= end * 1000 // SAMPLE_RATE
+                       for c in chunks for start, end in c.spans) == 1
+    # a smaller limit makes more chunks, and still cuts no utterance
+    small = plan_chunks(audio.mono, silent, limit_s=12.0, mix_db=audio.mix_db)
+    assert len(small) >= 3
     for u in interview.truth:
         assert sum(c.start_ms <= u.start_ms and u.end_ms <= c.end_ms for c in small) == 1
+        assert any(c.to_file_ms(0.0) == c.start_ms for c in small)

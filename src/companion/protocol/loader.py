@@ -70,6 +70,8 @@ _TOP_KEYS = (
     "rules",
     "codes",
     "live",
+    "verbatim",
+    "turn_pause_seconds",
 )
 _PHASE_KEYS = ("id", "title", "purpose", "target_minutes", "prompts")
 _PROMPT_KEYS = ("id", "text", "follow_ups")
@@ -108,6 +110,9 @@ class _Checker(InstrumentChecks, RuleChecks, LiveChecks):
         vocabulary = self.text_list(data, "vocabulary", "")
         # The protocol this one translates: same structure, checked by protocol check.
         translation_of = self.text(data, "translation_of", "", is_id=True)
+        # transcription: verbatim (fillers, repeats kept) and the silence that ends a segment
+        verbatim = self.boolean(data, "verbatim", "")
+        turn_pause = self.number(data, "turn_pause_seconds", "", low=0.2, high=10.0)
 
         phases = self.phases(data)
         instrument = self.instrument(data)
@@ -125,6 +130,8 @@ class _Checker(InstrumentChecks, RuleChecks, LiveChecks):
             translation_of=translation_of,
             description=description,
             vocabulary=vocabulary,
+            verbatim=bool(verbatim),
+            turn_pause_seconds=turn_pause if turn_pause is not None else 0.8,
             phases=phases,
             instrument=instrument,
             reference=reference,

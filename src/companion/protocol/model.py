@@ -178,6 +178,8 @@ class Protocol:
     description: str = ""
     vocabulary: tuple[str, ...] = ()
     translation_of: str | None = None  # id of the protocol this one translates
+    verbatim: bool = False  # transcribe fillers, repeats and false starts too
+    turn_pause_seconds: float = 0.8  # a silence this long starts a new transcript segment
     instrument: Instrument | None = None
     reference: Reference | None = None
     rules: tuple[Rule, ...] = ()

@@ -84,7 +84,9 @@ def store_problem(path: Path) -> str | None:
             return f"{name} is not a companion database (it has tables but no schema version)"
         result = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
         if result != ["ok"]:
-            return f"{name} is damaged (quick_check: {result[0]})"
+            # SQLite's report can span lines ("*** in database main ***\nPage 23: ..."):
+            # the error stays one line.
+            return f"{name} is damaged (quick_check: {' '.join(result[0].split())})"
     except sqlite3.OperationalError:
         raise  # the machine (a full disk, a read-only folder), not the file: see check_store
     except sqlite3.DatabaseError as exc:

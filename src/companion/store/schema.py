@@ -291,7 +291,23 @@ CREATE TABLE qda_memos (
 );
 """
 
+V_TRANSCRIPT_DROPPED = """
+-- Words the transcription's hallucination guard left out (heard in silence, or extra
+-- copies of a looping phrase), with their session time and why, so review can show them.
+CREATE TABLE transcript_dropped (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    word TEXT NOT NULL,
+    probability REAL,
+    reason TEXT NOT NULL,
+    UNIQUE (session_id, start_ms, word)
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
                               V4_SESSION_STOPPED,
-                              V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT, V_QDA_CODINGS)
+                              V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT, V_QDA_CODINGS,
+                              V_TRANSCRIPT_DROPPED)
 SCHEMA_VERSION = len(MIGRATIONS)

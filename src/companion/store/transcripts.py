@@ -162,7 +162,8 @@ def set_done_ms(db: sqlite_utils.Database, session_id: int, done_ms: int) -> Non
 
 
 def delete_transcript(db: sqlite_utils.Database, session_id: int) -> int:
-    """Remove a session's transcript (segments, pauses, index rows); returns segments removed."""
+    """Remove a session's transcript (segments, pauses, dropped words, index rows); returns
+    segments removed."""
     with transaction(db):
         ids = [r["id"] for r in db.query(
             "SELECT id FROM transcript_segments WHERE session_id = ?", [session_id])]
@@ -170,6 +171,7 @@ def delete_transcript(db: sqlite_utils.Database, session_id: int) -> int:
             unindex(db, kind="segment", ref_id=segment_id)
         db.execute("DELETE FROM transcript_segments WHERE session_id = ?", [session_id])
         db.execute("DELETE FROM pauses WHERE session_id = ?", [session_id])
+        db.execute("DELETE FROM transcript_dropped WHERE session_id = ?", [session_id])
         db.execute("DELETE FROM transcripts WHERE session_id = ?", [session_id])
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action="delete", before={"segments": len(ids)})

@@ -3,11 +3,20 @@
 Whisper's output for a stretch of audio depends on where its 30-s window starts and, with
 ``condition_on_previous_text``, on the text before it. A run that resumed at its last
 committed segment therefore heard different windows than an uninterrupted run and wrote a
-different transcript. So the chunks are fixed up front, from the file alone: the voice
-activity detector runs over the whole file, its speech regions are grouped into chunks of
-at most :data:`CHUNK_S` seconds that begin and end in silence, and each chunk is decoded
-on its own. Every run, whole or resumed, decodes exactly these chunks with the same input,
-and a resumed run skips the chunks already committed.
+different transcript. So the chunks are fixed up front, from the file alone, and each is
+decoded on its own; a resumed run skips the chunks already committed.
+
+What is decoded is decided by **energy, not by a voice detector**: every stretch louder
+than the room's own noise floor (see :func:`voiced_frames`) is decoded, with
+:data:`PAD_S` of the silence around it. A voice detector (Silero, faster-whisper's
+``vad_filter``) judges quiet, hoarse or hesitant speech to be no speech and drops it; here
+it may only *add* regions (``vad_filter=True``), never remove one. True silence (nothing
+above the floor) is not decoded at all, which is where the time goes.
+
+A chunk is several such regions, in file order, joined end to end (the silence between
+them cut to the padding, so Whisper still hears a pause there) into at most
+:data:`CHUNK_S` seconds of audio: one encoder window for as much speech as fits. Word
+times are mapped back to the file with :meth:`Chunk.to_file_ms`.
 """
 
 from __future__ import annotations
@@ -16,18 +25,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion.transcribe.audiofile import HOP, SAMPLE_RATE
+from companion.transcribe.audiofile import FRAME_MS, HOP, SAMPLE_RATE
 
 CHUNK_S = 30.0
-"""Longest chunk: Whisper's window, so that a chunk is (nearly always) one encoder pass."""
+"""Most audio in one chunk: Whisper's window, so that a chunk is (nearly always) one
+encoder pass."""
+
+PAD_S = 0.4
+"""Silence kept on either side of a voiced stretch: no word edge is clipped, and two
+joined regions are at least 0.8 s apart, which Whisper hears as a pause."""
+
+FLOOR_MARGIN_DB = 8.0
+"""A 10-ms frame is voiced when it is this much louder than the room's noise floor."""
+
+MIN_VOICED_MS = 30
+"""Shorter bursts above the floor (a click, a tap) do not start a region on their own."""
+
+TAIL_S = 2.0
+"""See :attr:`Chunk.tail_s`."""
+
+JOIN_S = 1.0
+"""Voiced stretches closer than this are one region (the gaps inside words and phrases)."""
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """A span of one recording file, in 16 kHz samples from the start of the file."""
+    """Spans of one recording file decoded together, in 16 kHz samples from the start of
+    the file. ``start``/``end``: the first span's start and the last span's end."""
 
-    start: int
-    end: int
+    spans: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
 
     @property
     def start_ms(self) -> int:
@@ -37,19 +71,70 @@ class Chunk:
     def end_ms(self) -> int:
         return self.end * 1000 // SAMPLE_RATE
 
+    @property
+    def samples(self) -> int:
+        """How much audio is decoded (the joined spans)."""
+        return sum(end - start for start, end in self.spans)
+
+    @property
+    def tail_s(self) -> float:
+        """Once Whisper's segments reach this point of the decoded clip, it is not asked to
+        go on: it would decode the rest (the closing padding, a breath, a last word) in a
+        window of its own, an encoder pass and often a fallback, for a second or two of
+        audio. Whatever voice is left there is decoded on its own instead (see
+        :func:`companion.transcribe.coverage.fill_tail`)."""
+        return max(0.0, self.samples / SAMPLE_RATE - TAIL_S)
+
     def clip(self, mono: np.ndarray) -> np.ndarray:
-        return mono[self.start:self.end]
+        if len(self.spans) == 1:
+            return mono[self.start:self.end]
+        return np.concatenate([mono[start:end] for start, end in self.spans])
+
+    def to_file_ms(self, seconds: float) -> int:
+        """A time in the decoded clip (seconds) as milliseconds in the file."""
+        sample = seconds * SAMPLE_RATE
+        for start, end in self.spans:
+            length = end - start
+            if sample <= length:
+                return round((start + max(0.0, sample)) * 1000 / SAMPLE_RATE)
+            sample -= length
+        return self.end_ms  # past the end (Whisper's last timestamp may overshoot)
+
+
+def noise_floor_db(mix_db: np.ndarray) -> float:
+    """The room's noise level: the quietest 5 % of the recording's 10-ms frames."""
+    return float(np.percentile(mix_db, 5)) if mix_db.size else -90.0
+
+
+def voiced_frames(mix_db: np.ndarray, *, margin_db: float = FLOOR_MARGIN_DB) -> np.ndarray:
+    """One flag per 10-ms frame: louder than the noise floor by ``margin_db``, in a burst
+    of at least :data:`MIN_VOICED_MS`."""
+    loud = mix_db > noise_floor_db(mix_db) + margin_db
+    runs = _runs(loud)
+    keep = np.zeros_like(loud)
+    for lo, hi in runs:
+        if (hi - lo) * FRAME_MS >= MIN_VOICED_MS:
+            keep[lo:hi] = True
+    return keep
+
+
+def energy_regions(voiced: np.ndarray, total: int) -> list[tuple[int, int]]:
+    """Voiced stretches as (start, end) samples, joined across gaps shorter than
+    :data:`JOIN_S` and padded by :data:`PAD_S`, clipped to ``total`` samples."""
+    pad = round(PAD_S * SAMPLE_RATE)
+    join = round(JOIN_S * 1000 / FRAME_MS)
+    regions: list[list[int]] = []
+    for lo, hi in _runs(voiced):
+        if regions and lo - regions[-1][1] < join:
+            regions[-1][1] = hi
+        else:
+            regions.append([lo, hi])
+    return _merge([(max(0, lo * HOP - pad), min(total, hi * HOP + pad)) for lo, hi in regions])
 
 
 def speech_regions(mono: np.ndarray) -> list[tuple[int, int]]:
-    """Speech in ``mono`` (16 kHz) as (start, end) samples, by faster-whisper's Silero VAD.
-
-    The options are faster-whisper's defaults for ``vad_filter=True`` (2 s of silence ends
-    a region; 400 ms of padding, which puts every edge inside the silence), except that a
-    region is at most :data:`CHUNK_S` long: a longer one is split at its last silence of
-    at least 100 ms, as faster-whisper's own batched pipeline does, so a long answer with
-    only short breaths still fits a window without being cut inside a word.
-    """
+    """Speech in ``mono`` (16 kHz) as (start, end) samples, by faster-whisper's Silero VAD
+    with its ``vad_filter=True`` defaults, regions at most :data:`CHUNK_S` long."""
     if mono.size == 0:
         return []
     from faster_whisper.vad import VadOptions, get_speech_timestamps
@@ -67,9 +152,7 @@ def split_long(start: int, end: int, silent: np.ndarray,
     pieces: list[tuple[int, int]] = []
     while end - start > limit:
         lo, hi = (start + limit // 2) // HOP, (start + limit) // HOP
-        window = np.concatenate([[False], silent[lo:hi], [False]]).astype(np.int8)
-        edges = np.flatnonzero(np.diff(window))
-        runs = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+        runs = _runs(silent[lo:hi])
         if runs:
             # the longest run; the later one on a tie, for fuller chunks
             run_lo, run_hi = max(runs, key=lambda r: (r[1] - r[0], r[0]))
@@ -83,29 +166,51 @@ def split_long(start: int, end: int, silent: np.ndarray,
     return pieces
 
 
-def plan_chunks(mono: np.ndarray, silent: np.ndarray, *, vad_filter: bool = True,
-                limit_s: float = CHUNK_S) -> tuple[Chunk, ...]:
-    """The chunks of one file: consecutive speech regions grouped while the chunk spans at
-    most ``limit_s`` seconds; the silence between two chunks is not decoded.
+def plan_chunks(mono: np.ndarray, silent: np.ndarray, *, vad_filter: bool = False,
+                limit_s: float | None = None,
+                mix_db: np.ndarray | None = None) -> tuple[Chunk, ...]:
+    """The chunks of one file: its voiced regions (and, with ``vad_filter``, the voice
+    detector's too), each cut in its silences to at most ``limit_s``, joined in file order
+    while the joined audio is at most ``limit_s`` long. Nothing voiced is left out.
 
-    A chunk is the span of the file from its first region's start to its last region's
-    end, silences between its regions included: the transcript's times are then plain
-    offsets into the file, and Whisper's word times around those silences are checked
-    against the audio's energy anyway (see :mod:`companion.transcribe.pauses`). Without
-    the VAD (``vad_filter=False``) the whole file is one region, cut in its silences.
+    ``mix_db`` (the 10-ms levels) decides what is voiced; without it, every frame that is
+    not ``silent`` is.
     """
-    limit = round(limit_s * SAMPLE_RATE)
-    regions = speech_regions(mono) if vad_filter else [(0, len(mono))] if mono.size else []
+    limit = round((CHUNK_S if limit_s is None else limit_s) * SAMPLE_RATE)
+    voiced = voiced_frames(mix_db) if mix_db is not None else ~silent
+    regions = energy_regions(voiced, len(mono)) if mono.size else []
+    if vad_filter and mono.size:
+        regions = _merge(regions + speech_regions(mono))
     pieces = [piece for start, end in regions for piece in split_long(start, end, silent, limit)]
     chunks: list[Chunk] = []
-    first = last = None
+    spans: list[tuple[int, int]] = []
     for start, end in pieces:
-        if first is not None and last is not None and end - first > limit:
-            chunks.append(Chunk(first, last))
-            first = None
-        if first is None:
-            first = start
-        last = end
-    if first is not None and last is not None:
-        chunks.append(Chunk(first, last))
+        if spans and sum(e - s for s, e in spans) + end - start > limit:
+            chunks.append(Chunk(tuple(spans)))
+            spans = []
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], end)  # a long region cut in two, then rejoined
+        else:
+            spans.append((start, end))
+    if spans:
+        chunks.append(Chunk(tuple(spans)))
     return tuple(chunks)
+
+
+def _merge(regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(regions):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Half-open index ranges where ``mask`` is true."""
+    if mask.size == 0:
+        return []
+    padded = np.concatenate([[False], mask.astype(bool), [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))

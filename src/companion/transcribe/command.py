@@ -76,6 +76,8 @@ def _summary(result: TranscribeResult) -> str:
             f"{result.segments} segments ({result.new_segments} new), {result.pauses} pauses, "
             f"{format_hms(result.done_ms)} of {format_hms(result.total_ms)}, "
             f"model {result.model}, language {result.language or '?'}")
+    if result.dropped:
+        head += f"; {result.dropped} words heard in silence or looping left out"
     if result.status == "cancelled":
         head += "; run the same command again to continue"
     return head

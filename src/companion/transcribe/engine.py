@@ -10,9 +10,11 @@ its own, and CTranslate2 only reports errors, so a TUI worker can run it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,10 +47,8 @@ class DecodeOptions:
     language: str | None = None
     hotwords: str | None = None
     initial_prompt: str | None = None
-    # A chunk is speech already (the VAD ran over the whole file to make it). Running the
-    # VAD again inside it measured no better, on two espeak interviews (10 and 8 min, the
-    # benchmark's generator): word error rate 7.5 % and 7.8 % without it, 7.7 % and 7.8 %
-    # with it (bare faster-whisper over the whole file: 6.8 % and 7.8 %).
+    # A chunk is voiced audio already (see companion.transcribe.chunks): the VAD inside it
+    # could only drop quiet speech, which is what the chunks are made not to lose.
     vad_filter: bool = False
     # Off: the text of one window must not depend on what an earlier window made of the
     # audio before it, or a resumed run would not write what an uninterrupted one writes.
@@ -117,7 +117,8 @@ class Engine:
     """A loaded Whisper model. One engine serves one transcription at a time."""
 
     def __init__(self, choice: ModelChoice, *, device: str = "auto",
-                 compute_type: str | None = None, threads: int = 0) -> None:
+                 compute_type: str | None = None, threads: int = 0,
+                 workers: int | None = None) -> None:
         from faster_whisper import WhisperModel
 
         quiet_libraries()
@@ -131,8 +132,15 @@ class Engine:
             from huggingface_hub.utils import disable_progress_bars
 
             disable_progress_bars()
+        # Every core by default: CTranslate2's own default (4 threads) oversubscribes a
+        # 2-core machine and leaves a bigger one idle. Split over the workers, which
+        # decode two chunks at once (see companion.transcribe.ahead).
+        cores = threads or (os.cpu_count() or 1)
+        self.workers = workers or workers_for(choice, self.device, cores)
         self.model = WhisperModel(choice.source, device=self.device,
-                                  compute_type=self.compute_type, cpu_threads=threads)
+                                  compute_type=self.compute_type,
+                                  cpu_threads=max(1, cores // self.workers),
+                                  num_workers=self.workers)
         self.lock = threading.Lock()
 
     @property
@@ -198,6 +206,32 @@ def load_engine(
 
 
 def vocabulary_hotwords(vocabulary: Sequence[str]) -> str | None:
-    """The protocol's vocabulary as Whisper hotwords (names of instruments, professions)."""
+    """The protocol's vocabulary as Whisper hotwords, for the live transcriber's short
+    phrases. The full transcription puts it in the initial prompt instead (see
+    :mod:`companion.transcribe.verbatim`): over 30-s windows hotwords merged segments."""
     words = [w.strip() for w in vocabulary if w and w.strip()]
     return ", ".join(dict.fromkeys(words)) or None
+
+
+def _small(choice: ModelChoice) -> bool:
+    name = Path(choice.source).name if choice.is_local else choice.source
+    return any(size in (name + " " + choice.label) for size in ("tiny", "base"))
+
+
+def workers_for(choice: ModelChoice, device: str, cores: int) -> int:
+    """Two decoding workers for a small model on a CPU with two cores or more: one beam
+    search keeps one core busy better than two, and the model's second copy costs little
+    memory at this size (a big model keeps one copy, all threads)."""
+    return 2 if device == "cpu" and cores >= 2 and _small(choice) else 1
+
+
+def vad_pays(choice: ModelChoice) -> bool:
+    """Whether Silero VAD is worth running before this model decodes.
+
+    The chunks skip true silence by energy already; the voice filter can then only save
+    decoding time on noise that is no speech, at the cost of its own pass over the whole
+    file. For ``tiny`` and ``base`` decoding is cheaper than that pass (measured with
+    ``benchmarks/transcribe.py``: the filter made ``tiny.en`` slower), for bigger models
+    it pays.
+    """
+    return not _small(choice)

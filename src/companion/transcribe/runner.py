@@ -21,26 +21,34 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from companion.audio.lock import transcribing
 from companion.errors import CompanionError, InputError
 from companion.notation import format_eta, format_hms
 from companion.store import transcripts as store
+from companion.store.db import transaction
+from companion.store.dropped import list_dropped, store_dropped
 from companion.store.sessions import Session, get_session
 from companion.study.folder import Study
 from companion.transcribe import audiofile
+from companion.transcribe.ahead import Lookahead
 from companion.transcribe.audiofile import SAMPLE_RATE
-from companion.transcribe.chunks import Chunk, plan_chunks
+from companion.transcribe.chunks import TAIL_S, plan_chunks, voiced_frames
+from companion.transcribe.convert import RecordingPart, Source, convert_chunk
+from companion.transcribe.coverage import fill_gaps, fill_tail
 from companion.transcribe.engine import (
     DecodeOptions,
     Engine,
     RawSegment,
     check_language,
     load_engine,
-    vocabulary_hotwords,
+    vad_pays,
 )
 from companion.transcribe.model import resolve_model
-from companion.transcribe.pauses import Silence, TimedWord, find_pauses
-from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker
+from companion.transcribe.pauses import Silence, TimedWord
+from companion.transcribe.speakers import speaker_labels
+from companion.transcribe.verbatim import Style, initial_prompt
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,10 @@ class TranscribeOptions:
     language: str | None = None  # None: the protocol's language (or the model's)
     device: str = "auto"
     compute_type: str | None = None  # None: int8 on CPU, float16 on CUDA
-    threads: int = 0  # CPU threads; 0: CTranslate2's default
-    vad_filter: bool = True
+    threads: int = 0  # CPU threads; 0: every core
+    # None: as the model pays for it (off for tiny and base, see engine.vad_pays); either
+    # way the voice filter only adds what it hears to the voiced stretches, never removes
+    vad_filter: bool | None = None
     beam_size: int = 5
     interviewer_channel: int = 0  # on 2-channel recordings: 0 = left, 1 = right
     restart: bool = False  # throw away an existing transcript first
@@ -100,22 +110,10 @@ class TranscribeResult:
     done_ms: int
     total_ms: int
     elapsed_s: float
+    dropped: int = 0  # words the hallucination guard left out (see transcript_dropped)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class RecordingPart:
-    id: int
-    seq: int
-    path: Path
-    offset_ms: int
-    duration_ms: int
-
-    @property
-    def end_ms(self) -> int:
-        return self.offset_ms + self.duration_ms
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,7 @@ class Plan:
     session: Session
     parts: tuple[RecordingPart, ...]
     language: str | None
-    hotwords: str | None
+    style: Style
 
     @property
     def total_ms(self) -> int:
@@ -133,17 +131,21 @@ class Plan:
 ProgressCallback = Callable[[Progress], None]
 
 
-def protocol_hints(study: Study, protocol_id: str) -> tuple[str | None, tuple[str, ...]]:
-    """(language, vocabulary) of the session's protocol; (None, ()) when unavailable."""
+def protocol_hints(study: Study, protocol_id: str) -> tuple[str | None, Style]:
+    """(language, transcription style) of the session's protocol; (None, Style()) when
+    unavailable."""
     try:
         from companion.protocol.registry import get_protocol
     except ImportError:
-        return None, ()
+        return None, Style()
     try:
         proto = get_protocol(protocol_id, study.root)
     except CompanionError:
-        return None, ()
-    return getattr(proto, "language", None), tuple(getattr(proto, "vocabulary", ()) or ())
+        return None, Style()
+    style = Style(verbatim=bool(getattr(proto, "verbatim", False)),
+                  pause_ms=round(float(getattr(proto, "turn_pause_seconds", 0.8)) * 1000),
+                  vocabulary=tuple(getattr(proto, "vocabulary", ()) or ()))
+    return getattr(proto, "language", None), style
 
 
 def study_options(study: Study, options: TranscribeOptions) -> TranscribeOptions:
@@ -220,12 +222,15 @@ def plan_session(db: Any, study: Study, session_id: int | str,
                                   "audio; 'companion recover' or re-import it")
         parts.append(RecordingPart(int(row["id"]), int(row["seq"]), path,
                                    int(row["offset_ms"]), length))
-    proto_language, vocabulary = protocol_hints(study, session.protocol_id)
+    proto_language, style = protocol_hints(study, session.protocol_id)
+    verbatim = study.settings.transcribe.verbatim
+    if verbatim is not None:  # the study's setting wins over the protocol's
+        style = replace(style, verbatim=verbatim)
     if options.language:
         language = check_language(options.language)
     else:
         language = check_language(proto_language, field="protocol language")
-    return Plan(session, tuple(parts), language, vocabulary_hotwords(vocabulary))
+    return Plan(session, tuple(parts), language, style)
 
 
 def pending_sessions(study: Study) -> list[int]:
@@ -262,7 +267,7 @@ def transcribe_session(
         engine.check_language(plan.language)
         with transcribing(study, plan.session):  # a second run on it is refused
             if options.restart:
-                store.delete_transcript(db, plan.session.id)
+                store.delete_transcript(db, plan.session.id)  # and its dropped words
             existing = store.get_transcript(db, plan.session.id)
             if existing is not None and existing["status"] == "done":
                 return _result(db, plan, "already-done", existing, 0, 0.0)
@@ -282,7 +287,8 @@ def _result(db: Any, plan: Plan, status: str, transcript: dict[str, Any], new: i
         session_id=sid, participant_code=plan.session.participant_code, status=status,
         model=transcript["model"], language=transcript["language"], segments=int(count),
         new_segments=new, pauses=int(pauses), done_ms=int(transcript["done_ms"]),
-        total_ms=int(transcript["total_ms"] or plan.total_ms), elapsed_s=round(elapsed, 3))
+        total_ms=int(transcript["total_ms"] or plan.total_ms), elapsed_s=round(elapsed, 3),
+        dropped=len(list_dropped(db, sid)))
 
 
 def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
@@ -300,8 +306,11 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
     # The language a multilingual model detected in the first chunk is stored at once, so
     # a resumed run decodes its chunks in that same language.
     language = plan.language or transcript["language"]
-    decode = DecodeOptions(language=language, hotwords=plan.hotwords,
+    # The vocabulary and the verbatim style go in as a prompt (hotwords merged whole
+    # windows into one segment); no conditioning on earlier text (see DecodeOptions).
+    decode = DecodeOptions(language=language, initial_prompt=initial_prompt(plan.style),
                            beam_size=options.beam_size)
+    vad = vad_pays(engine.choice) if options.vad_filter is None else options.vad_filter
 
     def report(state: str, done_ms: int) -> None:
         if on_progress is None:
@@ -318,6 +327,7 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
         return cancel is not None and cancel.is_set()
 
     cancelled = False
+    lookahead = Lookahead(engine)
     try:
         report("running", resume_ms)
         for part in plan.parts:
@@ -328,12 +338,15 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 continue
             audio = audiofile.load_audio(part.path)
             silence = Silence(audio.mix_db)
-            source = _Source(part, audio, silence, labels, options.interviewer_channel)
+            voiced = voiced_frames(audio.mix_db)
+            source = Source(part, audio, silence, voiced, labels,
+                             options.interviewer_channel, plan.style)
             # Decided from the whole file, whatever the resume point: every run decodes
             # the same chunks (see companion.transcribe.chunks).
-            chunks = plan_chunks(audio.mono, silence.silent, vad_filter=options.vad_filter)
+            chunks = plan_chunks(audio.mono, silence.silent, vad_filter=vad,
+                                 mix_db=audio.mix_db)
             previous = _last_word(db, sid, part) if resume_ms > part.offset_ms else None
-            for chunk in chunks:
+            for index, chunk in enumerate(chunks):
                 if part.offset_ms + chunk.end_ms <= resume_ms:
                     continue  # committed by an earlier run
                 if stopped():
@@ -343,10 +356,12 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 # has its resume point inside a chunk: what it stored before that point
                 # is kept, the rest of the chunk decoded.
                 floor_ms = max(0, resume_ms - part.offset_ms - chunk.start_ms)
-                rows: list[store.NewSegment] = []
-                pauses: list[store.Pause] = []
-                last = previous
-                segments, detected = engine.transcribe(chunk.clip(audio.mono), decode)
+                raws: list[RawSegment] = []
+                if language is not None and index + 1 < len(chunks):
+                    following = chunks[index + 1]
+                    lookahead.start(following, following.clip(audio.mono), decode)
+                segments, detected = (lookahead.take(chunk)
+                                      or engine.transcribe(chunk.clip(audio.mono), decode))
                 if language is None:
                     language = detected
                     store.set_language(db, sid, language)
@@ -354,18 +369,16 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 complete = False
                 try:
                     for raw in segments:
-                        made = _convert(source, chunk, raw, last, floor_ms)
-                        if made is not None:
-                            rows += made[0]
-                            pauses += made[1]
-                            last = made[2]
+                        raws.append(raw)
                         # The position decoded so far (not yet the resume point): the
                         # bar moves within a chunk, which can take a minute on a big model.
-                        position = part.offset_ms + min(chunk.end_ms, chunk.start_ms
-                                                        + round(raw.end * 1000))
+                        position = part.offset_ms + chunk.to_file_ms(raw.end)
                         report("running", max(resume_ms, position))
                         if stopped():
                             break  # the rest of this chunk is not decoded, nor stored
+                        if raw.end >= chunk.tail_s:
+                            complete = True  # the rest: see fill_tail below
+                            break
                     else:
                         complete = True
                 finally:
@@ -378,7 +391,28 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 # The whole chunk in one transaction: its segments, pauses, full-text rows
                 # and the resume point, its end.
                 done_ms = part.offset_ms + chunk.end_ms
-                store.commit_segments(db, sid, rows, pauses, done_ms=done_ms)
+                def again(clip: np.ndarray, how: DecodeOptions = decode) -> list[RawSegment]:
+                    # One pass, no fallback to sampling, at most a fast talker's tokens:
+                    # on a noise Whisper would otherwise try six temperatures, each
+                    # writing up to a full window of invented text (the guard's work).
+                    longest = 12 + round(len(clip) / SAMPLE_RATE * 6)
+                    how = replace(how, extra={**how.extra, "temperature": 0.0,
+                                              "max_new_tokens": longest})
+                    found: list[RawSegment] = []
+                    for raw in engine.transcribe(clip, how)[0]:
+                        found.append(raw)
+                        if raw.end >= len(clip) / SAMPLE_RATE - TAIL_S:
+                            break  # as above: no window for the closing padding
+                    return found
+
+                raws = fill_tail(chunk, raws, audio.mono, voiced, again)
+                raws, _ = fill_gaps(chunk, raws, audio.mono, voiced, again)
+                rows, pauses, last, dropped = convert_chunk(source, chunk, raws, previous, floor_ms)
+                with transaction(db):
+                    store.commit_segments(db, sid, rows, pauses, done_ms=done_ms)
+                    store_dropped(db, sid, [replace(d, start_ms=part.offset_ms + d.start_ms,
+                                                    end_ms=part.offset_ms + d.end_ms)
+                                            for d in dropped])
                 stored += len(rows)
                 new += len(rows)
                 previous = last
@@ -404,76 +438,12 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
         if isinstance(exc, (KeyboardInterrupt, CompanionError)) or not isinstance(exc, Exception):
             raise
         raise CompanionError(f"transcription of session {sid} failed: {exc}") from exc
+    finally:
+        lookahead.close()
     report(status, resume_ms)
     final = store.get_transcript(db, sid)
     assert final is not None
     return _result(db, plan, status, final, new, time.monotonic() - started)
-
-
-@dataclass(frozen=True)
-class _Source:
-    """One recording file being transcribed, and what its words are checked against."""
-
-    part: RecordingPart
-    audio: audiofile.LoadedAudio
-    silence: Silence
-    labels: tuple[str, str]
-    interviewer_channel: int
-
-
-def _convert(
-    source: _Source, chunk: Chunk, raw: RawSegment, previous: TimedWord | None,
-    floor_ms: int = 0,
-) -> tuple[list[store.NewSegment], list[store.Pause], TimedWord] | None:
-    """One Whisper segment of ``chunk`` as stored segments (split where the speaker
-    changes) and the pauses before and inside it; None when it has no words.
-
-    ``previous`` is the last word before it in the file (for the pause in between); words
-    starting before ``floor_ms`` (on the chunk's timeline) are left out.
-    """
-    part, silence = source.part, source.silence
-    offset = chunk.start * 1000 / SAMPLE_RATE  # the chunk's start in the file, in ms
-    spoken = [w for w in raw.words if w.word.strip()]
-    kept = [w for w in spoken if w.start * 1000 >= floor_ms]
-    words = [silence.trim(TimedWord(
-        w.word, round(offset + w.start * 1000), round(offset + w.end * 1000),
-        round(w.probability, 4))) for w in kept]
-    if not words:
-        return None
-    if source.audio.channels == 2:
-        who = attribute_words(words, source.audio.channel_power, source.labels,
-                              interviewer_channel=source.interviewer_channel)
-        runs = split_by_speaker(words, who)
-    else:
-        runs = [(None, words)]
-    # Whisper's own text (its spacing and punctuation) when the segment is stored whole.
-    text = raw.text.strip() if len(runs) == 1 and len(kept) == len(spoken) else None
-    found = find_pauses(words, silence, previous=previous)
-    firsts = _run_starts(runs)
-    rows = [
-        store.NewSegment(
-            recording_segment_id=part.id,
-            start_ms=part.offset_ms + run[0].start_ms,
-            end_ms=part.offset_ms + run[-1].end_ms,
-            text=text or "".join(w.word for w in run).strip(),
-            speaker=speaker, avg_logprob=round(raw.avg_logprob, 4),
-            words=tuple(store.Word(w.word, part.offset_ms + w.start_ms,
-                                   part.offset_ms + w.end_ms, w.probability, speaker)
-                        for w in run))
-        for speaker, run in runs]
-    pauses = [store.Pause(part.offset_ms + start, part.offset_ms + end,
-                          within_segment=index not in firsts)
-              for start, end, index in found]
-    return rows, pauses, words[-1]
-
-
-def _run_starts(runs: list[tuple[str | None, list[TimedWord]]]) -> set[int]:
-    """Indices (into the segment's words) of the first word of each run."""
-    starts, index = set(), 0
-    for _, run in runs:
-        starts.add(index)
-        index += len(run)
-    return starts
 
 
 def _last_word(db: Any, session_id: int, part: RecordingPart) -> TimedWord | None:

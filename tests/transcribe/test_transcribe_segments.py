@@ -1,0 +1,197 @@
+"""Turns and sentences, the hallucination guard and the verbatim helpers, without the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE
+from companion.transcribe.chunks import CHUNK_S, plan_chunks, voiced_frames
+from companion.transcribe.guard import guard_words, loop_copies
+from companion.transcribe.pauses import TimedWord
+from companion.transcribe.segmenting import MAX_SEGMENT_MS, split_words
+from companion.transcribe.verbatim import (
+    UNINTELLIGIBLE,
+    VERBATIM_PROMPT,
+    Style,
+    initial_prompt,
+    mark_unintelligible,
+)
+
+
+def words(spec: str, *, start: int = 0, length: int = 300, gap: int = 100) -> list[TimedWord]:
+    out, at = [], start
+    for token in spec.split():
+        out.append(TimedWord(" " + token, at, at + length, 0.9))
+        at += length + gap
+    return out
+
+
+def texts(groups: list[list[TimedWord]]) -> list[str]:
+    return ["".join(w.word for w in g).strip() for g in groups]
+
+
+def test_segments_split_at_pauses_and_sentence_ends_but_not_at_titles() -> None:
+    first = words("so I told Mr. Jansen, and then")
+    later = words("he said no. Fine.", start=first[-1].end_ms + 900)
+    assert texts(split_words(first + later)) == [
+        "so I told Mr. Jansen, and then", "he said no.", "Fine."]
+    # a protocol that wants longer pauses before a new segment
+    assert texts(split_words(first + later, pause_ms=1500)) == [
+        "so I told Mr. Jansen, and then he said no.", "Fine."]
+
+
+def test_no_segment_is_longer_than_15_s_whatever_the_words() -> None:
+    # 60 s of words without a pause or a full stop, a comma now and then
+    run = words(" ".join("word," if i % 17 == 0 else "word" for i in range(160)))
+    groups = split_words(run)
+    assert run[-1].end_ms - run[0].start_ms > 4 * MAX_SEGMENT_MS
+    assert all(g[-1].end_ms - g[0].start_ms <= MAX_SEGMENT_MS for g in groups)
+    assert [w for g in groups for w in g] == run  # nothing lost, nothing reordered
+
+
+def test_the_guard_drops_words_in_silence_and_loops_and_says_why() -> None:
+    voiced = np.zeros(3000, dtype=bool)  # 30 s, voiced only from 1 to 5 s
+    voiced[100:500] = True
+    spoken = words("I was in pain", start=1200)
+    invented = words("Thank you.", start=20_000)
+    kept, dropped = guard_words(spoken + invented, voiced)
+    assert kept == spoken
+    assert [(d.word.strip(), d.reason) for d in dropped] == [("Thank", "silence"),
+                                                             ("you.", "silence")]
+    loop = words("I I went to the doctor the doctor the doctor the doctor the doctor")
+    assert [loop[i].word.strip() for i in sorted(loop_copies(loop))] == ["the", "doctor"] * 3
+    assert not loop_copies(words("I I I went, went home"))  # verbatim repeats are speech
+
+
+def test_unintelligible_stretches_are_marked_not_guessed() -> None:
+    run = words("it was the ward sister")
+    unsure = [TimedWord(w.word, w.start_ms, w.end_ms, 0.01) if 1 <= i <= 3 else w
+              for i, w in enumerate(run)]
+    marked = mark_unintelligible(unsure)
+    assert [w.word.strip() for w in marked] == ["it", UNINTELLIGIBLE, "sister"]
+    assert (marked[1].start_ms, marked[1].end_ms) == (run[1].start_ms, run[3].end_ms)
+    # one unsure word (a rare name) stays as Whisper wrote it
+    assert mark_unintelligible(unsure[:2] + run[2:]) == unsure[:2] + run[2:]
+
+
+def test_the_prompt_carries_the_vocabulary_and_the_verbatim_style() -> None:
+    prompt = initial_prompt(Style(verbatim=True, vocabulary=("WAI-ReD", "physiotherapist")))
+    assert prompt is not None and VERBATIM_PROMPT in prompt and "WAI-ReD" in prompt
+    assert initial_prompt(Style()) is None
+
+
+@pytest.mark.parametrize("vad", [False, True])
+def test_every_voiced_frame_is_decoded_and_true_silence_is_not(vad: bool) -> None:
+    rng = np.random.default_rng(4)
+    mono = rng.normal(0, 10 ** (-66 / 20), 90 * SAMPLE_RATE).astype(np.float32)  # room noise
+    tone = np.sin(np.arange(SAMPLE_RATE * 2) * 2 * np.pi * 220 / SAMPLE_RATE)
+    for at, level_db in ((5, -10), (12, -45), (70, -20)):  # a loud, a faint, a loud sound
+        mono[at * SAMPLE_RATE: (at + 2) * SAMPLE_RATE] += (10 ** (level_db / 20)) * tone
+    frames = len(mono) // (SAMPLE_RATE * FRAME_MS // 1000)
+    mix = mono[: frames * 160].reshape(frames, 160)
+    mix_db = 10 * np.log10(np.maximum(np.mean(mix * mix, axis=1), 1e-9))
+    chunks = plan_chunks(mono, ~voiced_frames(mix_db), vad_filter=vad, mix_db=mix_db)
+    covered = np.zeros(len(mono), dtype=bool)
+    for chunk in chunks:
+        assert chunk.samples <= CHUNK_S * SAMPLE_RATE
+        for start, end in chunk.spans:
+            covered[start:end] = True
+    for at in (5, 12, 70):  # the faint sound too
+        assert covered[at * SAMPLE_RATE: (at + 2) * SAMPLE_RATE].all()
+    assert not covered[30 * SAMPLE_RATE: 60 * SAMPLE_RATE].any()  # 30 s of room noise
+
+
+def test_word_times_in_a_joined_chunk_map_back_to_the_file() -> None:
+    from companion.transcribe.chunks import Chunk
+
+    chunk = Chunk(((0, SAMPLE_RATE), (10 * SAMPLE_RATE, 12 * SAMPLE_RATE)))
+    assert chunk.samples == 3 * SAMPLE_RATE
+    assert [chunk.to_file_ms(t) for t in (0.0, 0.5, 1.5, 2.9, 9.0)] == [
+        0, 500, 10_500, 11_900, 12_000]
+
+
+def test_dropped_words_are_stored_once_and_forgotten_on_restart(tmp_path) -> None:
+    from companion.store.db import schema_version
+    from companion.store.dropped import Dropped, forget_dropped, list_dropped, store_dropped
+    from companion.store.schema import SCHEMA_VERSION
+    from companion.store.transcripts import delete_transcript
+    from companion.study import init_study
+
+    study, _ = init_study(tmp_path / "study")
+    db = study.db()
+    # A forward migration makes the table with the rest of the schema.
+    assert "transcript_dropped" in db.table_names()
+    assert schema_version(db) == SCHEMA_VERSION
+    assert list_dropped(db, 1) == []
+    gone = [Dropped(" Thank", 20_000, 20_300, 0.4, "silence"),
+            Dropped(" doctor", 9_000, 9_300, 0.8, "loop")]
+    store_dropped(db, 1, gone)
+    store_dropped(db, 1, gone)  # the same chunk again (a resumed run): no duplicates
+    assert [(d.word, d.start_ms, d.reason) for d in list_dropped(db, 1)] == [
+        ("doctor", 9_000, "loop"), ("Thank", 20_000, "silence")]
+    forget_dropped(db, 1)
+    assert list_dropped(db, 1) == []
+    store_dropped(db, 1, gone)
+    delete_transcript(db, 1)  # a restart throws the transcript away, its dropped words too
+    assert list_dropped(db, 1) == []
+    db.conn.close()
+
+
+MINIMAL_PROTOCOL = """
+id = "mini"
+title = "Mini"
+language = "en"
+{extra}
+
+[[phases]]
+id = "first"
+title = "First"
+purpose = "Start."
+target_minutes = 10
+
+[[phases.prompts]]
+id = "q1"
+text = "How are you?"
+"""
+
+
+def test_the_protocol_sets_verbatim_and_the_turn_pause(tmp_path) -> None:
+    from companion.protocol import ProtocolError, load_protocol, packaged_protocols_dir
+
+    pain = load_protocol(packaged_protocols_dir() / "pain-alliance.toml")
+    assert pain.verbatim and pain.turn_pause_seconds == 0.8
+    path = tmp_path / "mini.toml"
+    path.write_text(MINIMAL_PROTOCOL.format(extra=""))
+    assert not load_protocol(path).verbatim
+    path.write_text(MINIMAL_PROTOCOL.format(extra='verbatim = "yes"\nturn_pause_seconds = 0'))
+    with pytest.raises(ProtocolError) as err:
+        load_protocol(path)
+    assert sorted(p.key for p in err.value.problems) == ["turn_pause_seconds", "verbatim"]
+    assert "true or false" in str(err.value) and "0.2 to 10" in str(err.value)
+
+
+def test_the_study_setting_overrides_the_protocols_verbatim(tmp_path) -> None:
+    import soundfile as sf
+
+    from companion.errors import InputError
+    from companion.study import init_study
+    from companion.transcribe.runner import plan_session
+    from tests.support.people import consented_session
+    from tests.support.speech import add_recording
+
+    study, _ = init_study(tmp_path / "study")
+    db = study.db()
+    wav = tmp_path / "a.wav"
+    sf.write(wav, np.zeros(SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE)
+
+    sid = consented_session(db, "P01", protocol_id="pain-alliance").id
+    add_recording(db, sid, wav)
+    assert plan_session(db, study, sid).style.verbatim  # the protocol's
+    assert plan_session(db, study, sid).style.pause_ms == 800
+    study.config_path.write_text("[transcribe]\nverbatim = false\n")
+    assert not plan_session(db, study, sid).style.verbatim
+    study.config_path.write_text('[transcribe]\nverbatim = "no"\n')
+    with pytest.raises(InputError, match=r"transcribe\.verbatim"):
+        plan_session(db, study, sid)
+    db.conn.close()
