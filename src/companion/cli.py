@@ -598,16 +598,64 @@ def import_audio_cmd(ctx: click.Context, session_id: str, file: str) -> None:
 @click.option("--threads", type=int, default=0, show_default=True,
               help="CPU threads (0: automatic).")
 @click.option("--restart", is_flag=True, help="Discard the existing transcript and start over.")
+@click.option("--speakers", default="auto", show_default=True, metavar="auto|none",
+              help="On one-channel audio, tell the voices apart (the enrolled interviewer "
+                   "is I); none leaves speakers to review.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, model: str | None,
-               language: str | None, threads: int, restart: bool, as_json: bool) -> None:
+               language: str | None, threads: int, restart: bool, speakers: str,
+               as_json: bool) -> None:
     """Transcribe SESSION's audio on this machine; an interrupted run continues where it
     stopped."""
     from companion.transcribe.command import run_transcribe
 
     run_transcribe(_state(ctx).study(), session_id, all_sessions=all_sessions, model=model,
-                   language=language, threads=threads, restart=restart, as_json=as_json)
+                   language=language, threads=threads, restart=restart, as_json=as_json,
+                   speakers=speakers)
+
+
+@main.group()
+def speaker() -> None:
+    """The interviewer's enrolled voice (kept only in the study folder)."""
+
+
+@speaker.command("enrol")
+@click.option("--from-session", "session_id", metavar="SESSION",
+              help="A two-channel session (the interviewer on --channel), or one whose "
+                   "transcript names the interviewer I.")
+@click.option("--channel", type=int, default=1, show_default=True,
+              help="The interviewer's channel in a two-channel session (1 left, 2 right).")
+@click.option("--file", "file", metavar="WAV", help="A short recording of the interviewer.")
+@click.pass_context
+def speaker_enrol(ctx: click.Context, session_id: str | None, channel: int,
+                  file: str | None) -> None:
+    """Learn the interviewer's voice once per study: mono sessions then name it I."""
+    from companion.speakers.enrol import enrol_from_file, enrol_from_session
+    from companion.store.sessions import parse_session_id
+
+    if bool(session_id) == bool(file):
+        raise InputError("--from-session/--file", session_id or file or "",
+                         "one source: --from-session SESSION or --file WAV")
+    study = _state(ctx).study()
+    if file:
+        info = enrol_from_file(study, file)
+    else:
+        info = enrol_from_session(study, parse_session_id(session_id or ""), channel=channel)
+    click.echo(f"Enrolled the interviewer's voice from {info['source']} "
+               f"({info['seconds']} s of speech); kept in the study folder only.")
+
+
+@speaker.command("forget")
+@click.pass_context
+def speaker_forget(ctx: click.Context) -> None:
+    """Erase the enrolled interviewer voice from the study folder."""
+    from companion.speakers.enrol import forget_interviewer
+
+    if forget_interviewer(_state(ctx).study()):
+        click.echo("Erased the enrolled interviewer voice.")
+    else:
+        click.echo("No interviewer voice was enrolled.")
 
 
 # --- end of transcription commands ---

@@ -1,0 +1,62 @@
+"""Speakers of a transcribed mono session: the word attribution applied to the store.
+
+Two-channel recordings keep the channel rule of :mod:`companion.transcribe.speakers`; on
+mono recordings the voice closest to the enrolled interviewer is ``I`` and the other the
+participant's code. Without an enrolled voice, the side that asks more questions (words
+ending in '?') is taken for the interviewer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from companion.speakers.assign import INTERVIEWER, Span, attribute
+from companion.speakers.enrol import load_interviewer
+from companion.store.sessions import get_session
+from companion.store.speakers import apply_word_speakers
+from companion.store.transcripts import list_segments
+from companion.study.folder import Study
+
+ENGINE = "mfcc-gmm"
+MODES = ("auto", "none")
+
+
+def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
+    """Attribute every word of the session's mono recordings; returns a short summary."""
+    from companion.transcribe import audiofile
+
+    session = get_session(db, session_id)
+    interviewer = load_interviewer(study)
+    names = ("I", session.participant_code)
+    segments = list_segments(db, session_id)
+    rows = list(db.query("SELECT id, path, offset_ms FROM recording_segments "
+                         "WHERE session_id = ?", [session_id]))
+    result: dict[int, list[str | None]] = {}
+    for row in rows:
+        mine = [s for s in segments if s.recording_segment_id == row["id"] and s.words]
+        if not mine:
+            continue
+        path = Path(row["path"])
+        audio = audiofile.load_audio(path if path.is_absolute() else study.root / path)
+        if audio.channels != 1:
+            continue  # the channel rule has decided already
+        words = [(s.id, w) for s in mine for w in s.words]
+        sides = attribute(audio.mono, [Span(w.start_ms, w.end_ms) for _, w in words],
+                          interviewer=interviewer, offset_ms=int(row["offset_ms"]))
+        if interviewer is None and _asks_less(words, sides):
+            sides = [1 - s for s in sides]
+        for (segment_id, _), side in zip(words, sides, strict=True):
+            result.setdefault(segment_id, []).append(
+                names[0] if side == INTERVIEWER else names[1])
+    touched = apply_word_speakers(db, session_id, result, engine=ENGINE)
+    return {"engine": ENGINE, "enrolled": interviewer is not None, "segments": touched}
+
+
+def _asks_less(words: list[tuple[int, Any]], sides: list[int]) -> bool:
+    """True when the side called interviewer ends fewer words with '?' than the other."""
+    asks = [0, 0]
+    for (_, word), side in zip(words, sides, strict=True):
+        if word.word.strip().endswith("?"):
+            asks[side] += 1
+    return asks[INTERVIEWER] < asks[1 - INTERVIEWER]
