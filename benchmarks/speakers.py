@@ -168,11 +168,10 @@ def real_conversations() -> list[Conversation]:
                               audio, truth, np.concatenate([s["chan3-1"], s["chan3-2"]])))
     # the LibriVox reader interviews the cards speaker
     turns = [("I", s["lv0880"]), ("P", s["cards1"]), ("I", s["lv0890"]), ("P", s["cards2"]),
-             ("I", s["lv0920"]), ("P", s["cards3"]), ("I", s["lv0930"]), ("P", s["cards4"]),
-             ("P", s["cards5"])]
-    audio, truth = assemble(turns, gaps, seed=3)
+             ("P", s["cards3"]), ("I", s["lv0930"]), ("P", s["cards4"]), ("P", s["cards5"])]
+    audio, truth = assemble(turns, gaps[:8], seed=3)
     convs.append(Conversation("LibriVox reader (I) / cards-speaker, male pair", "real",
-                              audio, truth, s["lv0870"]))
+                              audio, truth, np.concatenate([s["lv0870"], s["lv0920"]])))
     return convs
 
 

@@ -1,12 +1,12 @@
 """Which voice spoke each word of a mono recording.
 
 1. Every word's frames (from the stored word times) get cepstra; silent frames are left out.
-2. A first split: with an enrolled interviewer, each word's likelihood under that voice
-   against the recording as a whole, cut where the scores fall apart; without one, two
-   clusters of word means.
-3. Each side then gets a voice fitted to its own words in this recording (so a different
-   microphone or room than at enrolment matters little), and every word is scored again,
-   three times over.
+2. A first split of the utterances (words between pauses): with an enrolled interviewer,
+   each utterance's likelihood under that voice against the recording as a whole, cut
+   where the scores fall apart; without one, two clusters of utterance means.
+3. Each side then gets a voice adapted from the recording's own background model to its
+   words (so a different microphone or room than at enrolment matters little, and both
+   voices are equally detailed), and every word is scored again, three times over.
 4. A two-state path over the words (Viterbi) joins the scores: changing speaker costs more
    between words spoken without a gap than across a pause, so a lone word changes speaker
    only when its voice clearly says so, and a short interjection still gets its own run.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from companion.speakers.features import mfcc, voiced
-from companion.speakers.voice import Voice, fit_voice
+from companion.speakers.voice import Voice, adapt, fit_voice
 
 INTERVIEWER, OTHER = 0, 1
 ROUNDS = 3
@@ -72,34 +72,44 @@ def attribute_frames(frames: list[np.ndarray], spans: Sequence[Span], *,
     usable = [i for i, f in enumerate(frames) if len(f)]
     if len(usable) < 2:
         return [INTERVIEWER] * len(spans)
-    everything = np.concatenate([frames[i] for i in usable])
+    background = fit_voice(np.concatenate([frames[i] for i in usable]))
     groups = _utterances(spans, usable)
     pooled = [np.concatenate([frames[i] for i in group]) for group in groups]
     weights = np.array([len(p) for p in pooled], float)
-    background = fit_voice(everything)
     if interviewer is not None:
         scores = np.array([_mean_llr(p, interviewer, background) for p in pooled])
-        group_side = (scores < _split_point(scores, weights)).astype(int)
+        seed = (scores < _split_point(scores, weights)).astype(int)
     else:
-        group_side = _two_clusters(np.array([p.mean(0) for p in pooled]), weights)
+        seed = _two_clusters(np.array([p.mean(0) for p in pooled]), weights)
     labels = np.full(len(spans), -1)
-    for group, side in zip(groups, group_side, strict=True):
+    for group, side in zip(groups, seed, strict=True):
         labels[group] = side
+    labels = _refine(frames, spans, usable, labels, background)
+    if interviewer is not None and _enrolled_is_other(frames, labels, interviewer,
+                                                       background):
+        labels = np.where(labels >= 0, 1 - labels, labels)
+    return [int(v) if v >= 0 else INTERVIEWER for v in labels]
+
+
+def _refine(frames: list[np.ndarray], spans: Sequence[Span], usable: list[int],
+            labels: np.ndarray, background: Voice) -> np.ndarray:
+    """Rounds of: a voice for each side adapted from the recording's background (so both
+    are alike in everything but what their words share), every word scored, the best
+    path."""
     for _ in range(ROUNDS):
-        if (labels[usable] == INTERVIEWER).all() or (labels[usable] == OTHER).all():
+        if not (labels == INTERVIEWER).any() or not (labels == OTHER).any():
             break
-        mine = fit_voice(np.concatenate([frames[i] for i in usable if labels[i] == INTERVIEWER]))
-        theirs = fit_voice(np.concatenate([frames[i] for i in usable if labels[i] == OTHER]))
+        mine = adapt(background, np.concatenate([frames[i] for i in usable
+                                                 if labels[i] == INTERVIEWER]))
+        theirs = adapt(background, np.concatenate([frames[i] for i in usable
+                                                   if labels[i] == OTHER]))
         evidence = np.zeros(len(spans))
         for i in usable:
             llr = np.clip(mine.frame_loglik(frames[i]) - theirs.frame_loglik(frames[i]),
                           -CLIP, CLIP)
             evidence[i] = llr.sum()
         labels = _best_path(evidence, spans)
-    if interviewer is not None and _enrolled_is_other(frames, labels, interviewer,
-                                                       background):
-        labels = 1 - labels
-    return [int(v) if v >= 0 else INTERVIEWER for v in labels]
+    return labels
 
 
 def _enrolled_is_other(frames: list[np.ndarray], labels: np.ndarray, voice: Voice,
