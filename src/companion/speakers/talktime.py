@@ -92,8 +92,13 @@ def session_talk_time(db: Any, session_id: int) -> dict[str, Any]:
     review, report and json export."""
     from companion.store.transcripts import list_segments
 
-    spoken = [Spoken(s.speaker, s.start_ms, s.end_ms, s.phase_id)
-              for s in list_segments(db, session_id)]
+    return talk_time_data(list_segments(db, session_id))
+
+
+def talk_time_data(segments: Iterable[Any]) -> dict[str, Any]:
+    """:func:`session_talk_time` from segments already read (anything with ``speaker``,
+    ``start_ms``, ``end_ms`` and ``phase_id``)."""
+    spoken = [Spoken(s.speaker, s.start_ms, s.end_ms, s.phase_id) for s in segments]
     return {"overall": [r.to_dict() for r in talk_time(spoken)],
             "phases": [{"phase_id": phase, "speakers": [r.to_dict() for r in rows]}
                        for phase, rows in talk_time_by_phase(spoken).items()]}
@@ -107,3 +112,47 @@ def describe(rows: Sequence[SpeakerTime] | Sequence[dict[str, Any]]) -> str:
         parts.append(f"{r['speaker']} {r['percent']} % ({r['turns']} turns, median "
                      f"{r['median_turn_ms'] / 1000:.0f} s)")
     return " · ".join(parts)
+
+
+INTERVIEWER = "I"
+
+
+def study_talk_time(db: Any, sessions: Sequence[Any]) -> list[dict[str, Any]]:
+    """Per interview (in the given order): the interviewer's and the participant side's
+    share, turns and median turn; then a row ``All`` over the whole study's speech."""
+    from companion.store.transcripts import list_segments
+
+    rows: list[dict[str, Any]] = []
+    everything: list[Spoken] = []
+    for session in sessions:
+        spoken = [Spoken(INTERVIEWER if s.speaker == INTERVIEWER else
+                         (None if s.speaker is None else "participant"),
+                         s.start_ms, s.end_ms, s.phase_id)
+                  for s in list_segments(db, session.id)]
+        if not spoken:
+            continue
+        # laid one after another on one timeline, each interview after the previous end
+        shift = max((s.end_ms for s in everything), default=0) + 1
+        everything += [Spoken(s.speaker, s.start_ms + shift, s.end_ms + shift) for s in spoken]
+        rows.append({"session_id": session.id, "participant": session.participant_code,
+                     **_sides(talk_time(spoken))})
+    if rows:
+        # the study's turns counted per interview, so no turn spans two interviews
+        overall = {r.speaker: r for r in talk_time(everything)}
+        all_row = _sides(list(overall.values()))
+        for side in ("interviewer", "participant"):
+            all_row[f"{side}_turns"] = sum(r[f"{side}_turns"] for r in rows)
+        rows.append({"session_id": None, "participant": "All", **all_row})
+    return rows
+
+
+def _sides(rows: Sequence[SpeakerTime]) -> dict[str, Any]:
+    by = {r.speaker: r for r in rows}
+    out: dict[str, Any] = {}
+    for side, key in (("interviewer", INTERVIEWER), ("participant", "participant")):
+        r = by.get(key)
+        out[f"{side}_percent"] = r.percent if r else 0
+        out[f"{side}_turns"] = r.turns if r else 0
+        out[f"{side}_median_turn_s"] = round(r.median_turn_ms / 1000, 1) if r else 0.0
+    out["unknown_percent"] = by[UNKNOWN].percent if UNKNOWN in by else 0
+    return out
