@@ -184,7 +184,7 @@ def truth_of(turns: list[tuple[int, int, str]], start_ms: int, end_ms: int) -> s
 
 
 def run(conv: Conversation, engine: object, folder: Path, threads: int) -> dict[str, object]:
-    from companion.speakers.enrol import save_interviewer, voice_from_frames, frames_of
+    from companion.speakers.enrol import frames_of, save_interviewer, voice_from_frames
     from companion.speakers.session import separate_session
     from companion.store.db import now_iso
     from companion.store.participants import add_participant
@@ -234,7 +234,8 @@ def main() -> int:
     convs = [espeak_conversation("espeak en-us (I) / en+f3, different gender",
                                  "en-us", "en+f3"),
              espeak_conversation("espeak en-us (I) / en+m3, same gender",
-                                 "en-us", "en+m3")] + real_conversations()
+                                 "en-us", "en+m3"),
+             *real_conversations()]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, conv in enumerate(convs):

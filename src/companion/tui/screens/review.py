@@ -78,6 +78,12 @@ class ReviewScreen(Screen[None]):
                 tooltip="Correct the highlighted segment's text, or edit the note"),
         Binding("s", "speaker", "Speaker", id="review.speaker",
                 tooltip="Change who spoke the highlighted segment"),
+        Binding("x", "split", "Split", id="review.split",
+                tooltip="Split the highlighted segment at a word"),
+        Binding("w", "swap", "Other speaker", id="review.swap",
+                tooltip="Give the highlighted segment to the session's other speaker"),
+        Binding("R", "rename", "Rename speaker", id="review.rename",
+                tooltip="Rename the highlighted segment's speaker in the whole session"),
         Binding("n", "note", "Note here", id="review.note",
                 tooltip="Write a note at the moment being played"),
         Binding("slash", "search", "Search", id="review.search",
@@ -174,6 +180,11 @@ class ReviewScreen(Screen[None]):
         self._head_base = (f"Session {s.id} · {doc.participant.code} · {s.status}"
                            f"{' · pilot' if s.pilot else ''} · {format_hms(doc.duration_ms)}"
                            f"{transcript_state}")
+        if doc.has_transcript:
+            from companion.speakers.talktime import describe, talk_time_data
+
+            self._head_base += "\ntalk-time: " + describe(
+                talk_time_data(doc.segments)["overall"])
         self._show_head()
 
     def _show_head(self) -> None:
@@ -321,6 +332,54 @@ class ReviewScreen(Screen[None]):
         following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else "I"
         edit_segment(self.companion.db, row.entry.ref_id, speaker=following)
         self.reload()
+
+    def _segment_row(self, what: str) -> int | None:
+        row = self._focused_row()
+        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
+            self.notify(f"Highlight a transcript segment to {what}.")
+            return None
+        return row.entry.ref_id
+
+    def _apply(self, change: Callable[[], object]) -> None:
+        try:
+            change()
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.reload()
+
+    def action_split(self) -> None:
+        from companion.speakers import review as speakers
+        from companion.store.transcripts import get_segment
+
+        segment_id = self._segment_row("split it")
+        if segment_id is None:
+            return
+        words = speakers.marked_words(get_segment(self.companion.db, segment_id))
+        self.app.push_screen(
+            TextPrompt("Put | before the word that starts the new segment", words),
+            lambda marked: None if marked is None else self._apply(
+                partial(speakers.split_at_mark, self.companion.db, segment_id, marked)))
+
+    def action_swap(self) -> None:
+        from companion.speakers.review import swap_segment
+
+        segment_id = self._segment_row("give it to the other speaker")
+        if segment_id is not None:
+            self._apply(partial(swap_segment, self.companion.db, segment_id))
+
+    def action_rename(self) -> None:
+        from companion.speakers.review import rename
+
+        row = self._focused_row()
+        if row is None or row.entry.kind != "segment" or not row.entry.speaker:
+            self.notify("Highlight a segment whose speaker is known to rename that speaker.")
+            return
+        old = row.entry.speaker
+        self.app.push_screen(
+            TextPrompt(f"Call {old} in this whole session", old),
+            lambda new: None if not new else self._apply(
+                partial(rename, self.companion.db, self.session_id, old, new)))
 
     def action_note(self) -> None:
         if self.player is not None:

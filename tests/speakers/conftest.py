@@ -1,0 +1,78 @@
+"""Fixtures: the espeak-ng interview, the real tiny.en model, and a study in which the
+interviewer was enrolled and the mono interview transcribed (speakers on) once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from click.testing import CliRunner, Result
+from speaker_voices import Interview, Transcribed, build
+
+from companion.cli import main
+
+
+@pytest.fixture(scope="session")
+def interview(tmp_path_factory: pytest.TempPathFactory) -> Interview:
+    return build(tmp_path_factory.mktemp("voices"))
+
+
+def cli(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--study", str(root), *args], catch_exceptions=False)
+
+
+def add_session(root: Path, wav: Path, code: str = "P05") -> int:
+    from companion.store.db import now_iso
+    from companion.store.participants import add_participant
+    from companion.store.sessions import new_session
+    from companion.study import open_study
+
+    db = open_study(root).db()
+    try:
+        add_participant(db, code)
+        sid = new_session(db, code, protocol_id="semi-structured", protocol_hash="t").id
+        info = sf.info(str(wav))
+        db["recording_segments"].insert({
+            "session_id": sid, "seq": 1, "path": str(wav), "format": "wav",
+            "samplerate": info.samplerate, "channels": info.channels, "offset_ms": 0,
+            "frames": info.frames, "status": "closed", "started_at": now_iso()})
+        return sid
+    finally:
+        db.conn.close()
+
+
+@pytest.fixture(scope="module")
+def transcribed(tmp_path_factory: pytest.TempPathFactory, interview: Interview) -> Transcribed:
+    root = tmp_path_factory.mktemp("speakers") / "study"
+    assert cli(root, "init").exit_code == 0
+    wav = root / "recordings" / "interview.wav"
+    shutil.copy(interview.wav, wav)
+    sid = add_session(root, wav)
+    enrolled = cli(root, "speaker", "enrol", "--file", str(interview.enrolment))
+    assert enrolled.exit_code == 0, enrolled.output
+    done = cli(root, "transcribe", str(sid))
+    assert done.exit_code == 0, done.output
+    return Transcribed(root, sid, done.output)
+
+
+@pytest.fixture
+def study_copy(tmp_path: Path, transcribed: Transcribed) -> Callable[[], Path]:
+    """A private copy of the transcribed study, for tests that change it."""
+
+    def make() -> Path:
+        target = tmp_path / "copy"
+        shutil.copytree(transcribed.root, target)
+        # the recording path is stored absolute: point it at the copy's file
+        from companion.study import open_study
+
+        db = open_study(target).db()
+        db.execute("UPDATE recording_segments SET path = ?",
+                   [str(target / "recordings" / "interview.wav")])
+        db.conn.commit()
+        db.conn.close()
+        return target
+
+    return make
