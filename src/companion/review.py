@@ -52,7 +52,7 @@ def edit_segment(db: sqlite_utils.Database, segment_id: int, *, text: str | None
 def segment_history(db: sqlite_utils.Database, segment_id: int) -> list[dict[str, Any]]:
     """The audit entries of a segment, oldest first (its earlier texts and speakers)."""
     return [e for e in entity_trail(db, "transcript_segment", segment_id)
-            if e["action"] in ("edit", "speaker")]
+            if e["action"] in ("edit", "speaker", "split", "speakers-auto")]
 
 
 def original_text(db: sqlite_utils.Database, segment_id: int) -> str:

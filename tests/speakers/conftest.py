@@ -9,19 +9,12 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from click.testing import CliRunner, Result
-from speaker_voices import Interview, Transcribed, build
-
-from companion.cli import main
+from speaker_voices import Interview, Transcribed, build, cli
 
 
 @pytest.fixture(scope="session")
 def interview(tmp_path_factory: pytest.TempPathFactory) -> Interview:
     return build(tmp_path_factory.mktemp("voices"))
-
-
-def cli(root: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["--study", str(root), *args], catch_exceptions=False)
 
 
 def add_session(root: Path, wav: Path, code: str = "P05") -> int:

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from click.testing import CliRunner, Result
+
+from companion.cli import main
 
 RATE = 16_000
 INTERVIEWER_VOICE = "en-us"
@@ -83,3 +86,8 @@ def build(folder: Path) -> Interview:
     enrolment = folder / "interviewer.wav"
     sf.write(enrolment, synth(ENROLMENT, INTERVIEWER_VOICE), RATE, subtype="PCM_16")
     return Interview(wav, enrolment, turns)
+
+
+def cli(root: Path, *args: str) -> Result:
+    """``companion --study ROOT ARGS...`` in this process."""
+    return CliRunner().invoke(main, ["--study", str(root), *args], catch_exceptions=False)

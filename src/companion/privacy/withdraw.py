@@ -64,7 +64,8 @@ def _session_tables(db: sqlite_utils.Database) -> list[str]:
             continue
         if "session_id" in db[name].columns_dict:
             tables.append(name)
-    return tables
+    # transcript segments point at recording segments: erase them first (foreign keys)
+    return sorted(tables, key=lambda name: name == "recording_segments")
 
 
 def _mentions(path: Path, needles: list[bytes]) -> bool:
