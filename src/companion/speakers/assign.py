@@ -68,7 +68,10 @@ def attribute(audio: np.ndarray, spans: Sequence[Span], *, interviewer: Voice | 
 
 
 def attribute_frames(frames: list[np.ndarray], spans: Sequence[Span], *,
-                     interviewer: Voice | None = None) -> list[int]:
+                     interviewer: Voice | None = None,
+                     questions: Sequence[bool] | None = None) -> list[int]:
+    """As :func:`attribute`, from each word's frames. ``questions`` (per word: does it end
+    a question?) seeds the split when no voice is enrolled: an interviewer asks."""
     usable = [i for i, f in enumerate(frames) if len(f)]
     if len(usable) < 2:
         return [INTERVIEWER] * len(spans)
@@ -79,6 +82,11 @@ def attribute_frames(frames: list[np.ndarray], spans: Sequence[Span], *,
     if interviewer is not None:
         scores = np.array([_mean_llr(p, interviewer, background) for p in pooled])
         seed = (scores < _split_point(scores, weights)).astype(int)
+    elif questions is not None and any(questions[i] for i in usable):
+        asked = [any(questions[i] for i in group) for group in groups]
+        seed = np.array([INTERVIEWER if a else OTHER for a in asked])
+        if (seed == INTERVIEWER).all():
+            seed = _two_clusters(np.array([p.mean(0) for p in pooled]), weights)
     else:
         seed = _two_clusters(np.array([p.mean(0) for p in pooled]), weights)
     labels = np.full(len(spans), -1)
