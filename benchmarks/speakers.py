@@ -184,7 +184,12 @@ def truth_of(turns: list[tuple[int, int, str]], start_ms: int, end_ms: int) -> s
 
 
 def run(conv: Conversation, engine: object, folder: Path, threads: int) -> dict[str, object]:
-    from companion.speakers.enrol import frames_of, save_interviewer, voice_from_frames
+    from companion.speakers.enrol import (
+        forget_interviewer,
+        frames_of,
+        save_interviewer,
+        voice_from_frames,
+    )
     from companion.speakers.session import separate_session
     from companion.store.db import now_iso
     from companion.store.participants import add_participant
@@ -211,17 +216,26 @@ def run(conv: Conversation, engine: object, folder: Path, threads: int) -> dict[
     started = time.perf_counter()
     separate_session(study, db, sid)
     separate_s = time.perf_counter() - started
+    right, total = _score(conv, list_segments(db, sid))
+    # for comparison: the same words without an enrolled voice (questions seed the split)
+    forget_interviewer(study)
+    separate_session(study, db, sid)
+    unenrolled, _ = _score(conv, list_segments(db, sid))
+    db.conn.close()
+    return {"name": conv.name, "kind": conv.kind, "words": total, "right": right,
+            "unenrolled": unenrolled, "transcribe_s": transcribe_s, "separate_s": separate_s}
+
+
+def _score(conv: Conversation, segments: list) -> tuple[int, int]:
     right = total = 0
-    for seg in list_segments(db, sid):
+    for seg in segments:
         for word in seg.words:
             expected = truth_of(conv.turns, word.start_ms, word.end_ms)
             if expected is None:
                 continue
             total += 1
             right += (word.speaker or seg.speaker) == ("I" if expected == "I" else "P05")
-    db.conn.close()
-    return {"name": conv.name, "kind": conv.kind, "words": total, "right": right,
-            "transcribe_s": transcribe_s, "separate_s": separate_s}
+    return right, total
 
 
 def main() -> int:
@@ -243,7 +257,8 @@ def main() -> int:
             r = rows[-1]
             print(f"{r['name']:<52} {r['right']:>4}/{r['words']:<4} "
                   f"{r['right'] / max(1, r['words']):6.1%}  transcribe {r['transcribe_s']:.1f} s"
-                  f"  separate {r['separate_s']:.2f} s", flush=True)
+                  f"  separate {r['separate_s']:.2f} s  (not enrolled: "
+                  f"{int(r['unenrolled']) / max(1, int(r['words'])):.0%})", flush=True)
     real = [r for r in rows if r["kind"] == "real"]
     real_right = sum(int(r["right"]) for r in real) / max(1, sum(int(r["words"]) for r in real))
     ratio = sum(float(r["separate_s"]) for r in rows) / sum(float(r["transcribe_s"]) for r in rows)
