@@ -84,3 +84,24 @@ def test_bad_speaker_input_is_refused(study_copy: Callable[[], Path], args: tupl
     assert "Traceback" not in result.output
     assert (root / "companion.db").read_bytes() == before
     assert (root / "voices" / "interviewer.npz").read_bytes() == model
+
+
+def test_enrol_again_from_a_corrected_transcript(study_copy: Callable[[], Path]) -> None:
+    root = study_copy()
+    model = root / "voices" / "interviewer.npz"
+    before = model.read_bytes()
+    result = cli(root, "speaker", "enrol", "--from-session", "1")
+    assert result.exit_code == 0, result.output
+    assert "session 1" in result.output
+    assert model.read_bytes() != before  # learnt from the words the transcript gives to I
+    # the new model still names the interviewer: re-run the separation with it
+    from companion.speakers.session import separate_session
+    from companion.store.transcripts import list_segments
+    from companion.study import open_study
+
+    study = open_study(root)
+    db = study.db()
+    separate_session(study, db, 1)
+    asked = next(s for s in list_segments(db, 1) if "group sessions" in s.text)
+    assert asked.speaker == "I"
+    db.conn.close()
