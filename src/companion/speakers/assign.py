@@ -1,9 +1,10 @@
 """Which voice spoke each word of a mono recording.
 
 1. Every word's frames (from the stored word times) get cepstra; silent frames are left out.
-2. A first split of the utterances (words between pauses): with an enrolled interviewer,
-   each utterance's likelihood under that voice against the recording as a whole, cut
-   where the scores fall apart; without one, two clusters of utterance means.
+2. A first split of the utterances (words between pauses) into two voices, by merging the
+   utterances one Gaussian explains best until two groups remain (agglomerative, as in
+   classic diarisation). The enrolled voice only names the sides at the end, so a short or
+   slightly different enrolment cannot mislead the split.
 3. Each side then gets a voice adapted from the recording's own background model to its
    words (so a different microphone or room than at enrolment matters little, and both
    voices are equally detailed), and every word is scored again, three times over.
@@ -11,7 +12,9 @@
    between words spoken without a gap than across a pause, so a lone word changes speaker
    only when its voice clearly says so, and a short interjection still gets its own run.
 
-Returns 0 for the interviewer and 1 for the other voice, per word.
+Returns 0 for the interviewer (the side the enrolled voice fits better) and 1 for the other
+voice, per word; without an enrolled voice, 0 is the group of the first utterance and the
+caller names the sides (see :mod:`companion.speakers.session`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from companion.speakers.voice import Voice, adapt, fit_voice
 
 INTERVIEWER, OTHER = 0, 1
 ROUNDS = 3
+PRIOR_FRAMES = 50.0
+"""Variance prior (in frames of the whole recording's spread) for a short utterance."""
 BACKGROUND_COMPONENTS = 16
 CLIP = 4.0
 """A frame's log-likelihood ratio is clipped: a cough or a click cannot decide a word."""
@@ -68,27 +73,15 @@ def attribute(audio: np.ndarray, spans: Sequence[Span], *, interviewer: Voice | 
 
 
 def attribute_frames(frames: list[np.ndarray], spans: Sequence[Span], *,
-                     interviewer: Voice | None = None,
-                     questions: Sequence[bool] | None = None) -> list[int]:
-    """As :func:`attribute`, from each word's frames. ``questions`` (per word: does it end
-    a question?) seeds the split when no voice is enrolled: an interviewer asks."""
+                     interviewer: Voice | None = None) -> list[int]:
+    """As :func:`attribute`, from each word's frames."""
     usable = [i for i, f in enumerate(frames) if len(f)]
     if len(usable) < 2:
         return [INTERVIEWER] * len(spans)
     background = fit_voice(np.concatenate([frames[i] for i in usable]))
     groups = _utterances(spans, usable)
     pooled = [np.concatenate([frames[i] for i in group]) for group in groups]
-    weights = np.array([len(p) for p in pooled], float)
-    if interviewer is not None:
-        scores = np.array([_mean_llr(p, interviewer, background) for p in pooled])
-        seed = (scores < _split_point(scores, weights)).astype(int)
-    elif questions is not None and any(questions[i] for i in usable):
-        asked = [any(questions[i] for i in group) for group in groups]
-        seed = np.array([INTERVIEWER if a else OTHER for a in asked])
-        if (seed == INTERVIEWER).all():
-            seed = _two_clusters(np.array([p.mean(0) for p in pooled]), weights)
-    else:
-        seed = _two_clusters(np.array([p.mean(0) for p in pooled]), weights)
+    seed = _merge_to_two(pooled)
     labels = np.full(len(spans), -1)
     for group, side in zip(groups, seed, strict=True):
         labels[group] = side
@@ -146,54 +139,45 @@ def _utterances(spans: Sequence[Span], usable: Sequence[int]) -> list[list[int]]
     return groups
 
 
-def _sample(voice: Voice, count: int = 4000) -> np.ndarray:
-    """Frames drawn (seeded) from a stored voice: the enrolled model holds no audio, so
-    adapting to it goes through samples of it."""
-    rng = np.random.default_rng(7)
-    which = rng.choice(len(voice.weights), size=count, p=voice.weights / voice.weights.sum())
-    noise = rng.standard_normal((count, voice.means.shape[1]))
-    return voice.means[which] + noise * np.sqrt(voice.variances[which])
+def _merge_to_two(pooled: list[np.ndarray]) -> np.ndarray:
+    """Agglomerative clustering of utterances into two voices: repeatedly merge the pair of
+    clusters whose frames one Gaussian explains nearly as well as two (the smallest rise in
+    n·log det of the variances), until two remain. Returns 0/1 per utterance."""
+    spread = np.concatenate(pooled).var(0) + 1e-6
+    n = np.array([len(p) for p in pooled], float)
+    s1 = np.stack([p.sum(0) for p in pooled]).astype(float)
+    s2 = np.stack([(p.astype(float) ** 2).sum(0) for p in pooled])
 
+    def cost(count: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        # a short utterance's variance leans on the whole recording's (PRIOR_FRAMES)
+        mean = first / count[:, None]
+        var = (second - count[:, None] * mean ** 2 + PRIOR_FRAMES * spread) / (
+            count[:, None] + PRIOR_FRAMES)
+        return count * np.log(np.maximum(var, 1e-9)).sum(1)
 
-def _mean_llr(frames: np.ndarray, voice: Voice, background: Voice) -> float:
-    return float(np.clip(voice.frame_loglik(frames) - background.frame_loglik(frames),
-                         -CLIP, CLIP).mean())
+    own = cost(n, s1, s2)
 
+    def rises(i: int) -> np.ndarray:
+        return cost(n[i] + n, s1[i] + s1, s2[i] + s2) - own[i] - own
 
-def _split_point(scores: np.ndarray, weights: np.ndarray) -> float:
-    """The threshold that best splits the word scores in two groups (Otsu, by duration)."""
-    order = np.argsort(scores)
-    s, w = scores[order], weights[order]
-    best, cut = -1.0, float(np.median(s))
-    total = w.sum()
-    for k in range(1, len(s)):
-        w0, w1 = w[:k].sum(), w[k:].sum()
-        if w0 < 0.05 * total or w1 < 0.05 * total:
-            continue
-        m0 = (w[:k] * s[:k]).sum() / w0
-        m1 = (w[k:] * s[k:]).sum() / w1
-        between = w0 * w1 * (m0 - m1) ** 2
-        if between > best:
-            best, cut = between, (s[k - 1] + s[k]) / 2
-    return cut
-
-
-def _two_clusters(points: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted 2-means on word means, started from the two most distant long words."""
-    z = (points - points.mean(0)) / (points.std(0) + 1e-6)
-    long_words = np.argsort(-weights)[: max(2, len(weights) // 3)]
-    cand = z[long_words]
-    dist = ((cand[:, None, :] - cand[None, :, :]) ** 2).sum(-1)
-    a, b = np.unravel_index(np.argmax(dist), dist.shape)
-    centres = np.stack([cand[a], cand[b]])
-    side = np.zeros(len(z), int)
-    for _ in range(20):
-        d = ((z[:, None, :] - centres[None]) ** 2).sum(-1)
-        side = d.argmin(1)
-        for c in (0, 1):
-            if (side == c).any():
-                centres[c] = np.average(z[side == c], axis=0, weights=weights[side == c])
-    return side
+    count = len(pooled)
+    rise = np.stack([rises(i) for i in range(count)])
+    np.fill_diagonal(rise, np.inf)
+    member = np.arange(count)
+    for _ in range(count - 2):
+        a, b = np.unravel_index(np.argmin(rise), rise.shape)
+        n[a] += n[b]
+        s1[a] += s1[b]
+        s2[a] += s2[b]
+        own[a] = cost(n[a:a + 1], s1[a:a + 1], s2[a:a + 1])[0]
+        member[member == b] = a
+        rise[b, :] = rise[:, b] = np.inf
+        row = rises(int(a))
+        row[a] = np.inf
+        row[np.isinf(rise[:, a]) & (np.arange(count) != a)] = np.inf  # merged away
+        rise[a, :] = rise[:, a] = row
+    first = member[0]
+    return (member != first).astype(int)
 
 
 def _best_path(evidence: np.ndarray, spans: Sequence[Span]) -> np.ndarray:

@@ -52,8 +52,7 @@ def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
         frames += word_frames(spans, cepstra, voiced(level), int(row["offset_ms"]))
         words += [(s.id, w) for s in mine for w in s.words]
     sides = attribute_frames(frames, [Span(w.start_ms, w.end_ms) for _, w in words],
-                             interviewer=interviewer,
-                             questions=[w.word.strip().endswith("?") for _, w in words])
+                             interviewer=interviewer)
     if interviewer is None and _asks_less(words, sides):
         sides = [1 - s for s in sides]
     result: dict[int, list[str | None]] = {}
