@@ -1,16 +1,18 @@
 """Which voice spoke each word of a mono recording.
 
 1. Every word's frames (from the stored word times) get cepstra; silent frames are left out.
-2. A first split of the utterances (words between pauses) into two voices, by merging the
+2. First splits of the utterances (words between pauses) into two voices: by merging the
    utterances one Gaussian explains best until two groups remain (agglomerative, as in
-   classic diarisation). The enrolled voice only names the sides at the end, so a short or
-   slightly different enrolment cannot mislead the split.
+   classic diarisation); with an enrolled interviewer also by how well that voice explains
+   each utterance against the recording as a whole (cut where the scores fall apart).
 3. Each side then gets a voice adapted from the recording's own background model to its
    words (so a different microphone or room than at enrolment matters little, and both
    voices are equally detailed), and every word is scored again, three times over.
 4. A two-state path over the words (Viterbi) joins the scores: changing speaker costs more
    between words spoken without a gap than across a pause, so a lone word changes speaker
    only when its voice clearly says so, and a short interjection still gets its own run.
+5. The enrolled voice names the sides; of the two results, the one whose sides it tells
+   apart best is kept (each first split fails on some recordings, rarely both).
 
 Returns 0 for the interviewer (the side the enrolled voice fits better) and 1 for the other
 voice, per word; without an enrolled voice, 0 is the group of the first utterance and the
@@ -81,15 +83,28 @@ def attribute_frames(frames: list[np.ndarray], spans: Sequence[Span], *,
     background = fit_voice(np.concatenate([frames[i] for i in usable]))
     groups = _utterances(spans, usable)
     pooled = [np.concatenate([frames[i] for i in group]) for group in groups]
-    seed = _merge_to_two(pooled)
-    labels = np.full(len(spans), -1)
-    for group, side in zip(groups, seed, strict=True):
-        labels[group] = side
-    labels = _refine(frames, spans, usable, labels, background)
-    if interviewer is not None and _enrolled_is_other(frames, labels, interviewer,
-                                                       background):
-        labels = np.where(labels >= 0, 1 - labels, labels)
-    return [int(v) if v >= 0 else INTERVIEWER for v in labels]
+    seeds = [_merge_to_two(pooled)]
+    if interviewer is not None:
+        scores = np.array([_mean_llr(p, interviewer, background) for p in pooled])
+        weights = np.array([len(p) for p in pooled], float)
+        seeds.append((scores < _split_point(scores, weights)).astype(int))
+    best: tuple[float, np.ndarray] | None = None
+    for seed in seeds:
+        labels = np.full(len(spans), -1)
+        for group, side in zip(groups, seed, strict=True):
+            labels[group] = side
+        labels = _refine(frames, spans, usable, labels, background)
+        if interviewer is None:
+            return [int(v) if v >= 0 else INTERVIEWER for v in labels]
+        fit = _enrolled_fit(frames, labels, interviewer, background)
+        if fit[OTHER] > fit[INTERVIEWER]:
+            labels = np.where(labels >= 0, 1 - labels, labels)
+        # the split in which the enrolled voice tells the sides apart best
+        contrast = abs(fit[INTERVIEWER] - fit[OTHER])
+        if best is None or contrast > best[0]:
+            best = (contrast, labels)
+    assert best is not None
+    return [int(v) if v >= 0 else INTERVIEWER for v in best[1]]
 
 
 def _refine(frames: list[np.ndarray], spans: Sequence[Span], usable: list[int],
@@ -113,10 +128,10 @@ def _refine(frames: list[np.ndarray], spans: Sequence[Span], usable: list[int],
     return labels
 
 
-def _enrolled_is_other(frames: list[np.ndarray], labels: np.ndarray, voice: Voice,
-                       background: Voice) -> bool:
-    """After self-training, the side whose frames the enrolled voice fits better is the
-    interviewer's (the rounds keep the sides, but check rather than trust)."""
+def _enrolled_fit(frames: list[np.ndarray], labels: np.ndarray, voice: Voice,
+                  background: Voice) -> list[float]:
+    """How much better the enrolled voice explains each side's frames than the recording's
+    background does (mean log-likelihood ratio per frame; -inf for an empty side)."""
     fit = []
     for side in (INTERVIEWER, OTHER):
         chosen = [f for f, lab in zip(frames, labels, strict=True) if lab == side and len(f)]
@@ -125,7 +140,7 @@ def _enrolled_is_other(frames: list[np.ndarray], labels: np.ndarray, voice: Voic
             fit.append(float(np.mean(voice.frame_loglik(both) - background.frame_loglik(both))))
         else:
             fit.append(-np.inf)
-    return fit[OTHER] > fit[INTERVIEWER]
+    return fit
 
 
 def _utterances(spans: Sequence[Span], usable: Sequence[int]) -> list[list[int]]:
@@ -137,6 +152,29 @@ def _utterances(spans: Sequence[Span], usable: Sequence[int]) -> list[list[int]]
         else:
             groups.append([i])
     return groups
+
+
+def _mean_llr(frames: np.ndarray, voice: Voice, background: Voice) -> float:
+    return float(np.clip(voice.frame_loglik(frames) - background.frame_loglik(frames),
+                         -CLIP, CLIP).mean())
+
+
+def _split_point(scores: np.ndarray, weights: np.ndarray) -> float:
+    """The threshold that best splits the scores in two groups (Otsu, by duration)."""
+    order = np.argsort(scores)
+    s, w = scores[order], weights[order]
+    best, cut = -1.0, float(np.median(s))
+    total = w.sum()
+    for k in range(1, len(s)):
+        w0, w1 = w[:k].sum(), w[k:].sum()
+        if w0 < 0.05 * total or w1 < 0.05 * total:
+            continue
+        m0 = (w[:k] * s[:k]).sum() / w0
+        m1 = (w[k:] * s[k:]).sum() / w1
+        between = w0 * w1 * (m0 - m1) ** 2
+        if between > best:
+            best, cut = between, (s[k - 1] + s[k]) / 2
+    return cut
 
 
 def _merge_to_two(pooled: list[np.ndarray]) -> np.ndarray:
