@@ -3,7 +3,7 @@
 Two-channel recordings keep the channel rule of :mod:`companion.transcribe.speakers`; on
 mono recordings the voice closest to the enrolled interviewer is ``I`` and the other the
 participant's code. Without an enrolled voice, the side that asks more questions (words
-ending in '?') is taken for the interviewer.
+ending in '?') is taken for the interviewer, and on a tie the side that speaks first.
 """
 
 from __future__ import annotations
