@@ -8,33 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import soundfile as sf
-from speaker_voices import Interview, Transcribed, build, cli
+from speaker_voices import Interview, Transcribed, add_session, build, cli
 
 
 @pytest.fixture(scope="session")
 def interview(tmp_path_factory: pytest.TempPathFactory) -> Interview:
     return build(tmp_path_factory.mktemp("voices"))
-
-
-def add_session(root: Path, wav: Path, code: str = "P05") -> int:
-    from companion.store.db import now_iso
-    from companion.store.participants import add_participant
-    from companion.store.sessions import new_session
-    from companion.study import open_study
-
-    db = open_study(root).db()
-    try:
-        add_participant(db, code)
-        sid = new_session(db, code, protocol_id="semi-structured", protocol_hash="t").id
-        info = sf.info(str(wav))
-        db["recording_segments"].insert({
-            "session_id": sid, "seq": 1, "path": str(wav), "format": "wav",
-            "samplerate": info.samplerate, "channels": info.channels, "offset_ms": 0,
-            "frames": info.frames, "status": "closed", "started_at": now_iso()})
-        return sid
-    finally:
-        db.conn.close()
 
 
 @pytest.fixture(scope="module")

@@ -88,6 +88,49 @@ def build(folder: Path) -> Interview:
     return Interview(wav, enrolment, turns)
 
 
+def build_stereo(folder: Path) -> Path:
+    """Another interview on two channels: the interviewer (same voice, other sentences) on
+    the left, another participant on the right."""
+    turns = [("I", "Good morning, and thank you for coming in to talk with me."),
+             ("P", "Good morning, I am glad to be here."),
+             ("I", "Shall we start with how your week has been so far?"),
+             ("P", "It has been busy, with work and the children."),
+             ("I", "I understand. Tell me whatever comes to mind, there is no hurry."),
+             ("P", "Thank you, that helps.")]
+    left, right = [], []
+    for who, text in turns:
+        audio = synth(text, INTERVIEWER_VOICE if who == "I" else PARTICIPANT_VOICE)
+        audio = audio / np.abs(audio).max() * 0.5
+        gap = np.zeros(int(0.8 * RATE), np.float32)
+        silent = np.zeros_like(audio)
+        left += [audio if who == "I" else silent, gap]
+        right += [audio if who == "P" else silent, gap]
+    path = folder / "earlier-stereo.wav"
+    sf.write(path, np.stack([np.concatenate(left), np.concatenate(right)], axis=1), RATE,
+             subtype="PCM_16")
+    return path
+
+
 def cli(root: Path, *args: str) -> Result:
     """``companion --study ROOT ARGS...`` in this process."""
     return CliRunner().invoke(main, ["--study", str(root), *args], catch_exceptions=False)
+
+
+def add_session(root: Path, wav: Path, code: str = "P05") -> int:
+    from companion.store.db import now_iso
+    from companion.store.participants import add_participant
+    from companion.store.sessions import new_session
+    from companion.study import open_study
+
+    db = open_study(root).db()
+    try:
+        add_participant(db, code)
+        sid = new_session(db, code, protocol_id="semi-structured", protocol_hash="t").id
+        info = sf.info(str(wav))
+        db["recording_segments"].insert({
+            "session_id": sid, "seq": 1, "path": str(wav), "format": "wav",
+            "samplerate": info.samplerate, "channels": info.channels, "offset_ms": 0,
+            "frames": info.frames, "status": "closed", "started_at": now_iso()})
+        return sid
+    finally:
+        db.conn.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from speaker_voices import cli
+from speaker_voices import Interview, add_session, build_stereo, cli
 
 pytestmark = pytest.mark.model
 
@@ -105,3 +105,27 @@ def test_enrol_again_from_a_corrected_transcript(study_copy: Callable[[], Path])
     asked = next(s for s in list_segments(db, 1) if "group sessions" in s.text)
     assert asked.speaker == "I"
     db.conn.close()
+
+
+def test_enrol_from_a_two_channel_session_then_separate_a_mono_one(
+        tmp_path: Path, interview: Interview) -> None:
+    root = tmp_path / "study"
+    assert cli(root, "init").exit_code == 0
+    stereo = build_stereo(root / "recordings")
+    earlier = add_session(root, stereo, "P04")
+    result = cli(root, "speaker", "enrol", "--from-session", str(earlier), "--channel", "1")
+    assert result.exit_code == 0, result.output
+    mono = root / "recordings" / "interview.wav"
+    mono.write_bytes(interview.wav.read_bytes())
+    sid = add_session(root, mono, "P05")
+    assert cli(root, "transcribe", str(sid)).exit_code == 0
+    from companion.store.transcripts import list_segments
+    from companion.study import open_study
+
+    db = open_study(root).db()
+    words = [w for s in list_segments(db, sid) for w in s.words]
+    db.conn.close()
+    judged = [(w.speaker, interview.speaker_at(w.start_ms, w.end_ms)) for w in words]
+    judged = [(got, want) for got, want in judged if want]
+    right = sum(got == ("I" if want == "I" else "P05") for got, want in judged)
+    assert right / len(judged) >= 0.95, f"{right}/{len(judged)}"
