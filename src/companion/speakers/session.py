@@ -33,7 +33,7 @@ def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
     interviewer = load_interviewer(study)
     names = ("I", session.participant_code)
     segments = list_segments(db, session_id)
-    rows = list(db.query("SELECT id, path, offset_ms FROM recording_segments "
+    rows = list(db.query("SELECT id, path, offset_ms, channels FROM recording_segments "
                          "WHERE session_id = ? ORDER BY offset_ms, seq", [session_id]))
     # Every mono recording file of the session at once: the voices are the same ones, and
     # a short file alone says little about them.
@@ -41,7 +41,7 @@ def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
     frames: list[np.ndarray] = []
     for row in rows:
         mine = [s for s in segments if s.recording_segment_id == row["id"] and s.words]
-        if not mine:
+        if not mine or (row["channels"] or 1) > 1:
             continue
         path = Path(row["path"])
         audio = audiofile.load_audio(path if path.is_absolute() else study.root / path)
