@@ -327,7 +327,8 @@ class ReviewScreen(Screen[None]):
             return
         doc = self.doc
         assert doc is not None
-        cycle: list[str | None] = ["I", doc.participant.code, None]
+        # a second participant voice (a partner who joined) is the code with -2
+        cycle: list[str | None] = ["I", doc.participant.code, f"{doc.participant.code}-2", None]
         current = row.entry.speaker
         following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else "I"
         edit_segment(self.companion.db, row.entry.ref_id, speaker=following)
