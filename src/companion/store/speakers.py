@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 import sqlite_utils
 
@@ -234,6 +233,3 @@ def _check_name(name: str) -> str:
         raise InputError("speaker", name, "a name or code of 1 to 40 characters")
     return clean
 
-
-def segment_rows(segments: Sequence[Segment]) -> list[dict[str, Any]]:
-    return [s.to_dict() for s in segments]
