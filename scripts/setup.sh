@@ -34,3 +34,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[$extras]"
   touch "$stamp"
 fi
+
+# Test data: real recorded speech with reference transcripts, from the pocketsphinx source
+# distribution on PyPI (its test recordings). Downloaded once; the tests read it from here
+# and never use the network (tests/transcribe/realspeech.py).
+if [ "$mode" = test ]; then
+  testdata=".venv/share/companion-testdata"
+  if [ ! -f "$testdata/pocketsphinx-5.1.1.tar.gz" ]; then
+    mkdir -p "$testdata"
+    .venv/bin/python -m pip download -q --no-deps --no-binary :all: "pocketsphinx==5.1.1" -d "$testdata"
+  fi
+fi

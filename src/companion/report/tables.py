@@ -111,6 +111,7 @@ class StudyReport:
     phase_titles: dict[str, str]
     saturation: list[SaturationRow]
     codebook: dict[str, str]
+    talk_time: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         def conv(obj: Any) -> Any:
@@ -141,6 +142,7 @@ class StudyReport:
             "phase_titles": self.phase_titles,
             "saturation": [asdict(r) | {"new": r.new} for r in self.saturation],
             "codebook": self.codebook,
+            "talk_time": self.talk_time,
         }
 
     def to_json(self) -> str:
@@ -231,6 +233,7 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
     import datetime as dt
 
     from companion.protocol.registry import DEFAULT_PROTOCOL_ID, get_protocol
+    from companion.speakers.talktime import study_talk_time
 
     all_sessions = list_sessions(db)
     pilots = [s for s in all_sessions if s.pilot]
@@ -268,4 +271,5 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
         phase_titles={p: titles.get(p, p) for p in phase_ids},
         saturation=saturation(db, main),
         codebook=codebook,
+        talk_time=study_talk_time(db, sorted(main, key=_sort_key)),
     )
