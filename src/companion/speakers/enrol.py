@@ -31,7 +31,10 @@ def voice_path(study: Study) -> Path:
 
 
 def load_interviewer(study: Study) -> Voice | None:
-    path = voice_path(study)
+    return load_interviewer_at(voice_path(study))
+
+
+def load_interviewer_at(path: Path) -> Voice | None:
     if not path.is_file():
         return None
     with np.load(path) as data:
