@@ -81,14 +81,14 @@ class ReviewScreen(Screen[None]):
                 tooltip="Change who spoke the highlighted segment"),
         Binding("x", "split", "Split", id="review.split",
                 tooltip="Split the highlighted segment at a word: two turns"),
-        Binding("w", "swap", "Other speaker", id="review.swap",
-                tooltip="Give the highlighted segment to the session's other speaker"),
-        Binding("R", "rename", "Rename speaker", id="review.rename",
-                tooltip="Rename the highlighted segment's speaker in the whole session"),
         Binding("n", "note", "Note here", id="review.note",
                 tooltip="Write a note at the moment being played"),
         Binding("slash", "search", "Search", id="review.search",
                 tooltip="Search notes and transcripts of every session"),
+        Binding("w", "swap", "Swap", id="review.swap",
+                tooltip="Give the highlighted segment to the session's other speaker"),
+        Binding("R", "rename", "Rename", id="review.rename",
+                tooltip="Rename the highlighted segment's speaker in the whole session"),
         Binding("escape", "back", "Back", id="review.back-screen", tooltip="Close the review"),
     ]
 
