@@ -19,6 +19,7 @@ from companion.store.transcripts import list_segments, refresh_phases
 from companion.study import open_study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.review import ReviewScreen
+from tests.support.speakers import cli
 
 pytestmark = pytest.mark.model
 
@@ -125,4 +126,30 @@ def test_talk_time_shares_add_to_100_per_phase(study_copy: Callable[[], Path]) -
     assert overall["P05"]["percent"] > overall["I"]["percent"]
     assert overall["I"]["turns"] >= 5 and overall["P05"]["turns"] >= 5
     assert overall["P05"]["median_turn_ms"] > overall["I"]["median_turn_ms"]
+    db.conn.close()
+
+
+def test_swap_and_rename_from_the_command_line(study_copy: Callable[[], Path]) -> None:
+    root = study_copy()
+    db = open_study(root).db()
+    asked = next(s for s in list_segments(db, 1) if s.speaker == "I")
+    db.conn.close()
+
+    swapped = cli(root, "segment", "swap", str(asked.id))
+    assert swapped.exit_code == 0 and "speaker P05" in swapped.output
+    renamed = cli(root, "speaker", "rename", "1", "P05", "Mrs  Jansen")
+    assert renamed.exit_code == 0 and "Mrs Jansen" in renamed.output
+    unknown = cli(root, "speaker", "rename", "1", "Nobody", "X")
+    assert unknown.exit_code == 2 and "Nobody" in unknown.output
+    assert "Traceback" not in unknown.output
+
+    db = open_study(root).db()
+    segments = list_segments(db, 1)
+    assert {s.speaker for s in segments} == {"I", "Mrs Jansen"}
+    assert next(s for s in segments if s.id == asked.id).speaker == "Mrs Jansen"
+    # one user action, one audit entry: the rename lists every segment it changed
+    renames = [e for e in session_trail(db, 1) if (e.get("after") or {}).get("renamed")]
+    assert len(renames) == 1
+    assert len(renames[0]["after"]["changes"]) == sum(
+        s.speaker == "Mrs Jansen" for s in segments)
     db.conn.close()
