@@ -249,6 +249,46 @@ async def test_summary_report_json_and_qdpx_agree(study: Study, built: Built,
     assert anchored == [e.at_ms for e in tl.events() if e.kind in ("prompt", "note")]
 
 
+async def test_talk_time_per_phase_follows_the_phase_spans(study: Study, built: Built,
+                                                           tmp_path: Path) -> None:
+    tl = _timeline(study, built)
+    data = json.loads(_export(study, built, "json", tmp_path).read_text("utf-8"))["talk_time"]
+    phases = {p["phase_id"]: p for p in data["phases"]}
+    assert list(phases) == [pid for pid, _, _ in PHASES]
+    db = study.db()
+    try:
+        [duration] = build_report(study, db).durations
+    finally:
+        db.conn.close()
+    for pid, total in tl.phase_totals().items():
+        assert phases[pid]["phase_ms"] == total == duration.phases[pid]
+    # The answer running over the deepening mark (18.0-27.8 s) counts on both sides of it.
+    def ms(pid: str) -> dict[str, int]:
+        return {r["speaker"]: r["ms"] for r in phases[pid]["speakers"]}
+
+    assert ms("opening") == {"I": 4200 - 1000, "P07": 20_500 - 18_000}
+    assert ms("deepening") == {"P07": (27_800 - 20_500) + (46_000 - 40_000),
+                               "I": 57_800 - 50_000}
+    overall = {r["speaker"]: r["ms"] for r in data["overall"]}
+    for who, spoken in overall.items():
+        assert sum(ms(pid).get(who, 0) for pid in phases) == spoken
+    for group in [data["overall"], *(p["speakers"] for p in data["phases"])]:
+        assert sum(r["percent"] for r in group) == 100
+
+    # The summary screen shows the same shares, phase by phase.
+    app = CompanionApp(study, check_recovery=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.open_summary(built.session_id)
+        await pilot.pause()
+        console = Console(width=140, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#summary-talk", Static).content)
+        table = console.export_text()
+    for title, pid in (("Opening", "opening"), ("Deepening", "deepening")):
+        line = next(ln for ln in table.splitlines() if ln.strip().startswith(title))
+        for row in phases[pid]["speakers"]:
+            assert f"{row['speaker']} {row['percent']} %" in line
+
+
 def test_the_qdpx_audio_is_laid_out_by_the_timeline(study: Study, built: Built,
                                                     tmp_path: Path) -> None:
     """One file on the session clock: the gap is silence, each file at its place (the

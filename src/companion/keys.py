@@ -61,6 +61,8 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("review.edit", "e", "Edit"),
     KeyBinding("review.speaker", "s", "Speaker"),
     KeyBinding("review.split", "x", "Split"),
+    KeyBinding("review.swap", "w", "Swap"),
+    KeyBinding("review.rename", "R", "Rename"),
     KeyBinding("review.note", "n", "Note here"),
     KeyBinding("review.search", "slash", "Search"),
     KeyBinding("review.back-screen", "escape", "Back"),

@@ -155,7 +155,7 @@ def test_a_session_in_pieces_is_transcribed_on_the_session_timeline(
     expected_total = split_ms + gap_ms + round((len(mono) / RATE - split_s) * 1000)
     assert abs(result.total_ms - expected_total) <= 5
     segments = list_segments(db, sid)
-    assert {s.speaker for s in segments} == {None}  # mono: unknown, set in review
+    assert {s.speaker for s in segments} == {"I", "P05"}  # mono: voices told apart
     before = [s for s in segments if s.recording_segment_id == rec1]
     after = [s for s in segments if s.recording_segment_id == rec2]
     assert before and after

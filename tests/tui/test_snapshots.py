@@ -18,7 +18,7 @@ from textual.widgets import Input, TextArea
 
 from companion.operations.marks import mark_phase
 from companion.operations.notes import add_note
-from companion.store import events, sessions
+from companion.store import events, sessions, transcripts
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from tests.support.fakes import FakeRecorder
@@ -46,6 +46,17 @@ def _history(study: Study, session_id: int) -> None:
                  codes=["C1"])
     finally:
         db.conn.close()
+
+
+def _turns(db, session_id: int) -> None:  # type: ignore[no-untyped-def]
+    """A transcript of alternating turns over both phases (talk-time on the summary)."""
+    code = sessions.get_session(db, session_id).participant_code
+    turns = [transcripts.NewSegment(None, start * 1000, (start + length) * 1000,
+                                    f"turn {i}", "I" if i % 2 == 0 else code, -0.2, ())
+             for i, (start, length) in enumerate(
+                 [(30, 20), (50, 300), (400, 40), (440, 500), (960, 30), (990, 600),
+                  (1700, 60), (1760, 400)])]
+    transcripts.commit_segments(db, session_id, turns, [], done_ms=41 * 60_000)
 
 
 def _fixed_dates(study: Study) -> None:
@@ -166,6 +177,7 @@ def test_summary_screen(snap_compare, pictured: Study, planned_session: int,
     _history(pictured, planned_session)
     db = pictured.db()
     sessions.set_status(db, planned_session, "stopped", duration_ms=41 * 60_000)
+    _turns(db, planned_session)
     db.conn.close()
     add_note(pictured, planned_session, "Calmer at the end; check the intake story.",
              at_ms=None, kind="reflection")

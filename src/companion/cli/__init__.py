@@ -6,7 +6,16 @@ a list of objects (or one object) with named fields. Each module here declares t
 commands of one subject; importing them registers them on :data:`main`.
 """
 
-from companion.cli import annotate, audio, models, outputs, people, privacy, study  # noqa: F401
+from companion.cli import (  # noqa: F401
+    annotate,
+    audio,
+    models,
+    outputs,
+    people,
+    privacy,
+    speakers,
+    study,
+)
 from companion.cli.base import main
 
 __all__ = ["main"]

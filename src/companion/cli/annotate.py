@@ -105,3 +105,14 @@ def segment_split(ctx: click.Context, segment_id: str, at_word: str) -> None:
     first, second = split_segment(current_study(ctx), _segment_id(segment_id), int(at_word))
     click.echo(f"Segment {first.id} ends at {format_hms(first.end_ms)}; segment "
                f"{second.id} starts at {format_hms(second.start_ms)}")
+
+
+@segment.command("swap")
+@click.argument("segment_id", metavar="SEGMENT")
+@click.pass_context
+def segment_swap(ctx: click.Context, segment_id: str) -> None:
+    """Give SEGMENT to the session's other speaker (of its two)."""
+    from companion.operations.review import swap_speaker
+
+    seg = swap_speaker(current_study(ctx), _segment_id(segment_id))
+    click.echo(f"Segment {seg.id}: speaker {seg.speaker or 'unknown'}")

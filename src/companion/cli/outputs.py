@@ -23,16 +23,21 @@ from companion.cli.base import cli_state, current_study, emit_json, main
 @click.option("--threads", type=int, default=0, show_default=True,
               help="CPU threads (0: automatic).")
 @click.option("--restart", is_flag=True, help="Discard the existing transcript and start over.")
+@click.option("--speakers", default="auto", show_default=True, metavar="auto|none",
+              help="On one-channel audio, tell the voices apart (the enrolled interviewer "
+                   "is I); none leaves speakers to review.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, model: str | None,
-               language: str | None, threads: int, restart: bool, as_json: bool) -> None:
+               language: str | None, threads: int, restart: bool, speakers: str,
+               as_json: bool) -> None:
     """Transcribe SESSION's audio on this machine; an interrupted run continues where it
     stopped."""
     from companion.transcribe.command import run_transcribe
 
     run_transcribe(cli_state(ctx).study(), session_id, all_sessions=all_sessions, model=model,
-                   language=language, threads=threads, restart=restart, as_json=as_json)
+                   language=language, threads=threads, restart=restart, as_json=as_json,
+                   speakers=speakers)
 
 
 # --- export and report commands ---

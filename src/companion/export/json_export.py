@@ -11,6 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from companion.export.document import SessionDocument, layout
+from companion.speakers.talktime import talk_time_data
 
 FORMAT_VERSION = "companion-session/1"
 
@@ -39,6 +40,7 @@ def session_data(doc: SessionDocument) -> dict[str, Any]:
         "segments": [s.to_dict() | {"rendered": doc.rendered.get(s.id, s.text)}
                      for s in doc.segments],
         "pauses": [asdict(p) | {"duration_ms": p.duration_ms} for p in doc.pauses],
+        "talk_time": talk_time_data(doc.segments, doc.phases),
         "recordings": [r.to_dict() | {"original_path": doc.pseudonymiser.apply(r.original_path)
                                       or None} for r in doc.recordings],
         "timeline": [

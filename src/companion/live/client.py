@@ -114,6 +114,9 @@ class LiveTranscriber:
                 cmd += [flag, value]
         # One thread for every maths library the model may use: the recorder keeps a core.
         env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        if self.study is not None:
+            # the mono labeller (companion.speakers.live) finds the enrolled voice there
+            env["COMPANION_STUDY"] = str(self.study.root)
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, env=env,
                                         start_new_session=True)

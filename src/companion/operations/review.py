@@ -11,12 +11,13 @@ from typing import Any
 from companion.export.document import SessionDocument, build_document
 from companion.export.pseudonymise import Pseudonymiser
 from companion.operations._base import acting, reading
-from companion.store import corrections, transcripts
+from companion.store import corrections, sessions, speakers, transcripts
 from companion.store.transcripts import Segment, Word
 from companion.study.folder import Study
 
 __all__ = ["Segment", "SessionDocument", "Word", "correct_segment", "document",
-           "get_segment", "original_text", "segment_history", "set_speaker", "split_segment"]
+           "get_segment", "original_text", "rename_speaker", "segment_history",
+           "session_speakers", "set_speaker", "split_segment", "swap_speaker"]
 
 
 def document(study: Study, session_id: int | str,
@@ -51,6 +52,31 @@ def split_segment(study: Study, segment_id: int, at_word: int) -> tuple[Segment,
     """Split a segment before its word number ``at_word`` (0-based): two turns."""
     with acting(study, entity=corrections.SEGMENT_ENTITY, action="split") as act:
         return corrections.split_segment(act.db, segment_id, at_word)
+
+
+def swap_speaker(study: Study, segment_id: int) -> Segment:
+    """Give the segment to the session's other speaker (the separation mixed them up)."""
+    with acting(study, entity=corrections.SEGMENT_ENTITY, action="speaker") as act:
+        segment = transcripts.get_segment(act.db, segment_id)
+        act.entry.entity_id, act.entry.session_id = segment_id, segment.session_id
+        return speakers.swap_speakers(act.db, segment.session_id, [segment_id])[0]
+
+
+def rename_speaker(study: Study, session_id: int | str, old: str, new: str) -> int:
+    """Call speaker ``old`` by ``new`` in the whole session; returns the segments changed.
+    One audit entry names the rename and lists every segment's before and after."""
+    with acting(study, entity="transcript", action="speaker") as act:
+        sid = sessions.get_session(act.db, session_id).id
+        changed = speakers.rename_speaker(act.db, sid, old, new)
+        act.entry.entity_id, act.entry.session_id = sid, sid
+        act.entry.after = {"renamed": {"from": old, "to": " ".join(new.split())}}
+        return changed
+
+
+def session_speakers(study: Study, session_id: int | str) -> list[str]:
+    """The session's speaker names, by first appearance."""
+    with reading(study) as db:
+        return speakers.session_speakers(db, sessions.get_session(db, session_id).id)
 
 
 def segment_history(study: Study, segment_id: int) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from companion.operations._base import acting, reading
 from companion.operations.protocols import protocol_for, session_protocol
 from companion.operations.ratings import Scored, scored_ratings
 from companion.protocol.model import Protocol
+from companion.speakers.talktime import talk_time_data
 from companion.store import events, notes, ratings, recordings
 from companion.store import sessions as store
 from companion.store.backup import backup_quietly
@@ -86,6 +87,8 @@ class SessionOverview:
     """The session's end, by the timeline's one rule."""
     live_segments: list[dict[str, Any]] = field(default_factory=list)
     """What the live transcript showed (until the full transcription replaces it)."""
+    talk_time: dict[str, Any] = field(default_factory=dict)
+    """Who talked how much, overall and per phase span (empty before a transcript)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +100,7 @@ class SessionOverview:
             "prompt_events": self.prompts,
             "notes": [n.to_dict() for n in self.notes],
             "live_segments": self.live_segments,
+            "talk_time": self.talk_time,
         }
 
 
@@ -114,4 +118,5 @@ def overview(study: Study, session_id: int | str) -> SessionOverview:
             phase_spans=(tl := load_timeline(study, db, session.id)).phase_spans(),
             end_ms=tl.end_ms,
             live_segments=[s.to_dict() for s in list_live_segments(db, session.id)],
+            talk_time=talk_time_data(tl.segments, tl.phase_spans()) if tl.segments else {},
         )

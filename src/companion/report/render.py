@@ -67,6 +67,16 @@ def _sections(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]
                      ["#", "Participant", "Date", "New", "New codes", "Codes so far"], rows4,
                      "Codes tagged during or after each interview, in interview order."))
 
+    rows_t = [[f"Session {r['session_id']}" if r["session_id"] else "All", r["participant"]
+               if r["session_id"] else "",
+               f"{r['interviewer_percent']}%", str(r["interviewer_turns"]),
+               f"{r['interviewer_median_turn_s']:.0f} s", f"{r['participant_percent']}%",
+               str(r["participant_turns"]), f"{r['participant_median_turn_s']:.0f} s"]
+              for r in report.talk_time]
+    sections.append(("Talk-time: who talked how much",
+                     ["Interview", "Participant", "Interviewer", "Turns", "Median turn",
+                      "Participant", "Turns", "Median turn"], rows_t,
+                     "Share of speaking time; a turn runs until the other speaks."))
     if report.coded_saturation:
         rows_c = [[str(r.order), r.participant, r.date, str(r.new),
                    ", ".join(r.new_codes) or "–", str(r.cumulative)]

@@ -116,6 +116,7 @@ class StudyReport:
     # From the analyst's codings (import-qdpx) and the joint display (report/joint.py).
     coded_saturation: list[SaturationRow] = field(default_factory=list)
     joint: JointDisplay | None = None
+    talk_time: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         def conv(obj: Any) -> Any:
@@ -148,6 +149,7 @@ class StudyReport:
             "saturation_codings": [asdict(r) | {"new": r.new} for r in self.coded_saturation],
             "joint_display": self.joint.to_dict() if self.joint else None,
             "codebook": self.codebook,
+            "talk_time": self.talk_time,
         }
 
     def to_json(self) -> str:
@@ -248,6 +250,7 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
     import datetime as dt
 
     from companion.protocol.registry import DEFAULT_PROTOCOL_ID, get_protocol
+    from companion.speakers.talktime import study_talk_time
 
     all_sessions = list_sessions(db)
     pilots = [s for s in all_sessions if s.pilot]
@@ -291,6 +294,7 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
             *code_tags(db, main, {c.id: code_name(c.id, c.name) for c in protocol.codes}
                        if protocol else {})], {p: titles.get(p, p) for p in phase_ids},
             protocol.reference if protocol else None),
+        talk_time=study_talk_time(db, sorted(main, key=_sort_key)),
     )
 
 

@@ -91,6 +91,10 @@ def split_segment(db: sqlite_utils.Database, segment_id: int, at_word: int) -> t
                    at_ms=segment.start_ms, text=head_text)
         index_text(db, kind="segment", ref_id=new_id, session_id=segment.session_id,
                    at_ms=start, text=tail_text)
+        # A pause that now falls between the two parts is a pause between turns.
+        db.execute("UPDATE pauses SET within_segment = 0 WHERE session_id = ? "
+                   "AND start_ms >= ? AND start_ms < ?",
+                   [segment.session_id, head_end, start])
         first, second = get_segment(db, segment_id), get_segment(db, new_id)
         log_change(db, entity=SEGMENT_ENTITY, entity_id=segment_id,
                    session_id=segment.session_id, action="split",
@@ -111,12 +115,14 @@ def _words_json(words: tuple[Word, ...]) -> str:
 def segment_history(db: sqlite_utils.Database, segment_id: int) -> list[dict[str, Any]]:
     """The audit entries of a segment, oldest first (its earlier texts and speakers)."""
     return [e for e in entity_trail(db, SEGMENT_ENTITY, segment_id)
-            if e["action"] in ("edit", "speaker", "split")]
+            if e["action"] in ("edit", "speaker", "split", "speakers-auto")]
 
 
 def original_text(db: sqlite_utils.Database, segment_id: int) -> str:
-    """The segment's text as transcribed, before any edit (or split)."""
+    """The segment's text as transcribed, before any edit (or split). A part split off
+    another segment (by the speaker separation) has its own text as its first."""
     for entry in segment_history(db, segment_id):
-        if entry["action"] in ("edit", "split"):
-            return str(entry["before"]["text"])
+        before = entry["before"] or {}
+        if entry["action"] in ("edit", "split", "speakers-auto") and "text" in before:
+            return str(before["text"])
     return get_segment(db, segment_id).text

@@ -85,7 +85,7 @@ def _summary(result: TranscribeResult) -> str:
 
 def run_transcribe(
     study: Study, session_id: str | None, *, all_sessions: bool, model: str | None,
-    language: str | None, threads: int, restart: bool, as_json: bool,
+    language: str | None, threads: int, restart: bool, as_json: bool, speakers: str = "auto",
 ) -> None:
     """One session or ``--all``, through the one queue the TUI uses too: a failing session
     is named and the others still run; the exit status is 1 when any failed."""
@@ -93,9 +93,11 @@ def run_transcribe(
         raise InputError("SESSION", session_id or "", "a session id, or --all (not both)")
     if threads < 0:
         raise InputError("--threads", threads, "0 (automatic) or more")
+    if speakers not in ("auto", "none"):
+        raise InputError("--speakers", speakers, "auto (separate voices on mono audio) or none")
     check_language(language)
     options = TranscribeOptions(model=model, language=language, threads=threads,
-                                restart=restart)
+                                restart=restart, speakers=speakers)
     ids: list[int] | None = None
     if not all_sessions:
         # Bad input is said (exit 2) before the model is loaded, as before any write.
@@ -131,6 +133,19 @@ def run_transcribe(
             click.echo("Nothing to transcribe: every session with audio has a transcript.")
         for result in outcome.results:
             click.echo(_summary(result))
+            click.echo(_talk_time(study, result.session_id))
     if outcome.failures:
         click.echo(outcome.failure_line(), err=True)
         raise SystemExit(1)
+
+
+def _talk_time(study: Study, session_id: int) -> str:
+    """The talk-time line under a summary: who talked how much."""
+    from companion.speakers.talktime import describe, session_talk_time
+
+    db = study.db()
+    try:
+        rows = session_talk_time(db, session_id)["overall"]
+    finally:
+        db.conn.close()
+    return f"  talk-time: {describe(rows)}" if rows else "  talk-time: no speech"

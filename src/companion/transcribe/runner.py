@@ -64,6 +64,7 @@ class TranscribeOptions:
     beam_size: int = 5
     interviewer_channel: int = 0  # on 2-channel recordings: 0 = left, 1 = right
     restart: bool = False  # throw away an existing transcript first
+    speakers: str = "auto"  # mono recordings: auto = separate voices after decoding; none
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,14 @@ def transcribe_session(
             if existing is not None and existing["status"] == "done":
                 return _result(db, plan, "already-done", existing, 0, 0.0)
             with engine.lock:
-                return _run(db, plan, engine, options, on_progress, cancel)
+                result = _run(db, plan, engine, options, on_progress, cancel)
+            if result.status == "done" and options.speakers == "auto":
+                # mono audio: who spoke each word, from the voices (two channels keep
+                # the channel rule and are skipped there)
+                from companion.speakers.session import separate_session
+
+                separate_session(study, db, plan.session.id)
+            return result
     finally:
         db.conn.close()
 

@@ -4,8 +4,9 @@ Left: the timeline (phases, prompts asked, suggestions used, notes, bookmarks, c
 Right: the transcript, speaker by speaker, with pause marks and the notes at their times.
 Enter plays from the highlighted line; Space pauses; ←/→ skip 5 s; the segment being
 played is highlighted. ``e`` corrects a segment's text or a note, ``s`` changes who spoke,
-``n`` writes a note at the moment being played. Every edit is a new version: the original
-stays in the audit log.
+``x`` splits a segment at a word, ``w`` gives it to the other speaker, ``R`` renames a
+speaker for the whole session, ``n`` writes a note at the moment being played. Every edit
+is a new version: the original stays in the audit log. The head shows the talk-time.
 """
 
 from __future__ import annotations
@@ -79,11 +80,15 @@ class ReviewScreen(Screen[None]):
         Binding("s", "speaker", "Speaker", id="review.speaker",
                 tooltip="Change who spoke the highlighted segment"),
         Binding("x", "split", "Split", id="review.split",
-                tooltip="Cut the highlighted segment in two turns"),
+                tooltip="Split the highlighted segment at a word: two turns"),
         Binding("n", "note", "Note here", id="review.note",
                 tooltip="Write a note at the moment being played"),
         Binding("slash", "search", "Search", id="review.search",
                 tooltip="Search notes and transcripts of every session"),
+        Binding("w", "swap", "Swap", id="review.swap",
+                tooltip="Give the highlighted segment to the session's other speaker"),
+        Binding("R", "rename", "Rename", id="review.rename",
+                tooltip="Rename the highlighted segment's speaker in the whole session"),
         Binding("escape", "back", "Back", id="review.back-screen", tooltip="Close the review"),
     ]
 
@@ -177,6 +182,11 @@ class ReviewScreen(Screen[None]):
         self._head_base = (f"Session {s.id} · {doc.participant.code} · {s.status}"
                            f"{' · pilot' if s.pilot else ''} · {format_hms(doc.duration_ms)}"
                            f"{transcript_state}")
+        if doc.has_transcript:
+            from companion.speakers.talktime import describe, talk_time_data
+
+            self._head_base += "\ntalk-time: " + describe(
+                talk_time_data(doc.segments, doc.phases)["overall"])
         self._show_head()
 
     def _show_head(self) -> None:
@@ -336,7 +346,8 @@ class ReviewScreen(Screen[None]):
             return
         doc = self.doc
         assert doc is not None
-        cycle: list[str | None] = ["I", doc.participant.code, None]
+        # a second participant voice (a partner who joined) is the code with -2
+        cycle: list[str | None] = ["I", doc.participant.code, f"{doc.participant.code}-2", None]
         current = row.entry.speaker
         following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else "I"
         review.set_speaker(self.companion.study, row.entry.ref_id, following)
@@ -361,12 +372,40 @@ class ReviewScreen(Screen[None]):
             self.notify("Nothing split: type | before the first word of the second turn.",
                         severity="warning")
             return
+        self._apply(partial(review.split_segment, self.companion.study, segment_id,
+                            len(before.split())))
+
+    def _segment_row(self, what: str) -> int | None:
+        row = self._focused_row()
+        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
+            self.notify(f"Highlight a transcript segment to {what}.")
+            return None
+        return row.entry.ref_id
+
+    def _apply(self, change: Callable[[], object]) -> None:
         try:
-            review.split_segment(self.companion.study, segment_id, len(before.split()))
+            change()
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
         self.reload()
+
+    def action_swap(self) -> None:
+        segment_id = self._segment_row("give it to the other speaker")
+        if segment_id is not None:
+            self._apply(partial(review.swap_speaker, self.companion.study, segment_id))
+
+    def action_rename(self) -> None:
+        row = self._focused_row()
+        if row is None or row.entry.kind != "segment" or not row.entry.speaker:
+            self.notify("Highlight a segment whose speaker is known to rename that speaker.")
+            return
+        old = row.entry.speaker
+        self.app.push_screen(
+            TextPrompt(f"Call {old} in this whole session", old),
+            lambda new: None if not new else self._apply(
+                partial(review.rename_speaker, self.companion.study, self.session_id, old,
+                        new)))
 
     def action_note(self) -> None:
         if self.player is not None:

@@ -7,7 +7,7 @@ completed (and F8 again reopens it).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -66,6 +66,7 @@ class SummaryScreen(Screen[None]):
         with Horizontal(id="summary-body"):
             with VerticalScroll(id="summary-facts", classes="panel"):
                 yield Static("", id="summary-phases")
+                yield Static("", id="summary-talk")
                 yield Static("", id="summary-prompts")
                 yield Static("", id="summary-notes")
             with Vertical(id="summary-reflect", classes="panel"):
@@ -122,6 +123,7 @@ class SummaryScreen(Screen[None]):
                 "—" if phase is None else format_hms(phase.target_minutes * 60_000),
             )
         self.query_one("#summary-phases", Static).update(phases)
+        self.query_one("#summary-talk", Static).update(self._talk_time(data))
 
         prompts = Text("Prompts asked and suggestions used\n", style="bold")
         if not data.prompts:
@@ -156,6 +158,22 @@ class SummaryScreen(Screen[None]):
             shown.append("• ", style="bold")
             shown.append(note.text + "\n")
         self.query_one("#reflections", Static).update(shown)
+
+    @staticmethod
+    def _talk_time(data: session_ops.SessionOverview) -> Table | Text:
+        """Who talked how much: the whole session, then each phase's span (the same spans
+        as the phase table above)."""
+        if not data.talk_time:
+            return Text("")
+        table = Table(title="Talk-time", title_justify="left", expand=True, box=None)
+        table.add_column("phase")
+        table.add_column("share of speaking (turns, median turn)")
+        table.add_row("whole session", _shares(data.talk_time["overall"]))
+        titles = {span.phase_id: span.title for span in data.phase_spans}
+        for phase in data.talk_time["phases"]:
+            name = titles.get(phase["phase_id"], phase["phase_id"]) or "before a phase"
+            table.add_row(name, _shares(phase["speakers"]))
+        return table
 
     def action_save_reflection(self) -> None:
         area = self.query_one(TextArea)
@@ -202,3 +220,9 @@ class SummaryScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.companion.show_sessions()
+
+
+def _shares(rows: list[dict[str, Any]]) -> str:
+    """``I 31 % (4, 6 s) · P05 69 % (4, 14 s)``: share, turns, median turn."""
+    return " · ".join(f"{r['speaker']} {r['percent']} % ({r['turns']}, "
+                      f"{r['median_turn_ms'] / 1000:.0f} s)" for r in rows)

@@ -1,0 +1,62 @@
+"""One microphone, two espeak-ng voices: the enrolled interviewer is I, the other voice the
+participant, word by word, with the one-word interjection in a segment of its own."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from companion.store.transcripts import list_segments
+from companion.study import open_study
+from tests.support.speakers import Interview, Transcribed
+
+pytestmark = pytest.mark.model
+
+
+def _segments(transcribed: Transcribed):
+    db = open_study(transcribed.root).db()
+    try:
+        return list_segments(db, transcribed.session_id)
+    finally:
+        db.conn.close()
+
+
+def test_words_go_to_the_right_speaker(transcribed: Transcribed, interview: Interview) -> None:
+    segments = _segments(transcribed)
+    right = total = 0
+    for segment in segments:
+        for word in segment.words:
+            truth = interview.speaker_at(word.start_ms, word.end_ms)
+            if truth is None:
+                continue
+            total += 1
+            right += word.speaker == ("I" if truth == "I" else "P05")
+            assert word.speaker == segment.speaker  # segments are runs of one speaker
+    assert total >= 80, "the model should have heard most of the interview"
+    assert right / total >= 0.95, f"{right}/{total} words to the right speaker"
+    assert {s.speaker for s in segments} == {"I", "P05"}
+    # the enrolled voice asks the questions
+    for key in ("pain began", "your doctor", "group sessions", "you missed"):
+        asked = next(s for s in segments if key in s.text)
+        assert asked.speaker == "I", (key, asked.text)
+
+
+def test_a_one_word_interjection_is_a_segment_of_its_own(transcribed: Transcribed) -> None:
+    segments = _segments(transcribed)
+    at = next(i for i, s in enumerate(segments) if s.text.strip(" .!,").lower() == "right")
+    assert segments[at].speaker == "I"
+    assert segments[at - 1].speaker == "P05" and "anyone" in segments[at - 1].text
+    assert segments[at + 1].speaker == "P05" and "few weeks" in segments[at + 1].text
+
+
+def test_the_summary_shows_talk_time(transcribed: Transcribed) -> None:
+    line = next(x for x in transcribed.summary.splitlines() if "talk-time" in x)
+    assert "P05" in line and "I " in line and "%" in line and "turns" in line
+
+
+def test_the_voice_model_is_private_to_the_study(transcribed: Transcribed) -> None:
+    folder = transcribed.root / "voices"
+    model = folder / "interviewer.npz"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(model.stat().st_mode) == 0o600
