@@ -390,7 +390,13 @@ def _settle_backup(study: Study, db: sqlite_utils.Database) -> None:
     """Take the fresh backup a killed withdrawal still owed (only with no journal left:
     a backup must never hold one)."""
     owed = study.root / BACKUP_OWED
-    if owed.exists() and not _journal(db) and backup_study(study.root) is not None:
+    if not owed.exists() or _journal(db):
+        return
+    # Killed between taking the backup and clearing the mark: that backup is the fresh one.
+    newest = list_backups(study.root)[:1]
+    if newest and newest[0].stat().st_mtime_ns >= owed.stat().st_mtime_ns:
+        owed.unlink(missing_ok=True)
+    elif backup_study(study.root) is not None:
         owed.unlink(missing_ok=True)
 
 
