@@ -394,9 +394,8 @@ def _settle_backup(study: Study, db: sqlite_utils.Database) -> None:
         return
     # Killed between taking the backup and clearing the mark: that backup is the fresh one.
     newest = list_backups(study.root)[:1]
-    if newest and newest[0].stat().st_mtime_ns >= owed.stat().st_mtime_ns:
-        owed.unlink(missing_ok=True)
-    elif backup_study(study.root) is not None:
+    fresh = bool(newest) and newest[0].stat().st_mtime_ns >= owed.stat().st_mtime_ns
+    if fresh or backup_study(study.root) is not None:
         owed.unlink(missing_ok=True)
 
 
