@@ -160,7 +160,13 @@ def test_live_screen(snap_compare, pictured: Study, planned_session: int,
         pilot.app.start_live(planned_session)  # type: ignore[attr-defined]
         await _settle(pilot)
         recorder.set(**LIVE_STATES[state])  # type: ignore[arg-type]
-        await pilot.press(*"Long silence after the question")
+        # One key starts the note (and stamps it); the rest is set at once, since a picture
+        # taken while a loaded machine is still drawing thirty keystrokes can catch the
+        # input box half scrolled. Typing itself is tested in test_live.py.
+        await pilot.press("L")
+        note = pilot.app.screen.query_one("#note-input", Input)
+        note.value = "Long silence after the question"
+        note.cursor_position = len(note.value)
         screen = pilot.app.screen
         screen._poll()  # type: ignore[attr-defined]  # as the 0.1 s poll would
         await _settle(pilot)
