@@ -9,6 +9,13 @@ was made of) is checked: if Whisper's words cover less than :data:`MIN_COVERED` 
 span's voiced frames, the span is decoded once more on its own, and its words replace
 those of the first pass when they cover more. The check and the retry depend on the
 chunk's audio only, so a resumed run still writes what an uninterrupted one does.
+
+Only words that can be speech count: a subtitle tag ("MUZIEK", see
+:func:`companion.transcribe.guard.is_sound_tag`) covers nothing, and a word covers at most
+:data:`WORD_S_PER_CHAR` a character of its span (Whisper stretched three invented words
+over nine seconds of a Dutch turn, which then looked decoded). When the retry with the
+prompt still leaves a span uncovered, it is decoded once more without the prompt: the
+prompt is what made Whisper skip it (see :mod:`companion.transcribe.verbatim`).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import numpy as np
 from companion.transcribe.audiofile import FRAME_MS, HOP, SAMPLE_RATE
 from companion.transcribe.chunks import Chunk
 from companion.transcribe.engine import RawSegment, RawWord
+from companion.transcribe.guard import is_sound_tag
 
 MIN_COVERED = 0.6
 """Share of a span's voiced frames that words must cover for it to count as decoded."""
@@ -29,6 +37,11 @@ MIN_VOICED_S = 0.5
 
 EDGE_S = 0.15
 """Word times are good to about this much: a frame this close to a word is covered."""
+
+WORD_S_PER_CHAR = 0.2
+"""Longest time one character of a word can take (slow speech is about 0.1 s)."""
+WORD_MIN_S = 0.6
+"""A word, however short, may take this long (a drawn-out "eh")."""
 
 Decode = Callable[[np.ndarray], list[RawSegment]]
 
@@ -55,7 +68,12 @@ def covered_share(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float)
     hit = np.zeros_like(voiced)
     per_s = 1000 / FRAME_MS
     for w in words:
-        lo = max(0, int((w.start - EDGE_S - offset_s) * per_s))
+        if is_sound_tag(w.word):
+            continue
+        # a stretched word covers its end (where Whisper's next word takes over) only
+        longest = max(WORD_MIN_S, WORD_S_PER_CHAR * len(w.word.strip()))
+        start = max(w.start, w.end - longest)
+        lo = max(0, int((start - EDGE_S - offset_s) * per_s))
         hi = min(len(hit), int(np.ceil((w.end + EDGE_S - offset_s) * per_s)))
         if hi > lo:
             hit[lo:hi] = True
@@ -63,9 +81,10 @@ def covered_share(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float)
 
 
 def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np.ndarray,
-              decode: Decode) -> tuple[list[RawSegment], int]:
+              decode: Decode, bare: Decode | None = None) -> tuple[list[RawSegment], int]:
     """``raws`` (one pass over ``chunk``) with every poorly covered span decoded again on
-    its own; returns (segments on the clip's timeline, spans decoded again)."""
+    its own, and, if that still covers too little, once more with ``bare`` (the decoding
+    without the prompt); returns (segments on the clip's timeline, spans decoded again)."""
     result = list(raws)
     retried = 0
     for (start, end), offset in zip(chunk.spans, _span_offsets(chunk), strict=True):
@@ -77,11 +96,20 @@ def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np
         before = covered_share(inside, frames, offset)
         if before >= MIN_COVERED:
             continue
-        retried += 1
-        again = [_shift(raw, offset) for raw in decode(mono[start:end])]
-        if covered_share(_words(again), frames, offset) <= before:
+        best, best_share = None, before
+        for how in (decode, bare):
+            if how is None:
+                continue
+            retried += 1
+            again = [_shift(raw, offset) for raw in how(mono[start:end])]
+            share = covered_share(_words(again), frames, offset)
+            if share > best_share:
+                best, best_share = again, share
+            if best_share >= MIN_COVERED:
+                break
+        if best is None:
             continue
-        result = [_without(raw, offset, offset + length) for raw in result] + again
+        result = [_without(raw, offset, offset + length) for raw in result] + best
     result = [raw for raw in result if raw.words]
     result.sort(key=lambda raw: raw.words[0].start)
     return result, retried
