@@ -403,7 +403,9 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                     close = getattr(segments, "close", None)
                     if close is not None:
                         close()
-                if not complete:
+                if not complete or stopped():
+                    # asked to stop: not the retries below either (each a decoder pass
+                    # that an interviewer going live would otherwise share the CPU with)
                     cancelled = True
                     break
                 # The whole chunk in one transaction: its segments, pauses, full-text rows
