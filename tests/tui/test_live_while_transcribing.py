@@ -78,7 +78,7 @@ async def test_recording_starts_at_once_while_a_transcription_is_decoding(
                 live.query_one("#rec-elapsed", Static).render()), what="clock shown")
             assert view.running and not gated.gate.is_set()  # nobody waited for the run
             assert any(isinstance(m, Notify) and "Transcription stop" in m.notification.message
-                       for m in said)
+                       and "background" in m.notification.message for m in said)
             gated.gate.set()  # the chunk decodes; the run then stops by itself
             await _run_to_the_end(pilot, said)
             assert not view.running and recorder.calls == ["start"]
