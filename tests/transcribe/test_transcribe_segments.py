@@ -233,3 +233,17 @@ def test_a_stretched_or_tag_word_does_not_count_as_a_decoded_turn() -> None:
     assert covered_share(spoken, voiced, 0.0) > 0.95
     tags = [RawWord(" MUZIEK", i * 0.5, i * 0.5 + 0.4, 0.9) for i in range(18)]
     assert covered_share(tags, voiced, 0.0) == 0.0
+
+
+def test_a_skipped_greeting_leaves_a_turn_undecoded_however_much_is_covered() -> None:
+    from companion.transcribe.coverage import covered_share, decoded, longest_unheard_s
+    from companion.transcribe.engine import RawWord
+
+    voiced = np.zeros(400, dtype=bool)
+    voiced[30:350] = True  # voice from 0.3 to 3.5 s
+    question = [RawWord(f" w{i}", 1.5 + i * 0.4, 1.85 + i * 0.4, 0.9) for i in range(5)]
+    assert covered_share(question, voiced, 0.0) >= 0.6  # enough by share alone...
+    assert longest_unheard_s(question, voiced, 0.0) > 1.0  # ...but the greeting is unheard
+    assert not decoded(question, voiced, 0.0)
+    greeting = [RawWord(" Goedemorgen.", 0.3, 1.2, 0.9)]
+    assert decoded(greeting + question, voiced, 0.0)

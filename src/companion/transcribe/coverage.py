@@ -6,7 +6,8 @@ segments with few timestamps), that last word can be placed seconds too late, an
 speech in between is never looked at again: a turn, or the end of one, goes missing
 without a trace. So after a chunk is decoded, each of its spans (the voiced stretches it
 was made of) is checked: if Whisper's words cover less than :data:`MIN_COVERED` of the
-span's voiced frames, the span is decoded once more on its own, and its words replace
+span's voiced frames, or leave :data:`MAX_UNHEARD_S` of voice in a row without a word,
+the span is decoded once more on its own, and its words replace
 those of the first pass when they cover more. The check and the retry depend on the
 chunk's audio only, so a resumed run still writes what an uninterrupted one does.
 
@@ -35,6 +36,10 @@ MIN_COVERED = 0.6
 MIN_VOICED_S = 0.5
 """Spans with less voiced audio than this are not checked (a cough, a breath)."""
 
+MAX_UNHEARD_S = 0.6
+"""This much voice in a row without a word leaves a span undecoded, however much of it the
+words cover (a greeting before a decoded question)."""
+
 EDGE_S = 0.15
 """Word times are good to about this much: a frame this close to a word is covered."""
 
@@ -59,13 +64,10 @@ def _words(raws: Sequence[RawSegment]) -> list[RawWord]:
     return [w for raw in raws for w in raw.words if w.word.strip()]
 
 
-def covered_share(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float) -> float:
-    """Share of ``voiced`` (frames of one span, from ``offset_s`` in the clip) that lies
-    within :data:`EDGE_S` of a word."""
-    total = int(voiced.sum())
-    if total == 0:
-        return 1.0
-    hit = np.zeros_like(voiced)
+def _covered(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float) -> np.ndarray:
+    """One flag per frame of ``voiced`` (one span, from ``offset_s`` in the clip): within
+    :data:`EDGE_S` of a word that can be speech."""
+    hit = np.zeros(len(voiced), dtype=bool)
     per_s = 1000 / FRAME_MS
     for w in words:
         if is_sound_tag(w.word):
@@ -77,7 +79,32 @@ def covered_share(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float)
         hi = min(len(hit), int(np.ceil((w.end + EDGE_S - offset_s) * per_s)))
         if hi > lo:
             hit[lo:hi] = True
-    return float((hit & voiced).sum()) / total
+    return hit
+
+
+def covered_share(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float) -> float:
+    """Share of ``voiced`` (frames of one span, from ``offset_s`` in the clip) that lies
+    within :data:`EDGE_S` of a word."""
+    total = int(voiced.sum())
+    if total == 0:
+        return 1.0
+    return float((_covered(words, voiced, offset_s) & voiced).sum()) / total
+
+
+def longest_unheard_s(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float) -> float:
+    """Seconds of voice in the longest stretch of the span between words (or before the
+    first, after the last): a skipped greeting in an otherwise decoded turn."""
+    gaps = np.flatnonzero(np.diff(np.concatenate(
+        [[0], (~_covered(words, voiced, offset_s)).astype(np.int8), [0]])))
+    counts = [int(voiced[lo:hi].sum()) for lo, hi in zip(gaps[::2], gaps[1::2], strict=True)]
+    return max(counts, default=0) * FRAME_MS / 1000
+
+
+def decoded(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float) -> bool:
+    """Whether a span counts as decoded: words cover :data:`MIN_COVERED` of its voice and
+    leave no stretch of :data:`MAX_UNHEARD_S` of voice without any."""
+    return (covered_share(words, voiced, offset_s) >= MIN_COVERED
+            and longest_unheard_s(words, voiced, offset_s) < MAX_UNHEARD_S)
 
 
 def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np.ndarray,
@@ -93,9 +120,9 @@ def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np
             continue
         length = (end - start) / SAMPLE_RATE
         inside = [w for w in _words(result) if offset <= (w.start + w.end) / 2 < offset + length]
-        before = covered_share(inside, frames, offset)
-        if before >= MIN_COVERED:
+        if decoded(inside, frames, offset):
             continue
+        before = covered_share(inside, frames, offset)
         best, best_share = None, before
         for how in (decode, bare):
             if how is None:
@@ -105,7 +132,7 @@ def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np
             share = covered_share(_words(again), frames, offset)
             if share > best_share:
                 best, best_share = again, share
-            if best_share >= MIN_COVERED:
+            if best is not None and decoded(_words(best), frames, offset):
                 break
         if best is None:
             continue
