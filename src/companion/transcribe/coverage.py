@@ -36,7 +36,7 @@ MIN_COVERED = 0.6
 MIN_VOICED_S = 0.5
 """Spans with less voiced audio than this are not checked (a cough, a breath)."""
 
-MAX_UNHEARD_S = 0.6
+MAX_UNHEARD_S = 0.8
 """This much voice in a row without a word leaves a span undecoded, however much of it the
 words cover (a greeting before a decoded question)."""
 
