@@ -220,3 +220,42 @@ def test_a_note_lands_between_the_decoded_words_in_every_export(
         db.conn.close()
     for fmt, text in texts.items():
         assert between.search(text), (fmt, before, at_ms, after, text[:3000])
+
+
+def test_a_span_the_prompted_retry_skips_too_is_decoded_without_the_prompt(engine) -> None:
+    """The prompted retry is taken to write a subtitle tag over the turn (as the English
+    sample made the multilingual model do over Dutch speech; not provokable at will on
+    this English audio): the span is decoded once more, by the real model, without it."""
+    from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE
+    from companion.transcribe.chunks import plan_chunks, voiced_frames
+    from companion.transcribe.coverage import fill_gaps
+    from companion.transcribe.engine import DecodeOptions, RawSegment, RawWord
+
+    conversation = realspeech.conversation([("real", "librivox-0880"),
+                                            ("real", "goforward", 3.0)])
+    mono = conversation.audio
+    frames = len(mono) // (SAMPLE_RATE * FRAME_MS // 1000)
+    power = np.mean(mono[: frames * 160].reshape(frames, 160) ** 2, axis=1)
+    voiced = voiced_frames(10 * np.log10(np.maximum(power, 1e-9)))
+    (chunk,) = plan_chunks(mono, ~voiced, mix_db=10 * np.log10(np.maximum(power, 1e-9)))
+    second_at = (chunk.spans[0][1] - chunk.spans[0][0]) / SAMPLE_RATE
+
+    def bare(clip: np.ndarray) -> list:
+        return list(engine.transcribe(clip, DecodeOptions(language="en"))[0])
+
+    def prompted(clip: np.ndarray) -> list:
+        length = len(clip) / SAMPLE_RATE
+        return [RawSegment(0.0, length, " MUSIC", -1.0,
+                           (RawWord(" MUSIC", 0.0, length, 0.3),))]
+
+    first = bare(chunk.clip(mono))
+    skipped = [RawSegment(raw.start, raw.end, raw.text, raw.avg_logprob,
+                          tuple(w for w in raw.words if (w.start + w.end) / 2 < second_at))
+               for raw in first]
+    filled, retried = fill_gaps(chunk, skipped, mono, voiced, prompted, bare)
+    assert retried == 2
+    text = " ".join(w.word for raw in filled for w in raw.words).lower()
+    assert "forward" in text and "young" in text and "music" not in text
+    # without the decoding that leaves the prompt out, the turn stays lost
+    alone, _ = fill_gaps(chunk, skipped, mono, voiced, prompted)
+    assert "forward" not in " ".join(w.word for raw in alone for w in raw.words).lower()

@@ -7,12 +7,13 @@ import pytest
 
 from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE
 from companion.transcribe.chunks import CHUNK_S, plan_chunks, voiced_frames
-from companion.transcribe.guard import guard_words, loop_copies
+from companion.transcribe.guard import guard_words, is_sound_tag, loop_copies
 from companion.transcribe.pauses import TimedWord
 from companion.transcribe.segmenting import MAX_SEGMENT_MS, split_words
 from companion.transcribe.verbatim import (
     UNINTELLIGIBLE,
     VERBATIM_PROMPT,
+    VERBATIM_PROMPTS,
     Style,
     initial_prompt,
     mark_unintelligible,
@@ -64,6 +65,17 @@ def test_the_guard_drops_words_in_silence_and_loops_and_says_why() -> None:
     assert not loop_copies(words("I I I went, went home"))  # verbatim repeats are speech
 
 
+def test_the_guard_drops_subtitle_sound_tags_but_not_the_spoken_word() -> None:
+    voiced = np.ones(1000, dtype=bool)
+    heard = words("MUZIEK MUZIEK Hoe gaat het [Music] ♪ (applaus) ik luister naar muziek.")
+    kept, dropped = guard_words(heard, voiced)
+    assert " ".join(w.word.strip() for w in kept) == "Hoe gaat het ik luister naar muziek."
+    assert [(d.word.strip(), d.reason) for d in dropped] == [
+        ("MUZIEK", "tag"), ("MUZIEK", "tag"), ("[Music]", "tag"), ("♪", "tag"),
+        ("(applaus)", "tag")]
+    assert not is_sound_tag(" NHS") and not is_sound_tag(" Music") and is_sound_tag(" MUSIC")
+
+
 def test_unintelligible_stretches_are_marked_not_guessed() -> None:
     run = words("it was the ward sister")
     unsure = [TimedWord(w.word, w.start_ms, w.end_ms, 0.01) if 1 <= i <= 3 else w
@@ -76,9 +88,21 @@ def test_unintelligible_stretches_are_marked_not_guessed() -> None:
 
 
 def test_the_prompt_carries_the_vocabulary_and_the_verbatim_style() -> None:
-    prompt = initial_prompt(Style(verbatim=True, vocabulary=("WAI-ReD", "physiotherapist")))
+    style = Style(verbatim=True, vocabulary=("WAI-ReD", "physiotherapist"))
+    prompt = initial_prompt(style, "en")
     assert prompt is not None and VERBATIM_PROMPT in prompt and "WAI-ReD" in prompt
-    assert initial_prompt(Style()) is None
+    assert initial_prompt(Style(), "en") is None
+
+
+def test_the_verbatim_sample_is_in_the_language_decoded() -> None:
+    style = Style(verbatim=True, vocabulary=("werkrelatie",))
+    dutch = initial_prompt(style, "nl")
+    assert dutch is not None and VERBATIM_PROMPTS["nl"] in dutch and "werkrelatie" in dutch
+    assert VERBATIM_PROMPT not in dutch and " eh" in dutch.lower()
+    # no sample of its own (or not known yet): no English sample either, only the words
+    assert initial_prompt(style, "de") == "werkrelatie."
+    assert initial_prompt(style, None) == "werkrelatie."
+    assert initial_prompt(Style(verbatim=True), "de") is None
 
 
 @pytest.mark.parametrize("vad", [False, True])
@@ -195,3 +219,31 @@ def test_the_study_setting_overrides_the_protocols_verbatim(tmp_path) -> None:
     with pytest.raises(InputError, match=r"transcribe\.verbatim"):
         plan_session(db, study, sid)
     db.conn.close()
+
+
+def test_a_stretched_or_tag_word_does_not_count_as_a_decoded_turn() -> None:
+    from companion.transcribe.coverage import covered_share
+    from companion.transcribe.engine import RawWord
+
+    voiced = np.ones(900, dtype=bool)  # a 9-s turn, voiced throughout
+    stretched = [RawWord(" MUZIEK", 0.0, 3.0, 0.2), RawWord(" en", 3.0, 6.0, 0.3),
+                 RawWord(" rug.", 6.0, 9.0, 0.3)]
+    assert covered_share(stretched, voiced, 0.0) < 0.4
+    spoken = [RawWord(f" w{i}", i * 0.5, i * 0.5 + 0.4, 0.9) for i in range(18)]
+    assert covered_share(spoken, voiced, 0.0) > 0.95
+    tags = [RawWord(" MUZIEK", i * 0.5, i * 0.5 + 0.4, 0.9) for i in range(18)]
+    assert covered_share(tags, voiced, 0.0) == 0.0
+
+
+def test_a_skipped_greeting_leaves_a_turn_undecoded_however_much_is_covered() -> None:
+    from companion.transcribe.coverage import covered_share, decoded, longest_unheard_s
+    from companion.transcribe.engine import RawWord
+
+    voiced = np.zeros(400, dtype=bool)
+    voiced[30:350] = True  # voice from 0.3 to 3.5 s
+    question = [RawWord(f" w{i}", 1.5 + i * 0.4, 1.85 + i * 0.4, 0.9) for i in range(5)]
+    assert covered_share(question, voiced, 0.0) >= 0.6  # enough by share alone...
+    assert longest_unheard_s(question, voiced, 0.0) > 1.0  # ...but the greeting is unheard
+    assert not decoded(question, voiced, 0.0)
+    greeting = [RawWord(" Goedemorgen.", 0.3, 1.2, 0.9)]
+    assert decoded(greeting + question, voiced, 0.0)

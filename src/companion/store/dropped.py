@@ -20,7 +20,7 @@ class Dropped:
     start_ms: int  # on the file's timeline until stored, then the session's
     end_ms: int
     probability: float | None
-    reason: str  # silence | loop
+    reason: str  # silence | tag | loop
 
 
 def store_dropped(db: sqlite_utils.Database, session_id: int,

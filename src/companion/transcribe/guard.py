@@ -5,6 +5,10 @@ phrase over and over. Two checks, on the file's own audio and the words' own tim
 
 - **silence**: a word whose whole span (widened by :data:`EDGE_MS` either side) has no
   10-ms frame above the room's noise floor was spoken by nobody;
+- **tag**: a subtitle's sound label ("MUZIEK", "[Music]", "(applaus)", "♪"), which the
+  training data put where nobody speaks and which Whisper writes over robotic or unclear
+  speech, never as anyone's words; written in capitals, brackets or notes only, so a
+  participant's own "muziek" stays;
 - **loop**: the same phrase of 2-6 words more than :data:`MAX_PHRASE_REPEATS` times in a
   row, or one word more than :data:`MAX_WORD_REPEATS` times (verbatim speech repeats a
   word or two when it restarts, never a phrase five times): the extra copies go.
@@ -28,6 +32,30 @@ from companion.transcribe.pauses import TimedWord
 EDGE_MS = 100
 MAX_WORD_REPEATS = 3
 MAX_PHRASE_REPEATS = 2
+
+
+SOUND_TAGS = frozenset({
+    "music", "muziek", "musique", "musik", "musica", "música", "applause", "applaus",
+    "laughter", "gelach", "lachen", "laughs", "silence", "stilte", "noise", "geluid",
+    "inaudible", "onverstaanbaar", "blank_audio", "blank", "audio",
+})
+"""Sound labels of subtitles, in the languages companion ships protocols in and others."""
+
+_BRACKETED = re.compile(r"^\W*[\[(*♪♫].*|.*[\])*♪♫]\W*$")
+
+
+def is_sound_tag(word: str) -> bool:
+    """Whether ``word`` (as Whisper wrote it) is a subtitle's sound label, not speech."""
+    text = word.strip()
+    if not text:
+        return False
+    if set(text) <= set("♪♫ .,!?-"):
+        return True
+    key = re.sub(r"[^\w]", "", text).lower()
+    if key not in SOUND_TAGS:
+        return False
+    letters = re.sub(r"[^\w]", "", text)
+    return letters.isupper() or bool(_BRACKETED.match(text))
 
 
 def in_silence(word: TimedWord, voiced: np.ndarray) -> bool:
@@ -71,7 +99,10 @@ def guard_words(words: Sequence[TimedWord],
     dropped: list[Dropped] = []
     heard: list[TimedWord] = []
     for word in words:
-        if in_silence(word, voiced):
+        if is_sound_tag(word.word):
+            dropped.append(Dropped(word.word, word.start_ms, word.end_ms, word.probability,
+                                   "tag"))
+        elif in_silence(word, voiced):
             dropped.append(Dropped(word.word, word.start_ms, word.end_ms, word.probability,
                                    "silence"))
         else:

@@ -316,8 +316,11 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
     language = plan.language or transcript["language"]
     # The vocabulary and the verbatim style go in as a prompt (hotwords merged whole
     # windows into one segment); no conditioning on earlier text (see DecodeOptions).
-    decode = DecodeOptions(language=language, initial_prompt=initial_prompt(plan.style),
-                           beam_size=options.beam_size)
+    # The verbatim sample in the language decoded: an English-only model speaks English, a
+    # multilingual one with no language set gets its sample once it has heard the first chunk.
+    decode = DecodeOptions(language=language, beam_size=options.beam_size,
+                           initial_prompt=initial_prompt(
+                               plan.style, language or (None if engine.multilingual else "en")))
     vad = vad_pays(engine.choice) if options.vad_filter is None else options.vad_filter
 
     def report(state: str, done_ms: int) -> None:
@@ -373,7 +376,14 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                 if language is None:
                     language = detected
                     store.set_language(db, sid, language)
-                    decode = replace(decode, language=language)
+                    heard = replace(decode, language=language,
+                                    initial_prompt=initial_prompt(plan.style, language))
+                    if heard.initial_prompt != decode.initial_prompt:
+                        # decoded again with the heard language's prompt, as a resumed run
+                        # (which knows the language) decodes it
+                        getattr(segments, "close", lambda: None)()
+                        segments, _ = engine.transcribe(chunk.clip(audio.mono), heard)
+                    decode = heard
                 complete = False
                 try:
                     for raw in segments:
@@ -393,7 +403,9 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                     close = getattr(segments, "close", None)
                     if close is not None:
                         close()
-                if not complete:
+                if not complete or stopped():
+                    # asked to stop: not the retries below either (each a decoder pass
+                    # that an interviewer going live would otherwise share the CPU with)
                     cancelled = True
                     break
                 # The whole chunk in one transaction: its segments, pauses, full-text rows
@@ -414,7 +426,12 @@ def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
                     return found
 
                 raws = fill_tail(chunk, raws, audio.mono, voiced, again)
-                raws, _ = fill_gaps(chunk, raws, audio.mono, voiced, again)
+                # a stretch still skipped after a retry is decoded once more without the
+                # prompt, which is what made Whisper skip it (see transcribe.coverage)
+                unprompted = replace(decode, initial_prompt=None)
+                bare = (None if decode.initial_prompt is None else
+                        lambda clip, how=unprompted: again(clip, how))
+                raws, _ = fill_gaps(chunk, raws, audio.mono, voiced, again, bare)
                 rows, pauses, last, dropped = convert_chunk(source, chunk, raws, previous, floor_ms)
                 with transaction(db):
                     store.commit_segments(db, sid, rows, pauses, done_ms=done_ms)

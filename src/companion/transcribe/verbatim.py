@@ -3,9 +3,15 @@
 Whisper's defaults write clean prose: "uh", "um", a repeated word and a false start are
 mostly left out. The known way to keep them is the prompt: Whisper continues in the style
 of the text it is given before the audio, so a prompt that itself hesitates
-(:data:`VERBATIM_PROMPT`) makes it write the hesitations it hears. The protocol's
+(:data:`VERBATIM_PROMPTS`) makes it write the hesitations it hears. The protocol's
 vocabulary goes into the same prompt (not into hotwords, which made Whisper merge whole
 30-s windows into one segment and cost a third more decoding time).
+
+The sample must be in the language being decoded: an English sample before Dutch audio
+made the multilingual model write a subtitle tag ("MUZIEK") over a whole turn and skip
+its words. A language without a sample of its own gets none (the vocabulary, in the
+protocol's language, still goes in). What a prompt still makes Whisper skip is decoded
+again without it (see :mod:`companion.transcribe.coverage`).
 
 Words Whisper was very unsure of, in a row (:func:`mark_unintelligible`), are written as
 one ``(unintelligible)`` mark with their span, rather than a guess; the pauses keep the
@@ -22,6 +28,14 @@ from companion.transcribe.segmenting import TURN_PAUSE_MS
 
 VERBATIM_PROMPT = "Um, well, I- I mean, uh, it was, hmm, it was like that."
 """Written in the style a verbatim transcript has: fillers, a restart, a repeat."""
+
+VERBATIM_PROMPTS: dict[str, str] = {
+    "en": VERBATIM_PROMPT,
+    # Our own Dutch, hesitating the way a Dutch verbatim transcript does: "eh", "ehm",
+    # "nou", a restart and a repeat.
+    "nl": "Nou, eh, ik- ik dacht, ehm, dat het, eh, dat het wel ging.",
+}
+"""The verbatim sample per language (Whisper's language codes)."""
 
 UNINTELLIGIBLE = "(unintelligible)"
 UNSURE = 0.05
@@ -40,11 +54,19 @@ class Style:
     vocabulary: tuple[str, ...] = ()
 
 
-def initial_prompt(style: Style) -> str | None:
-    """The prompt given before every chunk: the verbatim example and the vocabulary."""
+def verbatim_sample(language: str | None) -> str | None:
+    """The verbatim sample for ``language``; None for a language without one, or not
+    known yet (a multilingual model before it has heard the audio)."""
+    return VERBATIM_PROMPTS.get(language) if language else None
+
+
+def initial_prompt(style: Style, language: str | None = None) -> str | None:
+    """The prompt given before every chunk decoded in ``language``: the verbatim sample
+    in that language (if it has one) and the vocabulary."""
     parts: list[str] = []
-    if style.verbatim:
-        parts.append(VERBATIM_PROMPT)
+    sample = verbatim_sample(language)
+    if style.verbatim and sample:
+        parts.append(sample)
     terms = list(dict.fromkeys(t.strip() for t in style.vocabulary if t and t.strip()))
     if terms:
         parts.append(", ".join(terms) + ".")

@@ -141,8 +141,11 @@ class CompanionApp(App[None]):
             # Decoding would compete with the recorder for the CPU during the interview;
             # a cancelled run keeps what it finished and resumes from there later.
             transcribing.action_cancel()
-            self.notify("Transcription stopped for the interview; start it again afterwards "
-                        "and it continues where it stopped.")
+            # Nobody waits for it: the recording starts now, the part being decoded is
+            # finished (and dropped) in the background.
+            self.notify("Transcription stopped for the interview (it winds down in the "
+                        "background); start it again afterwards and it continues where it "
+                        "stopped.")
 
         screen = LiveScreen(
             session_id, recorder=recorder,
