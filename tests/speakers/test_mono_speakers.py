@@ -36,10 +36,13 @@ def test_words_go_to_the_right_speaker(transcribed: Transcribed, interview: Inte
     assert total >= 80, "the model should have heard most of the interview"
     assert right / total >= 0.95, f"{right}/{total} words to the right speaker"
     assert {s.speaker for s in segments} == {"I", "P05"}
-    # the enrolled voice asks the questions
-    for key in ("pain began", "your doctor", "group sessions", "you missed"):
-        asked = next(s for s in segments if key in s.text)
-        assert asked.speaker == "I", (key, asked.text)
+    # the enrolled voice asks the questions: every segment inside a question's time is I's
+    # (found by time, not by words: tiny.en may mishear one of espeak's words)
+    questions = [(start, end) for start, end, who, _ in interview.turns if who == "I"]
+    for start, end in questions:
+        inside = [s for s in segments if start - 150 <= (s.start_ms + s.end_ms) // 2 <= end + 150]
+        assert inside, (start, end)
+        assert {s.speaker for s in inside} == {"I"}, [(s.text, s.speaker) for s in inside]
 
 
 def test_a_one_word_interjection_is_a_segment_of_its_own(transcribed: Transcribed) -> None:
