@@ -503,6 +503,7 @@ class SetupScreen(Screen[None]):
         if self.errors:
             self.notify(f"{len(self.errors)} field(s) need attention; nothing was saved.",
                         severity="error")
+            self._focus_first_error()
             return None
         app = self.companion
         code = self.query_one("#code", Input).value.strip()
@@ -550,6 +551,14 @@ class SetupScreen(Screen[None]):
         self.notify(f"Saved: {code}, session {session_id}.")
         return session_id
 
+    def _focus_first_error(self) -> None:
+        """Take the focus (and the form's scroll) to the first field that needs attention:
+        at 80×24 its message may be far below the window."""
+        for widget in self.query("#setup-form Input"):
+            if widget.id in self.errors and widget.focusable:
+                widget.focus()
+                return
+
     def _rating_entries(self) -> list[ratings.RatingEntry]:
         """The ratings typed so far, as the enrolment saves them."""
         protocol = self.protocol
@@ -576,6 +585,7 @@ class SetupScreen(Screen[None]):
             self.query_one("#consent-error", FieldError).show_errors(
                 ["Recording can only start once the participant has signed consent."])
             self.notify("No recording without written consent.", severity="error")
+            self.query_one("#consent", Checkbox).focus()  # scrolls the box into view
             return
         session_id = self.save()
         if session_id is None:

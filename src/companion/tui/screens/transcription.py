@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
 
 # What a transcript's status in the database means for a session in the queue.
-STORED_STATE = {None: "waiting", "cancelled": "cancelled", "failed": "failed",
+# "not started", not "waiting": nothing runs until t or a is pressed.
+STORED_STATE = {None: "not started", "cancelled": "cancelled", "failed": "failed",
                 "running": "interrupted"}
 
 
@@ -75,8 +76,8 @@ class Field(Widget):
 class QueueRow(ListItem):
     """A session in the queue: who, how long, a progress bar, its state and ETA."""
 
-    state: reactive[str] = reactive("waiting")
-    """waiting, queued, loading model, transcribing, cancelling…, done, cancelled, failed
+    state: reactive[str] = reactive("not started")
+    """not started, queued, loading model, transcribing, cancelling…, done, cancelled, failed
     or interrupted (a run that died)."""
     fraction: reactive[float] = reactive(0.0)
     eta: reactive[str] = reactive("")
@@ -97,7 +98,7 @@ class QueueRow(ListItem):
         """Show what the database says (between runs)."""
         self.item = item
         self.done_ms = item.done_ms
-        self.state = STORED_STATE.get(item.stored, item.stored or "waiting")
+        self.state = STORED_STATE.get(item.stored, item.stored or "not started")
         self.fraction = min(1.0, item.done_ms / item.total_ms) if item.total_ms else 0.0
         self.eta = f"stopped at {format_hms(item.done_ms)}" if item.done_ms else ""
 
@@ -283,8 +284,8 @@ class TranscriptionScreen(Screen[None]):
             self._status("No session is waiting for a transcript: record or import audio "
                          "first.", "dim")
         else:
-            self._status(f"{len(waiting)} waiting · t: the highlighted one · a: all · "
-                         "c: cancel")
+            self._status(f"{len(waiting)} not transcribed yet · t starts the highlighted "
+                         "one · a starts all")
 
     # -- start and cancel ---------------------------------------------------------------
 
@@ -465,7 +466,7 @@ class TranscriptionScreen(Screen[None]):
         for row in self.rows:
             if row.state in ("queued", "loading model", "cancelling…"):
                 # Never reached (cancelled, or no model): as it was before the run.
-                row.state = row.before_run or "waiting"
+                row.state = row.before_run or "not started"
         if event.error:
             self._status(f"Transcription could not start: {event.error}", "bold red")
             self.notify(event.error, title="Transcription", severity="error", timeout=30)
@@ -473,7 +474,8 @@ class TranscriptionScreen(Screen[None]):
             done = sum(row.state == "done" for row in self.rows)
             left = sum(row.state != "done" for row in self.rows)
             self._status(("Cancelled. " if cancelled else "Finished. ")
-                         + f"{done} transcribed, {left} waiting.")
+                         + f"{done} transcribed, {left} not yet."
+                         + (" Enter opens the highlighted one's review." if done else ""))
         self.refresh_bindings()
 
     def on_print(self, event: events.Print) -> None:

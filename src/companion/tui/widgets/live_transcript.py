@@ -17,7 +17,9 @@ from companion.notation import format_hms
 
 class LiveTranscriptPanel(Static):
     DEFAULT_CSS = """
-    LiveTranscriptPanel { height: 1fr; max-height: 5; padding: 0 1; }
+    LiveTranscriptPanel {
+        height: 1fr; max-height: 5; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, **kwargs: object) -> None:

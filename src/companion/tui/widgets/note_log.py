@@ -17,7 +17,7 @@ class NoteLog(Static):
     """
 
     DEFAULT_CSS = """
-    NoteLog { height: 1fr; padding: 0 1; }
+    NoteLog { height: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, **kwargs: object) -> None:
