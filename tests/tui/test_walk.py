@@ -10,7 +10,9 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input
+from textual.widgets._footer import FooterKey
 
+from companion.store import notes as note_store
 from companion.store import sessions
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
@@ -133,3 +135,49 @@ async def test_the_summary_status_is_not_cut_at_80_columns(
 def test_a_bookmark_has_one_mark_on_every_screen() -> None:
     assert NOTE_ICON["bookmark"] == SYMBOLS["bookmark"].strip()
     assert NOTE_ICON["bookmark"] != SYMBOLS["used"].strip()
+
+
+async def test_pause_is_in_the_footer_as_soon_as_recording_runs(
+        study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=1_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        await pilot.pause()
+        shown = [str(key.render()) for key in screen.query(FooterKey)]
+        assert any("Pause" in key for key in shown), shown
+
+
+async def test_all_ten_codes_in_view_beside_the_live_transcript(
+        study: Study, planned_session: int) -> None:
+    recorder = FakeRecorder(ms=1_000)
+    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _live(pilot, app, planned_session)
+        # The panel as while a transcriber runs (the poll would hide it again: none here).
+        screen._live_poll = lambda: None  # type: ignore[method-assign]
+        screen.query_one("#live-transcript").display = True
+        await pilot.pause()
+        legend = screen.query_one("#code-legend")
+        rows = [row for row in _rows(legend) if row.strip()]
+        assert [row.split()[0] for row in rows] == [*"1234567890"]
+        assert screen.query_one("#live-codes").region.contains_region(legend.region)
+        assert screen.query_one("#live-lines").region.height >= 3
+
+
+async def test_a_pinned_quote_reads_as_the_participant_s_words_in_the_summary(
+        study: Study, planned_session: int) -> None:
+    db = study.db()
+    try:
+        note_store.add_note(db, planned_session, kind="quote", at_ms=31_000,
+                            text="she really listened to me")
+        note_store.add_note(db, planned_session, text="ask about the letters", at_ms=40_000)
+    finally:
+        db.conn.close()
+    app = CompanionApp(study, check_recovery=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(SummaryScreen(planned_session))
+        await pilot.pause()
+        text = str(app.screen.query_one("#summary-notes").render())
+        assert "00:00:31  ❝ “she really listened to me”" in text
+        assert "00:00:40  ask about the letters" in text

@@ -123,6 +123,7 @@ class LiveRecorderMixin:
 
     def on_recorder_ready(self, event: RecorderReady) -> None:
         self.recorder = event.recorder
+        self.refresh_bindings()  # f6 Pause applies from now: the footer must show it
         self._poll()
 
     def on_recorder_failed(self, event: RecorderFailed) -> None:

@@ -146,6 +146,9 @@ class SummaryScreen(Screen[None]):
                 notes_text.append(SYMBOLS["bookmark"] + "bookmark ")
             if note.codes:
                 notes_text.append("# " + " ".join(note.codes) + " ", style="bold")
+            if note.kind == "quote":  # the participant's words, not the interviewer's note
+                notes_text.append(SYMBOLS["quote"] + f"“{note.text}”\n", style="italic")
+                continue
             notes_text.append(note.text + "\n")
         self.query_one("#summary-notes", Static).update(notes_text)
 
