@@ -32,14 +32,14 @@ WARNINGS = (
 )
 
 
-@dataclass
+@dataclass(eq=False)  # a message is one event: identity, not equality
 class RecorderReady(Message):
     """The recorder is running (posted by the start worker)."""
 
     recorder: RecorderLike
 
 
-@dataclass
+@dataclass(eq=False)  # a message is one event: identity, not equality
 class RecorderFailed(Message):
     """The recorder could not be made or started; ``error`` says why."""
 
