@@ -181,3 +181,16 @@ async def test_a_pinned_quote_reads_as_the_participant_s_words_in_the_summary(
         text = str(app.screen.query_one("#summary-notes").render())
         assert "00:00:31  ❝ “she really listened to me”" in text
         assert "00:00:40  ask about the letters" in text
+
+
+def test_a_card_s_why_does_not_repeat_its_title() -> None:
+    from companion.protocol.suggestions import Suggestion
+    from companion.tui.widgets.suggestion_cards import _why
+
+    trigger = "Goal 150 for the psychologist (least positive): below the 25th percentile (286)"
+    card = Suggestion(rank=1, rule_id="low", signal="low", text="…", trigger=trigger,
+                      reason=trigger + " (study: 25th percentile 286, median 335).")
+    assert _why(card) == "study: 25th percentile 286, median 335"
+    other = Suggestion(rank=2, rule_id="gap", signal="gap", text="…", trigger="Task gap 104",
+                       reason="Task differs by 104 points.")
+    assert _why(other) == "Task differs by 104 points."
