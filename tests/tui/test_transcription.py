@@ -121,7 +121,9 @@ async def test_transcribe_a_session_in_the_view(
     async with app.run_test(size=(100, 30), message_hook=said.append) as pilot:
         screen = await _open_view(pilot)
         row = screen.row(recorded)
-        assert isinstance(row, QueueRow) and row.state == "waiting"
+        assert isinstance(row, QueueRow) and row.state == "not started"
+        # Not "waiting": nothing runs until t is pressed, and the line below says so.
+        assert "t starts" in str(screen.query_one("#transcription-status").render())
         bar = row.query_one(ProgressBar)
         assert bar.percentage == 0.0
         # The UI thread keeps ticking while the model decodes in the worker.
@@ -149,7 +151,9 @@ async def test_transcribe_a_session_in_the_view(
         started_at = next(i for i, m in enumerate(said)
                           if isinstance(m, TranscriptionScreen.SessionStarted))
         assert len(ticks) > 5 and started_at >= 0
-        # Enter on a transcribed session opens its review, transcript included.
+        # The finished line says what comes next, and Enter does it: the review opens.
+        status_line = str(screen.query_one("#transcription-status").render())
+        assert "Enter opens" in status_line and "review" in status_line
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
         assert any("psychologist" in r.entry.text.lower()

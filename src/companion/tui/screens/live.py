@@ -13,79 +13,38 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from companion.audio.status import RecorderStatus
 from companion.errors import CompanionError
 from companion.notation import format_hms
-from companion.operations import marks, notes, ratings, recording, sessions
+from companion.operations import marks, notes, ratings, sessions
 from companion.protocol.model import Phase, Protocol
 from companion.protocol.suggestions import Suggestion
-from companion.tui.faults import recording_problem
 from companion.tui.footer import FittingFooter
 from companion.tui.messages import Stamped
 from companion.tui.recording import MonotonicClock, RecorderFactory, RecorderLike
-from companion.tui.screens.dialogs import ConfirmScreen
+from companion.tui.screens.live_recorder import LiveRecorderMixin
 from companion.tui.screens.live_transcript import LiveTranscriptMixin
-from companion.tui.symbols import SYMBOLS
+from companion.tui.widgets.codebook import CodeLegend, CodeStrip
 from companion.tui.widgets.live_transcript import LiveTranscriptPanel, TalkBar
 from companion.tui.widgets.note_input import NoteInput
+from companion.tui.widgets.note_log import NoteLog
 from companion.tui.widgets.phase_stepper import PhaseStepper, StepperPhase
 from companion.tui.widgets.prompt_list import CursorList, Entry, PromptList, SuggestionList
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
 
-WARNINGS = (
-    # (status flag, severity, what the interviewer should know)
-    ("device_lost", "error", "The microphone is gone. Recording is trying to reconnect."),
-    ("silence_warning", "warning", "Silence for a while: is the microphone on and close?"),
-    ("clipping", "warning", "The input is clipping: move the microphone away or lower the gain."),
-    ("disk_warning", "error", "The disk is nearly full: recording will stop soon."),
-)
+__all__ = ["LiveScreen", "NoteLog"]
 
 
-class NoteLog(Static):
-    """The latest notes, bookmarks and code tags of the session, newest at the bottom."""
-
-    DEFAULT_CSS = """
-    NoteLog { height: 1fr; padding: 0 1; }
-    """
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.lines: list[Text] = []
-
-    def add(self, at_ms: int | None, kind: str, text: str) -> None:
-        line = Text(no_wrap=True, overflow="ellipsis")
-        # The gap belongs to the time's span: a separate run of spaces at the start of the
-        # text's span is dropped by SVG renderers (the screenshots read "00:05:12Says").
-        line.append(f"{format_hms(at_ms) if at_ms is not None else '--:--:--'}  ",
-                    style="dim")
-        symbol = SYMBOLS
-        line.append(symbol.get(kind, ""), style="bold")
-        line.append(text)
-        self.lines.append(line)
-        self.lines = self.lines[-50:]
-        self._redraw()
-
-    def on_resize(self) -> None:
-        self._redraw()
-
-    def _redraw(self) -> None:
-        height = max(self.size.height, 1)
-        shown = self.lines[-height:]
-        self.update(Text("\n").join(shown) if shown else Text("No notes yet.", style="dim"))
-
-
-class LiveScreen(LiveTranscriptMixin, Screen[None]):
+class LiveScreen(LiveRecorderMixin, LiveTranscriptMixin, Screen[None]):
     """One interview in progress (or reviewed again without a recorder)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -130,26 +89,6 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
                 tooltip="Highlight the next live transcript line"),
     ]
 
-    class RecorderReady(Message):
-        """The recorder is running (posted by the start worker)."""
-
-        def __init__(self, recorder: RecorderLike) -> None:
-            self.recorder = recorder
-            super().__init__()
-
-    class RecorderFailed(Message):
-        """The recorder could not be made or started; ``error`` says why."""
-
-        def __init__(self, error: str) -> None:
-            self.error = error
-            super().__init__()
-
-    class RecorderStopped(Message):
-        """The recorder's stop finished (file closed, session updated)."""
-
-    class RecorderToggled(Message, bubble=False):
-        """A pause or resume finished (the footer's f6 label follows the state)."""
-
     def __init__(
         self,
         session_id: int,
@@ -184,19 +123,6 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         self._paused = False
 
     @property
-    def recording_expected(self) -> bool:
-        return self.recorder is not None or self.recorder_factory is not None
-
-    @property
-    def recording_active(self) -> bool:
-        """A recording is starting, running or paused here (leaving must ask first)."""
-        if self._stopping or self._failed:
-            return False
-        if self.recorder is None:
-            return self.recorder_factory is not None
-        return self.recorder.status().state not in ("idle", "stopped", "failed")
-
-    @property
     def companion(self) -> CompanionApp:
         return self.app  # type: ignore[return-value]
 
@@ -219,8 +145,8 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
                                      id="suggestion-list")
             with Vertical(id="live-codes", classes="panel"):
                 yield Static("Codes · ^T then key", classes="panel-title")
-                yield Static("", id="code-legend")
-        yield Static("", id="code-strip")
+                yield CodeLegend(id="code-legend")
+        yield CodeStrip(id="code-strip")
         # Shown only while a live transcript runs (see LiveTranscriptMixin._live_poll).
         with Vertical(id="live-transcript", classes="panel") as panel:
             panel.display = False
@@ -231,8 +157,9 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
             yield NoteLog(id="note-log")
             with Horizontal(id="note-row"):
                 yield Static("new note", id="note-stamp")
-                yield NoteInput(self._now, placeholder="Type a note (Enter saves); "
-                                "Ctrl+T then a digit tags a code", id="note-input")
+                # Short enough to be read whole in the 80-column box.
+                yield NoteInput(self._now, placeholder="Type a note, Enter saves "
+                                "(Ctrl+T, digit: a code)", id="note-input")
         yield FittingFooter()
 
     # -- start ------------------------------------------------------------------------
@@ -243,8 +170,8 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         self.protocol = overview.protocol
         self.sub_title = f"{overview.session.participant_code} · session {self.session_id}"
         self._bind_code_keys()
-        self.query_one("#code-legend", Static).update(self._code_legend())
-        self.query_one("#code-strip", Static).update(self._code_strip())
+        self.query_one(CodeLegend).show(self.protocol)
+        self.query_one(CodeStrip).show(self.protocol)
         stepper = self.query_one(PhaseStepper)
         stepper.phases = tuple(StepperPhase(p.id, p.title, p.target_minutes)
                                for p in self.protocol.phases)
@@ -287,53 +214,6 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         self.set_interval(self.poll_interval, self._poll, name="recorder-poll")
         self.query_one(NoteInput).focus()
 
-    def _start_recorder(self) -> None:
-        if not self.recording_expected:
-            return
-        self._timeline_start_ms = recording.recorded_ms(self.companion.study, self.session_id)
-        self._start_worker()
-
-    @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _start_worker(self) -> None:
-        """Make and start the recorder off the UI thread (opening a device takes a while)."""
-        try:
-            recorder = self.recorder
-            if recorder is None:
-                assert self.recorder_factory is not None
-                recorder = self.recorder_factory(self.companion.study, self.session_id)
-            if recorder.status().state in ("idle",):
-                self._live_attach(recorder)
-                recorder.start()
-        except Exception as exc:  # a device problem must be seen, not crash the interview
-            self._live_detach()
-            self.post_message(self.RecorderFailed(recording_problem(exc)))
-            return
-        self.post_message(self.RecorderReady(recorder))
-
-    @on(RecorderReady)
-    def _recorder_ready(self, event: RecorderReady) -> None:
-        self.recorder = event.recorder
-        self._poll()
-
-    @on(RecorderFailed)
-    def _recorder_failed(self, event: RecorderFailed) -> None:
-        self._retry_factory = self.recorder_factory or self._retry_factory
-        self.recorder_factory = None
-        self._failed = event.error  # the alert line and one toast (from _warn) say it
-        self.refresh_bindings()
-        self._poll()
-
-    def action_retry_recording(self) -> None:
-        """Try to start the recording again (after plugging the microphone in)."""
-        if not self._failed or self._retry_factory is None:
-            return
-        self._failed = ""
-        self.recorder_factory = self._retry_factory
-        self.refresh_bindings()
-        self._start_worker()
-        self._poll()
-
-    # -- helpers ----------------------------------------------------------------------
 
     def _now(self) -> int:
         """The session time to stamp an action with: the recorder's frame clock if any."""
@@ -351,28 +231,6 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
     def phase(self) -> Phase:
         assert self.protocol is not None
         return self.protocol.phases[self.phase_index]
-
-    def _code_legend(self) -> Text:
-        """One line per code (never wrapped: all ten fit), key first."""
-        assert self.protocol is not None
-        lines = []
-        for code in self.protocol.codes:
-            if code.key:
-                line = Text(no_wrap=True, overflow="ellipsis")
-                line.append(f"{code.key}", style="bold reverse")
-                line.append(f" {code.id} {code.name}")
-                lines.append(line)
-        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
-
-    def _code_strip(self) -> Text:
-        """The codebook on one line, for narrow terminals: '^T then 1 A1 · 2 A2 …'."""
-        assert self.protocol is not None
-        text = Text("Codes ^T+ ", style="bold", no_wrap=True, overflow="ellipsis")
-        for code in self.protocol.codes:
-            if code.key:
-                text.append(code.key, style="bold reverse")
-                text.append(f" {code.id[:4]}  ", style="")
-        return text
 
     def _note_kind(self, note: notes.Note) -> str:
         if note.kind == "bookmark":
@@ -435,23 +293,6 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
         self.query_one(PhaseStepper).in_phase_ms = max(now - self.phase_started_ms, 0)
         self._warn(status)
         self._live_poll()
-
-    def _warn(self, status: RecorderStatus) -> None:
-        active: list[tuple[str, str, str]] = [
-            w for w in WARNINGS if getattr(status, w[0], False)
-        ]
-        if status.state == "failed":
-            active.append(("failed", "error", status.message or "Recording failed."))
-        alert = self.query_one("#live-alert", Static)
-        if active:
-            alert.update("⚠ " + "  ⚠ ".join(w[2] for w in active))
-        alert.set_class(bool(active), "-shown")
-        names = {w[0] for w in active}
-        for flag, severity, text in active:
-            if flag not in self._warned:
-                self.notify(text, title="Recording", severity=severity,  # type: ignore[arg-type]
-                            timeout=20)
-        self._warned = names
 
     def _stamp(self, kind: str, at_ms: int | None, ref: object, shown: str) -> None:
         if kind in ("note", "bookmark", "code", "phase", "quote"):
@@ -602,90 +443,3 @@ class LiveScreen(LiveTranscriptMixin, Screen[None]):
             self._live_cards()  # a card used drops away
         self._stamp("asked" if kind == "asked" else "used", at, entry.key, entry.text)
 
-    # -- recording --------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """f6 reads Pause while recording and Resume while paused."""
-        if action == "retry_recording":
-            return bool(self._failed) and self._retry_factory is not None
-        if action in ("pause", "resume") and self.recorder is None:
-            return False  # nothing to pause: f6 stays out of the footer
-        if action == "pause":
-            return not self._paused
-        if action == "resume":
-            return self._paused
-        return True
-
-    def action_pause(self) -> None:
-        self._pause_or_resume("pause")
-
-    def action_resume(self) -> None:
-        self._pause_or_resume("resume")
-
-    def _pause_or_resume(self, wanted: str) -> None:
-        if self.recorder is None:
-            self.notify("No recording is running in this view.", severity="warning")
-            return
-        self._pause_worker(self.recorder, wanted)
-
-    @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _pause_worker(self, recorder: RecorderLike, wanted: str) -> None:
-        """Pause or resume; the recorder waits for its writer thread, so not on the UI."""
-        try:
-            state = recorder.status().state
-            if wanted == "resume" and state == "paused":
-                recorder.resume()
-            elif wanted == "pause" and state == "recording":
-                recorder.pause()
-        except Exception as exc:
-            self.post_message(self.RecorderFailed(f"pause/resume failed: {exc}"))
-        finally:
-            self.post_message(self.RecorderToggled())
-
-    @on(RecorderToggled)
-    def _recorder_toggled(self) -> None:
-        self._poll()
-
-    def action_stop(self) -> None:
-        if self.recorder is None:
-            self.finish()
-            return
-        self.app.push_screen(
-            ConfirmScreen("Stop the recording?",
-                          "The recording ends here; you go on to the session summary. "
-                          "You can continue later as a new segment.",
-                          yes="Stop", no="Keep recording"),
-            self._confirmed_stop,
-        )
-
-    def _confirmed_stop(self, answer: bool | None) -> None:
-        if answer:
-            self.finish()
-
-    def finish(self) -> None:
-        """Stop recording (in a worker) and move on to the summary of this session."""
-        if self.recorder is None:
-            self._go_to_summary()
-            return
-        if not self._stopping:
-            self._stopping = True
-            self.query_one("#rec-state", Static).update("STOPPING…")
-            self._stop_worker(self.recorder)
-
-    @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _stop_worker(self, recorder: RecorderLike) -> None:
-        try:
-            recorder.stop()
-            self._live_detach()
-        finally:
-            self.post_message(self.RecorderStopped())
-
-    @on(RecorderStopped)
-    def _recorder_stopped(self) -> None:
-        self._poll()
-        self._go_to_summary()
-
-    def _go_to_summary(self) -> None:
-        from companion.tui.screens.summary import SummaryScreen
-
-        self.app.switch_screen(SummaryScreen(self.session_id))

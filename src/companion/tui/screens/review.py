@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 PlayerFactory = Callable[["ReviewScreen"], PlayerLike]
 
-NOTE_ICON = {"note": "✎", "bookmark": "★", "reflection": "✎"}
+# The bookmark's flag as on the live screen (SYMBOLS); a star reads as "suggestion used".
+NOTE_ICON = {"note": "✎", "bookmark": "⚑", "reflection": "✎", "quote": "❝"}
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,14 @@ chart and the proposed deepening questions follow the ratings as they are typed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -27,7 +25,7 @@ from companion.errors import CompanionError, InputError
 from companion.operations import participants, protocols, ratings, sessions
 from companion.protocol.model import Protocol
 from companion.protocol.registry import available_protocols
-from companion.protocol.scoring import Score, format_number, score_rating
+from companion.protocol.scoring import Score
 from companion.protocol.suggestions import (
     RatingInput,
     Suggestion,
@@ -35,15 +33,16 @@ from companion.protocol.suggestions import (
     suggest,
 )
 from companion.tui.footer import FittingFooter
+from companion.tui.widgets.form_fields import FieldCheck, FieldError
 from companion.tui.widgets.profile_chart import ProfileChart
+from companion.tui.widgets.suggestion_cards import SuggestionCards
+from companion.tui.widgets.wai_rating import WaiRating
 
 if TYPE_CHECKING:
     from companion.tui.app import CompanionApp
 
-TARGET_TITLES = {
-    "most": "Most positive alliance",
-    "least": "Least positive alliance",
-}
+__all__ = ["FieldError", "SetupScreen"]
+
 CATEGORY_TITLES = {
     "gender": "Gender",
     "age_band": "Age",
@@ -51,33 +50,6 @@ CATEGORY_TITLES = {
     "pain_duration": "Pain for",
     "work_status": "Work",
 }
-
-
-class FieldCheck(Validator):
-    """Lets the Input mark itself invalid with the screen's own check (which calls the
-    domain validators), so the red border and the message below always agree."""
-
-    def __init__(self, check: Callable[[str, str], str | None], widget_id: str) -> None:
-        super().__init__()
-        self.check = check
-        self.widget_id = widget_id
-
-    def validate(self, value: str) -> ValidationResult:
-        message = self.check(self.widget_id, value)
-        return self.failure(message) if message else self.success()
-
-
-class FieldError(Static):
-    """The inline error under a field or a group of fields (hidden when empty)."""
-
-    DEFAULT_CSS = """
-    FieldError { color: $error; height: auto; display: none; padding: 0 1; }
-    FieldError.-shown { display: block; }
-    """
-
-    def show_errors(self, messages: list[str]) -> None:
-        self.update("\n".join(messages))
-        self.set_class(bool(messages), "-shown")
 
 
 class SetupScreen(Screen[None]):
@@ -133,7 +105,7 @@ class SetupScreen(Screen[None]):
             with VerticalScroll(id="setup-preview"):
                 yield ProfileChart(id="profile")
                 yield Static("Proposed deepening questions", classes="panel-title")
-                yield Static("", id="suggestions-preview")
+                yield SuggestionCards(id="suggestions-preview")
         yield FittingFooter()
 
     def _participant_fields(self) -> ComposeResult:
@@ -191,36 +163,8 @@ class SetupScreen(Screen[None]):
         if protocol is None or protocol.instrument is None:
             yield Static("This protocol has no rating questionnaire.", classes="dim")
             return
-        instrument = protocol.instrument
-        low, high = format_number(instrument.scale_min), format_number(instrument.scale_max)
         for target in ("most", "least"):
-            yield Static(f"{instrument.name}: {TARGET_TITLES[target]}",
-                         classes="section-title")
-            with Horizontal(classes="field-row"):
-                yield Label("Role", classes="field-label")
-                yield Input(placeholder="which professional? (not filled in)",
-                            id=f"role-{target}")
-            with Horizontal(classes="field-row"):
-                yield Label("Entered as", classes="field-label")
-                yield Select([(f"{instrument.n_items} items ({low}–{high})", "items"),
-                              ("domain scores", "domains")], value="items",
-                             allow_blank=False, id=f"mode-{target}")
-            # The paper form's order (1, 2, 3, …), each item with the domain it counts to;
-            # an empty box shows a dash, which cannot be read as a score.
-            with Grid(id=f"items-{target}", classes="item-grid"):
-                for item in sorted(instrument.items, key=lambda it: it.n):
-                    yield Label(f"{item.n:>2} {item.domain.capitalize()}",
-                                classes="grid-label")
-                    yield Input(placeholder="—", id=f"item-{target}-{item.n}",
-                                classes="item-input", tooltip=item.label or None)
-            with Grid(id=f"domains-{target}", classes="domain-grid"):
-                for domain in instrument.domains:
-                    maximum = format_number(instrument.domain_max(domain))
-                    yield Label(f"{domain.capitalize()} (0–{maximum})", classes="grid-label")
-                    yield Input(placeholder="—", id=f"dom-{target}-{domain}",
-                                classes="domain-input")
-            yield Static("", id=f"sums-{target}", classes="domain-sums")
-            yield FieldError(id=f"wai-{target}-error")
+            yield WaiRating(protocol.instrument, target)
 
     # -- start ------------------------------------------------------------------------
 
@@ -264,32 +208,21 @@ class SetupScreen(Screen[None]):
             self.query_one("#char-consent_date", Input).value = participant.consent_date
 
     def _fill_rating(self, stored: ratings.StoredRating) -> None:
-        if not self.query(f"#role-{stored.target}"):
-            return
-        self.query_one(f"#role-{stored.target}", Input).value = stored.role
-        if stored.items is not None:
-            for n, value in enumerate(stored.items, start=1):
-                if value is not None:
-                    self.query_one(f"#item-{stored.target}-{n}", Input).value = \
-                        format_number(value)
-        else:
-            self.query_one(f"#mode-{stored.target}", Select).value = "domains"
-            for domain, value in stored.domains.items():
-                if value is not None:
-                    self.query_one(f"#dom-{stored.target}-{domain}", Input).value = \
-                        format_number(value)
+        rating = self._rating(stored.target)
+        if rating is not None:
+            rating.fill(stored)
 
     # -- validation as typed -------------------------------------------------------------
 
-    def _mode(self, target: str) -> str:
-        return str(self.query_one(f"#mode-{target}", Select).value)
+    def _rating(self, target: str) -> WaiRating | None:
+        """The rating's fields for ``target`` (None: the protocol has no questionnaire)."""
+        found = self.query(f"#rating-{target}")
+        return found.first(WaiRating) if found else None
 
     def _show_mode(self, target: str) -> None:
-        if not self.query(f"#mode-{target}"):
-            return
-        mode = self._mode(target)
-        self.query_one(f"#items-{target}").display = mode == "items"
-        self.query_one(f"#domains-{target}").display = mode == "domains"
+        rating = self._rating(target)
+        if rating is not None:
+            rating.show_mode()
 
     def validate_input(self, widget_id: str, value: str) -> str | None:
         """The error message for one field's text, or None when it is valid."""
@@ -298,10 +231,13 @@ class SetupScreen(Screen[None]):
                 validate_field("code", value)
             elif widget_id.startswith("char-"):
                 validate_field(widget_id[5:], value)
-            elif widget_id.startswith("item-"):
-                self._item_value(widget_id, value)
-            elif widget_id.startswith("dom-"):
-                self._domain_value(widget_id, value)
+            elif widget_id.startswith(("item-", "dom-")):
+                rating = self._rating(widget_id.split("-")[1])
+                assert rating is not None
+                if widget_id.startswith("item-"):
+                    rating.item_value(widget_id, value)
+                else:
+                    rating.domain_value(widget_id, value)
         except InputError as exc:
             return self._say(widget_id, exc)
         return None
@@ -314,31 +250,6 @@ class SetupScreen(Screen[None]):
             domain = widget_id.rsplit("-", 1)[1]
             return f"{domain}: {exc.value!r} is not allowed; use {exc.allowed}"
         return f"{exc.value!r} is not allowed; use {exc.allowed}"
-
-    def _item_value(self, widget_id: str, text: str) -> float | None:
-        """Parse one item with the CLI's parser and check it with the protocol's scoring."""
-        assert self.protocol is not None and self.protocol.instrument is not None
-        instrument = self.protocol.instrument
-        n = int(widget_id.rsplit("-", 1)[1])
-        if not text.strip():
-            return None
-        if "," in text:
-            raise InputError(f"items[{n}]", text, "one number per box")
-        value = ratings.parse_items(text)[0]
-        values: list[float | None] = [None] * instrument.n_items
-        values[n - 1] = value
-        score_rating(instrument, items=values)
-        return value
-
-    def _domain_value(self, widget_id: str, text: str) -> float | None:
-        assert self.protocol is not None and self.protocol.instrument is not None
-        domain = widget_id.rsplit("-", 1)[1]
-        if not text.strip():
-            return None
-        value = ratings.parse_items(text)[0] if "," not in text else text
-        score_rating(self.protocol.instrument, domains={
-            d: (value if d == domain else None) for d in self.protocol.instrument.domains})
-        return value  # type: ignore[return-value]
 
     @on(Input.Changed)
     def _field_changed(self, event: Input.Changed) -> None:
@@ -381,63 +292,17 @@ class SetupScreen(Screen[None]):
 
     def current_score(self, target: str) -> Score | None:
         """The rating typed so far for ``target`` (None when empty or invalid)."""
-        protocol = self.protocol
-        if protocol is None or protocol.instrument is None:
-            return None
-        instrument = protocol.instrument
-        try:
-            if self._mode(target) == "items":
-                values = [self._item_value(f"item-{target}-{item.n}",
-                                           self.query_one(f"#item-{target}-{item.n}",
-                                                          Input).value)
-                          for item in instrument.items]
-                if all(v is None for v in values):
-                    return None
-                return score_rating(instrument, items=values)
-            domains = {d: self._domain_value(f"dom-{target}-{d}",
-                                             self.query_one(f"#dom-{target}-{d}", Input).value)
-                       for d in instrument.domains}
-            if all(v is None for v in domains.values()):
-                return None
-            return score_rating(instrument, domains=domains)
-        except InputError:
-            return None
-
-    def _sums_line(self, target: str, score: Score | None) -> Text:
-        """The domain sums as typed so far, like the paper form's running totals (with how
-        many of each domain's items are in), then the scored total."""
-        assert self.protocol is not None and self.protocol.instrument is not None
-        instrument = self.protocol.instrument
-        line = Text("Sums  ", style="bold")
-        for domain in instrument.domains:
-            if self._mode(target) == "items":
-                typed = []
-                for item in instrument.items_of(domain):
-                    box = self.query_one(f"#item-{target}-{item.n}", Input)
-                    try:
-                        value = self._item_value(box.id or "", box.value)
-                    except InputError:
-                        value = None
-                    if value is not None:
-                        typed.append(value)
-                count = len(instrument.items_of(domain))
-                shown = (f"{format_number(sum(typed))} ({len(typed)}/{count})" if typed
-                         else "—")
-            else:
-                value = None if score is None else score.domains.get(domain)
-                shown = "—" if value is None else format_number(value)
-            line.append(f"{domain.capitalize()} {shown}  ")
-        total = None if score is None else score.total
-        line.append(f"Total {'—' if total is None else format_number(total)}", style="bold")
-        return line
+        rating = self._rating(target)
+        return None if rating is None else rating.score()
 
     def _role(self, target: str) -> str:
-        return self.query_one(f"#role-{target}", Input).value.strip()
+        rating = self._rating(target)
+        return "" if rating is None else rating.role()
 
     def _update_preview(self) -> None:
         protocol = self.protocol
         chart = self.query_one(ProfileChart)
-        preview = self.query_one("#suggestions-preview", Static)
+        preview = self.query_one("#suggestions-preview", SuggestionCards)
         if protocol is None or protocol.instrument is None:
             chart.show(None, None, {}, {})
             preview.update("")
@@ -445,7 +310,9 @@ class SetupScreen(Screen[None]):
         scores = {t: self.current_score(t) for t in ("most", "least")}
         roles = {t: self._role(t) for t in ("most", "least")}
         for target, score in scores.items():
-            self.query_one(f"#sums-{target}", Static).update(self._sums_line(target, score))
+            rating = self._rating(target)
+            if rating is not None:
+                rating.show_sums(score)
         chart.show(protocol.instrument, protocol.reference, scores, roles,
                    ceiling_fraction=ceiling_fraction(protocol))
         inputs = [RatingInput(target=t, role=roles[t] or f"{t} positive",  # type: ignore[arg-type]
@@ -454,21 +321,7 @@ class SetupScreen(Screen[None]):
             self.suggestions = suggest(protocol, inputs)
         except CompanionError:
             self.suggestions = []
-        text = Text()
-        if not self.suggestions:
-            text.append("Enter the ratings to see the questions they point to.", style="dim")
-        for suggestion in self.suggestions:  # one card per finding, strongest first
-            text.append(f"{suggestion.rank}. ", style="bold")
-            if suggestion.trigger:
-                text.append(suggestion.trigger + "\n", style="bold yellow"
-                            if suggestion.rank == 1 else "bold")
-                text.append("   ")
-            text.append(" ".join(suggestion.text.split()) + "\n")
-            text.append("   why: " + " ".join(suggestion.reason.split()) + "\n",
-                        style="italic dim")
-            for other in suggestion.alternatives:
-                text.append("   or: " + " ".join(other.text.split()) + "\n", style="dim")
-        preview.update(text)
+        preview.show(self.suggestions)
 
     # -- saving -------------------------------------------------------------------------
 
@@ -503,6 +356,7 @@ class SetupScreen(Screen[None]):
         if self.errors:
             self.notify(f"{len(self.errors)} field(s) need attention; nothing was saved.",
                         severity="error")
+            self._focus_first_error()
             return None
         app = self.companion
         code = self.query_one("#code", Input).value.strip()
@@ -550,6 +404,14 @@ class SetupScreen(Screen[None]):
         self.notify(f"Saved: {code}, session {session_id}.")
         return session_id
 
+    def _focus_first_error(self) -> None:
+        """Take the focus (and the form's scroll) to the first field that needs attention:
+        at 80×24 its message may be far below the window."""
+        for widget in self.query("#setup-form Input"):
+            if widget.id in self.errors and widget.focusable:
+                widget.focus()
+                return
+
     def _rating_entries(self) -> list[ratings.RatingEntry]:
         """The ratings typed so far, as the enrolment saves them."""
         protocol = self.protocol
@@ -576,6 +438,7 @@ class SetupScreen(Screen[None]):
             self.query_one("#consent-error", FieldError).show_errors(
                 ["Recording can only start once the participant has signed consent."])
             self.notify("No recording without written consent.", severity="error")
+            self.query_one("#consent", Checkbox).focus()  # scrolls the box into view
             return
         session_id = self.save()
         if session_id is None:

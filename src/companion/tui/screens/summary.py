@@ -97,13 +97,14 @@ class SummaryScreen(Screen[None]):
         session = data.session
         title = Text()
         title.append(f"Session {session.id} · {session.participant_code}", style="bold")
-        title.append(f"  {data.protocol.title}")
-        if session.pilot:
-            title.append("  pilot", style="bold yellow")
+        # The status first, the protocol's long title last: at 80 columns the end is cut.
         title.append(f"  status: {session.status}",
                      style="bold green" if session.status == "completed" else "bold")
         if session.status in ("stopped", "interrupted"):
             title.append("  (F5 continues, F8 completes)", style="dim")
+        if session.pilot:
+            title.append("  pilot", style="bold yellow")
+        title.append(f"  {data.protocol.title}")
         self.query_one("#summary-title", Static).update(title)
         if session.status != self.status:
             self.status = session.status
@@ -145,6 +146,9 @@ class SummaryScreen(Screen[None]):
                 notes_text.append(SYMBOLS["bookmark"] + "bookmark ")
             if note.codes:
                 notes_text.append("# " + " ".join(note.codes) + " ", style="bold")
+            if note.kind == "quote":  # the participant's words, not the interviewer's note
+                notes_text.append(SYMBOLS["quote"] + f"“{note.text}”\n", style="italic")
+                continue
             notes_text.append(note.text + "\n")
         self.query_one("#summary-notes", Static).update(notes_text)
 

@@ -24,29 +24,30 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult, RenderResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import ListItem, ListView, ProgressBar, Static
+from textual.widgets import ListView, Static
 
 from companion.notation import format_duration, format_eta, format_hms
 from companion.tui.footer import FittingFooter
+from companion.tui.screens.transcription_messages import (
+    ModelLoading,
+    ProgressMade,
+    QueueLoaded,
+    RunEnded,
+    SessionFinished,
+    SessionStarted,
+)
+from companion.tui.widgets.queue_row import QueueRow
 
 if TYPE_CHECKING:
     from companion.operations.listings import QueueItem
     from companion.study.folder import Study
     from companion.transcribe.engine import Engine
-    from companion.transcribe.runner import Progress
     from companion.tui.app import CompanionApp
 
-# What a transcript's status in the database means for a session in the queue.
-STORED_STATE = {None: "waiting", "cancelled": "cancelled", "failed": "failed",
-                "running": "interrupted"}
-
+__all__ = ["QueueRow", "TranscriptionScreen", "read_queue"]
 
 def read_queue(study: Study) -> list[QueueItem]:
     """The sessions with audio and no finished transcript, with how far each got.
@@ -59,61 +60,6 @@ def read_queue(study: Study) -> list[QueueItem]:
     return transcription_queue(study)
 
 
-
-
-class Field(Widget):
-    """One line of text bound to a reactive of its row."""
-
-    DEFAULT_CSS = "Field { height: 1; }"
-
-    text: reactive[str] = reactive("")
-
-    def render(self) -> RenderResult:
-        return Text(self.text, no_wrap=True, overflow="ellipsis")
-
-
-class QueueRow(ListItem):
-    """A session in the queue: who, how long, a progress bar, its state and ETA."""
-
-    state: reactive[str] = reactive("waiting")
-    """waiting, queued, loading model, transcribing, cancelling…, done, cancelled, failed
-    or interrupted (a run that died)."""
-    fraction: reactive[float] = reactive(0.0)
-    eta: reactive[str] = reactive("")
-
-    def __init__(self, item: QueueItem) -> None:
-        super().__init__(id=f"queue-{item.session_id}")
-        self.item = item
-        self.before_run = ""
-        """The state shown before a run queued this row (it returns if never reached)."""
-        self.done_ms = item.done_ms
-        self.show_stored(item)
-
-    @property
-    def session_id(self) -> int:
-        return self.item.session_id
-
-    def show_stored(self, item: QueueItem) -> None:
-        """Show what the database says (between runs)."""
-        self.item = item
-        self.done_ms = item.done_ms
-        self.state = STORED_STATE.get(item.stored, item.stored or "waiting")
-        self.fraction = min(1.0, item.done_ms / item.total_ms) if item.total_ms else 0.0
-        self.eta = f"stopped at {format_hms(item.done_ms)}" if item.done_ms else ""
-
-    def compose(self) -> ComposeResult:
-        item = self.item
-        with Horizontal(classes="queue-line"):
-            yield Static(f"{item.participant_code} · session {item.session_id}",
-                         classes="queue-name")
-            yield Static(format_hms(item.total_ms), classes="queue-length")
-            yield ProgressBar(total=1.0, show_eta=False).data_bind(progress=QueueRow.fraction)
-            yield Field(classes="queue-state").data_bind(text=QueueRow.state)
-            yield Field(classes="queue-eta").data_bind(text=QueueRow.eta)
-
-    def watch_state(self, state: str) -> None:
-        for name in ("done", "failed", "cancelled", "transcribing"):
-            self.set_class(state == name, f"-{name}")
 
 
 class TranscriptionScreen(Screen[None]):
@@ -132,63 +78,13 @@ class TranscriptionScreen(Screen[None]):
                 tooltip="Back to the sessions (a running transcription goes on)"),
     ]
 
-    # -- messages from the worker (posted from its thread) -----------------------------
-
-    class QueueLoaded(Message, bubble=False):
-        """The queue as the database has it, or ``error`` when it could not be read."""
-
-        def __init__(self, items: list[QueueItem], error: str | None = None) -> None:
-            self.items = items
-            self.error = error
-            super().__init__()
-
-    class ModelLoading(Message, bubble=False):
-        """The run is loading the Whisper model (the first run of the app)."""
-
-        def __init__(self, session_id: int) -> None:
-            self.session_id = session_id
-            super().__init__()
-
-    class SessionStarted(Message, bubble=False):
-        """The run moved on to ``session_id`` (``index`` of ``count``)."""
-
-        def __init__(self, session_id: int, index: int, count: int, model: str) -> None:
-            self.session_id = session_id
-            self.index = index
-            self.count = count
-            self.model = model
-            super().__init__()
-
-    class ProgressMade(Message, bubble=False):
-        """The runner's progress report for one session."""
-
-        def __init__(self, progress: Progress) -> None:
-            self.progress = progress
-            super().__init__()
-
-        def can_replace(self, message: Message) -> bool:
-            # A newer report on the same session supersedes this one (toolong's pattern):
-            # the UI shows only the latest, however fast the segments come.
-            return (isinstance(message, TranscriptionScreen.ProgressMade)
-                    and message.progress.session_id == self.progress.session_id)
-
-    class SessionFinished(Message, bubble=False):
-        """A session's run ended: ``status`` done, cancelled or failed (``error`` says why)."""
-
-        def __init__(self, session_id: int, status: str, *, elapsed_s: float = 0.0,
-                     error: str | None = None) -> None:
-            self.session_id = session_id
-            self.status = status
-            self.elapsed_s = elapsed_s
-            self.error = error
-            super().__init__()
-
-    class RunEnded(Message, bubble=False):
-        """The worker is done (finished, cancelled, or the model could not be loaded)."""
-
-        def __init__(self, error: str | None = None) -> None:
-            self.error = error
-            super().__init__()
+    # The worker's messages (posted from its thread), by their old names too.
+    QueueLoaded = QueueLoaded
+    ModelLoading = ModelLoading
+    SessionStarted = SessionStarted
+    ProgressMade = ProgressMade
+    SessionFinished = SessionFinished
+    RunEnded = RunEnded
 
     def __init__(self) -> None:
         super().__init__()
@@ -283,8 +179,8 @@ class TranscriptionScreen(Screen[None]):
             self._status("No session is waiting for a transcript: record or import audio "
                          "first.", "dim")
         else:
-            self._status(f"{len(waiting)} waiting · t: the highlighted one · a: all · "
-                         "c: cancel")
+            self._status(f"{len(waiting)} not transcribed yet · t starts the highlighted "
+                         "one · a starts all")
 
     # -- start and cancel ---------------------------------------------------------------
 
@@ -465,7 +361,7 @@ class TranscriptionScreen(Screen[None]):
         for row in self.rows:
             if row.state in ("queued", "loading model", "cancelling…"):
                 # Never reached (cancelled, or no model): as it was before the run.
-                row.state = row.before_run or "waiting"
+                row.state = row.before_run or "not started"
         if event.error:
             self._status(f"Transcription could not start: {event.error}", "bold red")
             self.notify(event.error, title="Transcription", severity="error", timeout=30)
@@ -473,7 +369,8 @@ class TranscriptionScreen(Screen[None]):
             done = sum(row.state == "done" for row in self.rows)
             left = sum(row.state != "done" for row in self.rows)
             self._status(("Cancelled. " if cancelled else "Finished. ")
-                         + f"{done} transcribed, {left} waiting.")
+                         + f"{done} transcribed, {left} not yet."
+                         + (" Enter opens the highlighted one's review." if done else ""))
         self.refresh_bindings()
 
     def on_print(self, event: events.Print) -> None:

@@ -17,7 +17,9 @@ from companion.notation import format_hms
 
 class LiveTranscriptPanel(Static):
     DEFAULT_CSS = """
-    LiveTranscriptPanel { height: auto; max-height: 5; padding: 0 1; }
+    LiveTranscriptPanel {
+        height: 1fr; max-height: 5; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, **kwargs: object) -> None:
@@ -26,6 +28,7 @@ class LiveTranscriptPanel(Static):
         self.cursor: int | None = None  # None: the newest line
         self.status = ""
         self.shown = 4
+        """Most lines shown; fewer when the panel has fewer rows (see ``_rows``)."""
 
     @property
     def current_index(self) -> int | None:
@@ -48,18 +51,30 @@ class LiveTranscriptPanel(Static):
         self.cursor = None if index == len(self.lines) - 1 else index
         self._redraw()
 
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _rows(self) -> int:
+        """How many lines fit: the highlighted line must be one of the rows in view, or
+        the quote key would pin a line the interviewer cannot see."""
+        height = self.content_size.height
+        room = height - (1 if self.status else 0) if height > 0 else self.shown
+        return max(1, min(self.shown, room))
+
     def _redraw(self) -> None:
-        text = Text()
+        # One row per line, cut with an ellipsis: a wrapped line pushes the others away.
+        text = Text(no_wrap=True, overflow="ellipsis")
         current = self.current_index
+        shown = self._rows()
         first = max(0, min(current if current is not None else 0,
-                           len(self.lines) - self.shown))
-        for index in range(first, min(len(self.lines), first + self.shown)):
+                           len(self.lines) - shown))
+        for index in range(first, min(len(self.lines), first + shown)):
             at_ms, speaker, said = self.lines[index]
             row = Text(no_wrap=True, overflow="ellipsis")
             row.append(f"{format_hms(at_ms)} ", style="dim")
             if speaker:
                 row.append(f"{speaker}: ", style="bold")
-            row.append(said)
+            row.append(" ".join(said.split()))
             if index == current:
                 row.stylize("reverse")
             text.append_text(row)
