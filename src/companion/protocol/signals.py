@@ -28,6 +28,10 @@ class SignalSpec:
     placeholders: frozenset[str]
     # Placeholders only available for the two-rating variant (near_ceiling scope="both").
     both_placeholders: frozenset[str] = frozenset()
+    # Placeholders only available when the rule names a rating's ``target`` (mention).
+    target_placeholders: frozenset[str] = frozenset()
+    # The rule listens to the live transcript: it lists the ``words`` that raise its card.
+    words: bool = False
 
 
 _TARGET = Param("choice", TARGETS)
@@ -101,14 +105,28 @@ SCORE_SIGNALS: dict[str, SignalSpec] = {
         ),
     ),
 }
+"""Signals read from the questionnaire scores (:mod:`companion.protocol.evidence`)."""
 
+MENTION = "mention"
+"""Words heard from the participant in the live transcript → the rule's own card."""
 
-SIGNALS: dict[str, SignalSpec] = dict(SCORE_SIGNALS)
-"""Every signal a rule may name."""
+SIGNALS: dict[str, SignalSpec] = {
+    **SCORE_SIGNALS,
+    MENTION: SignalSpec(
+        params={"target": _TARGET},
+        placeholders=frozenset({"heard", "time"}),
+        target_placeholders=frozenset({"role"}),
+        words=True,
+    ),
+}
+"""Every signal a rule may name: the score signals and ``mention``."""
 
 
 def allowed_placeholders(signal: str, params: Mapping[str, object]) -> frozenset[str]:
     spec = SIGNALS[signal]
+    allowed = spec.placeholders
     if params.get("scope") == "both":
-        return spec.placeholders | spec.both_placeholders
-    return spec.placeholders
+        allowed |= spec.both_placeholders
+    if params.get("target") is not None:
+        allowed |= spec.target_placeholders
+    return allowed
