@@ -1,9 +1,9 @@
 """The evidence behind a suggestion: each signal read from the questionnaire scores.
 
 A signal returns zero or more hits: the rule it answers, how strong its evidence is (in
-units of the reference study's interquartile range, see :mod:`companion.protocol.
-suggestions`), the finding it words (hits of one finding fold into one card) and the values
-its placeholders need.
+units of the reference study's interquartile range; the scale is explained in
+:mod:`companion.protocol.suggestions`), the finding it words (hits of one finding fold into
+one card) and the values its placeholders need.
 """
 
 from __future__ import annotations

@@ -9,10 +9,12 @@ from companion.protocol.scoring import format_number
 
 
 def sentence_case(text: str) -> str:
+    """The first letter upper case, the rest as written (role names stay lower case)."""
     return text[:1].upper() + text[1:]
 
 
 def percent(fraction: float) -> str:
+    """0.85 → "85%"; 0.875 → "87.5%"."""
     return f"{format_number(round(fraction * 100, 1))}%"
 
 
@@ -31,5 +33,6 @@ def number(value: float | None) -> object:
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:
+    """A rule's template with its placeholders filled (checked by the loader)."""
     readable = {k: format_number(v) if isinstance(v, float) else str(v) for k, v in values.items()}
     return template.format_map(readable)
