@@ -112,10 +112,22 @@ def run_once(study, sid: int, wav: Path, length_ms: int, minutes: float, live_on
     time.sleep(1)
     recorder_ids = {t.id for t in proc.threads()} - before
 
+    # CPU seconds per thread, last seen: a thread that ends during a long run takes its
+    # time with it, so the totals are sampled every poll and never go backwards.
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+
+    def sample() -> None:
+        for t in proc.threads():
+            if t.id in recorder_ids or t.id in live_threads:
+                first.setdefault(t.id, t.user_time + t.system_time)
+                last[t.id] = t.user_time + t.system_time
+
     def cpu(ids: set[int]) -> float:
-        return sum(t.user_time + t.system_time for t in proc.threads() if t.id in ids)
+        return sum(last[i] - first[i] for i in ids if i in last)
 
     child = psutil.Process(live.pid) if live is not None else None
+    sample()
     cpu0, live0, wall0 = cpu(recorder_ids), cpu(live_threads), time.monotonic()
     child0 = sum(child.cpu_times()[:2]) if child else 0.0
     starts: list[int] = []
@@ -129,10 +141,12 @@ def run_once(study, sid: int, wav: Path, length_ms: int, minutes: float, live_on
     player = threading.Thread(target=play, daemon=True)
     player.start()
     while not rec.wait(10):
+        sample()
         s = rec.status()
         shown = len(live.lines) if live else 0
         print(f"  {s.session_ms / 60000:5.2f} min  overflows {s.overflows}  live lines "
               f"{shown}", flush=True)
+    sample()
     cpu1, live1, wall1 = cpu(recorder_ids), cpu(live_threads), time.monotonic()
     child1 = sum(child.cpu_times()[:2]) if child else 0.0
     final = rec.stop()
