@@ -58,33 +58,75 @@ quote_phases = ["core"]
 [live.synonyms]
 psychologist = ["therapist"]
 
-[[live.mentions]]
+[[rules]]
 id = "mention-surgery"
+signal = "mention"
 words = ["surgery", "operation"]
+priority = 1
 prompt = "You mentioned {heard}. What did it change for you?"
+reason = "an operation changes what people hope for"
+
+[[rules]]
+id = "mention-least"
+signal = "mention"
+words = ["sent me"]
+target = "least"
+priority = 2
+prompt = "Who decided that, you or your {role}?"
+reason = "who steers the treatment"
 ''', encoding="utf-8")
     protocol = load_protocol(path)
     live = protocol.live
     cards = [ScoreCard("weakest-bond", "Tell me about a session with your psychologist.",
                        ("why: Bond 120",), {"role": "psychologist", "target": "least"}),
              ScoreCard("ceiling", "Anything left unsaid?", ("why: high",),
-                       {"role": "physiotherapist"})]
+                       {"role": "physiotherapist", "target": "most"})]
     heard = find_mentions("My therapist sent me for an operation.", 61_000,
                           [(c.card_id, c.evidence) for c in cards], live)
     assert [(m.card_id, m.reason) for m in heard] == [
         ("weakest-bond", "heard 'therapist' at 00:01:01"),
-        ("mention-surgery", "heard operation at 00:01:01")]
+        ("mention-surgery",
+         "heard 'operation' at 00:01:01 — an operation changes what people hope for"),
+        ("mention-least", "heard 'sent me' at 00:01:01 — who steers the treatment")]
     shown = arrange(cards, heard, [PinnedQuote(3, 12_000, "it was hard")], phase_id="core",
                     live=live, used={"ceiling"})
     assert [(c.kind, c.text) for c in shown] == [
         ("mention", "Tell me about a session with your psychologist."),
         ("mention", "You mentioned operation. What did it change for you?"),
+        ("mention", "Who decided that, you or your psychologist?"),  # the least rating's
         ("quote", "Earlier (00:00:12) you said 'it was hard'. Say more?"),
     ]  # the used card dropped away
+    assert shown[1].details == (
+        "heard 'operation' at 00:01:01 — an operation changes what people hope for",)
+    # Before the ratings are in, a rule about the least positive professional waits.
+    assert [m.card_id for m in find_mentions("He sent me home.", 5_000, [], live)] == []
     # Outside the quote phases no quote card; the interviewer's words raise nothing there.
     assert [c.kind for c in arrange(cards, [], [PinnedQuote(3, 12_000, "x")],
                                     phase_id="warm-up", live=live, used=set())] == [
         "score", "score"]
+
+
+def test_a_participant_saying_listened_raises_the_being_heard_card() -> None:
+    """The shipped protocols' own mention rule, in English and in Dutch."""
+    for name, said, word in (("pain-alliance", "She never really listened to me.", "listened"),
+                             ("pain-alliance-nl", "Er werd nooit echt geluisterd.",
+                              "geluisterd")):
+        protocol = load_protocol(ROOT / "protocols" / f"{name}.toml")
+        score = ScoreCard("weakest-goal", "Whose goals were they?", ("why: Goal 150",),
+                          {"role": "psychologist", "target": "least"})
+        [mention] = find_mentions(said, 754_000, [(score.card_id, score.evidence)],
+                                  protocol.live)
+        top, rest = arrange([score], [mention], [], phase_id="opening", live=protocol.live,
+                            used=set())
+        assert (top.card_id, top.kind, top.raised_at_ms) == ("mention-being-heard",
+                                                             "mention", 754_000)
+        assert f"({word})" in top.text
+        assert top.details[0].startswith(f"heard '{word}' at 00:12:34 — ")
+        assert rest.card_id == "weakest-goal"
+        # Once asked, the card drops away.
+        assert [c.card_id for c in arrange([score], [mention], [], phase_id="opening",
+                                           live=protocol.live,
+                                           used={"mention-being-heard"})] == ["weakest-goal"]
 
 
 def test_a_bad_live_table_names_the_key_and_what_is_allowed(tmp_path: Path) -> None:

@@ -100,6 +100,13 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
         assert card.evidence["role"] == "psychologist"
         minute, second = divmod(named.start_ms // 1000, 60)
         assert top.details[0] == f"heard 'psychologist' at 00:{minute:02d}:{second:02d}"
+        # "... never really listened to me": the protocol's own mention rule raised its card
+        # too, among the raised cards (the same moment), saying what was heard and when.
+        entries = screen.query_one(SuggestionList).entries
+        [being_heard] = [e for e in entries if e.key == "mention-being-heard"]
+        assert all(e.extra["kind"] == "mention" for e in entries[:entries.index(being_heard)])
+        assert being_heard.details[0].startswith(
+            f"heard 'listened' at 00:{minute:02d}:{second:02d} — ")
 
         # Pin the participant's first answer (move the cursor up to it) as a quote.
         while panel.lines[panel.current_index][2] != back.text:

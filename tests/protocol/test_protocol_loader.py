@@ -48,6 +48,7 @@ def test_pain_alliance_content(pain):
         "small_gap",
         "domain_spread",
         "low_item",
+        "mention",
     }
     keys = {c.id: c.key for c in pain.codes}
     assert keys == {

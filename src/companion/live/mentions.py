@@ -3,8 +3,9 @@
 A card from the scores names the role behind it (its evidence's ``role``, and
 ``other_role`` for a gap between two ratings). When the participant names that role, or one
 of its synonyms from the protocol's ``[live.synonyms]``, the card rises to the top with the
-moment it was heard. A protocol's ``[[live.mentions]]`` rules bring up cards of the team's
-own from other words. Interviewer lines never trigger anything.
+moment it was heard. A protocol's ``mention`` rules (``[[rules]]`` with
+``signal = "mention"``) bring up cards of the team's own from other words; their reason
+starts with what was heard and when. Interviewer lines never trigger anything.
 """
 
 from __future__ import annotations
@@ -74,18 +75,44 @@ def find_mentions(
                 heard = match.group(0)
                 found.append(Mention(card_id, heard, at_ms, heard_reason(heard, at_ms)))
                 raised.add(card_id)
-    for rule in live.mentions:
-        mention = match_rule(rule, text, at_ms)
+    roles = rating_roles(evidence for _, evidence in cards)
+    for rule in live.mentions:  # lowest priority first
+        mention = match_rule(rule, text, at_ms, roles)
         if mention is not None:
             found.append(mention)
     return found
 
 
-def match_rule(rule: MentionRule, text: str, at_ms: int) -> Mention | None:
+def rating_roles(evidences: Iterable[Mapping[str, object]]) -> dict[str, str]:
+    """Which professional each rating ("most", "least") is about, read from the cards'
+    evidence (a card of one rating names its ``target``; a comparison names both)."""
+    roles: dict[str, str] = {}
+    for evidence in evidences:
+        role, other = evidence.get("role"), evidence.get("other_role")
+        target = evidence.get("target")
+        if isinstance(role, str) and isinstance(other, str):
+            roles.setdefault("most", role)
+            roles.setdefault("least", other)
+        elif isinstance(role, str) and isinstance(target, str):
+            roles.setdefault(target, role)
+    return roles
+
+
+def match_rule(rule: MentionRule, text: str, at_ms: int,
+               roles: Mapping[str, str] | None = None) -> Mention | None:
+    """The rule's card when ``text`` holds one of its words. A rule about one rating
+    (``target``) waits until that rating's professional is known, to name them."""
     pattern = _pattern(rule.words)
     match = pattern.search(text) if pattern else None
     if match is None:
         return None
-    values = {"heard": match.group(0), "time": format_hms(at_ms)}
-    return Mention(rule.id, match.group(0), at_ms, rule.reason.format(**values),
-                   rule.prompt.format(**values))
+    heard = match.group(0)
+    values = {"heard": heard, "time": format_hms(at_ms)}
+    if rule.target is not None:
+        role = (roles or {}).get(rule.target)
+        if role is None:
+            return None
+        values["role"] = role
+    why = rule.reason.format(**values) if rule.reason else ""
+    reason = heard_reason(heard, at_ms) + (f" — {why}" if why else "")
+    return Mention(rule.id, heard, at_ms, reason, rule.prompt.format(**values))

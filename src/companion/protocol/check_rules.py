@@ -1,7 +1,8 @@
 """Checking a protocol's suggestion rules (a mixin of the loader).
 
 Each rule names a signal, its parameters and prompt templates whose placeholders the
-signal fills; every problem is reported at once.
+signal fills; a ``mention`` rule also lists the words that raise its card. Every problem
+is reported at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from companion.protocol.model import (
     Reference,
     Rule,
 )
-from companion.protocol.suggestions import (
+from companion.protocol.signals import (
     REFERENCE_PLACEHOLDERS,
     SIGNALS,
     Param,
@@ -37,7 +38,13 @@ class RuleChecks(Checker):
         self, data: dict[str, Any], instrument: Instrument | None, reference: Reference | None
     ) -> tuple[Rule, ...]:
         entries = self.tables(data, "rules", "", "[[rules]]")
-        if entries and instrument is None and "instrument" not in data:
+        # Mention rules listen to the transcript; only the others read scores (a rule
+        # whose signal is unknown is reported as such, not as wanting an instrument).
+        reads_scores = [entry for _, entry in entries
+                        if isinstance(entry.get("signal"), str)
+                        and entry["signal"] in SIGNALS
+                        and not SIGNALS[entry["signal"]].words]
+        if reads_scores and instrument is None and "instrument" not in data:
             self.add(
                 "rules",
                 "rules without an [instrument]",
@@ -62,9 +69,12 @@ class RuleChecks(Checker):
             allowed_keys = _RULE_KEYS + tuple(
                 spec.params if spec else sorted({k for s in SIGNALS.values() for k in s.params})
             )
+            listens = spec.words if spec else False
+            if listens or spec is None:
+                allowed_keys += ("words",)
             required = list(_RULE_KEYS) + [
                 k for k, p in (spec.params if spec else {}).items() if p.required
-            ]
+            ] + (["words"] if listens else [])
             self.keys(entry, where, allowed_keys, required)
             rule_id = self.text(entry, "id", where, is_id=True)
             self.unique(rule_ids, rule_id, join(where, "id"), "rule id")
@@ -76,6 +86,7 @@ class RuleChecks(Checker):
                         value = self.param(entry, key, where, param, instrument)
                         if value is not None:
                             params[key] = value
+            words = self.words(entry, where) if listens or spec is None else ()
             templates = {}
             for key in ("prompt", "reason"):
                 templates[key] = self.text(entry, key, where)
@@ -87,6 +98,7 @@ class RuleChecks(Checker):
                 and priority is not None
                 and templates["prompt"] is not None
                 and templates["reason"] is not None
+                and (words or not listens)
             ):
                 rules.append(
                     Rule(
@@ -96,9 +108,30 @@ class RuleChecks(Checker):
                         templates["prompt"],
                         templates["reason"],
                         params,
+                        words,
                     )
                 )
         return tuple(rules)
+
+    def words(self, entry: dict[str, Any], where: str) -> tuple[str, ...]:
+        """A mention rule's words: at least one, each heard as a whole word or phrase."""
+        if "words" not in entry:
+            return ()  # reported as a missing key
+        value = entry["words"]
+        words = self.text_list(entry, "words", where)
+        if not isinstance(value, list) or len(words) != len(value):
+            return ()  # a wrong type or entry is reported by text_list
+        if not words:
+            self.add(join(where, "words"), "empty", found=value,
+                     allowed="a list of at least one word or phrase the participant may say")
+        seen: dict[str, int] = {}
+        for index, word in enumerate(words):
+            key = " ".join(word.lower().split())
+            if key in seen:
+                self.add(f"{join(where, 'words')}[{index}]", "repeated word", found=word,
+                         allowed=f"each word once (already at [{seen[key]}])")
+            seen.setdefault(key, index)
+        return words
 
     def param(
         self,
@@ -180,12 +213,15 @@ class RuleChecks(Checker):
         for name in fields:
             if name not in allowed:
                 close = difflib.get_close_matches(name, sorted(allowed), n=1)
+                hint = f"did you mean {{{close[0]}}}?" if close else ""
+                if name in SIGNALS[signal].target_placeholders:
+                    hint = 'needs target = "most" or "least" (whose professional to name)'
                 self.add(
                     where,
                     "unknown placeholder",
                     found="{" + name + "}",
                     allowed=", ".join("{" + a + "}" for a in sorted(allowed)),
-                    hint=f"did you mean {{{close[0]}}}?" if close else "",
+                    hint=hint,
                 )
             elif name in REFERENCE_PLACEHOLDERS and reference is None:
                 self.add(

@@ -1,4 +1,4 @@
-"""What a protocol says about the live transcript: quote cards and mention rules.
+"""What a protocol says about the live transcript: quote cards, role synonyms, mentions.
 
 ```toml
 [live]
@@ -8,11 +8,18 @@ quote_phases = ["deepening", "critical-reflection"]
 [live.synonyms]          # words that name a role of the ratings (the role itself counts)
 psychologist = ["psych", "therapist"]
 
-[[live.mentions]]        # words heard from the participant → a card of the team's own
+[[rules]]                # words heard from the participant → a card of the team's own
 id = "mention-surgery"
+signal = "mention"
 words = ["surgery", "operation"]
-prompt = "You mentioned {heard} at {time}. What did that mean for you?"
+priority = 40
+prompt = "You mentioned {heard}. What did that mean for you?"
+reason = "An operation often changes what people hope for from rehabilitation."
 ```
+
+Mention rules are ``[[rules]]`` like the rules that read the scores (checked by
+:mod:`companion.protocol.check_rules`); the loader hands them to :class:`LiveProtocol`
+so the live engine finds them beside the quote cards and synonyms.
 
 Everything has a default, so a protocol without ``[live]`` gets quote cards in the
 deepening and critical-reflection phases and cards that rise when a role is named.
@@ -32,9 +39,7 @@ DEFAULT_QUOTE_PROMPT = ("At {time} you said: '{quote}'. Could you tell me more a
                         "that?")
 DEFAULT_QUOTE_PHASES = ("deepening", "critical-reflection")
 QUOTE_PLACEHOLDERS = frozenset({"time", "quote"})
-MENTION_PLACEHOLDERS = frozenset({"time", "heard"})
-_LIVE_KEYS = ("quote_prompt", "quote_phases", "synonyms", "mentions")
-_MENTION_KEYS = ("id", "words", "prompt", "reason")
+_LIVE_KEYS = ("quote_prompt", "quote_phases", "synonyms")
 
 
 def _no_synonyms() -> Mapping[str, tuple[str, ...]]:
@@ -43,12 +48,18 @@ def _no_synonyms() -> Mapping[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class MentionRule:
-    """Words heard from the participant that bring up a card of the team's own."""
+    """Words heard from the participant that bring up a card of the team's own.
+
+    ``prompt`` and ``reason`` are templates with ``{heard}`` and ``{time}`` (and
+    ``{role}``, the professional of the ``target`` rating, when the rule names one).
+    """
 
     id: str
     words: tuple[str, ...]
     prompt: str
-    reason: str = "heard {heard} at {time}"
+    reason: str = ""
+    priority: int = 0
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,10 @@ class LiveChecks(Checker):
         table = self.table(data, "live", "")
         if table is None:
             return LiveProtocol()
-        self.keys(table, "live", _LIVE_KEYS, ())
+        if "mentions" in table:  # the draft's table, before mention became a rule type
+            self.add(join("live", "mentions"), "not a [live] table",
+                     allowed='[[rules]] with signal = "mention" (same keys, plus priority)')
+        self.keys({k: v for k, v in table.items() if k != "mentions"}, "live", _LIVE_KEYS, ())
         prompt = self.text(table, "quote_prompt", "live")
         if prompt is not None:
             self._template(prompt, join("live", "quote_prompt"), QUOTE_PLACEHOLDERS)
@@ -84,30 +98,10 @@ class LiveChecks(Checker):
         sub = self.table(table, "synonyms", "live") or {}
         for role in sub:
             synonyms[role] = self.text_list(sub, role, join("live", "synonyms"))
-        mentions = []
-        seen: set[str] = set()
-        for where, entry in self.tables(table, "mentions", "live", "[[live.mentions]]"):
-            self.keys(entry, where, _MENTION_KEYS, ("id", "words", "prompt"))
-            rule_id = self.text(entry, "id", where, is_id=True)
-            words = self.text_list(entry, "words", where)
-            text = self.text(entry, "prompt", where)
-            reason = self.text(entry, "reason", where)
-            for key, value in (("prompt", text), ("reason", reason)):
-                if value is not None:
-                    self._template(value, join(where, key), MENTION_PLACEHOLDERS)
-            if rule_id is not None and rule_id in seen:
-                self.add(join(where, "id"), "duplicate id", found=rule_id,
-                         allowed="an id no other mention rule has")
-            if rule_id is not None:
-                seen.add(rule_id)
-            if rule_id and words and text:
-                mentions.append(MentionRule(rule_id, words, text,
-                                            reason or MentionRule.reason))
         return LiveProtocol(
             quote_prompt=prompt or DEFAULT_QUOTE_PROMPT,
             quote_phases=phases if phases is not None else DEFAULT_QUOTE_PHASES,
             synonyms=MappingProxyType(synonyms),
-            mentions=tuple(mentions),
         )
 
     def _template(self, template: str, where: str, allowed: frozenset[str]) -> None:

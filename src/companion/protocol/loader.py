@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from companion.protocol.check_instrument import InstrumentChecks
 from companion.protocol.check_rules import RuleChecks
-from companion.protocol.live import LiveChecks
+from companion.protocol.live import LiveChecks, MentionRule
 from companion.protocol.model import (
     Code,
     Phase,
     Prompt,
     Protocol,
+    Rule,
 )
+from companion.protocol.signals import MENTION
 from companion.tomlcheck import (
     Problem,
     TomlFileError,
@@ -120,6 +123,7 @@ class _Checker(InstrumentChecks, RuleChecks, LiveChecks):
         rules = self.rules(data, instrument, reference)
         codes = self.codes(data)
         live = self.live(data, tuple(p.id for p in phases))
+        live = replace(live, mentions=mention_rules(rules))
 
         if self.problems or protocol_id is None or title is None or language is None:
             return None
@@ -204,3 +208,11 @@ class _Checker(InstrumentChecks, RuleChecks, LiveChecks):
             if code_id and name and description and group:
                 codes.append(Code(code_id, name, description, group, key))
         return tuple(codes)
+
+
+def mention_rules(rules: Iterable[Rule]) -> tuple[MentionRule, ...]:
+    """The protocol's ``mention`` rules, lowest priority first."""
+    found = [MentionRule(r.id, r.words, r.prompt, r.reason, r.priority,
+                         str(r.params["target"]) if "target" in r.params else None)
+             for r in rules if r.signal == MENTION]
+    return tuple(sorted(found, key=lambda m: (m.priority, m.id)))

@@ -135,7 +135,8 @@ class Rule:
     """A suggestion rule: which signal it listens to, its thresholds and its wording.
 
     ``params`` holds the signal-specific settings (``below``, ``min_gap``, ``scope``, ...),
-    already checked by the loader.
+    already checked by the loader. ``words`` are what a ``mention`` rule listens for in the
+    live transcript: wording, like the prompt, so a translation has its own.
     """
 
     id: str
@@ -144,6 +145,7 @@ class Rule:
     prompt: str
     reason: str
     params: dict[str, object] = field(default_factory=dict)
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
