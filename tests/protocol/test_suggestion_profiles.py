@@ -7,6 +7,8 @@ IQR units, a ceiling profile 0.5–1, a flat profile at most 0.25.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from companion.protocol import RatingInput, score_rating, suggest
@@ -62,3 +64,16 @@ def test_goal_150_leads_and_its_variants_are_folded(pain) -> None:  # type: igno
     # The reason and the chart use the same words: at 85 % of the maximum the ceiling
     # rules and the placement both say "near the maximum".
     assert "near the maximum from Task 340" in ceiling.reason
+
+
+def test_no_card_calls_a_score_below_the_quartile_high(pain) -> None:  # type: ignore[no-untyped-def]
+    """The chart places the psychologist's Bond 238 below the 25th percentile (292); no
+    card or alternative may call it high, only higher than Goal 150."""
+    cards = suggest(pain, [_rating(pain, "most", "physiotherapist", MOST_ITEMS),
+                           _rating(pain, "least", "psychologist",
+                                   dict(task=200, goal=150, bond=238))])
+    texts = [c.text for c in cards] + [w.text for c in cards for w in c.alternatives]
+    spread = [t for t in texts if "238" in t and "150" in t]
+    assert spread, texts
+    assert not any(re.search(r"\bis high\b", t) for t in spread), spread
+    assert any("Bond (238) is higher than Goal (150)" in t for t in spread), spread
