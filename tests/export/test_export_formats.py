@@ -184,3 +184,12 @@ def test_qdpx_audio_is_the_recording(study, db, made, tmp_path):
         wav = next(n for n in archive.namelist() if n.endswith(".wav"))
         info = sf.info(io.BytesIO(archive.read(wav)))
     assert info.frames == 60 * 16000
+
+
+def test_a_pinned_quote_reads_as_a_quote_not_a_note(study, db, made, tmp_path):
+    from companion.store.notes import add_note
+
+    add_note(db, made.session_id, kind="quote", text="it is one team", at_ms=14_000)
+    text = _export(study, db, made, "md", tmp_path).read_text("utf-8")
+    assert "[Quote pinned at 00:00:14: “it is one team”]" in text
+    assert "[Note at 00:00:14: it is one team]" not in text

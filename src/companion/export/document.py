@@ -284,9 +284,9 @@ def memo_text(doc: SessionDocument, entry: Entry) -> str:
     if entry.kind == "prompt":
         label = "Suggestion used" if entry.sub == "suggestion_used" else "Prompt asked"
         return f"[{label} at {at}: {entry.text}]"
-    label = {"note": "Note", "bookmark": "Bookmark", "reflection": "Reflection"}.get(
-        entry.sub or "note", "Note")
-    body = entry.text
+    label = {"note": "Note", "bookmark": "Bookmark", "reflection": "Reflection",
+             "quote": "Quote pinned"}.get(entry.sub or "note", "Note")
+    body = f"“{entry.text}”" if entry.sub == "quote" and entry.text else entry.text
     if entry.codes:
         codes = "codes: " + ", ".join(doc.code_label(c) for c in entry.codes)
         body = f"{body}; {codes}" if body else codes
