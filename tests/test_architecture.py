@@ -143,3 +143,23 @@ def test_the_report_borrows_nothing_from_the_exports() -> None:
     graph = _package_graph()
     assert "export" not in graph.get("report", set())
     assert "report" not in graph.get("export", set())
+
+
+# A module holds one idea; past this many lines it usually holds two.
+MAX_MODULE_LINES = 450
+# Explicit exceptions, each with why it may stay long.
+LONG_MODULES: dict[str, str] = {
+    "protocol/suggestions.py": "being split by idea on its own branch this round (issue 10)",
+}
+
+
+def test_no_module_outside_the_tui_is_longer_than_one_idea() -> None:
+    too_long = {}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith("tui/") or rel in LONG_MODULES:
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_MODULE_LINES:
+            too_long[rel] = lines
+    assert not too_long, f"split these by idea (or list them with a reason): {too_long}"
