@@ -6,7 +6,6 @@ reference quartiles must fit the instrument's range; every problem is reported a
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from companion.protocol.model import (
@@ -104,14 +103,7 @@ class InstrumentChecks(Checker):
             n = self.number(entry, "n", i_where, low=1, integer=True)
             domain = self.text(entry, "domain", i_where)
             if domain is not None and domains and domain not in domains:
-                close = difflib.get_close_matches(domain, domains, n=1)
-                self.add(
-                    join(i_where, "domain"),
-                    "unknown domain",
-                    found=domain,
-                    allowed=", ".join(domains),
-                    hint=f"did you mean {close[0]!r}?" if close else "",
-                )
+                self.unknown(join(i_where, "domain"), "domain", domain, domains)
                 domain = None
             label = self.text(entry, "label", i_where) or ""
             if n is not None:
