@@ -57,3 +57,17 @@ def count_rows(study: Study, table: str) -> int:
         return db[table].count
     finally:
         db.conn.close()
+
+
+async def stop_interview(pilot: Pilot, timeout: float = 60.0) -> None:  # type: ignore[type-arg]
+    """On the live screen: F10, confirm with y, and wait until the live screen has gone (the
+    recorder stopped and the summary opened)."""
+    from companion.tui.screens.dialogs import ConfirmScreen
+    from companion.tui.screens.live import LiveScreen
+
+    app = pilot.app
+    await pilot.press("f10")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: not isinstance(app.screen, LiveScreen), timeout=timeout,
+                   what="the summary")
