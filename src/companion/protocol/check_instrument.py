@@ -83,15 +83,7 @@ class InstrumentChecks(Checker):
             self.add(join(where, "domains"), "no domains", allowed="at least one domain")
         min_items = self.number(table, "min_items_per_domain", where, low=1, integer=True)
         fraction = self.number(table, "ceiling_fraction", where, low=0, high=1, low_open=True)
-        verified = table.get("mapping_verified", False)
-        if not isinstance(verified, bool):
-            self.add(
-                join(where, "mapping_verified"),
-                "wrong type",
-                found=verified,
-                allowed="true or false",
-            )
-            verified = False
+        verified = self.boolean(table, "mapping_verified", where) or False
         note = self.text(table, "mapping_note", where) or ""
         labels = self.domain_labels(table, where, domains)
 
