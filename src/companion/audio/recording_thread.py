@@ -19,7 +19,8 @@ from companion.audio.status import LevelMeter, RecorderStatus, estimated_bytes_p
 from companion.audio.writer import SegmentFile, exclusive_path
 from companion.notation import format_hms
 from companion.store import recordings
-from companion.store.db import now_iso
+from companion.store.audit import log_change
+from companion.store.db import now_iso, transaction
 from companion.store.recordings import Segment
 from companion.store.sessions import set_status
 
@@ -103,13 +104,28 @@ class Engine:
             if name == "pause" and not self.paused:
                 self.paused = True
                 self.close_segment("paused")
+                self.audit("pause")
             elif name == "resume" and self.paused:
                 self.paused = False
                 self.meter.reset_silence()
+                self.audit("resume")
             elif name == "stop":
                 self.stop_reason = self.stop_reason or "stopped"
             self.publish()
             done.set()
+
+    def audit(self, action: str) -> None:
+        """The user's pause or resume: one audit entry at the session time it happened
+        (start and stop are audited once each by the session's status)."""
+        sid = self.rec.session.id
+        at_ms = self.rec.session_ms()
+        try:
+            with transaction(self.db):
+                log_change(self.db, entity="session", entity_id=sid, session_id=sid,
+                           action=action, after={"at_ms": at_ms})
+        except Exception as exc:  # the recording matters more than its audit line
+            self.events.append(f"{format_hms(at_ms)} {action} not written to the audit log "
+                               f"({exc})")
 
     def finish(self) -> None:
         rec = self.rec
@@ -230,7 +246,7 @@ class Engine:
             self.db, rec.session.id, seq=seq,
             path=str(path.relative_to(rec.study.root)), fmt=rec.fmt,
             samplerate=rec.samplerate, channels=rec.channels, offset_ms=offset,
-            device=rec.device.name,
+            device=rec.device.name, audited=False,
         )
         with rec._lock:
             rec._seg_offset_ms = offset
@@ -256,7 +272,7 @@ class Engine:
             file.frames = result.frames
             status = "recovered"
         closed = recordings.close_segment(self.db, segment.id, frames=file.frames,
-                                          end_reason=reason, status=status)
+                                          end_reason=reason, status=status, audited=False)
         with rec._lock:
             rec._timeline_ms = closed.end_ms
             rec._seg_open = False
