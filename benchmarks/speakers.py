@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -38,11 +37,19 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: tests.support
+
+from tests.support.espeak import espeak, resample
+
 RATE = 16_000
 SDIST = "pocketsphinx-5.1.1.tar.gz"
 ROOT = "pocketsphinx-5.1.1/test/"
 MIN_REAL = 0.90
 MAX_RATIO = 0.50
+
+
+def say(text: str, voice: str) -> np.ndarray:
+    return espeak(text, voice, speed=165, rate=RATE)
 
 
 @dataclass
@@ -54,28 +61,9 @@ class Conversation:
     enrol: np.ndarray
 
 
-def _resample(data: np.ndarray, rate: int) -> np.ndarray:
-    if data.ndim > 1:
-        data = data.mean(axis=1)
-    if rate == RATE:
-        return data.astype(np.float32)
-    times = np.arange(round(len(data) * RATE / rate)) / RATE
-    return np.interp(times, np.arange(len(data)) / rate, data).astype(np.float32)
-
-
 def _level(audio: np.ndarray, rms_db: float = -24.0) -> np.ndarray:
     rms = float(np.sqrt(np.mean(audio ** 2))) or 1e-9
     return (audio * 10 ** (rms_db / 20) / rms).astype(np.float32)
-
-
-def espeak(text: str, voice: str) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "u.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-w", str(out), text],
-                       check=True, capture_output=True)
-        data, rate = sf.read(out, dtype="float32")
-    loud = np.flatnonzero(np.abs(data) > 0.001)
-    return _resample(data[loud[0]: loud[-1] + 1], rate)
 
 
 def assemble(turns: list[tuple[str, np.ndarray]], gaps: list[float], seed: int
@@ -108,16 +96,16 @@ ENROL_TEXT = ("Thank you for taking part. I will ask you about your treatment, a
 def espeak_conversation(name: str, interviewer: str, participant: str) -> Conversation:
     turns: list[tuple[str, np.ndarray]] = []
     for q, a in zip(QUESTIONS, ANSWERS, strict=True):
-        turns.append(("I", espeak(q, interviewer)))
-        turns.append(("P", espeak(a, participant)))
+        turns.append(("I", say(q, interviewer)))
+        turns.append(("P", say(a, participant)))
     # a one-word interjection inside the participant's last answer
     last = turns.pop()
     half = len(last[1]) // 2
     cut = half + int(np.argmin(np.abs(last[1][half: half + RATE // 2])))
-    turns += [("P", last[1][:cut]), ("I", espeak("Right.", interviewer)), ("P", last[1][cut:])]
+    turns += [("P", last[1][:cut]), ("I", say("Right.", interviewer)), ("P", last[1][cut:])]
     gaps = [0.9, 1.2, 0.7, 1.5, 1.0, 0.8, 1.1, 0.6, 0.9, 1.3, 0.8, 0.35, 0.35, 1.0][:len(turns)]
     audio, truth = assemble(turns, gaps, seed=len(name))
-    return Conversation(name, "espeak", audio, truth, espeak(ENROL_TEXT, interviewer))
+    return Conversation(name, "espeak", audio, truth, say(ENROL_TEXT, interviewer))
 
 
 def _cache() -> Path:
@@ -136,7 +124,7 @@ def real_speech() -> dict[str, np.ndarray]:
             member = tar.extractfile(ROOT + name)
             assert member is not None
             data, rate = sf.read(io.BytesIO(member.read()), dtype="float32")
-            return _resample(data, rate)
+            return resample(data, rate, RATE)
 
         for n in ("0870", "0880", "0890", "0920", "0930"):
             out[f"lv{n}"] = wav(f"data/librivox/sense_and_sensibility_01_austen_64kb-{n}.wav")

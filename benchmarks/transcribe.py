@@ -38,14 +38,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: tests.support
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the speed benchmark beside it
+
+from transcribe_speed import setup_study, timed
 
 from tests.support import realspeech
 
@@ -68,37 +68,6 @@ out = [{"start": s.start, "end": s.end, "text": s.text,
         "words": [[w.start, w.end] for w in s.words or ()]} for s in segments]
 print(json.dumps(out))
 """
-
-
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(wall seconds, CPU seconds of the child, stdout) of one process run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
-
-
-def setup_study(root: Path, audio: Path) -> None:
-    import soundfile as sf
-
-    from companion.store.db import now_iso
-    from companion.store.participants import add_participant
-    from companion.store.sessions import new_session
-    from companion.study import init_study
-
-    study, _ = init_study(root)
-    db = study.db()
-    add_participant(db, "P01")
-    sid = new_session(db, "P01", protocol_id="pain-alliance", protocol_hash="bench").id
-    info = sf.info(str(audio))
-    db["recording_segments"].insert({
-        "session_id": sid, "seq": 1, "path": str(audio), "format": "wav",
-        "samplerate": info.samplerate, "channels": info.channels, "offset_ms": 0,
-        "frames": info.frames, "status": "closed", "started_at": now_iso()})
-    db.conn.close()
 
 
 def companion_segments(root: Path) -> list[dict]:
@@ -128,7 +97,6 @@ def score(conv: realspeech.Conversation, segments: list[dict]) -> dict:
 
 def main() -> int:
     if {"--model", "--language"} & {a.split("=")[0] for a in sys.argv[1:]}:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         import transcribe_speed
 
         return transcribe_speed.main(sys.argv[1:])
@@ -166,7 +134,7 @@ def main() -> int:
               f"{args.repeat} interleaved runs each, {args.threads} threads", flush=True)
         for run in range(args.repeat):
             study = tmp / f"study-{run}"
-            setup_study(study, wav)
+            setup_study(study, wav, protocol_id="pain-alliance")
             wall, used, _ = timed([companion, "--study", str(study), "transcribe", "1",
                                    "--threads", str(args.threads), "--json"], env)
             runs["companion (pain-alliance)"].append(wall)

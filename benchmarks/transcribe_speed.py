@@ -43,7 +43,10 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-RATE = 22050
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: tests.support
+
+from tests.support.speech import RATE, synth
+
 LIMIT = 1.10
 VOICES = {"I": "en-us", "P": "en-gb+f3"}
 QUESTIONS = [
@@ -93,17 +96,6 @@ SCRIPTS["nl"] = (
 )
 
 
-def synth(text: str, voice: str, speed: int = 160) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "u.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(out), text],
-                       check=True, capture_output=True)
-        data, rate = sf.read(out, dtype="float32")
-    assert rate == RATE
-    loud = np.flatnonzero(np.abs(data) > 0.001)
-    return data[loud[0]: loud[-1] + 1]
-
-
 def interview(minutes: float, *, seed: int = 5, language: str = "en") -> np.ndarray:
     """A stereo interview (interviewer left, participant right) of about ``minutes``.
 
@@ -121,7 +113,7 @@ def interview(minutes: float, *, seed: int = 5, language: str = "en") -> np.ndar
         who = "I" if turn % 2 == 0 else "P"
         text = rng.choice(questions if who == "I" else answers)
         if (who, text) not in cache:
-            cache[(who, text)] = synth(text, voices[who], speed)
+            cache[(who, text)] = synth(text, voices[who], speed=speed)
         voice = cache[(who, text)]
         gap = np.zeros(int(rng.choice([0.3, 0.5, 0.8, 1.0, 1.5, 3.0, 6.0]) * RATE), np.float32)
         silent = np.zeros_like(voice)
@@ -163,7 +155,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return wall, cpu, done.stdout
 
 
-def setup_study(root: Path, audio: Path) -> None:
+def setup_study(root: Path, audio: Path, protocol_id: str = "semi-structured") -> None:
     from companion.store.db import now_iso
     from companion.store.participants import add_participant
     from companion.store.sessions import new_session
@@ -172,7 +164,7 @@ def setup_study(root: Path, audio: Path) -> None:
     study, _ = init_study(root)
     db = study.db()
     add_participant(db, "P01")
-    sid = new_session(db, "P01", protocol_id="semi-structured", protocol_hash="bench").id
+    sid = new_session(db, "P01", protocol_id=protocol_id, protocol_hash="bench").id
     info = sf.info(str(audio))
     db["recording_segments"].insert({
         "session_id": sid, "seq": 1, "path": str(audio), "format": "wav",

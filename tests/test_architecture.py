@@ -143,3 +143,25 @@ def test_the_report_borrows_nothing_from_the_exports() -> None:
     graph = _package_graph()
     assert "export" not in graph.get("report", set())
     assert "report" not in graph.get("export", set())
+
+
+# A module holds one idea; past this many lines it usually holds two.
+MAX_MODULE_LINES = 450
+# Explicit exceptions, each with why it may stay long.
+LONG_MODULES: dict[str, str] = {
+    "tui/screens/setup.py": "one screen's composition and actions; its fields, rating grid "
+                            "and cards are widgets of their own (a few lines over)",
+}
+
+
+def test_no_module_is_longer_than_one_idea() -> None:
+    too_long = {}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC).as_posix()
+        if rel in LONG_MODULES:
+            assert len(path.read_text(encoding="utf-8").splitlines()) < MAX_MODULE_LINES + 25
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_MODULE_LINES:
+            too_long[rel] = lines
+    assert not too_long, f"split these by idea (or list them with a reason): {too_long}"

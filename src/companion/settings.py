@@ -16,7 +16,14 @@ from types import MappingProxyType
 from typing import Any
 
 from companion.keys import BINDING_IDS
-from companion.tomlcheck import Checker, Problem, TomlFileError, join, nearest, read_toml
+from companion.tomlcheck import (
+    Checker,
+    Problem,
+    TomlFileError,
+    did_you_mean,
+    join,
+    read_toml,
+)
 
 AUDIO_FORMATS = ("flac", "wav")
 
@@ -171,10 +178,9 @@ class _SettingsChecker(Checker):
         for binding_id in table:
             where = join("keymap", binding_id)
             if binding_id not in BINDING_IDS:
-                close = nearest(binding_id, sorted(BINDING_IDS))
                 self.add(where, "unknown binding id",
                          allowed="an id from the TUI's key bindings, e.g. 'live.bookmark'",
-                         hint=f"did you mean {close!r}?" if close else "")
+                         hint=did_you_mean(binding_id, sorted(BINDING_IDS)))
                 continue
             text = self.text(table, binding_id, "keymap")
             if text is not None:

@@ -107,6 +107,12 @@ def nearest(value: str, choices: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
+def did_you_mean(value: object, choices: Iterable[str]) -> str:
+    """The hint for a misspelt name, ``did you mean 'x'?``; '' when nothing is close."""
+    close = nearest(value, choices) if isinstance(value, str) else None
+    return f"did you mean {close!r}?" if close else ""
+
+
 def fmt_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
@@ -144,13 +150,8 @@ class Checker:
     ) -> None:
         for key in table:
             if key not in allowed:
-                close = nearest(key, allowed)
-                self.add(
-                    join(path, key),
-                    "unknown key",
-                    allowed=", ".join(allowed),
-                    hint=f"did you mean {close!r}?" if close else "",
-                )
+                self.add(join(path, key), "unknown key", allowed=", ".join(allowed),
+                         hint=did_you_mean(key, allowed))
         for key in required:
             if key not in table:
                 self.add(join(path, key), "missing required key")
@@ -184,11 +185,15 @@ class Checker:
         if value is None:
             return None
         if value.lower() not in choices:
-            close = nearest(value.lower(), choices)
             self.add(join(path, key), "not allowed", found=value, allowed=" or ".join(choices),
-                     hint=f"did you mean {close!r}?" if close else "")
+                     hint=did_you_mean(value.lower(), choices))
             return None
         return value.lower()
+
+    def unknown(self, where: str, what: str, found: str, choices: Sequence[str]) -> None:
+        """``found`` names no ``what`` among ``choices``: say which one it may have meant."""
+        self.add(where, f"unknown {what}", found=found, allowed=", ".join(choices),
+                 hint=did_you_mean(found, choices))
 
     def boolean(self, table: dict[str, Any], key: str, path: str) -> bool | None:
         if key not in table:

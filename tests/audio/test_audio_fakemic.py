@@ -13,7 +13,7 @@ from companion.audio.recorder import Recorder
 from companion.errors import InputError
 from companion.store import recordings
 from companion.store.sessions import get_session
-from tests.support.audio import RATE, feed_fakemic, run_companion
+from tests.support.audio import RATE, audit_after_creation, feed_fakemic, run_companion
 
 pytestmark = pytest.mark.audio
 
@@ -39,6 +39,10 @@ def test_mono_recording_equals_what_was_played(study, db, session_id, speech):
     assert session.status == "completed"
     assert session.duration_ms == len(speech) * 1000 // RATE
     assert rec.status().stop_reason == "seconds" and rec.status().overflows == 0
+    # Starting and stopping are one audit entry each; the file is the recorder's bookkeeping.
+    trail = [(entity, action, after.get("status")) for entity, action, after
+             in audit_after_creation(db, session_id)]
+    assert trail == [("session", "status", "live"), ("session", "status", "completed")]
 
 
 def test_stereo_keeps_interviewer_and_participant_channels_apart(study, db, session_id, speech):

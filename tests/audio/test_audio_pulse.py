@@ -16,7 +16,7 @@ import soundfile as sf
 from companion.audio.recorder import Recorder
 from companion.store import recordings
 from companion.store.sessions import get_session
-from tests.support.audio import COMPANION, RATE, run_companion, wait_for
+from tests.support.audio import COMPANION, RATE, audit_after_creation, run_companion, wait_for
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
 
@@ -62,6 +62,14 @@ def test_pause_and_resume_make_two_segments_on_one_timeline(study, db, session_i
         rec.stop()
     first, second = recordings.list_segments(db, session_id)
     assert first.end_reason == "paused" and second.end_reason == "stopped"
+    # One audit entry per action: start, pause, resume, stop; the files are bookkeeping.
+    trail = audit_after_creation(db, session_id)
+    assert [(entity, action) for entity, action, _ in trail] == [
+        ("session", "status"), ("session", "pause"), ("session", "resume"),
+        ("session", "status")]
+    assert trail[0][2]["status"] == "live"
+    assert trail[-1][2]["status"] == get_session(db, session_id).status
+    assert trail[1][2] == trail[2][2] == {"at_ms": frozen}
     assert first.offset_ms == 0
     assert second.offset_ms == first.end_ms == frozen
     assert get_session(db, session_id).duration_ms == second.end_ms

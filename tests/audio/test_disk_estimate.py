@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from companion.audio.recorder import _Engine
+from companion.audio.recording_thread import Engine as _Engine
 from companion.audio.status import estimated_bytes_per_minute
 
 RATE = 48_000

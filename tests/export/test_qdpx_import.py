@@ -114,6 +114,38 @@ def code_in_transcript(files: dict[str, bytes], path: Path) -> tuple[Path, str]:
     return _write(files, root, path), text
 
 
+def _recording_text(files: dict[str, bytes], root: ET.Element) -> str:
+    transcript = root.find("q:Sources/q:AudioSource/q:Transcript", Q)
+    return files["sources/" + transcript.get("plainTextPath")[11:]].decode("utf-8")
+
+
+def _swap_recording_for_text(files: dict[str, bytes], root: ET.Element, path: Path, *,
+                             data: bytes, stored_as: str, name: str, quoting: str,
+                             named: bool) -> Path:
+    """As a tool that keeps only a text: the recording goes, ``data`` comes in as a new
+    TextSource (``stored_as``: its file in the zip) with the CODED passages selected where
+    they stand in ``quoting``, and the case no longer refers to any source."""
+    guids = _add_codes(root)
+    sources = root.find("q:Sources", Q)
+    sources.remove(sources.find("q:AudioSource", Q))
+    new_guid = Path(stored_as).stem
+    files = {k: v for k, v in files.items() if not k.startswith("sources/")}
+    files[stored_as] = data
+    source = ET.SubElement(sources, _q("TextSource"), guid=new_guid, name=name,
+                           plainTextPath=f"internal://{new_guid}.txt")
+    for code, passage in CODED:
+        start = quoting.index(passage)
+        sel = ET.SubElement(source, _q("PlainTextSelection"), guid=str(uuid.uuid4()),
+                            **({"name": code} if named else {}), startPosition=str(start),
+                            endPosition=str(start + len(passage)))
+        coding = ET.SubElement(sel, _q("Coding"), guid=str(uuid.uuid4()))
+        ET.SubElement(coding, _q("CodeRef"), targetGUID=guids[code])
+    case = root.find("q:Cases/q:Case", Q)
+    for ref in case.findall("q:SourceRef", Q):
+        case.remove(ref)
+    return _write(files, root, path)
+
+
 def code_as_new_text_source(files: dict[str, bytes], path: Path, *,
                             atlas: bool = False) -> tuple[Path, str]:
     """As a tool that writes its own GUIDs and keeps the transcript as a CRLF text source,
@@ -121,56 +153,24 @@ def code_as_new_text_source(files: dict[str, bytes], path: Path, *,
     root = ET.fromstring(files["project.qde"])
     if atlas:
         root.set("origin", "ATLAS.ti Windows 24.1")
-    guids = _add_codes(root)
-    sources = root.find("q:Sources", Q)
-    audio = sources.find("q:AudioSource", Q)
-    transcript = audio.find("q:Transcript", Q)
-    text = files["sources/" + transcript.get("plainTextPath")[11:]].decode("utf-8")
-    sources.remove(audio)
+    text = _recording_text(files, root)
     crlf = text.replace("\n", "\r\n")
     new_guid = str(uuid.uuid4()).upper()
-    files = {k: v for k, v in files.items() if not k.startswith("sources/")}
-    files[f"Sources/{new_guid}.txt"] = crlf.encode("utf-8")
-    source = ET.SubElement(sources, _q("TextSource"), guid=new_guid, name="Interview one",
-                           plainTextPath=f"internal://{new_guid}.txt")
-    for name, passage in CODED:
-        start = (text if atlas else crlf).index(passage)
-        sel = ET.SubElement(source, _q("PlainTextSelection"), guid=str(uuid.uuid4()),
-                            name=name, startPosition=str(start),
-                            endPosition=str(start + len(passage)))
-        coding = ET.SubElement(sel, _q("Coding"), guid=str(uuid.uuid4()))
-        ET.SubElement(coding, _q("CodeRef"), targetGUID=guids[name])
-    case = root.find("q:Cases/q:Case", Q)
-    for ref in case.findall("q:SourceRef", Q):
-        case.remove(ref)
-    return _write(files, root, path), text
+    written = _swap_recording_for_text(
+        files, root, path, data=crlf.encode("utf-8"), stored_as=f"Sources/{new_guid}.txt",
+        name="Interview one", quoting=text if atlas else crlf, named=True)
+    return written, text
 
 
 def code_changed_text(files: dict[str, bytes], path: Path, basename: str) -> tuple[Path, str]:
     """As a tool that dropped the header lines of the text: found by name, then by quote."""
     root = ET.fromstring(files["project.qde"])
-    guids = _add_codes(root)
-    sources = root.find("q:Sources", Q)
-    audio = sources.find("q:AudioSource", Q)
-    transcript = audio.find("q:Transcript", Q)
-    text = files["sources/" + transcript.get("plainTextPath")[11:]].decode("utf-8")
-    sources.remove(audio)
+    text = _recording_text(files, root)
     body = text[text.index("[00:00:00] --- Phase"):]
-    new_guid = str(uuid.uuid4())
-    files = {k: v for k, v in files.items() if not k.startswith("sources/")}
-    files[f"sources/{new_guid}.txt"] = body.encode("utf-8")
-    source = ET.SubElement(sources, _q("TextSource"), guid=new_guid, name=f"{basename}.docx",
-                           plainTextPath=f"internal://{new_guid}.txt")
-    for name, passage in CODED:
-        start = body.index(passage)
-        sel = ET.SubElement(source, _q("PlainTextSelection"), guid=str(uuid.uuid4()),
-                            startPosition=str(start), endPosition=str(start + len(passage)))
-        coding = ET.SubElement(sel, _q("Coding"), guid=str(uuid.uuid4()))
-        ET.SubElement(coding, _q("CodeRef"), targetGUID=guids[name])
-    case = root.find("q:Cases/q:Case", Q)
-    for ref in case.findall("q:SourceRef", Q):
-        case.remove(ref)
-    return _write(files, root, path), text
+    written = _swap_recording_for_text(
+        files, root, path, data=body.encode("utf-8"), stored_as=f"sources/{uuid.uuid4()}.txt",
+        name=f"{basename}.docx", quoting=body, named=False)
+    return written, text
 
 
 def _owned(db) -> list:

@@ -4,33 +4,19 @@ message before the live screen opens, and nothing recorded or saved."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Select
 
 from companion.study.folder import Study
-from companion.tui.app import CompanionApp
 from companion.tui.screens.setup import SetupScreen
-from tests.support.fakes import FakeRecorder
-
-
-def _count(study: Study, table: str) -> int:
-    db = study.db()
-    try:
-        return db[table].count
-    finally:
-        db.conn.close()
+from tests.support.tui import companion_app, count_rows, open_setup
 
 
 async def test_start_with_an_english_only_model_is_refused_for_dutch(
         study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPANION_WHISPER_MODEL", "tiny.en")
-    recorder = FakeRecorder()
-    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    app = companion_app(study)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")
-        screen = app.screen
-        assert isinstance(screen, SetupScreen)
-        screen.query_one("#code", Input).value = "P11"
-        screen.query_one("#consent", Checkbox).value = True
+        screen = await open_setup(pilot, "P11")
         screen.query_one("#protocol", Select).value = "pain-alliance-nl"
         await pilot.pause()
         await pilot.press("f5")
@@ -38,12 +24,12 @@ async def test_start_with_an_english_only_model_is_refused_for_dutch(
         assert isinstance(app.screen, SetupScreen)  # the live screen did not open
         messages = [n.message for n in app._notifications]
         assert any("English-only" in m and "pain-alliance-nl" in m for m in messages), messages
-        assert _count(study, "sessions") == 0 and _count(study, "recording_segments") == 0
+        assert count_rows(study, "sessions") == 0 and count_rows(study, "recording_segments") == 0
         # Without the English-only choice the same set-up starts.
         monkeypatch.delenv("COMPANION_WHISPER_MODEL")
         await pilot.press("f5")
         await pilot.pause()
-        assert _count(study, "sessions") == 1
+        assert count_rows(study, "sessions") == 1
 
 
 async def test_a_planned_dutch_session_does_not_start_on_an_english_only_model(
@@ -53,8 +39,7 @@ async def test_a_planned_dutch_session_does_not_start_on_an_english_only_model(
     participants.add(study, "P12", consent_date="2024-05-01")
     sid = sessions.plan(study, "P12", protocol_id="pain-alliance-nl").id
     monkeypatch.setenv("COMPANION_WHISPER_MODEL", "tiny.en")  # chosen after planning
-    recorder = FakeRecorder()
-    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    app = companion_app(study)
     async with app.run_test(size=(120, 40)) as pilot:
         app.open_setup(participant="P12", session_id=sid)
         await pilot.pause()
@@ -64,7 +49,7 @@ async def test_a_planned_dutch_session_does_not_start_on_an_english_only_model(
         assert isinstance(app.screen, SetupScreen)
         assert any(n.message.startswith("Recording not started") and "English-only" in n.message
                    for n in app._notifications)
-        assert _count(study, "recording_segments") == 0
+        assert count_rows(study, "recording_segments") == 0
 
 
 async def test_continuing_a_dutch_session_on_an_english_only_model_is_refused(
@@ -76,8 +61,7 @@ async def test_continuing_a_dutch_session_on_an_english_only_model_is_refused(
     participants.add(study, "P13", consent_date="2024-05-01")
     sid = sessions.plan(study, "P13", protocol_id="pain-alliance-nl").id
     monkeypatch.setenv("COMPANION_WHISPER_MODEL", "tiny.en")
-    recorder = FakeRecorder()
-    app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
+    app = companion_app(study)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.start_live(sid)
@@ -85,7 +69,7 @@ async def test_continuing_a_dutch_session_on_an_english_only_model_is_refused(
         assert not isinstance(app.screen, LiveScreen)
         assert any(n.message.startswith("Recording not started") and "English-only" in n.message
                    for n in app._notifications)
-        assert _count(study, "recording_segments") == 0
+        assert count_rows(study, "recording_segments") == 0
         monkeypatch.delenv("COMPANION_WHISPER_MODEL")
         app.start_live(sid)
         await pilot.pause()

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from companion.operations.ratings import RatingEntry, rate
-from companion.operations.sessions import plan
-from companion.store import participants
 from companion.study.folder import Study
+from tests.support.people import rated_session as make_rated_session
 from tests.support.speech import build_interview, write
-
-MOST_ITEMS = [90, 85, 88, 92, 95, 90, 93, 91, 87, 89, 94, 90]
-LEAST_DOMAINS = {"task": 250.0, "goal": 300.0, "bond": 280.0}
 
 # Interviewer on the left channel, participant on the right; the participant names the
 # professional of the least positive rating.
@@ -29,16 +23,7 @@ TURNS: list[tuple[str, str, float]] = [
 @pytest.fixture
 def rated_session(study: Study) -> int:
     """P05 (consented) with a planned session on the default protocol, both ratings in."""
-    db = study.db()
-    try:
-        participants.add_participant(db, "P05", gender="female", age_band="35-55",
-                                     consent_date=dt.date(2024, 3, 1).isoformat())
-    finally:
-        db.conn.close()
-    session = plan(study, "P05", interviewer="AB")
-    rate(study, session.id, RatingEntry("most", "physiotherapist", items=MOST_ITEMS))
-    rate(study, session.id, RatingEntry("least", "psychologist", domains=LEAST_DOMAINS))
-    return session.id
+    return make_rated_session(study)
 
 
 @pytest.fixture(scope="session")

@@ -17,12 +17,11 @@ from companion.store import notes, recordings
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.recording import default_recorder_factory
-from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
 from companion.tui.widgets.live_transcript import LiveTranscriptPanel, TalkBar
 from companion.tui.widgets.prompt_list import SuggestionList
 from tests.live.conftest import two_channel_pulse
-from tests.support.tui import wait_for
+from tests.support.tui import stop_interview, wait_for
 
 pytestmark = [pytest.mark.audio, pytest.mark.pulse]
 
@@ -129,11 +128,7 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
         texts = [e.text for e in screen.query_one(SuggestionList).entries]
         assert (f"At 00:{minute:02d}:{second:02d} you said: '{back.text}'. Could you tell me "
                 "more about that?") in texts
-        await pilot.press("f10")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        await pilot.press("y")
-        await wait_for(pilot, lambda: not isinstance(app.screen, LiveScreen), timeout=60,
-                       what="the summary")
+        await stop_interview(pilot)
 
     db = study.db()
     try:
@@ -170,11 +165,7 @@ async def test_setting_off_starts_no_transcriber(study: Study, rated_session: in
         assert screen.live is None
         assert not screen.query_one("#live-transcript").display
         assert _worker_pids() - before == set()
-        await pilot.press("f10")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        await pilot.press("y")
-        await wait_for(pilot, lambda: not isinstance(app.screen, LiveScreen), timeout=60,
-                       what="the summary")
+        await stop_interview(pilot)
 
 
 async def test_killing_the_transcriber_leaves_the_recording_and_notes(
@@ -199,11 +190,7 @@ async def test_killing_the_transcriber_leaves_the_recording_and_notes(
                        timeout=30, what="recording going on")
         status = screen.recorder.status()
         assert status.state == "recording" and status.overflows == 0
-        await pilot.press("f10")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        await pilot.press("y")
-        await wait_for(pilot, lambda: not isinstance(app.screen, LiveScreen), timeout=60,
-                       what="the summary")
+        await stop_interview(pilot)
     db = study.db()
     try:
         [note] = notes.list_notes(db, rated_session, kind="note")

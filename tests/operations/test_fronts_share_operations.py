@@ -7,14 +7,13 @@ import json
 from typing import Any
 
 from click.testing import Result
-from textual.widgets import Checkbox, Input
+from textual.widgets import Input
 
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
-from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen
 from tests.support.cli import Run
-from tests.support.tui import wait_for
+from tests.support.tui import open_setup, wait_for
 
 ITEMS = [90, 85, 88, 92, 95, 90, 93, 91, 87, 89, 94, 90]
 
@@ -54,11 +53,7 @@ async def test_enrol_from_the_cli_and_from_the_set_up_screen(study: Study, run: 
                               "--most-items", ",".join(map(str, ITEMS)))))
     app = _app(study)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("n")
-        screen = app.screen
-        assert isinstance(screen, SetupScreen)
-        screen.query_one("#code", Input).value = "P08"
-        screen.query_one("#consent", Checkbox).value = True
+        screen = await open_setup(pilot, "P08")
         screen.query_one("#role-most", Input).value = "physiotherapist"
         for n, value in enumerate(ITEMS, start=1):
             screen.query_one(f"#item-most-{n}", Input).value = str(value)

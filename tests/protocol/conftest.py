@@ -9,22 +9,9 @@ from pathlib import Path
 import pytest
 
 from companion.protocol import Protocol, load_protocol, packaged_protocols_dir
+from tests.support.protocols import minimal_protocol
 
-MINIMAL = """
-id = "mini"
-title = "Mini"
-language = "en"
-
-[[phases]]
-id = "first"
-title = "First"
-purpose = "Start."
-target_minutes = 10
-
-[[phases.prompts]]
-id = "q1"
-text = "How are you?"
-"""
+MINIMAL = minimal_protocol()
 
 # Same shape as the WAI-ReD (WAI-SR item map), with the study's reference values.
 INSTRUMENT = (

@@ -6,5 +6,8 @@
 - :mod:`~tests.support.interview`: a whole recorded, transcribed, annotated session;
 - :mod:`~tests.support.speech`: espeak-ng interviews whose words and pauses are known;
 - :mod:`~tests.support.speech_nl`: a short Dutch espeak-ng interview and its key words;
-- :mod:`~tests.support.tui` and :mod:`~tests.support.fakes`: Pilot waits, fixed recorders.
+- :mod:`~tests.support.espeak`: espeak-ng speech (trimmed, resampled) for all of the above;
+- :mod:`~tests.support.protocols`: a minimal protocol file of a test's own;
+- :mod:`~tests.support.tui` and :mod:`~tests.support.fakes`: the app on a study, Pilot waits,
+  the set-up screen filled in, stopping an interview, fixed recorders.
 """

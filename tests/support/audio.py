@@ -102,3 +102,12 @@ def run_companion(study_dir: Path, *args: str, timeout: float = 60.0,
                   **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([*COMPANION, "--study", str(study_dir), *args], capture_output=True,
                           text=True, timeout=timeout, env=dict(os.environ), **kwargs)
+
+
+def audit_after_creation(db, session_id: int) -> list[tuple[str, str, dict]]:
+    """(entity, action, after) of every audit entry of a session since it was created."""
+    import json
+
+    return [(e["entity"], e["action"], json.loads(e["after"] or "{}")) for e in db.query(
+        "SELECT * FROM audit_log WHERE session_id = ? "
+        "AND NOT (entity = 'session' AND action = 'create') ORDER BY id", [session_id])]

@@ -77,7 +77,10 @@ def make_interview(study, db, code: str = "P05", *, pilot: bool = False, audio: 
                    characteristics: dict | None = None, most: tuple = (300, 350, 340),
                    least: tuple = (250, 330, 320), codes_tagged: tuple[str, ...] = ("C1",),
                    started_at: str = "2026-03-02T10:00:00+00:00",
-                   transcript: bool = True) -> Made:
+                   transcript: bool = True, language: str = "en",
+                   extra_pauses: tuple[tuple[int, int], ...] = ()) -> Made:
+    """``language`` is the transcript's (it sets the pause notation); ``extra_pauses`` are
+    silences between turns beside :data:`BETWEEN_PAUSES`."""
     traits = characteristics if characteristics is not None else {
         "gender": "female", "age_band": "35-55", "education": "middle",
         "pain_duration": ">10", "work_status": "reintegrating", "pdi": 38, "csi": 52}
@@ -105,7 +108,7 @@ def make_interview(study, db, code: str = "P05", *, pilot: bool = False, audio: 
                                end_reason="stopped")
     seg_ids: list[int] = []
     if transcript:
-        transcripts.begin_transcript(db, session.id, model="test", language="en",
+        transcripts.begin_transcript(db, session.id, model="test", language=language,
                                      total_ms=AUDIO_SECONDS * 1000)
         new, pauses = [], []
         for start, end, speaker, text, gap in SCRIPT:
@@ -114,7 +117,8 @@ def make_interview(study, db, code: str = "P05", *, pilot: bool = False, audio: 
                                               tuple(_words(start, end, text, gap))))
             if gap:
                 pauses.append(transcripts.Pause(gap[0], gap[1], True))
-        pauses += [transcripts.Pause(a, b, False) for a, b in BETWEEN_PAUSES]
+        pauses += [transcripts.Pause(a, b, False)
+                   for a, b in (*BETWEEN_PAUSES, *extra_pauses)]
         seg_ids = transcripts.commit_segments(db, session.id, new, pauses,
                                               done_ms=AUDIO_SECONDS * 1000)
         transcripts.finish_transcript(db, session.id, "done")

@@ -18,16 +18,16 @@ import io
 import os
 import random
 import re
-import subprocess
 import sys
 import tarfile
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from tests.support.espeak import espeak
 
 RATE = 16_000
 SDIST = "pocketsphinx-5.1.1.tar.gz"
@@ -98,15 +98,7 @@ def clip(name: str) -> Clip:
 
 def synth(text: str, voice: str = "en-us", *, speed: int = 160) -> np.ndarray:
     """espeak-ng speech at :data:`RATE` (resampled from its 22.05 kHz), edges trimmed."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "u.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(out), text],
-                       check=True, capture_output=True)
-        data, rate = sf.read(out, dtype="float32")
-    loud = np.flatnonzero(np.abs(data) > 0.001)
-    data = data[loud[0]: loud[-1] + 1]
-    times = np.arange(round(len(data) * RATE / rate)) / RATE
-    return np.interp(times, np.arange(len(data)) / rate, data).astype(np.float32)
+    return espeak(text, voice, speed=speed, rate=RATE)
 
 
 def normalise(audio: np.ndarray, peak_db: float = -3.0) -> np.ndarray:

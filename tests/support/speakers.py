@@ -3,8 +3,6 @@ of the interviewer's voice (other sentences, the same voice)."""
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import soundfile as sf
 from click.testing import CliRunner, Result
 
 from companion.cli import main
+from tests.support.espeak import espeak
 
 RATE = 16_000
 INTERVIEWER_VOICE = "en-us"
@@ -35,15 +34,7 @@ ENROLMENT = ("Thank you for joining this interview today. I will ask about your 
 
 
 def synth(text: str, voice: str) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "u.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-w", str(out), text],
-                       check=True, capture_output=True)
-        data, rate = sf.read(out, dtype="float32")
-    loud = np.flatnonzero(np.abs(data) > 0.001)
-    data = data[loud[0]: loud[-1] + 1]
-    times = np.arange(round(len(data) * RATE / rate)) / RATE
-    return np.interp(times, np.arange(len(data)) / rate, data).astype(np.float32)
+    return espeak(text, voice, speed=165, rate=RATE)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,6 @@ every pause has a known time.
 from __future__ import annotations
 
 import itertools
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import numpy as np
 import soundfile as sf
 
 from companion.store.db import now_iso
+from tests.support.espeak import espeak
 
 RATE = 22050  # espeak-ng's native rate: the engine must resample it
 VOICES = {"I": "en-us", "P": "en-gb+f3"}
@@ -32,14 +31,7 @@ class Utterance:
 
 def synth(text: str, voice: str, *, speed: int = 160) -> np.ndarray:
     """One utterance as float32 mono at ``RATE``, without leading or trailing silence."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "u.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(out), text],
-                       check=True, capture_output=True)
-        data, rate = sf.read(out, dtype="float32")
-    assert rate == RATE
-    loud = np.flatnonzero(np.abs(data) > 0.001)
-    return data[loud[0]: loud[-1] + 1]
+    return espeak(text, voice, speed=speed, rate=RATE)
 
 
 def build_interview(

@@ -17,10 +17,10 @@ from companion.store.transcripts import (
     list_pauses,
     list_segments,
     segment_at,
-    timeline,
 )
+from companion.study.folder import Study
+from companion.timeline import load_timeline
 from companion.transcribe import Progress, TranscribeResult, transcribe_session
-from companion.transcribe.render import transcript_lines
 from tests.support.speech import Interview, add_recording, new_session
 
 pytestmark = pytest.mark.model
@@ -30,6 +30,7 @@ PHASES = [("opening", 0), ("deepening", 12_000), ("critical-reflection", 22_000)
 
 @dataclass
 class Run:
+    study: Study
     db: object
     session_id: int
     result: TranscribeResult
@@ -55,7 +56,7 @@ def run(tmp_path_factory, interview: Interview, engine) -> Run:
     }
     progress: list[Progress] = []
     result = transcribe_session(study, sid, engine=engine, on_progress=progress.append)
-    return Run(db, sid, result, list_segments(db, sid), progress, notes)
+    return Run(study, db, sid, result, list_segments(db, sid), progress, notes)
 
 
 def _text(run: Run) -> str:
@@ -146,8 +147,16 @@ def test_notes_land_on_the_segments_of_their_moment(run: Run) -> None:
     assert "friendly" in during.text.lower()
     after = segment_at(run.db, run.session_id, 21_000)  # inside the 6 s silence
     assert "tell her" in after.text.lower()
-    items = timeline(run.db, run.session_id)
-    placed = {i["note_id"]: i["segment_id"] for i in items if i["kind"] == "note"}
+    # On the one session timeline each note follows the speech of its segment: inside a
+    # segment it cuts it at its moment, in a silence it follows the segment before.
+    placed = {}
+    last_segment = None
+    for entry in load_timeline(run.study, run.db, run.session_id).entries():
+        if entry.speech is not None:
+            last_segment = entry.speech.segment.id
+        elif entry.kind == "note":
+            assert entry.event is not None
+            placed[entry.event.ref_id] = last_segment
     assert placed == {run.notes["friendly"]: during.id, run.notes["silence"]: after.id}
 
 
@@ -172,12 +181,14 @@ def test_progress_is_reported_up_to_done(run: Run) -> None:
 
 
 def test_the_rendered_transcript_shows_pauses_speakers_phases_and_notes(run: Run) -> None:
-    lines = transcript_lines(timeline(run.db, run.session_id))
-    text = "\n".join(lines)
+    from companion.export.document import build_document
+    from companion.export.text import LF, render_txt
+
+    text = render_txt(build_document(run.study, run.db, run.session_id), newline=LF).text
     assert "(6 s)" in text and "(...)" in text and "(.)" in text
     assert re.search(r"^\[00:00:24\] P05: No\b", text, flags=re.M), text
     assert re.search(r"^\[00:00:00\] I: Welcome", text, flags=re.M), text
-    assert "-- phase: deepening --" in text
-    assert "(note: long silence, looks away)" in text
+    assert "--- Phase: " in text and text.count("--- Phase: ") == len(PHASES)
+    assert "[Note at 00:00:21: long silence, looks away]" in text
     # the 1.5 s silence inside the answer is marked inside it or between its two parts
     assert re.search(r"No[,.]? \(\.\) I did not|\(\.\)\n\[00:00:2\d\] P05: I did", text), text

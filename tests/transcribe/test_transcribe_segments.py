@@ -18,6 +18,7 @@ from companion.transcribe.verbatim import (
     initial_prompt,
     mark_unintelligible,
 )
+from tests.support.protocols import minimal_protocol
 
 
 def words(spec: str, *, start: int = 0, length: int = 300, gap: int = 100) -> list[TimedWord]:
@@ -162,22 +163,6 @@ def test_dropped_words_are_stored_once_and_forgotten_on_restart(tmp_path) -> Non
     db.conn.close()
 
 
-MINIMAL_PROTOCOL = """
-id = "mini"
-title = "Mini"
-language = "en"
-{extra}
-
-[[phases]]
-id = "first"
-title = "First"
-purpose = "Start."
-target_minutes = 10
-
-[[phases.prompts]]
-id = "q1"
-text = "How are you?"
-"""
 
 
 def test_the_protocol_sets_verbatim_and_the_turn_pause(tmp_path) -> None:
@@ -186,9 +171,9 @@ def test_the_protocol_sets_verbatim_and_the_turn_pause(tmp_path) -> None:
     pain = load_protocol(packaged_protocols_dir() / "pain-alliance.toml")
     assert pain.verbatim and pain.turn_pause_seconds == 0.8
     path = tmp_path / "mini.toml"
-    path.write_text(MINIMAL_PROTOCOL.format(extra=""))
+    path.write_text(minimal_protocol())
     assert not load_protocol(path).verbatim
-    path.write_text(MINIMAL_PROTOCOL.format(extra='verbatim = "yes"\nturn_pause_seconds = 0'))
+    path.write_text(minimal_protocol('verbatim = "yes"\nturn_pause_seconds = 0'))
     with pytest.raises(ProtocolError) as err:
         load_protocol(path)
     assert sorted(p.key for p in err.value.problems) == ["turn_pause_seconds", "verbatim"]

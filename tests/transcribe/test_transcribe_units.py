@@ -13,7 +13,6 @@ from companion.notation import pause_mark, segment_text, timestamp
 from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE, load_audio
 from companion.transcribe.chunks import CHUNK_S, plan_chunks, split_long
 from companion.transcribe.pauses import Silence, TimedWord, find_pauses
-from companion.transcribe.render import transcript_lines
 from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker
 
 
@@ -49,18 +48,6 @@ def test_segment_text_marks_inner_pauses() -> None:
     assert segment_text(words, [{"start_ms": 395, "end_ms": 2505}]) == "No, (..) I did"
     assert segment_text(words) == "No, I did"
     assert segment_text([], text=" plain ") == "plain"
-
-
-def test_transcript_lines() -> None:
-    lines = transcript_lines([
-        {"kind": "phase", "at_ms": 0, "phase_id": "opening"},
-        {"kind": "segment", "at_ms": 1000, "start_ms": 1000, "speaker": "I", "rendered": "Hi."},
-        {"kind": "pause", "at_ms": 2000, "start_ms": 2000, "end_ms": 8000},
-        {"kind": "segment", "at_ms": 8000, "start_ms": 8000, "speaker": None, "rendered": "Mm."},
-        {"kind": "note", "at_ms": 9000, "note_kind": "bookmark", "text": "look", "codes": ["C1"]},
-    ])
-    assert lines == ["[00:00:00] -- phase: opening --", "[00:00:01] I: Hi.", "(6 s)",
-                     "[00:00:08] Mm.", "[00:00:09] (bookmark: look [C1])"]
 
 
 def _envelope(spans_ms: list[tuple[int, int]], total_ms: int) -> np.ndarray:

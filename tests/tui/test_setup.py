@@ -9,24 +9,14 @@ from textual.widgets import Input
 
 from companion.store import participants, ratings, sessions
 from companion.study.folder import Study
-from companion.tui.app import CompanionApp
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.setup import FieldError, SetupScreen
 from companion.tui.widgets.profile_chart import ProfileChart
 from tests.support.fakes import FakeRecorder
+from tests.support.tui import companion_app, count_rows
 
-
-def _app(study: Study, recorder: FakeRecorder | None = None) -> CompanionApp:
-    rec = recorder or FakeRecorder()
-    return CompanionApp(study, recorder_factory=lambda s, i: rec, check_recovery=False)
-
-
-def _count(study: Study, table: str) -> int:
-    db = study.db()
-    try:
-        return db[table].count
-    finally:
-        db.conn.close()
+_app = companion_app
+_count = count_rows
 
 
 async def test_bad_wai_entries_show_inline_errors_and_save_nothing(study: Study) -> None:

@@ -17,20 +17,15 @@ offset is the session time at the pause.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import queue
 import shutil
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from companion.audio import status as st
 from companion.audio.devices import (
     InputDevice,
     remember_device,
@@ -38,10 +33,10 @@ from companion.audio.devices import (
     resolve_device,
 )
 from companion.audio.lock import SessionLock, ensure_session_dir
-from companion.audio.status import LevelMeter, RecorderStatus, estimated_bytes_per_minute
-from companion.audio.writer import FORMATS, SegmentFile, exclusive_path
+from companion.audio.recording_thread import STREAM_ENDED, Engine
+from companion.audio.status import RecorderStatus
+from companion.audio.writer import FORMATS
 from companion.errors import CompanionError, InputError
-from companion.notation import format_hms
 from companion.store import recordings
 from companion.store.db import now_iso
 from companion.store.participants import get_participant
@@ -50,7 +45,6 @@ from companion.store.sessions import get_session, set_status
 from companion.study.folder import Study
 
 DEFAULT_SAMPLERATE = 48_000
-_STREAM_ENDED = object()  # put on the queue by PortAudio's finished callback
 
 
 class Recorder:
@@ -247,7 +241,7 @@ class Recorder:
             self._overflows += 1
 
     def _stream_finished(self) -> None:
-        self._queue.put_nowait(_STREAM_ENDED)
+        self._queue.put_nowait(STREAM_ENDED)
 
     def _open_stream(self) -> Any:
         import sounddevice as sd
@@ -261,7 +255,7 @@ class Recorder:
         return stream
 
     def _run(self) -> None:
-        engine = _Engine(self)
+        engine = Engine(self)
         try:
             engine.run()
         except BaseException as exc:  # never die silently: the status must say so
@@ -271,385 +265,3 @@ class Recorder:
                 self._session_lock.release()
             self._started.set()
             self._finished.set()
-
-
-class _Engine:
-    """The writer thread's state; every method runs in that thread."""
-
-    def __init__(self, rec: Recorder) -> None:
-        self.rec = rec
-        self.db = rec.study.db()  # opened in this thread, used only here
-        self.stream: Any = None
-        self.file: SegmentFile | None = None
-        self.segment: Segment | None = None
-        self.meter = LevelMeter(rec.samplerate, rec.channels)
-        self.paused = False
-        self.link = "starting"  # starting | streaming | lost
-        self.last_block = time.monotonic()
-        self.next_retry = 0.0
-        self.recorded_frames = 0
-        self.stop_reason: str | None = None
-        self.events: list[str] = []
-        self.disk_free: int | None = None
-        self.disk_minutes: float | None = None
-        self.disk_warned = False
-        self.last_bookkeeping = 0.0
-        self.device_lost = False
-        self.silence_active = False
-        self.frames_since_disk_check = 0
-        self.clipping_active = False
-
-    # -- lifecycle
-    def run(self) -> None:
-        rec = self.rec
-        try:
-            self.stream = rec._open_stream()
-        except Exception as exc:
-            rec._start_error = exc
-            self.db.conn.close()
-            rec._started.set()
-            self._restore_session_status()
-            return
-        self.last_block = time.monotonic()
-        rec._started.set()
-        self.check_disk()
-        self.publish()
-        while self.stop_reason is None:
-            self.handle_commands()
-            if self.stop_reason is not None:
-                break
-            try:
-                item = rec._queue.get(timeout=0.1)
-            except queue.Empty:
-                item = None
-            now = time.monotonic()
-            if item is _STREAM_ENDED:
-                if self.link != "lost":
-                    self.lose_device("the device stopped delivering audio")
-            elif item is not None:
-                self.on_block(item, now)
-            elif self.link == "streaming" and now - self.last_block > rec.stall_seconds:
-                self.lose_device(f"no audio for {rec.stall_seconds:g} s")
-            elif self.link == "starting" and now - self.last_block > rec.start_grace_seconds:
-                self.lose_device("the device opened but sent no audio")
-            if self.link == "lost" and now >= self.next_retry:
-                self.try_reconnect()
-            if now - self.last_bookkeeping >= 1.0:
-                self.bookkeeping(now)
-        self.finish()
-
-    def handle_commands(self) -> None:
-        while True:
-            try:
-                name, done = self.rec._commands.get_nowait()
-            except queue.Empty:
-                return
-            if name == "pause" and not self.paused:
-                self.paused = True
-                self.close_segment("paused")
-            elif name == "resume" and self.paused:
-                self.paused = False
-                self.meter.reset_silence()
-            elif name == "stop":
-                self.stop_reason = self.stop_reason or "stopped"
-            self.publish()
-            done.set()
-
-    def finish(self) -> None:
-        rec = self.rec
-        self.close_stream()
-        # Blocks already delivered belong to the recording: write them before closing.
-        while True:
-            try:
-                item = rec._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is not _STREAM_ENDED and self.stop_reason == "stopped":
-                self.on_block(item, time.monotonic())
-        self.close_segment(self.stop_reason or "stopped")
-        clean = self.stop_reason in ("stopped", "seconds")
-        end_ms = recordings.session_end_ms(self.db, rec.session.id)
-        # A full disk stops the recording cleanly (the file is closed and valid): the
-        # session can be continued once there is room, so it is 'stopped', not cut off.
-        after = rec.stopped_status if clean else (
-            "stopped" if self.stop_reason == "disk_full" else "interrupted")
-        set_status(self.db, rec.session.id, after, ended_at=now_iso(), duration_ms=end_ms)
-        self.db.conn.close()
-        if clean:  # a session's end: keep a backup of the study database (see store.backup)
-            from companion.store.backup import backup_quietly
-
-            backup_quietly(rec.study.root)
-        self.publish(final=True)
-
-    def fail(self, exc: BaseException) -> None:
-        """Last resort: an unexpected error. Keep what was recorded, say what happened."""
-        self.stop_reason = f"error: {exc}"
-        self.events.append(f"{format_hms(self.rec.session_ms())} recorder failed: {exc}")
-        try:
-            self.close_stream()
-            self.close_segment("error")
-            set_status(self.db, self.rec.session.id, "interrupted", ended_at=now_iso(),
-                       duration_ms=recordings.session_end_ms(self.db, self.rec.session.id))
-        except Exception:
-            pass  # 'companion recover' repairs whatever is left
-        self.publish(final=True)
-
-    def _restore_session_status(self) -> None:
-        db = self.rec.study.db()
-        try:
-            set_status(db, self.rec.session.id, self.rec._before_status)
-        finally:
-            db.conn.close()
-
-    # -- audio
-    def on_block(self, block: np.ndarray, now: float) -> None:
-        rec = self.rec
-        self.last_block = now
-        if self.link != "streaming":
-            if self.device_lost:
-                self.events.append(f"{format_hms(rec.session_ms())} microphone back: "
-                                   "recording continues in a new segment")
-                self.device_lost = False
-            self.link = "streaming"
-            self.meter.reset_silence()
-        if not self.paused:
-            if rec.max_frames is not None:
-                left = rec.max_frames - self.recorded_frames
-                if len(block) >= left:
-                    block = block[:left]
-                    self.stop_reason = "seconds"
-            if len(block):
-                self.write(block)
-        window_done = self.meter.feed(block) if len(block) else False
-        if window_done:
-            self.publish()
-
-    def write(self, block: np.ndarray) -> None:
-        rec = self.rec
-        if self.file is None:
-            self.open_segment()
-        assert self.file is not None
-        written_before = self.file.frames
-        try:
-            self.file.write(block)
-        except Exception as exc:
-            self.write_failed(exc)
-            return
-        for tap in rec.taps:
-            with contextlib.suppress(Exception):  # a listener's fault is not the recording's
-                tap(block, rec._seg_offset_ms + written_before * 1000 // rec.samplerate)
-        self.recorded_frames += len(block)
-        with rec._lock:
-            rec._seg_frames = self.file.frames
-        # The disk is watched per second of audio too (a fast device outruns the wall clock).
-        self.frames_since_disk_check += len(block)
-        if self.frames_since_disk_check >= rec.samplerate:
-            self.check_disk()
-
-    def write_failed(self, exc: BaseException) -> None:
-        full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
-        full = full or "space" in str(exc).lower()
-        self.stop_reason = "disk_full" if full else f"error: {exc}"
-        self.events.append(f"{format_hms(self.rec.session_ms())} "
-                           + ("disk full: recording stopped" if full else f"write failed: {exc}"))
-        self.close_segment("disk_full" if full else "error")
-
-    def open_segment(self) -> None:
-        rec = self.rec
-        assert rec.folder is not None
-        with rec._lock:
-            offset = rec._timeline_ms
-        seq = recordings.next_seq(self.db, rec.session.id)
-        suffix = "." + rec.fmt
-        path, fd = exclusive_path(rec.folder, f"session-{rec.session.id}-{seq:03d}", suffix)
-        try:
-            self.file = SegmentFile(path, fd, fmt=rec.fmt, samplerate=rec.samplerate,
-                                    channels=rec.channels, flush_interval=rec.flush_interval)
-        except BaseException:
-            import os
-
-            os.close(fd)
-            raise
-        self.segment = recordings.add_segment(
-            self.db, rec.session.id, seq=seq,
-            path=str(path.relative_to(rec.study.root)), fmt=rec.fmt,
-            samplerate=rec.samplerate, channels=rec.channels, offset_ms=offset,
-            device=rec.device.name,
-        )
-        with rec._lock:
-            rec._seg_offset_ms = offset
-            rec._seg_frames = 0
-            rec._seg_open = True
-            rec._segments.append(self.segment)
-
-    def close_segment(self, reason: str) -> None:
-        rec = self.rec
-        if self.file is None or self.segment is None:
-            return
-        file, segment = self.file, self.segment
-        self.file = None
-        self.segment = None
-        status = "closed"
-        try:
-            file.close()
-        except Exception as exc:  # e.g. no space for the final header: repair it now
-            from companion.audio.recover import repair_file
-
-            self.events.append(f"closing the file failed ({exc}); repaired it")
-            result = repair_file(file.path)
-            file.frames = result.frames
-            status = "recovered"
-        closed = recordings.close_segment(self.db, segment.id, frames=file.frames,
-                                          end_reason=reason, status=status)
-        with rec._lock:
-            rec._timeline_ms = closed.end_ms
-            rec._seg_open = False
-            rec._seg_frames = 0
-            rec._segments[-1] = closed
-
-    # -- device
-    def close_stream(self) -> None:
-        if self.stream is None:
-            return
-        stream, self.stream = self.stream, None
-        with contextlib.suppress(Exception):
-            stream.abort()
-        with contextlib.suppress(Exception):
-            stream.close()
-
-    def lose_device(self, why: str) -> None:
-        rec = self.rec
-        self.close_stream()
-        self.close_segment("device_lost")
-        self.link = "lost"
-        self.device_lost = True
-        self.next_retry = time.monotonic() + rec.retry_interval
-        self.events.append(f"{format_hms(rec.session_ms())} microphone {rec.device.name!r} lost "
-                           f"({why}); segment closed, retrying")
-        self.publish()
-
-    def try_reconnect(self) -> None:
-        rec = self.rec
-        self.next_retry = time.monotonic() + rec.retry_interval
-        # Drop anything left from the dead stream.
-        while True:
-            try:
-                rec._queue.get_nowait()
-            except queue.Empty:
-                break
-        try:
-            # A replugged USB microphone appears only after a rescan (no stream is open now).
-            rec.device = resolve_device(rec.device.name, rescan=True)
-            self.stream = rec._open_stream()
-        except Exception:
-            self.close_stream()
-            return
-        self.link = "starting"
-        self.last_block = time.monotonic()
-
-    # -- bookkeeping
-    def bookkeeping(self, now: float) -> None:
-        self.last_bookkeeping = now
-        if self.file is not None and self.segment is not None:
-            recordings.update_frames(self.db, self.segment.id, self.file.frames)
-            with self.rec._lock:
-                self.rec._segments[-1] = replace(self.segment, frames=self.file.frames)
-        self.check_disk()
-        self.publish()
-
-    def bytes_per_minute(self) -> float:
-        rec = self.rec
-        estimate = estimated_bytes_per_minute(rec.samplerate, rec.channels, rec.fmt)
-        if self.file is not None and self.file.frames > rec.samplerate * 5:
-            # Never below the estimate: FLAC of a silent stretch is tiny, and the time left
-            # jumped between 392 h and 1210 h as speech and silence alternated. Steady and
-            # on the safe side.
-            measured = self.file.size_bytes() / self.file.frames * rec.samplerate * 60
-            return max(measured, estimate)
-        return estimate
-
-    def check_disk(self) -> None:
-        rec = self.rec
-        self.frames_since_disk_check = 0
-        assert rec.folder is not None
-        try:
-            free = int(rec._disk_usage(rec.folder).free)
-        except OSError:
-            return
-        self.disk_free = free
-        self.disk_minutes = max(0.0, free - rec.disk_reserve_bytes) / self.bytes_per_minute()
-        warn = self.disk_minutes < rec.disk_warn_minutes
-        if warn and not self.disk_warned:
-            self.events.append(f"{format_hms(rec.session_ms())} disk nearly full: "
-                               f"{self.disk_minutes:.0f} minutes of recording left")
-        self.disk_warned = warn
-        if free <= rec.disk_reserve_bytes and self.stop_reason is None:
-            self.stop_reason = "disk_full"
-            self.events.append(f"{format_hms(rec.session_ms())} disk full: recording stopped, "
-                               "the file is closed and valid")
-
-    def message(self, state: str, silence: bool) -> str:
-        rec = self.rec
-        if self.stop_reason == "disk_full":
-            return "STOPPED: the disk is full (the recording so far is saved)"
-        if self.stop_reason and self.stop_reason.startswith("error"):
-            return f"STOPPED: {self.stop_reason}"
-        if self.device_lost:
-            return f"MICROPHONE LOST ({rec.device.name}): not recording, retrying"
-        if silence:
-            quiet = [str(i + 1) for i, s in enumerate(self.meter.silent_seconds())
-                     if s >= rec.silence_seconds]
-            return f"SILENCE on channel {', '.join(quiet)}: is the microphone muted?"
-        if self.meter.clipping:
-            return "CLIPPING: the input is too loud"
-        if self.disk_warned:
-            return f"disk nearly full: {self.disk_minutes:.0f} min left"
-        return state
-
-    def publish(self, final: bool = False) -> None:
-        rec = self.rec
-        if final:
-            state = st.FAILED if (self.stop_reason or "").startswith("error") else st.STOPPED
-        elif self.link == "lost":
-            state = st.RECONNECTING
-        elif self.paused:
-            state = st.PAUSED
-        elif self.link == "starting":
-            state = st.STARTING
-        else:
-            state = st.RECORDING
-        silent = self.meter.silent_seconds()
-        silence = (not self.paused and self.link == "streaming" and not final
-                   and any(s >= rec.silence_seconds for s in silent))
-        clipping = self.meter.clipping and not final
-        # Faults that come and go are logged when they start, so none goes unnoticed.
-        if silence and not self.silence_active:
-            quiet = [str(i + 1) for i, s in enumerate(silent) if s >= rec.silence_seconds]
-            self.events.append(f"{format_hms(rec.session_ms())} silence on channel "
-                               f"{', '.join(quiet)} for {rec.silence_seconds:g} s")
-        if clipping and not self.clipping_active:
-            self.events.append(f"{format_hms(rec.session_ms())} clipping: input too loud")
-        self.silence_active = silence
-        self.clipping_active = clipping
-        rec._status = RecorderStatus(
-            state=state,
-            session_ms=rec.session_ms(),
-            segment_seq=self.segment.seq if self.segment else None,
-            device=rec.device.name,
-            samplerate=rec.samplerate,
-            channels=rec.channels,
-            rms_dbfs=self.meter.rms_dbfs,
-            peak_dbfs=self.meter.peak_dbfs,
-            clipping=clipping,
-            clipped_windows=self.meter.clipped_windows,
-            silent_seconds=silent,
-            silence_warning=silence,
-            overflows=rec._overflows,
-            disk_free_bytes=self.disk_free,
-            disk_minutes_left=self.disk_minutes,
-            disk_warning=self.disk_warned,
-            device_lost=self.device_lost,
-            stop_reason=self.stop_reason if final or self.stop_reason else None,
-            message=self.message(state, silence),
-            events=tuple(self.events),
-        )

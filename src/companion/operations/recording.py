@@ -1,9 +1,11 @@
 """Recording as the fronts see it: the recorder for a session and the audio it left.
 
 The recorder (:mod:`companion.audio.recorder`) keeps its own bookkeeping in its own thread
-and connection while it runs: the session goes live on start, each segment is opened and
-closed with an audit entry, and stop or a crash leaves the session's status. These are
-the reads around it.
+and connection while it runs. Each of the user's actions leaves one audit entry: start
+(the session's status goes to ``live``), pause and resume (at their session time), stop
+(the status it ends in; a crash leaves ``interrupted``). The files it opens and closes
+are recorded in ``recording_segments`` (start, end, frames, why it ended), not in the
+audit log. These are the reads around it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ reference quartiles must fit the instrument's range; every problem is reported a
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from companion.protocol.model import (
@@ -84,15 +83,7 @@ class InstrumentChecks(Checker):
             self.add(join(where, "domains"), "no domains", allowed="at least one domain")
         min_items = self.number(table, "min_items_per_domain", where, low=1, integer=True)
         fraction = self.number(table, "ceiling_fraction", where, low=0, high=1, low_open=True)
-        verified = table.get("mapping_verified", False)
-        if not isinstance(verified, bool):
-            self.add(
-                join(where, "mapping_verified"),
-                "wrong type",
-                found=verified,
-                allowed="true or false",
-            )
-            verified = False
+        verified = self.boolean(table, "mapping_verified", where) or False
         note = self.text(table, "mapping_note", where) or ""
         labels = self.domain_labels(table, where, domains)
 
@@ -104,14 +95,7 @@ class InstrumentChecks(Checker):
             n = self.number(entry, "n", i_where, low=1, integer=True)
             domain = self.text(entry, "domain", i_where)
             if domain is not None and domains and domain not in domains:
-                close = difflib.get_close_matches(domain, domains, n=1)
-                self.add(
-                    join(i_where, "domain"),
-                    "unknown domain",
-                    found=domain,
-                    allowed=", ".join(domains),
-                    hint=f"did you mean {close[0]!r}?" if close else "",
-                )
+                self.unknown(join(i_where, "domain"), "domain", domain, domains)
                 domain = None
             label = self.text(entry, "label", i_where) or ""
             if n is not None:

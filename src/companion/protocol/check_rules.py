@@ -7,7 +7,6 @@ is reported at once.
 
 from __future__ import annotations
 
-import difflib
 import string
 from typing import Any
 
@@ -24,8 +23,10 @@ from companion.protocol.signals import (
 )
 from companion.tomlcheck import (
     Checker,
+    did_you_mean,
     fmt_number,
     join,
+    nearest,
 )
 
 _RULE_KEYS = ("id", "signal", "priority", "prompt", "reason")
@@ -56,14 +57,7 @@ class RuleChecks(Checker):
         for where, entry in entries:
             signal = self.text(entry, "signal", where)
             if signal is not None and signal not in SIGNALS:
-                close = difflib.get_close_matches(signal, signals, n=1)
-                self.add(
-                    join(where, "signal"),
-                    "unknown signal",
-                    found=signal,
-                    allowed=", ".join(signals),
-                    hint=f"did you mean {close[0]!r}?" if close else "",
-                )
+                self.unknown(join(where, "signal"), "signal", signal, signals)
                 signal = None
             spec = SIGNALS[signal] if signal else None
             allowed_keys = _RULE_KEYS + tuple(
@@ -150,15 +144,12 @@ class RuleChecks(Checker):
                 else (instrument.domains if instrument else ())
             )
             if not isinstance(value, str) or (choices and value not in choices):
-                close = (
-                    difflib.get_close_matches(value, choices, n=1) if isinstance(value, str) else []
-                )
                 self.add(
                     p_where,
                     "not allowed",
                     found=value,
                     allowed=", ".join(repr(c) for c in choices) or "a domain id",
-                    hint=f"did you mean {close[0]!r}?" if close else "",
+                    hint=did_you_mean(value, choices),
                 )
                 return None
             return value
@@ -212,8 +203,8 @@ class RuleChecks(Checker):
             return
         for name in fields:
             if name not in allowed:
-                close = difflib.get_close_matches(name, sorted(allowed), n=1)
-                hint = f"did you mean {{{close[0]}}}?" if close else ""
+                close = nearest(name, sorted(allowed))
+                hint = f"did you mean {{{close}}}?" if close else ""
                 if name in SIGNALS[signal].target_placeholders:
                     hint = 'needs target = "most" or "least" (whose professional to name)'
                 self.add(

@@ -109,7 +109,11 @@ def add_segment(
     frames: int = 0,
     original_path: str | None = None,
     end_reason: str | None = None,
+    audited: bool = True,
 ) -> Segment:
+    """Add a recording file to a session. ``audited=False`` for the recorder's own
+    bookkeeping: its segment rows are their record, and the user's action (start, pause,
+    resume, stop) has its one audit entry elsewhere."""
     with transaction(db):
         if seq is None:
             seq = next_seq(db, session_id)
@@ -130,8 +134,9 @@ def add_segment(
             "ended_at": now_iso() if status != "recording" else None,
         }
         segment_id = db["recording_segments"].insert(row).last_pk
-        log_change(db, entity="recording_segment", entity_id=int(segment_id),
-                   session_id=session_id, action="create", after=row)
+        if audited:
+            log_change(db, entity="recording_segment", entity_id=int(segment_id),
+                       session_id=session_id, action="create", after=row)
     return get_segment(db, int(segment_id))
 
 
@@ -147,7 +152,9 @@ def close_segment(
     frames: int,
     end_reason: str,
     status: str = "closed",
+    audited: bool = True,
 ) -> Segment:
+    """Close a segment (``audited`` as in :func:`add_segment`)."""
     if status not in SEGMENT_STATUSES:
         raise ValueError(f"unknown segment status {status!r}")
     before = get_segment(db, segment_id)
@@ -157,10 +164,11 @@ def close_segment(
             {"frames": frames, "status": status, "end_reason": end_reason,
              "ended_at": now_iso()},
         )
-        log_change(db, entity="recording_segment", entity_id=segment_id,
-                   session_id=before.session_id, action="close",
-                   before={"status": before.status, "frames": before.frames},
-                   after={"status": status, "frames": frames, "end_reason": end_reason})
+        if audited:
+            log_change(db, entity="recording_segment", entity_id=segment_id,
+                       session_id=before.session_id, action="close",
+                       before={"status": before.status, "frames": before.frames},
+                       after={"status": status, "frames": frames, "end_reason": end_reason})
     return get_segment(db, segment_id)
 
 

@@ -17,11 +17,9 @@ from typing import Any
 import sqlite_utils
 
 from companion.errors import InputError, NotFoundError
-from companion.notation import segment_text
 from companion.store.audit import log_change
 from companion.store.db import now_iso, transaction
-from companion.store.events import list_phase_events, phase_at
-from companion.store.notes import list_notes
+from companion.store.events import phase_at
 from companion.store.search import index_text, unindex
 
 TRANSCRIPT_STATUSES = ("running", "cancelled", "done", "failed")
@@ -273,40 +271,6 @@ def refresh_phases(db: sqlite_utils.Database, session_id: int) -> int:
                            [phase, row["id"]])
                 changed += 1
     return changed
-
-
-def timeline(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:
-    """Segments, pauses between turns, phase starts and notes in session-time order.
-
-    Each item has ``kind`` ('phase', 'segment', 'pause', 'note') and ``at_ms``; segments
-    carry ``rendered`` (their text with the pause marks inside them), notes ``segment_id``
-    (the segment they belong to, see :func:`segment_at`).
-    """
-    pauses = list_pauses(db, session_id)
-    items: list[dict[str, Any]] = []
-    for seg in list_segments(db, session_id):
-        inside = [{"start_ms": p.start_ms, "end_ms": p.end_ms} for p in pauses
-                  if p.within_segment and seg.start_ms <= p.start_ms < seg.end_ms]
-        data = seg.to_dict()
-        data.update(kind="segment", at_ms=seg.start_ms, segment_id=seg.id,
-                    rendered=segment_text(data["words"], inside, text=seg.text))
-        items.append(data)
-    for pause in pauses:
-        if not pause.within_segment:
-            items.append({"kind": "pause", "at_ms": pause.start_ms,
-                          "start_ms": pause.start_ms, "end_ms": pause.end_ms})
-    for event in list_phase_events(db, session_id):
-        items.append({"kind": "phase", "at_ms": event["at_ms"], "phase_id": event["phase_id"]})
-    for note in list_notes(db, session_id):
-        if note.at_ms is None:
-            continue
-        seg = segment_at(db, session_id, note.at_ms)
-        items.append({"kind": "note", "at_ms": note.at_ms, "note_id": note.id,
-                      "note_kind": note.kind, "text": note.text, "codes": list(note.codes),
-                      "segment_id": seg.id if seg else None})
-    order = {"phase": 0, "pause": 1, "segment": 2, "note": 3}
-    items.sort(key=lambda item: (item["at_ms"], order[item["kind"]]))
-    return items
 
 
 def sessions_needing_transcript(db: sqlite_utils.Database) -> list[int]:
