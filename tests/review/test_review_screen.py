@@ -81,7 +81,7 @@ async def test_timeline_and_transcript_with_notes_in_place(study, made):
         assert timeline[0].startswith("── Opening [00:00:00]")
         assert "[00:00:00] ▸ Asked: Tell me about your pain history." in timeline
         assert "[00:00:20] ▸ Suggestion used: You rated the physician lower on task." in timeline
-        assert any(t.startswith("[00:00:30] ★ Bookmark") for t in timeline)
+        assert any(t.startswith("[00:00:30] ⚑ Bookmark") for t in timeline)
         assert any("codes: C3 Multidisciplinary relationships" in t for t in timeline)
         lines = _labels(screen, "#transcript-list")
         i = lines.index("[00:00:12] P05: Anna my")
