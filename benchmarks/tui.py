@@ -92,7 +92,7 @@ async def note_latency(count: int, study_dir: Path, session_id: int) -> dict[str
     from companion.study import open_study
     from companion.tui.app import CompanionApp
     from companion.tui.messages import Stamped
-    from tests.tui.fakes import clocked_factory, feed_fakemic
+    from tests.support.fakes import clocked_factory, feed_fakemic
 
     feed_fakemic(5.0)
     committed: list[float] = []
@@ -133,23 +133,20 @@ async def screenshot(path: Path) -> None:
     """Write the README's SVG of the live screen (fake recorder, fixed clock)."""
     from textual.widgets import Input
 
-    from companion import interview
-    from companion.store import participants
+    from companion.operations import participants, ratings, sessions
     from companion.study import init_study
     from companion.tui.app import CompanionApp
-    from tests.tui.conftest import LEAST_DOMAINS, MOST_ITEMS
-    from tests.tui.fakes import FakeRecorder
+    from tests.support.fakes import FakeRecorder
+    from tests.support.people import LEAST_DOMAINS, MOST_ITEMS
     from tests.tui.test_snapshots import NOW_MS, _history
 
     study, _ = init_study(Path(tempfile.mkdtemp(prefix="companion-shot-")) / "study")
-    db = study.db()
-    participants.add_participant(db, "P05", consent_date="2024-03-01")
-    session = interview.new_session(study, db, "P05")
-    interview.rate(study, db, session.id, target="most", role="physiotherapist",
-                   items=MOST_ITEMS)
-    interview.rate(study, db, session.id, target="least", role="psychologist",
-                   domains=LEAST_DOMAINS)
-    db.conn.close()
+    participants.add(study, "P05", consent_date="2024-03-01")
+    session = sessions.plan(study, "P05")
+    ratings.rate(study, session.id, ratings.RatingEntry("most", "physiotherapist",
+                                                        items=MOST_ITEMS))
+    ratings.rate(study, session.id, ratings.RatingEntry("least", "psychologist",
+                                                        domains=LEAST_DOMAINS))
     _history(study, session.id)
     recorder = FakeRecorder(ms=NOW_MS)
     app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False,
@@ -180,16 +177,13 @@ def main() -> None:
     if options.screenshot:
         asyncio.run(screenshot(options.screenshot))
         return
-    from companion import interview
-    from companion.store import participants
+    from companion.operations import participants, sessions
     from companion.study import init_study
 
     study_dir = Path(tempfile.mkdtemp(prefix="companion-bench-")) / "study"
     study, _ = init_study(study_dir)
-    db = study.db()
-    participants.add_participant(db, "P01", consent_date="2024-03-01")
-    session = interview.new_session(study, db, "P01")
-    db.conn.close()
+    participants.add(study, "P01", consent_date="2024-03-01")
+    session = sessions.plan(study, "P01")
 
     start = startup(options.runs, study_dir)
     print(f"start-up to first frame: companion {start['companion_s'] * 1000:.0f} ms, "
