@@ -11,6 +11,7 @@ from textual.widgets import Checkbox, Input
 
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
+from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.sessions import SessionsScreen
 from companion.tui.screens.setup import SetupScreen
 from tests.support.fakes import FakeRecorder
@@ -71,3 +72,14 @@ async def stop_interview(pilot: Pilot, timeout: float = 60.0) -> None:  # type: 
     await pilot.press("y")
     await wait_for(pilot, lambda: not isinstance(app.screen, LiveScreen), timeout=timeout,
                    what="the summary")
+
+
+async def live_screen(pilot: Pilot, app: CompanionApp,  # type: ignore[type-arg]
+                      session_id: int) -> LiveScreen:
+    """Go live on ``session_id`` and wait until the live screen is up and settled."""
+    app.start_live(session_id)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, LiveScreen)
+    return app.screen

@@ -11,16 +11,8 @@ from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.summary import SummaryScreen
 from tests.support.fakes import FakeRecorder
+from tests.support.tui import live_screen as _live
 from tests.support.tui import wait_for
-
-
-async def _live(pilot, app: CompanionApp, session_id: int) -> LiveScreen:  # type: ignore[no-untyped-def]
-    app.start_live(session_id)
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, LiveScreen)
-    return app.screen
 
 
 def _notes(study: Study, session_id: int) -> list[notes.Note]:

@@ -17,13 +17,14 @@ from companion.store import sessions
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.dialogs import ConfirmScreen
-from companion.tui.screens.live import LiveScreen, NoteLog
+from companion.tui.screens.live import NoteLog
 from companion.tui.screens.review import NOTE_ICON
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen
 from companion.tui.symbols import SYMBOLS
 from companion.tui.widgets.live_transcript import LiveTranscriptPanel
 from tests.support.fakes import FakeRecorder
+from tests.support.tui import live_screen as _live
 from tests.support.tui import wait_for
 
 LONG_NOTE = ("she describes the first physiotherapist at length, the exercises, the waiting "
@@ -33,15 +34,6 @@ LONG_NOTE = ("she describes the first physiotherapist at length, the exercises, 
 def _rows(widget: Widget) -> list[str]:
     """The rows of ``widget`` as they are on the screen."""
     return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
-
-
-async def _live(pilot, app: CompanionApp, session_id: int) -> LiveScreen:  # type: ignore[no-untyped-def]
-    app.start_live(session_id)
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, LiveScreen)
-    return app.screen
 
 
 async def test_the_newest_note_stays_in_view_after_a_long_one(
