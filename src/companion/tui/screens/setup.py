@@ -144,7 +144,7 @@ class SetupScreen(Screen[None]):
 
         yield Checkbox("Live transcript during the interview", id="live-transcript",
                        value=live_wanted(app.study, session.id) if session is not None
-                       else app.study.settings.live.transcript)
+                       else app.settings.live.transcript)
         with Horizontal(classes="field-row"):
             yield Label("Protocol", classes="field-label")
             assert self.protocol is not None
