@@ -7,7 +7,9 @@ optionally ``companion.toml`` and ``protocols/``). Health data live here, so fol
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +60,19 @@ class Study:
     def db(self) -> sqlite_utils.Database:
         """A new connection for the calling thread (connections are bound to threads)."""
         return open_db(self.db_path)
+
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[sqlite_utils.Database]:
+        """A connection of the calling thread, closed when the block ends.
+
+        Opening costs about half a millisecond; a connection per piece of work keeps every
+        caller safe to run from a worker thread and leaves no connection behind.
+        """
+        db = self.db()
+        try:
+            yield db
+        finally:
+            db.conn.close()
 
 
 def resolve_study_dir(option: str | os.PathLike[str] | None) -> Path:
