@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 
 from companion.models import bundled
-from companion.transcribe.model import default_model, resolve_model
+from companion.models.resolve import default_model, resolve_model
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from companion.errors import InputError
-from companion.transcribe.model import ModelChoice, resolve_model
+from companion.models.resolve import ModelChoice, resolve_model
 
 
 @dataclass(frozen=True)

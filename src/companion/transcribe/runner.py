@@ -24,6 +24,7 @@ import numpy as np
 
 from companion.audio.lock import transcribing
 from companion.errors import CompanionError, InputError
+from companion.models.resolve import resolve_model
 from companion.store import transcripts as store
 from companion.store.db import transaction
 from companion.store.dropped import list_dropped, store_dropped
@@ -50,7 +51,6 @@ from companion.transcribe.job import (
     TranscribeOptions,
     TranscribeResult,
 )
-from companion.transcribe.model import resolve_model
 from companion.transcribe.pauses import Silence, TimedWord
 from companion.transcribe.speakers import speaker_labels
 from companion.transcribe.verbatim import Style, initial_prompt
