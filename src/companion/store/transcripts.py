@@ -140,10 +140,6 @@ def finish_transcript(
         db["transcripts"].update(session_id, changes)
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action=status, after=changes)
-        if status == "done":  # the transcript is the record now: quotes move onto it
-            from companion.store.live import replace_with_final
-
-            replace_with_final(db, session_id)
 
 
 def set_language(db: sqlite_utils.Database, session_id: int, language: str) -> None:
@@ -224,6 +220,16 @@ def last_segment(db: sqlite_utils.Database, session_id: int) -> Segment | None:
     rows = list(db.query("SELECT * FROM transcript_segments WHERE session_id = ? "
                          "ORDER BY end_ms DESC, id DESC LIMIT 1", [session_id]))
     return _segment_from_row(rows[0]) if rows else None
+
+
+def count_segments(db: sqlite_utils.Database, session_id: int) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM transcript_segments WHERE session_id = ?",
+                          [session_id]).fetchone()[0])
+
+
+def count_pauses(db: sqlite_utils.Database, session_id: int) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM pauses WHERE session_id = ?",
+                          [session_id]).fetchone()[0])
 
 
 def list_pauses(db: sqlite_utils.Database, session_id: int) -> list[Pause]:
