@@ -272,12 +272,14 @@ class TranscriptionScreen(Screen[None]):
         messages."""
         # Imported here, in the worker: faster-whisper, numpy and PyAV load only when a
         # transcription starts, never for the app's first frame.
-        from companion.operations.transcription import reason_of, transcribe_queue
+        from companion.operations.transcription import QueueEvent, reason_of, transcribe_queue
+
+        def report(event: QueueEvent) -> None:
+            self.post_message(self.QueueReport(event))
 
         error: str | None = None
         try:
-            transcribe_queue(study, session_ids, engine=engine, on_event=lambda event:
-                             self.post_message(self.QueueReport(event)), cancel=cancel)
+            transcribe_queue(study, session_ids, engine=engine, on_event=report, cancel=cancel)
         except Exception as exc:  # no model: say so instead of dying in silence
             error = reason_of(exc)
         finally:
