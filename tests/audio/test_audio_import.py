@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from companion.audio.importer import import_audio
 from companion.audio.recover import repair_file
 from companion.errors import InputError
+from companion.operations.recording import import_audio
 from companion.store import recordings
 from companion.store.sessions import get_session
 from tests.support.audio import RATE, best_lag_correlation, run_companion

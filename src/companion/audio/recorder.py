@@ -7,8 +7,8 @@ Threads:
 * the **writer thread** (:mod:`companion.audio.recording_thread`) owns the stream, the
   open audio file and its own database connection: it writes, flushes every
   ``flush_interval`` seconds, meters levels, watches the disk and the device, and
-  publishes a :class:`RecorderStatus` snapshot. It sees the recorder only through the
-  config, hooks and inbox given to it here;
+  publishes a :class:`RecorderStatus` snapshot. It sees the recorder only through what
+  :mod:`companion.audio.thread_link` describes;
 * the **owner** (the TUI or the CLI) calls ``start/pause/resume/stop`` and polls
   ``status()`` and ``session_ms()``; those never touch the audio thread.
 
@@ -35,15 +35,10 @@ from companion.audio.devices import (
     resolve_device,
 )
 from companion.audio.lock import SessionLock, ensure_session_dir
-from companion.audio.recording_thread import (
-    STREAM_ENDED,
-    Engine,
-    Inbox,
-    OwnerHooks,
-    ThreadConfig,
-)
+from companion.audio.recording_thread import Engine
 from companion.audio.session_clock import SessionClock
 from companion.audio.status import RecorderStatus
+from companion.audio.thread_link import STREAM_ENDED, Inbox, OwnerHooks, ThreadConfig
 from companion.audio.writer import FORMATS
 from companion.errors import CompanionError, InputError
 from companion.store import recordings
@@ -132,7 +127,7 @@ class Recorder:
         self._overflows = 0
         self._clock = SessionClock(self.samplerate)
         self._status = RecorderStatus(device=self.device.name, samplerate=self.samplerate,
-                                      channels=self.channels)
+                                      channels=self.channels, format=self.fmt)
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._finished = threading.Event()

@@ -2,9 +2,9 @@
 database connection; writes, meters, watches the disk and the device, and publishes
 the :class:`RecorderStatus` the owner polls (see :mod:`companion.audio.recorder`).
 
-It knows its owner only through what it is given: a :class:`ThreadConfig` (what to
-record, where, and the limits), the :class:`OwnerHooks` it calls back, an :class:`Inbox`
-of audio blocks and commands, and the :class:`SessionClock` it moves.
+It knows its owner only through what it is given (:mod:`companion.audio.thread_link`):
+what to record and within which limits, the hooks it calls back, an inbox of audio blocks
+and commands, and the :class:`SessionClock` it moves.
 """
 
 from __future__ import annotations
@@ -12,19 +12,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import queue
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from companion.audio import status as st
-from companion.audio.devices import InputDevice, resolve_device
+from companion.audio.devices import resolve_device
 from companion.audio.session_clock import SessionClock
 from companion.audio.status import LevelMeter, RecorderStatus, estimated_bytes_per_minute
+from companion.audio.thread_link import STREAM_ENDED, Inbox, OwnerHooks, ThreadConfig
 from companion.audio.writer import SegmentFile, exclusive_path
 from companion.notation import format_hms
 from companion.store import recordings
@@ -32,54 +30,6 @@ from companion.store.audit import log_change
 from companion.store.db import now_iso, transaction
 from companion.store.recordings import Segment
 from companion.store.sessions import set_status
-from companion.study.folder import Study
-
-STREAM_ENDED = object()  # put on the queue by PortAudio's finished callback
-
-
-@dataclass(frozen=True)
-class ThreadConfig:
-    """What the writer thread records, where, and within which limits."""
-
-    study: Study
-    session_id: int
-    folder: Path  # the session's recordings folder (the owner holds its lock)
-    device: InputDevice  # the microphone at the start; a reconnect looks it up again
-    fmt: str
-    samplerate: int
-    channels: int
-    flush_interval: float
-    max_frames: int | None
-    silence_seconds: float
-    stall_seconds: float
-    start_grace_seconds: float
-    retry_interval: float
-    disk_warn_minutes: float
-    disk_reserve_bytes: int
-    disk_usage: Callable[[Path], Any]
-    stopped_status: str  # the session's status after a clean stop
-    status_before: str  # put back when the device never opens
-
-
-@dataclass(frozen=True)
-class OwnerHooks:
-    """What the writer thread asks of the recorder that runs it, and nothing more."""
-
-    open_stream: Callable[[InputDevice], Any]  # started; blocks arrive in the inbox
-    overflows: Callable[[], int]  # input overflows PortAudio reported so far
-    tap: Callable[[np.ndarray, int], None]  # a written block and its session time (ms)
-    started: Callable[[BaseException | None], None]  # the device opened, or why not
-    publish: Callable[[RecorderStatus], None]  # the newest snapshot for the owner
-
-
-@dataclass(frozen=True)
-class Inbox:
-    """What reaches the writer thread: audio blocks (and ``STREAM_ENDED``) from the audio
-    callback, and the owner's commands, each with the event set once it is done."""
-
-    blocks: queue.SimpleQueue[Any] = field(default_factory=queue.SimpleQueue)
-    commands: queue.SimpleQueue[tuple[str, threading.Event]] = field(
-        default_factory=queue.SimpleQueue)
 
 
 class Engine:
@@ -448,6 +398,7 @@ class Engine:
             device=self.device.name,
             samplerate=config.samplerate,
             channels=config.channels,
+            format=config.fmt,
             rms_dbfs=self.meter.rms_dbfs,
             peak_dbfs=self.meter.peak_dbfs,
             clipping=clipping,
