@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import soundfile as sf
 import sqlite_utils
 
@@ -148,9 +150,9 @@ def _wav_declared(head: bytes) -> int | None:
 
     pos, align = 12, 0
     while pos + 8 <= len(head):
-        chunk, size = head[pos:pos + 4], struct.unpack("<I", head[pos + 4:pos + 8])[0]
+        chunk, size = head[pos:pos + 4], int(struct.unpack("<I", head[pos + 4:pos + 8])[0])
         if chunk == b"fmt ":
-            align = struct.unpack("<H", head[pos + 20:pos + 22])[0]
+            align = int(struct.unpack("<H", head[pos + 20:pos + 22])[0])
         elif chunk == b"data":
             if not align or size in (0, 0xFFFFFFFF):  # streaming writers leave it open
                 return None
@@ -172,10 +174,9 @@ def _probe(source: Path) -> tuple[int, int]:
 
     try:
         with av.open(str(source)) as container:
-            streams = [s for s in container.streams if s.type == "audio"]
-            if not streams:
+            if not container.streams.audio:
                 raise InputError("file", str(source), ALLOWED, hint="it has no audio stream")
-            ctx = streams[0].codec_context
+            ctx = container.streams.audio[0].codec_context
             rate, channels = int(ctx.sample_rate or 0), int(ctx.channels or 0)
     except av.FFmpegError as exc:
         raise InputError("file", str(source), ALLOWED, hint=f"not audio: {exc}") from None
@@ -190,7 +191,7 @@ def _probe(source: Path) -> tuple[int, int]:
     return rate, 2 if channels == 2 else 1
 
 
-def _decode(source: Path, channels: int):  # type: ignore[no-untyped-def]
+def _decode(source: Path, channels: int) -> Iterator[np.ndarray]:
     import av
 
     try:
@@ -198,5 +199,4 @@ def _decode(source: Path, channels: int):  # type: ignore[no-untyped-def]
     except av.FFmpegError as exc:
         raise InputError("file", str(source), ALLOWED, hint=f"not audio: {exc}") from None
     with container:
-        stream = next(s for s in container.streams if s.type == "audio")
-        yield from decode_int16(container, stream, channels)
+        yield from decode_int16(container, container.streams.audio[0], channels)

@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
@@ -28,6 +29,10 @@ from companion.store.db import now_iso
 from companion.store.recordings import Segment
 from companion.store.sessions import Session, get_session, set_status
 from companion.study.folder import Study
+
+if TYPE_CHECKING:  # PyAV loads when audio is decoded, not with this module
+    from av.audio.stream import AudioStream
+    from av.container import InputContainer
 
 _INSANE_FRAMES = 2**62  # what libsndfile reports for a FLAC whose header was never written
 _HEADER_ONLY = 16 * 1024  # bytes: smaller undecodable files hold no audio worth keeping
@@ -83,11 +88,10 @@ def _blocks_pyav(path: Path) -> tuple[int, int, Iterator[np.ndarray]] | None:
         container = av.open(str(path))
     except Exception:
         return None
-    streams = [s for s in container.streams if s.type == "audio"]
-    if not streams:
+    if not container.streams.audio:
         container.close()
         return None
-    stream = streams[0]
+    stream = container.streams.audio[0]
     rate = int(stream.codec_context.sample_rate or stream.rate or 0)
     channels = int(stream.codec_context.channels or 0)
     if not rate or not channels:
@@ -103,14 +107,15 @@ def _blocks_pyav(path: Path) -> tuple[int, int, Iterator[np.ndarray]] | None:
     return rate, channels, blocks()
 
 
-def decode_int16(container: object, stream: object, channels: int) -> Iterator[np.ndarray]:
+def decode_int16(container: InputContainer, stream: AudioStream,
+                 channels: int) -> Iterator[np.ndarray]:
     """Decoded int16 blocks (frames x channels); stops quietly at a damaged tail."""
     import av
 
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.AudioResampler(format="s16", layout=layout)
     try:
-        for packet in container.demux(stream):  # type: ignore[attr-defined]
+        for packet in container.demux(stream):
             try:
                 frames = packet.decode()
             except av.FFmpegError:
