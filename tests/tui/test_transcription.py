@@ -17,7 +17,7 @@ from textual import events
 from textual.notifications import Notify
 from textual.widgets import ProgressBar
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from companion.store import transcripts
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
