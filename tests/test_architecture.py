@@ -103,6 +103,50 @@ def test_the_store_starts_no_workflow_of_the_live_transcript() -> None:
     assert _offenders("store", lambda n: n.startswith("companion.live")) == []
 
 
+def _writes_to_the_terminal(source: str) -> list[str]:
+    """Calls of ``print`` and uses of ``sys.stdout``/``sys.stderr`` in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "print":
+            found.append(f"print() line {node.lineno}")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "sys" and node.attr in ("stdout", "stderr", "__stdout__"):
+            found.append(f"sys.{node.attr} line {node.lineno}")
+    return sorted(found, key=lambda text: int(text.rsplit(" ", 1)[1]))
+
+
+def test_audio_neither_talks_to_the_terminal_nor_reaches_up_to_the_fronts() -> None:
+    """The recorder, recovery and import are driven by both fronts through operations:
+    what a terminal shows (the level line, the live lines) lives in ``cli/``."""
+    offenders = []
+    for path in sorted((SRC / "audio").rglob("*.py")):
+        bad = sorted(n for n in _imports(path)
+                     if n.split(".")[0] in ("click", "textual", "rich")
+                     or n == "companion.operations" or n.startswith("companion.operations.")
+                     or n == "companion.cli" or n.startswith(("companion.cli.",
+                                                              "companion.tui")))
+        bad += _writes_to_the_terminal(path.read_text(encoding="utf-8"))
+        if bad:
+            offenders.append(f"{path.relative_to(SRC)}: {bad}")
+    assert offenders == []
+    # The check can fail: it sees each way of writing to the terminal.
+    assert _writes_to_the_terminal("import sys\nprint('x')\nsys.stdout.write('y')\n"
+                                   "out = sys.stderr\n") == [
+        "print() line 2", "sys.stdout line 3", "sys.stderr line 4"]
+
+
+def test_no_two_audio_modules_import_each_other_in_a_circle() -> None:
+    """E.g. the recorder owns its writer thread; the thread knows it only through
+    ``audio/thread_link.py``, never by importing ``recorder.py`` back (not even lazily)."""
+    modules = {f"companion.audio.{p.stem}": p for p in (SRC / "audio").glob("*.py")}
+    graph = {name: {n for n in _imports(path) if n in modules and n != name}
+             for name, path in modules.items()}
+    circles = sorted(f"{a} -> ... -> {a}" for a in graph if a in _reachable(graph, a))
+    assert circles == []
+    assert "companion.audio.recording_thread" in graph["companion.audio.recorder"]
+
+
 def test_the_operations_package_imports_nothing_at_its_top() -> None:
     """The TUI's first frame must not wait for sqlite-utils: importing the package is free."""
     assert _imports(SRC / "operations" / "__init__.py") == set()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.audio.importer import import_audio
 from companion.operations import participants, sessions
+from companion.operations.recording import import_audio
 from companion.operations.transcription import (
     SessionFinished,
     SessionStarted,

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from companion.privacy.withdraw import NO_SESSION_DATA
 from companion.report import render_report, study_report, write_report
 from companion.store import notes, transcripts

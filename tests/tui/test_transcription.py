@@ -18,7 +18,7 @@ from textual import events
 from textual.notifications import Notify
 from textual.widgets import ProgressBar
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from companion.operations.transcription import ModelLoading, Progress, SessionStarted
 from companion.store import transcripts
 from companion.study.folder import Study

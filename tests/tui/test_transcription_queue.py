@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from companion.operations.sessions import plan
 from companion.operations.transcription import (
     SessionFinished,
