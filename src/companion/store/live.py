@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from companion.store.db import transaction
+from companion.store.db import insert_row, transaction
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,16 @@ def add_live_segment(
     speaker: str | None, shown_at_ms: int,
 ) -> LiveSegment:
     with transaction(db):
-        row_id = db["live_segments"].insert({
+        row_id = insert_row(db, "live_segments", {
             "session_id": session_id, "start_ms": max(0, int(start_ms)),
             "end_ms": max(int(start_ms), int(end_ms)), "text": text.strip(),
             "speaker": speaker, "shown_at_ms": int(shown_at_ms),
-        }).last_pk
-    return get_live_segment(db, int(row_id))
+        })
+    return get_live_segment(db, row_id)
 
 
 def get_live_segment(db: sqlite_utils.Database, segment_id: int) -> LiveSegment:
-    row = db["live_segments"].get(segment_id)
+    row = db.table("live_segments").get(segment_id)
     return LiveSegment(**row)
 
 

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from companion.errors import InputError, NotFoundError
 from companion.store.audit import log_change
-from companion.store.db import now_iso, transaction
+from companion.store.db import insert_row, now_iso, transaction
 from companion.store.events import phase_at
 from companion.store.search import index_text, unindex
 
@@ -103,14 +103,14 @@ def begin_transcript(
     with transaction(db):
         existing = get_transcript(db, session_id)
         if existing is None:
-            db["transcripts"].insert({
+            db.table("transcripts").insert({
                 "session_id": session_id, "status": "running", "model": model,
                 "language": language, "done_ms": 0, "total_ms": total_ms,
                 "started_at": now_iso(), "finished_at": None,
             })
             action = "start"
         else:
-            db["transcripts"].update(session_id, {
+            db.table("transcripts").update(session_id, {
                 "status": "running", "model": model,
                 "language": language or existing["language"], "total_ms": total_ms,
                 "finished_at": None,
@@ -137,7 +137,7 @@ def finish_transcript(
     if language:
         changes["language"] = language
     with transaction(db):
-        db["transcripts"].update(session_id, changes)
+        db.table("transcripts").update(session_id, changes)
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action=status, after=changes)
 
@@ -190,7 +190,7 @@ def commit_segments(
                 "words": _words_json(seg.words),
                 "phase_id": phase_at(db, session_id, seg.start_ms), "version": 1,
             }
-            segment_id = int(db["transcript_segments"].insert(row).last_pk)
+            segment_id = insert_row(db, "transcript_segments", row)
             index_text(db, kind="segment", ref_id=segment_id, session_id=session_id,
                        at_ms=seg.start_ms, text=seg.text)
             ids.append(segment_id)
@@ -256,7 +256,7 @@ def set_speaker(db: sqlite_utils.Database, segment_id: int, speaker: str | None)
     """Set who spoke a segment (review); the earlier value stays in the audit log."""
     before = get_segment(db, segment_id)
     with transaction(db):
-        db["transcript_segments"].update(
+        db.table("transcript_segments").update(
             segment_id, {"speaker": speaker, "version": before.version + 1})
         log_change(db, entity="transcript_segment", entity_id=segment_id,
                    session_id=before.session_id, action="speaker",

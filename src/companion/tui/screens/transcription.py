@@ -21,7 +21,7 @@ leaving it does not stop a run, and coming back shows where it is.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -32,7 +32,7 @@ from textual.widgets import ListView, Static
 
 from companion.notation import format_duration, format_eta, format_hms
 from companion.tui.footer import FittingFooter
-from companion.tui.screens.transcription_messages import QueueLoaded, QueueReport, RunEnded
+from companion.tui.screens import transcription_messages as messages
 from companion.tui.widgets.queue_row import QueueRow
 
 if TYPE_CHECKING:
@@ -79,9 +79,9 @@ class TranscriptionScreen(Screen[None]):
     ]
 
     # The worker's messages (posted from its thread).
-    QueueLoaded = QueueLoaded
-    QueueReport = QueueReport
-    RunEnded = RunEnded
+    QueueLoaded = messages.QueueLoaded
+    QueueReport = messages.QueueReport
+    RunEnded = messages.RunEnded
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,7 +94,7 @@ class TranscriptionScreen(Screen[None]):
 
     @property
     def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
+        return cast("CompanionApp", self.app)  # the only app this screen is installed in
 
     @property
     def running(self) -> bool:
@@ -143,8 +143,8 @@ class TranscriptionScreen(Screen[None]):
             return
         self.post_message(self.QueueLoaded(items))
 
-    @on(QueueLoaded)
-    def _show_queue(self, event: QueueLoaded) -> None:
+    @on(messages.QueueLoaded)
+    def _show_queue(self, event: messages.QueueLoaded) -> None:
         self.loaded = True
         if event.error:
             self._status(f"The queue could not be read: {event.error}", "bold red")
@@ -287,8 +287,8 @@ class TranscriptionScreen(Screen[None]):
 
     # -- what the worker reports ----------------------------------------------------------
 
-    @on(QueueReport)
-    def _report(self, message: QueueReport) -> None:
+    @on(messages.QueueReport)
+    def _report(self, message: messages.QueueReport) -> None:
         from companion.operations import transcription as queue
 
         event = message.event
@@ -346,8 +346,8 @@ class TranscriptionScreen(Screen[None]):
             self.notify(f"Session {event.session_id} was not transcribed: {event.error}",
                         title="Transcription", severity="error", timeout=30)
 
-    @on(RunEnded)
-    def _run_ended(self, event: RunEnded) -> None:
+    @on(messages.RunEnded)
+    def _run_ended(self, event: messages.RunEnded) -> None:
         cancelled = self._cancel_requested
         self._cancel = None
         self.app.end_capture_print(self)
