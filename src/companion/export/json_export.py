@@ -10,7 +10,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from companion.export.document import SessionDocument, layout
+from companion.export.layout import layout
+from companion.session.document import SessionDocument
 from companion.speakers.talktime import talk_time_data
 
 FORMAT_VERSION = "companion-session/1"

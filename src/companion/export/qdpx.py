@@ -47,7 +47,6 @@ from pathlib import Path
 from companion import __version__
 from companion.errors import CompanionError
 from companion.export.codebook import guid
-from companion.export.document import SessionDocument
 from companion.export.qdpx_audio import audio_file
 from companion.export.qdpx_marks import (
     Selection,
@@ -73,6 +72,7 @@ from companion.export.qdpx_xml import (
 )
 from companion.files import xml_text
 from companion.notation import format_hms as hms
+from companion.session.document import SessionDocument
 
 NOTE_SPAN_MS = 5000
 

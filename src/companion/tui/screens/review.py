@@ -27,10 +27,9 @@ from textual.widgets.option_list import Option
 
 from companion.audio.play import SKIP_MS, Player, PlayerLike
 from companion.errors import CompanionError
-from companion.export.document import Entry, SessionDocument, memo_text
-from companion.export.pseudonymise import Pseudonymiser
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
+from companion.session.document import Entry, SessionDocument, memo_text
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
 from companion.tui.widgets.text_prompt import TextPrompt
@@ -159,8 +158,7 @@ class ReviewScreen(Screen[None]):
 
     def reload(self) -> None:
         """(Re)read the session from the store, keeping the highlighted lines."""
-        self.doc = review.document(self.companion.study, self.session_id,
-                                   pseudonymiser=Pseudonymiser({}))
+        self.doc = review.document(self.companion.study, self.session_id)
         doc = self.doc
         transcript = self.query_one("#transcript-list", OptionList)
         timeline = self.query_one("#timeline-list", OptionList)
