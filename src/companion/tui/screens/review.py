@@ -15,13 +15,12 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,12 +29,10 @@ from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
 from companion.session.document import Entry, SessionDocument, memo_text
+from companion.tui.context import CompanionScreen
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
 from companion.tui.widgets.text_prompt import TextPrompt
-
-if TYPE_CHECKING:
-    from companion.tui.app import CompanionApp
 
 PlayerFactory = Callable[["ReviewScreen"], PlayerLike]
 
@@ -55,7 +52,7 @@ def default_player_factory(screen: ReviewScreen) -> PlayerLike:
         study, screen.session_id))
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(CompanionScreen):
     """One session, reviewed: timeline, transcript, playback and versioned edits."""
 
     DEFAULT_CSS = """
@@ -106,10 +103,6 @@ class ReviewScreen(Screen[None]):
         self.timeline_rows: list[Row] = []
         self.current_segment: int | None = None
         self._head_base = ""
-
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
 
     # --- building --------------------------------------------------------------------
 
@@ -428,9 +421,7 @@ class ReviewScreen(Screen[None]):
     # --- navigation ---------------------------------------------------------------------------
 
     def action_search(self) -> None:
-        from companion.tui.screens.search import SearchScreen
-
-        self.app.push_screen(SearchScreen())
+        self.companion.open_search()
 
     def action_back(self) -> None:
         if self.player is not None:
