@@ -13,6 +13,7 @@ run:
 test:
 	bash scripts/setup.sh test
 	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/mypy
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 lint:

@@ -118,12 +118,12 @@ def atomic_path(target: Path, *, replace: bool = True, named: bool = False
         os.fsync(fd)
         if replace:
             # A name for an instant, then one rename over the target.
-            named = target.parent / f".{target.name}.{os.getpid()}.{fd}.part"
-            _link_anonymous(tmp, named)
+            part = target.parent / f".{target.name}.{os.getpid()}.{fd}.part"
+            _link_anonymous(tmp, part)
             try:
-                os.replace(named, target)
+                os.replace(part, target)
             except BaseException:
-                named.unlink(missing_ok=True)
+                part.unlink(missing_ok=True)
                 raise
         else:
             _link_anonymous(tmp, target)

@@ -250,10 +250,10 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
         if tag == "TextSource":
             text_el, selection_tag = source, "PlainTextSelection"
         elif tag in ("AudioSource", "VideoSource"):
-            text_el = source.find(_q("Transcript"))
-            selection_tag = "TranscriptSelection"
-            if text_el is None:
+            transcript = source.find(_q("Transcript"))
+            if transcript is None:
                 continue
+            text_el, selection_tag = transcript, "TranscriptSelection"
         else:
             continue
         text = _text_of(text_el, files)
@@ -278,7 +278,9 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
                 continue
             try:
                 if selection_tag == "PlainTextSelection":
-                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                    # A missing position is "" here: int() refuses it like any bad one.
+                    start = int(sel.get("startPosition", ""))
+                    end = int(sel.get("endPosition", ""))
                     near = None
                 else:
                     start, near = points[_norm_guid(sel.get("fromSyncPoint"))]
@@ -291,18 +293,18 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
             if place is None:
                 plan.unplaced_codings += len(codings)
                 continue
-            s, e = place
+            s_pos, e_pos = place
             memo = _selection_memo(sel, notes)
             coder = users.get(_norm_guid(sel.get("creatingUser") or sel.get("modifyingUser")))
             for coding in codings:
-                code_guid = _norm_guid(coding.find(_q("CodeRef")).get("targetGUID")
-                                       if coding.find(_q("CodeRef")) is not None else "")
+                code_ref = coding.find(_q("CodeRef"))
+                code_guid = _norm_guid(code_ref.get("targetGUID") if code_ref is not None else "")
                 if code_guid in structural or code_guid not in code_by_guid:
                     continue
                 plan.codings.append(ImportedCoding(
-                    session.doc.session.id, code_guid, _norm_guid(sel.get("guid")), s, e,
-                    session.ms_at(s, is_end=False), session.ms_at(e, is_end=True),
-                    session.text[s:e], memo, how, coder,
+                    session.doc.session.id, code_guid, _norm_guid(sel.get("guid")), s_pos, e_pos,
+                    session.ms_at(s_pos, is_end=False), session.ms_at(e_pos, is_end=True),
+                    session.text[s_pos:e_pos], memo, how, coder,
                     coding.get("creationDateTime") or sel.get("creationDateTime")))
     # Codes: every analytic code of the codebook (and the folders above the used ones).
     for code in all_codes:

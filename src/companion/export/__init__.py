@@ -57,7 +57,9 @@ def _lazy(module: str, name: str) -> Callable[[SessionDocument], bytes]:
     def render(doc: SessionDocument) -> bytes:
         import importlib
 
-        return getattr(importlib.import_module(module), name)(doc)
+        renderer: Callable[[SessionDocument], bytes] = getattr(
+            importlib.import_module(module), name)
+        return renderer(doc)
 
     return render
 

@@ -35,7 +35,8 @@ def qdc_bytes(nodes: list[CodeNode]) -> bytes:
     root = ET.Element(f"{{{NS}}}CodeBook", {"origin": f"companion {__version__}"})
     _codes(ET.SubElement(root, f"{{{NS}}}Codes"), nodes)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 def to_qdc(doc: SessionDocument) -> bytes:

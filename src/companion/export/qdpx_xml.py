@@ -120,14 +120,12 @@ def write_codebook(root: ET.Element, docs: list[SessionDocument]) -> dict[tuple[
     ('case', participant) -> the case code's GUID."""
     nodes = build_codebook(d.protocol for d in docs)
     guids: dict[tuple[str, str], str] = {}
-    protocol_of = {}
-    for doc in docs:
-        protocol_of.setdefault(doc.protocol.id, doc.protocol)
+    protocol_ids = list(dict.fromkeys(doc.protocol.id for doc in docs))
     for node in (n for root_node in nodes for n in root_node.walk()):
         kind, ident = node.role
         if kind in ("code", "phase"):
             # A code GUID names its protocol; find which protocol wrote it.
-            for pid in protocol_of:
+            for pid in protocol_ids:
                 expected = guid("code" if kind == "code" else "phase", pid, ident)
                 if expected == node.guid:
                     guids[(pid, ident if kind == "code" else f"phase:{ident}")] = node.guid

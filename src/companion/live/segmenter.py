@@ -30,7 +30,8 @@ def resample_to_16k(block: np.ndarray, samplerate: int) -> np.ndarray:
     if samplerate % RATE == 0:
         step = samplerate // RATE
         usable = len(audio) - len(audio) % step
-        return audio[:usable].reshape(-1, step, audio.shape[1]).mean(axis=1)
+        averaged: np.ndarray = audio[:usable].reshape(-1, step, audio.shape[1]).mean(axis=1)
+        return averaged
     n_out = int(len(audio) * RATE / samplerate)
     if n_out == 0:
         return np.zeros((0, audio.shape[1]), dtype=np.float32)

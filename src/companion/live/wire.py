@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeAlias
 
 import numpy as np
 
 HEADER = struct.Struct("<qI")
+Block: TypeAlias = tuple[int, np.ndarray]
+"""One block of the recording: its start on the session timeline (ms) and int16 samples
+(frames, channels)."""
 
 
 def encode_block(start_ms: int, block: np.ndarray) -> bytes:
@@ -35,7 +38,7 @@ def read_exact(stream: BinaryIO, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def read_block(stream: BinaryIO, channels: int) -> tuple[int, np.ndarray] | None:
+def read_block(stream: BinaryIO, channels: int) -> Block | None:
     """The next (start_ms, int16 samples (frames, channels)), or None at the end."""
     head = read_exact(stream, HEADER.size)
     if head is None:

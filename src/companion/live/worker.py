@@ -27,7 +27,7 @@ import numpy as np
 
 from companion.live.segmenter import RATE, Phrase, Segmenter, level_db, resample_to_16k
 from companion.live.speakers import label_line, load_mono_labeller, set_mono_labeller
-from companion.live.wire import encode_message, read_block
+from companion.live.wire import Block, encode_message, read_block
 
 NICENESS = 10
 TALK_BATCH_MS = 1000
@@ -76,7 +76,7 @@ class TalkMeter:
         self.ms = dict.fromkeys(self.labels, 0)
 
 
-def _reader(stream: BinaryIO, channels: int, blocks: queue.Queue[object]) -> None:
+def _reader(stream: BinaryIO, channels: int, blocks: queue.Queue[Block | None]) -> None:
     try:
         while True:
             item = read_block(stream, channels)
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace, stdin: BinaryIO, out: Output) -> int:
             os.nice(args.nice)
     if args.mono_labeller:
         set_mono_labeller(load_mono_labeller(args.mono_labeller))
-    blocks: queue.Queue[object] = queue.Queue()
+    blocks: queue.Queue[Block | None] = queue.Queue()
     threading.Thread(target=_reader, args=(stdin, args.channels, blocks), daemon=True,
                      name="live-reader").start()
     transcriber = Transcriber(args, out)
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace, stdin: BinaryIO, out: Output) -> int:
         item = blocks.get()
         if item is None:
             break
-        start_ms, block = item  # type: ignore[misc]
+        start_ms, block = item
         block_ms = max(1, len(block) * 1000 // args.samplerate)
         max_blocks = max(1, int(args.max_lag * 1000 / block_ms))
         waiting = blocks.qsize()
@@ -150,7 +150,7 @@ def run(args: argparse.Namespace, stdin: BinaryIO, out: Output) -> int:
                     blocks.put(None)
                     break
                 last = nxt
-            resumed_ms = last[0]  # type: ignore[index]
+            resumed_ms = last[0]
             out.send("skipped", from_ms=start_ms, to_ms=resumed_ms)
             for phrase in segmenter.flush():
                 transcriber.phrase(phrase)

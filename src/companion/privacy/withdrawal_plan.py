@@ -70,7 +70,7 @@ def table_rules(db: sqlite_utils.Database) -> dict[str, list[str]]:
     rules: dict[str, list[str]] = {}
     for table in study_tables(db):
         cols = table_columns(db, table)
-        keyed = [c for c in ("session_id", "participant_id") if c in cols]
+        keyed: list[str] = [c for c in ("session_id", "participant_id") if c in cols]
         if table in ("sessions", "participants"):
             rules[table] = ["id"]
         elif table == "withdrawals":

@@ -93,15 +93,15 @@ class InstrumentChecks(Checker):
         for i_where, entry in item_entries:
             self.keys(entry, i_where, _ITEM_KEYS, ("n", "domain"))
             n = self.number(entry, "n", i_where, low=1, integer=True)
-            domain = self.text(entry, "domain", i_where)
-            if domain is not None and domains and domain not in domains:
-                self.unknown(join(i_where, "domain"), "domain", domain, domains)
-                domain = None
+            item_domain = self.text(entry, "domain", i_where)
+            if item_domain is not None and domains and item_domain not in domains:
+                self.unknown(join(i_where, "domain"), "domain", item_domain, domains)
+                item_domain = None
             label = self.text(entry, "label", i_where) or ""
             if n is not None:
                 self.unique(numbers, str(int(n)), join(i_where, "n"), "item number")
-            if n is not None and domain is not None:
-                items.append(Item(int(n), domain, label))
+            if n is not None and item_domain is not None:
+                items.append(Item(int(n), item_domain, label))
         count = len(item_entries)
         if count and sorted(int(k) for k in numbers) != list(range(1, count + 1)):
             self.add(
@@ -252,11 +252,11 @@ class InstrumentChecks(Checker):
         default_n: float | None,
     ) -> RefStat | None:
         self.keys(entry, where, _REFSTAT_KEYS, ("median", "p25", "p75"))
+        low: float | None = None
+        high: float | None = None
         if instrument is not None:
             low = instrument.total_min if key == "total" else instrument.domain_min(key)
             high = instrument.total_max if key == "total" else instrument.domain_max(key)
-        else:
-            low = high = None  # type: ignore[assignment]
         values = {
             name: self.number(entry, name, where, low=low, high=high)
             for name in ("median", "p25", "p75")

@@ -14,6 +14,7 @@ from companion.protocol.model import (
     Instrument,
     Reference,
     Rule,
+    RuleParam,
 )
 from companion.protocol.signals import (
     REFERENCE_PLACEHOLDERS,
@@ -73,7 +74,7 @@ class RuleChecks(Checker):
             rule_id = self.text(entry, "id", where, is_id=True)
             self.unique(rule_ids, rule_id, join(where, "id"), "rule id")
             priority = self.number(entry, "priority", where, low=0, integer=True)
-            params: dict[str, object] = {}
+            params: dict[str, RuleParam] = {}
             if spec is not None:
                 for key, param in spec.params.items():
                     if key in entry:
@@ -81,11 +82,11 @@ class RuleChecks(Checker):
                         if value is not None:
                             params[key] = value
             words = self.words(entry, where) if listens or spec is None else ()
-            templates = {}
+            templates: dict[str, str | None] = {}
             for key in ("prompt", "reason"):
-                templates[key] = self.text(entry, key, where)
-                if templates[key] is not None and signal is not None:
-                    self.placeholders(templates[key], join(where, key), signal, params, reference)
+                template = templates[key] = self.text(entry, key, where)
+                if template is not None and signal is not None:
+                    self.placeholders(template, join(where, key), signal, params, reference)
             if (
                 rule_id is not None
                 and signal is not None
@@ -134,7 +135,7 @@ class RuleChecks(Checker):
         where: str,
         param: Param,
         instrument: Instrument | None,
-    ) -> object:
+    ) -> RuleParam | None:
         value = entry[key]
         p_where = join(where, key)
         if param.kind in ("choice", "domain"):
@@ -186,7 +187,7 @@ class RuleChecks(Checker):
         template: str,
         where: str,
         signal: str,
-        params: dict[str, object],
+        params: dict[str, RuleParam],
         reference: Reference | None,
     ) -> None:
         allowed = allowed_placeholders(signal, params)

@@ -45,7 +45,7 @@ def ceiling_fraction(protocol: Protocol) -> float:
     maximum: its ceiling rules' threshold, else the instrument's. The profile chart uses
     it too, so the chart and the reasons call the same score the same thing."""
     instrument = protocol.instrument
-    fractions = [float(r.params["min_fraction"]) for r in protocol.rules  # type: ignore[arg-type]
+    fractions = [float(r.params["min_fraction"]) for r in protocol.rules
                  if r.signal == "near_ceiling" and "min_fraction" in r.params]
     if fractions:
         return min(fractions)
@@ -120,7 +120,7 @@ def _largest_gap(
     domain, high, low = max(gaps, key=lambda g: float(g[1] or 0) - float(g[2] or 0))
     assert high is not None and low is not None
     gap = high - low
-    threshold = float(rule.params["min_gap"])  # type: ignore[arg-type]
+    threshold = float(rule.params["min_gap"])
     if gap < threshold or gap <= 0:
         return []
     values = _pair_values(most, least) | {
@@ -144,7 +144,7 @@ def _largest_gap(
 def _near_ceiling(
     protocol: Protocol, instrument: Instrument, rule: Rule, ratings: dict[str, RatingInput]
 ) -> list[Hit]:
-    fraction = float(rule.params.get("min_fraction", instrument.ceiling_fraction))  # type: ignore[arg-type]
+    fraction = float(rule.params.get("min_fraction", instrument.ceiling_fraction))
 
     def near(rating: RatingInput) -> tuple[str, float, float] | None:
         """(lowest domain, its score, its share of the maximum) when all are near the top."""
@@ -221,7 +221,7 @@ def _small_gap(
     if pair is None:
         return []
     most, least = pair
-    threshold = float(rule.params["max_gap"])  # type: ignore[arg-type]
+    threshold = float(rule.params["max_gap"])
     gaps = {
         d: float(most.score.domains[d] or 0) - float(least.score.domains[d] or 0)
         for d in instrument.domains
@@ -248,7 +248,7 @@ def _small_gap(
 def _domain_spread(
     protocol: Protocol, instrument: Instrument, rule: Rule, ratings: dict[str, RatingInput]
 ) -> list[Hit]:
-    threshold = float(rule.params["min_spread"])  # type: ignore[arg-type]
+    threshold = float(rule.params["min_spread"])
     hits: list[Hit] = []
     for target, rating in _per_rating(rule, ratings):
         scored = _scored_domains(instrument, rating.score)
@@ -284,7 +284,7 @@ def _domain_spread(
 def _low_item(
     protocol: Protocol, instrument: Instrument, rule: Rule, ratings: dict[str, RatingInput]
 ) -> list[Hit]:
-    threshold = float(rule.params["min_drop"])  # type: ignore[arg-type]
+    threshold = float(rule.params["min_drop"])
     hits: list[Hit] = []
     for target, rating in _per_rating(rule, ratings):
         items = rating.score.items

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 from companion.errors import NotFoundError
 from companion.protocol.live import LiveProtocol
+
+RuleParam: TypeAlias = str | float
+"""A rule setting as the loader checked it: a choice or domain id, or a number."""
 
 TARGETS: tuple[str, ...] = ("most", "least")
 """The two ratings the study asked for: the most and the least positive professional."""
@@ -144,7 +148,7 @@ class Rule:
     priority: int
     prompt: str
     reason: str
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, RuleParam] = field(default_factory=dict)
     words: tuple[str, ...] = ()
 
 

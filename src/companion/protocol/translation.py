@@ -68,11 +68,13 @@ def translation_problems(translation: Protocol, source: Protocol) -> list[Proble
     differ("codes (keys)", [c.key for c in translation.codes], [c.key for c in source.codes],
            "quick keys of the codes")
     ids("rules", _ids(translation.rules), _ids(source.rules), "rule id")
-    for index, (mine, theirs) in enumerate(zip(translation.rules, source.rules, strict=False)):
-        if mine.id != theirs.id:
+    for index, (rule, source_rule) in enumerate(zip(translation.rules, source.rules,
+                                                    strict=False)):
+        if rule.id != source_rule.id:
             continue
-        differ(f"rules[{index}] ({mine.id})", (mine.signal, mine.priority, mine.params),
-               (theirs.signal, theirs.priority, theirs.params), "signal, priority or thresholds")
+        differ(f"rules[{index}] ({rule.id})", (rule.signal, rule.priority, rule.params),
+               (source_rule.signal, source_rule.priority, source_rule.params),
+               "signal, priority or thresholds")
     mine_i, theirs_i = translation.instrument, source.instrument
     differ("instrument.id", mine_i.id if mine_i else None, theirs_i.id if theirs_i else None,
            "instrument")

@@ -130,7 +130,7 @@ def low_alliance_groups(db: sqlite_utils.Database, sessions: list[Session],
     published = reference is not None and all(
         reference.get("least", d) is not None for d in GROUP_DOMAINS)
     for domain in GROUP_DOMAINS:
-        if published:
+        if published and reference is not None:
             stat = reference.get("least", domain)
             assert stat is not None
             thresholds[domain] = stat.p25
@@ -143,7 +143,8 @@ def low_alliance_groups(db: sqlite_utils.Database, sessions: list[Session],
     def below(value: float, limit: float) -> bool:
         return value < limit if published else value <= limit
 
-    low, other = [], []
+    low: list[str] = []
+    other: list[str] = []
     for code, rating in sorted(chosen.items()):
         is_low = any(getattr(rating, d) is not None and d in thresholds
                      and below(float(getattr(rating, d)), thresholds[d])

@@ -39,10 +39,10 @@ def _sections(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]
     if has_ref:
         header2 += ["Reference most", "Reference least"]
     rows2 = []
-    for row in report.table2:
-        cells = [row.domain.capitalize(), _s(row.most), _s(row.least)]
+    for score_row in report.table2:
+        cells = [score_row.domain.capitalize(), _s(score_row.most), _s(score_row.least)]
         if has_ref:
-            cells += [row.reference_most or "–", row.reference_least or "–"]
+            cells += [score_row.reference_most or "–", score_row.reference_least or "–"]
         rows2.append(cells)
     n_most = max((r.most.n for r in report.table2 if r.most), default=0)
     n_least = max((r.least.n for r in report.table2 if r.least), default=0)

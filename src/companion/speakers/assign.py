@@ -191,12 +191,14 @@ def _merge_to_two(pooled: list[np.ndarray]) -> np.ndarray:
         mean = first / count[:, None]
         var = (second - count[:, None] * mean ** 2 + PRIOR_FRAMES * spread) / (
             count[:, None] + PRIOR_FRAMES)
-        return count * np.log(np.maximum(var, 1e-9)).sum(1)
+        spent: np.ndarray = count * np.log(np.maximum(var, 1e-9)).sum(1)
+        return spent
 
     own = cost(n, s1, s2)
 
     def rises(i: int) -> np.ndarray:
-        return cost(n[i] + n, s1[i] + s1, s2[i] + s2) - own[i] - own
+        merged: np.ndarray = cost(n[i] + n, s1[i] + s1, s2[i] + s2) - own[i] - own
+        return merged
 
     count = len(pooled)
     rise = np.stack([rises(i) for i in range(count)])
@@ -215,7 +217,8 @@ def _merge_to_two(pooled: list[np.ndarray]) -> np.ndarray:
         row[np.isinf(rise[:, a]) & (np.arange(count) != a)] = np.inf  # merged away
         rise[a, :] = rise[:, a] = row
     first = member[0]
-    return (member != first).astype(int)
+    sides: np.ndarray = (member != first).astype(int)
+    return sides
 
 
 def _best_path(evidence: np.ndarray, spans: Sequence[Span]) -> np.ndarray:

@@ -44,12 +44,14 @@ def _component_loglik(voice: Voice, frames: np.ndarray) -> np.ndarray:
     # sum_d (x-m)^2/v = x^2·inv - 2 x·(m·inv) + m^2·inv
     quad = (x ** 2) @ inv.T - 2.0 * x @ (voice.means * inv).T + (voice.means ** 2 * inv).sum(1)
     norm = np.log(voice.weights) - 0.5 * (np.log(2 * np.pi * voice.variances).sum(1))
-    return norm[None, :] - 0.5 * quad
+    loglik: np.ndarray = norm[None, :] - 0.5 * quad
+    return loglik
 
 
 def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
     top = a.max(axis=axis, keepdims=True)
-    return (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
+    total: np.ndarray = (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
+    return total
 
 
 def fit_voice(frames: np.ndarray, components: int = COMPONENTS) -> Voice:

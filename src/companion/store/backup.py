@@ -12,9 +12,18 @@ import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
+from typing import Protocol
 
 from companion.files import atomic_path, make_private_dir
 from companion.store.db import DB_NAME, store_problem
+
+
+class StudyFolder(Protocol):
+    """What restoring needs of a study: its folder (the store never imports the study)."""
+
+    @property
+    def root(self) -> Path: ...
+
 
 BACKUP_DIR = ".backups"
 KEEP = 3
@@ -66,7 +75,7 @@ def remove_backups(study_root: Path) -> list[Path]:
     return gone
 
 
-def restore_newest(study) -> str | None:
+def restore_newest(study: StudyFolder) -> str | None:
     """Replace a damaged ``companion.db`` with the newest sound backup.
 
     The damaged file (and its WAL and SHM, which must not be replayed onto the backup) is

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from companion.errors import InputError
 from companion.store.audit import entity_trail, log_change
-from companion.store.db import transaction
+from companion.store.db import insert_row, transaction
 from companion.store.events import phase_at
 from companion.store.notes import clean_text
 from companion.store.search import index_text
@@ -34,7 +34,7 @@ def correct_text(db: sqlite_utils.Database, segment_id: int, text: str) -> Segme
     if new_text == segment.text:
         return segment
     with transaction(db):
-        db["transcript_segments"].update(
+        db.table("transcript_segments").update(
             segment_id, {"text": new_text, "version": segment.version + 1})
         index_text(db, kind="segment", ref_id=segment_id, session_id=segment.session_id,
                    at_ms=segment.start_ms, text=new_text)
@@ -76,17 +76,17 @@ def split_segment(db: sqlite_utils.Database, segment_id: int, at_word: int) -> t
         head_text, tail_text = _words_text(head), _words_text(tail)
     head_end = max(min(head[-1].end_ms, start), segment.start_ms)
     with transaction(db):
-        db["transcript_segments"].update(segment_id, {
+        db.table("transcript_segments").update(segment_id, {
             "text": head_text, "end_ms": head_end, "version": segment.version + 1,
             "words": _words_json(head)})
-        new_id = int(db["transcript_segments"].insert({
+        new_id = insert_row(db, "transcript_segments", {
             "session_id": segment.session_id,
             "recording_segment_id": segment.recording_segment_id,
             "start_ms": start, "end_ms": segment.end_ms, "text": tail_text,
             "speaker": segment.speaker, "avg_logprob": segment.avg_logprob,
             "words": _words_json(tail), "phase_id": phase_at(db, segment.session_id, start),
             "version": 1,
-        }).last_pk)
+        })
         index_text(db, kind="segment", ref_id=segment_id, session_id=segment.session_id,
                    at_ms=segment.start_ms, text=head_text)
         index_text(db, kind="segment", ref_id=new_id, session_id=segment.session_id,

@@ -11,9 +11,9 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from companion.errors import CompanionError, InputError
 from companion.files import ensure_private_file, make_private
@@ -132,6 +132,14 @@ def check_store(path: Path) -> None:
 def now_iso() -> str:
     """Wall-clock time in UTC, ISO 8601 with milliseconds (for created_at columns)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int:
+    """Insert one row into a table keyed by an integer ``id``; return the new id."""
+    new_id = db.table(table).insert(dict(row)).last_pk
+    if not isinstance(new_id, int):  # a table without a rowid key: a schema mistake
+        raise TypeError(f"{table} gave no integer id for a new row: {new_id!r}")
+    return new_id
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from companion.errors import InputError
 from companion.store.audit import log_change
-from companion.store.db import now_iso, transaction
+from companion.store.db import insert_row, now_iso, transaction
 
 PROMPT_KINDS = ("asked", "suggestion_used")
 
@@ -25,13 +25,13 @@ def _check_at(at_ms: int) -> int:
 
 def add_phase_event(db: sqlite_utils.Database, session_id: int, phase_id: str, at_ms: int) -> int:
     with transaction(db):
-        event_id = db["phase_events"].insert(
+        event_id = insert_row(
+            db, "phase_events",
             {"session_id": session_id, "phase_id": phase_id, "at_ms": _check_at(at_ms),
-             "created_at": now_iso()}
-        ).last_pk
+             "created_at": now_iso()})
         log_change(db, entity="phase_event", entity_id=event_id, session_id=session_id,
                    action="create", after={"phase_id": phase_id, "at_ms": at_ms})
-    return int(event_id)
+    return event_id
 
 
 def list_phase_events(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:
@@ -60,14 +60,14 @@ def add_prompt_event(
     if kind not in PROMPT_KINDS:
         raise InputError("kind", kind, "one of " + ", ".join(PROMPT_KINDS))
     with transaction(db):
-        event_id = db["prompt_events"].insert(
+        event_id = insert_row(
+            db, "prompt_events",
             {"session_id": session_id, "kind": kind, "prompt_id": prompt_id, "rule_id": rule_id,
-             "text": text, "at_ms": _check_at(at_ms), "created_at": now_iso()}
-        ).last_pk
+             "text": text, "at_ms": _check_at(at_ms), "created_at": now_iso()})
         log_change(db, entity="prompt_event", entity_id=event_id, session_id=session_id,
                    action="create", after={"kind": kind, "prompt_id": prompt_id,
                                            "rule_id": rule_id, "at_ms": at_ms})
-    return int(event_id)
+    return event_id
 
 
 def list_prompt_events(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:

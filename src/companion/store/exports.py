@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -24,7 +25,7 @@ def record_export(db: sqlite_utils.Database, *, path: Path, study_root: Path, ki
 
 
 def exports_of(db: sqlite_utils.Database, session_ids: list[int],
-               participant_id: int | None) -> list[dict]:
+               participant_id: int | None) -> list[dict[str, Any]]:
     """Exports of these sessions (and study-wide reports, which hold everyone)."""
     marks = ",".join("?" * len(session_ids)) or "NULL"
     return list(db.query(

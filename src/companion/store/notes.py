@@ -15,7 +15,7 @@ import sqlite_utils
 
 from companion.errors import InputError, NotFoundError
 from companion.store.audit import entity_trail, log_change
-from companion.store.db import now_iso, transaction
+from companion.store.db import insert_row, now_iso, transaction
 from companion.store.search import index_text
 
 NOTE_KINDS = ("note", "bookmark", "reflection", "quote")
@@ -83,11 +83,11 @@ def add_note(
         raise InputError("text", text, "some text or a code")
     now = now_iso()
     with transaction(db):
-        note_id = db["notes"].insert({
+        note_id = insert_row(db, "notes", {
             "session_id": session_id, "kind": kind, "at_ms": at_ms, "text": text,
             "codes": json.dumps(list(codes)), "version": 1, "created_at": now, "updated_at": now,
-        }).last_pk
-        note = get_note(db, int(note_id))
+        })
+        note = get_note(db, note_id)
         if text:
             index_text(db, kind="note", ref_id=note.id, session_id=session_id, at_ms=at_ms,
                        text=text)
@@ -115,7 +115,7 @@ def edit_note(
     changes["version"] = before.version + 1
     changes["updated_at"] = now_iso()
     with transaction(db):
-        db["notes"].update(note_id, changes)
+        db.table("notes").update(note_id, changes)
         after = get_note(db, note_id)
         index_text(db, kind="note", ref_id=note_id, session_id=after.session_id,
                    at_ms=after.at_ms, text=after.text)

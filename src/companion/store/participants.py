@@ -47,7 +47,7 @@ def add_participant(db: sqlite_utils.Database, code: str, **characteristics: Any
         )
     row = {"created_at": now_iso(), **values}
     with transaction(db):
-        db["participants"].insert(row)
+        db.table("participants").insert(row)
         participant = get_participant(db, values["code"])
         log_change(db, entity="participant", entity_id=participant.id, action="create",
                    after=participant.to_dict())
@@ -60,7 +60,7 @@ def update_participant(db: sqlite_utils.Database, code: str, **characteristics: 
     if not values:
         return before
     with transaction(db):
-        db["participants"].update(before.id, values)
+        db.table("participants").update(before.id, values)
         after = get_participant(db, code)
         log_change(db, entity="participant", entity_id=before.id, action="update",
                    before=before.to_dict(), after=after.to_dict())

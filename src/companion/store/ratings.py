@@ -65,7 +65,7 @@ def save_rating(
     with transaction(db):
         db.execute("DELETE FROM wai_ratings WHERE session_id = ? AND target = ?",
                    [session_id, target])
-        db["wai_ratings"].insert(row)
+        db.table("wai_ratings").insert(row)
         after = get_rating(db, session_id, target)
         assert after is not None
         log_change(db, entity="wai_rating", entity_id=None, session_id=session_id,

@@ -15,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from companion.store.audit import log_change
-from companion.store.db import now_iso, transaction
+from companion.store.db import insert_row, now_iso, transaction
 
 SEGMENT_STATUSES = ("recording", "closed", "recovered", "imported")
 
@@ -133,11 +133,11 @@ def add_segment(
             "started_at": now_iso(),
             "ended_at": now_iso() if status != "recording" else None,
         }
-        segment_id = db["recording_segments"].insert(row).last_pk
+        segment_id = insert_row(db, "recording_segments", row)
         if audited:
-            log_change(db, entity="recording_segment", entity_id=int(segment_id),
+            log_change(db, entity="recording_segment", entity_id=segment_id,
                        session_id=session_id, action="create", after=row)
-    return get_segment(db, int(segment_id))
+    return get_segment(db, segment_id)
 
 
 def update_frames(db: sqlite_utils.Database, segment_id: int, frames: int) -> None:
@@ -159,7 +159,7 @@ def close_segment(
         raise ValueError(f"unknown segment status {status!r}")
     before = get_segment(db, segment_id)
     with transaction(db):
-        db["recording_segments"].update(
+        db.table("recording_segments").update(
             segment_id,
             {"frames": frames, "status": status, "end_reason": end_reason,
              "ended_at": now_iso()},

@@ -9,7 +9,7 @@ import sqlite_utils
 
 from companion.errors import InputError, NotFoundError
 from companion.store.audit import log_change
-from companion.store.db import now_iso, transaction
+from companion.store.db import insert_row, now_iso, transaction
 from companion.store.participants import get_participant
 
 STATUSES = ("planned", "live", "interrupted", "stopped", "completed")
@@ -67,7 +67,8 @@ def new_session(
 ) -> Session:
     participant = get_participant(db, participant_code)
     with transaction(db):
-        session_id = db["sessions"].insert(
+        session_id = insert_row(
+            db, "sessions",
             {
                 "participant_id": participant.id,
                 "protocol_id": protocol_id,
@@ -76,9 +77,9 @@ def new_session(
                 "pilot": int(pilot),
                 "status": "planned",
                 "created_at": now_iso(),
-            }
-        ).last_pk
-        session = get_session(db, int(session_id))
+            },
+        )
+        session = get_session(db, session_id)
         log_change(db, entity="session", entity_id=session.id, session_id=session.id,
                    action="create", after=session.to_dict())
     return session
@@ -117,7 +118,7 @@ def set_status(db: sqlite_utils.Database, session_id: int, status: str, **times:
         raise ValueError(f"unknown session fields {sorted(unknown)}")
     before = get_session(db, session_id)
     with transaction(db):
-        db["sessions"].update(session_id, {"status": status, **times})
+        db.table("sessions").update(session_id, {"status": status, **times})
         after = get_session(db, session_id)
         log_change(db, entity="session", entity_id=session_id, session_id=session_id,
                    action="status", before={"status": before.status},

@@ -9,14 +9,14 @@ adds the rest as a new segment whose audit entry names the segment it came from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import sqlite_utils
 
 from companion.errors import InputError
 from companion.store.audit import log_change
-from companion.store.db import transaction
+from companion.store.db import insert_row, transaction
 from companion.store.events import phase_at
 from companion.store.search import index_text
 from companion.store.transcripts import (
@@ -52,7 +52,7 @@ def _insert(db: sqlite_utils.Database, template: Segment, words: Sequence[Word],
         "words": _words_json(words), "phase_id": phase_at(db, template.session_id, start),
         "version": version,
     }
-    new_id = int(db["transcript_segments"].insert(row).last_pk)
+    new_id = insert_row(db, "transcript_segments", row)
     index_text(db, kind="segment", ref_id=new_id, session_id=template.session_id,
                at_ms=start, text=text)
     return new_id
@@ -65,7 +65,7 @@ def _rewrite(db: sqlite_utils.Database, segment: Segment, words: Sequence[Word],
     runs = _runs(words)
     first = runs[0]
     text = keep_text if keep_text is not None and len(runs) == 1 else _text(first)
-    db["transcript_segments"].update(segment.id, {
+    db.table("transcript_segments").update(segment.id, {
         "start_ms": first[0].start_ms, "end_ms": first[-1].end_ms, "text": text,
         "speaker": first[0].speaker, "words": _words_json(first),
         "version": segment.version + 1})
@@ -102,7 +102,7 @@ def _prev_end(words: Sequence[Word], first: Word) -> int:
 
 
 def apply_word_speakers(db: sqlite_utils.Database, session_id: int,
-                        speakers: dict[int, Sequence[str | None]], *, engine: str) -> int:
+                        speakers: Mapping[int, Sequence[str | None]], *, engine: str) -> int:
     """Set the speaker of every word of the given segments (id -> one name per word) and
     split segments where the speaker changes. Returns the number of segments afterwards
     that were touched. Logged once for the session (an automatic pass, version kept)."""
@@ -171,7 +171,7 @@ def rename_speaker(db: sqlite_utils.Database, session_id: int, old: str, new: st
             words = [replace(w, speaker=name if w.speaker == old else w.speaker)
                      for w in segment.words]
             speaker = name if segment.speaker == old else segment.speaker
-            db["transcript_segments"].update(segment.id, {
+            db.table("transcript_segments").update(segment.id, {
                 "speaker": speaker, "words": _words_json(words),
                 "version": segment.version + 1})
             log_change(db, entity="transcript_segment", entity_id=segment.id,
