@@ -25,7 +25,7 @@ from companion.session.timeline import timed_tokens
 from companion.store import transcripts
 from companion.study.folder import Study
 
-__all__ = ["build_document", "pseudonymised"]
+__all__ = ["applied", "build_document", "pseudonymised"]
 
 
 def build_document(study: Study, db: sqlite_utils.Database, session_id: int | str,
@@ -70,6 +70,15 @@ def pseudonymised(doc: SessionDocument, pseudo: Pseudonymiser) -> SessionDocumen
         rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},
         pseudonymiser=pseudo,
     )
+
+
+def applied(doc: SessionDocument) -> Pseudonymiser:
+    """The replacements ``doc``'s text went through, for a renderer to report; a session
+    as read (never pseudonymised) is refused, so it cannot be written by mistake."""
+    if doc.pseudonymiser is None:
+        raise ValueError(f"session {doc.session.id} as read, not pseudonymised: an export "
+                         "writes the copy build_document makes")
+    return doc.pseudonymiser
 
 
 def _clean_segment(seg: transcripts.Segment, pseudo: Pseudonymiser) -> transcripts.Segment:
