@@ -14,8 +14,8 @@ import srt
 import webvtt
 
 from companion.export import export_sessions
-from companion.export.document import build_document
-from companion.export.pseudonymise import Pseudonymiser
+from companion.export.pseudonymise import build_document
+from companion.privacy.pseudonymise import Pseudonymiser
 from tests.support.interview import REPLACEMENTS, SCRIPT, make_interview, write_replacements
 
 LEAKS = [*REPLACEMENTS, "Anna", "Utrecht"]
