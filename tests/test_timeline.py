@@ -36,9 +36,9 @@ from companion.operations.marks import mark_phase, mark_prompt
 from companion.operations.notes import add_note
 from companion.operations.review import correct_segment
 from companion.report.tables import build_report
+from companion.session.timeline import load_timeline
 from companion.store import participants, recordings, sessions, transcripts
 from companion.study.folder import Study
-from companion.timeline import load_timeline
 from companion.tui.app import CompanionApp
 from companion.tui.screens.summary import SummaryScreen
 from tests.support.exports import export_paths

@@ -13,8 +13,8 @@ import soundfile as sf
 import srt
 import webvtt
 
-from companion.export.document import build_document
-from companion.export.pseudonymise import Pseudonymiser
+from companion.export.pseudonymise import build_document
+from companion.privacy.pseudonymise import Pseudonymiser
 from tests.support.exports import export_paths
 from tests.support.interview import REPLACEMENTS, SCRIPT, make_interview, write_replacements
 

@@ -17,8 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from companion.errors import InputError
-from companion.export.document import SessionDocument, build_document
-from companion.export.pseudonymise import study_pseudonymiser
+from companion.export.pseudonymise import build_document
 from companion.files import (
     atomic_path,
     check_output_file,
@@ -27,6 +26,8 @@ from companion.files import (
     output_folder,
     output_target,
 )
+from companion.privacy.pseudonymise import study_pseudonymiser
+from companion.session.document import SessionDocument
 from companion.store.exports import record_export
 from companion.store.sessions import get_session, list_sessions
 from companion.study.folder import Study

@@ -204,11 +204,14 @@ class CompanionApp(App[None]):
             return
         self.push_screen(TRANSCRIPTION)
 
-    def action_open_search(self) -> None:
+    def open_search(self) -> None:
         from companion.tui.screens.search import SearchScreen
 
+        self.push_screen(SearchScreen())
+
+    def action_open_search(self) -> None:
         if not self._busy_live():
-            self.push_screen(SearchScreen())
+            self.open_search()
 
     def action_open_report(self) -> None:
         from companion.tui.screens.report import ReportScreen
