@@ -21,16 +21,16 @@ leaving it does not stop a run, and coming back shows where it is.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import ListView, Static
 
 from companion.notation import format_duration, format_eta, format_hms
+from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
 from companion.tui.screens import transcription_messages as messages
 from companion.tui.widgets.queue_row import QueueRow
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     )
     from companion.study.folder import Study
     from companion.transcribe.engine import Engine
-    from companion.tui.app import CompanionApp
 
 __all__ = ["QueueRow", "TranscriptionScreen", "read_queue"]
 
@@ -62,7 +61,7 @@ def read_queue(study: Study) -> list[QueueItem]:
 
 
 
-class TranscriptionScreen(Screen[None]):
+class TranscriptionScreen(CompanionScreen):
     """The transcription queue: progress per session; start one or all; cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -91,10 +90,6 @@ class TranscriptionScreen(Screen[None]):
         """Whatever Python code printed during a run (captured and logged, never drawn)."""
         self.loaded = False
         """True once the queue has been read at least once."""
-
-    @property
-    def companion(self) -> CompanionApp:
-        return cast("CompanionApp", self.app)  # the only app this screen is installed in
 
     @property
     def running(self) -> bool:
