@@ -6,6 +6,7 @@ import ast
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,37 @@ def test_the_fronts_reach_the_store_only_through_operations() -> None:
             offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
     assert offenders == []
     assert len(fronts) > 10  # the walk found the screens, not an empty folder
+
+
+def _offenders(package: str, bad: Callable[[str], bool]) -> list[str]:
+    """``module: [imports]`` for every module of ``package`` with an import ``bad`` says is."""
+    found = []
+    for path in sorted((SRC / package).rglob("*.py")):
+        names = sorted(n for n in _imports(path) if bad(n))
+        if names:
+            found.append(f"{path.relative_to(SRC)}: {names}")
+    return found
+
+
+def _front_or_operation(name: str) -> bool:
+    return (name.split(".")[0] in ("click", "textual")
+            or name.split(".")[:2] in (["companion", "operations"], ["companion", "cli"],
+                                       ["companion", "tui"]))
+
+
+def test_transcription_and_models_know_no_front_and_no_operation() -> None:
+    """A run of Whisper and the choice of its model are called by operations; they draw no
+    progress bar, raise no exit status and call no operation back."""
+    assert _offenders("transcribe", _front_or_operation) == []
+    assert _offenders("models", _front_or_operation) == []
+    # Model choice lives in models/: transcription imports it, never the other way round.
+    assert _offenders("models", lambda n: n.startswith("companion.transcribe")) == []
+
+
+def test_the_store_starts_no_workflow_of_the_live_transcript() -> None:
+    """Moving pinned quotes onto a finished transcript is a step of the transcription
+    operation, not something the store sets off when a status is written."""
+    assert _offenders("store", lambda n: n.startswith("companion.live")) == []
 
 
 def _writes_to_the_terminal(source: str) -> list[str]:

@@ -61,7 +61,7 @@ def _devices() -> Finding:
 
 
 def _model(study: Study) -> Finding:
-    from companion.transcribe.model import resolve_model
+    from companion.models.resolve import resolve_model
 
     try:
         configured = study.settings.transcribe.model

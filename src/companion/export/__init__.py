@@ -183,16 +183,5 @@ def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]], *,
     return written
 
 
-def export_sessions(
-    study: Study, db: sqlite_utils.Database, *, session: str | int | None = None,
-    all_sessions: bool = False, fmt: str = "txt", output: str | Path | None = None,
-    force: bool = False,
-) -> list[Path]:
-    """Export one session (or all) in ``fmt``; returns the files written."""
-    plan = plan_export(study, db, session=session, all_sessions=all_sessions, fmt=fmt,
-                       output=output, force=force)
-    return write_plan(plan, study=study, db=db, force=force or output is None)
-
-
-__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "export_sessions",
-           "get_format", "plan_export", "write_plan"]
+__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "get_format",
+           "plan_export", "write_plan"]
