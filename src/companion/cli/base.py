@@ -40,7 +40,10 @@ class CliState:
 
 
 def cli_state(ctx: click.Context) -> CliState:
-    return ctx.find_root().obj
+    state = ctx.find_root().obj
+    if not isinstance(state, CliState):  # every command runs under ``main``, which sets it
+        raise RuntimeError("a companion command ran outside the companion group")
+    return state
 
 
 def current_study(ctx: click.Context) -> Study:

@@ -41,7 +41,8 @@ def _characteristics(command: Any) -> Any:
 @click.option("--consent-date", help="date written consent was given, YYYY-MM-DD")
 @click.option("--json", "as_json", is_flag=True, help="Print the participant as JSON.")
 @click.pass_context
-def participant_add(ctx: click.Context, code: str, as_json: bool, **characteristics: Any) -> None:
+def participant_add(ctx: click.Context, /, code: str, as_json: bool,
+                    **characteristics: Any) -> None:
     """Add a participant under a pseudonym code such as P05."""
     from companion.operations import participants
 
@@ -121,7 +122,7 @@ def session_new(ctx: click.Context, code: str, protocol_id: str | None, intervie
 @click.option("--least-items", metavar="N,N,...", help="Their 12 WAI-ReD item scores.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was saved as JSON.")
 @click.pass_context
-def enrol(ctx: click.Context, code: str, consent: bool, protocol_id: str | None,
+def enrol(ctx: click.Context, /, code: str, consent: bool, protocol_id: str | None,
           interviewer: str | None, pilot: bool, most_role: str | None, most_items: str | None,
           least_role: str | None, least_items: str | None, as_json: bool,
           **characteristics: Any) -> None:

@@ -130,12 +130,14 @@ def plan_export(
     A trailing slash names a folder, created if missing.
     """
     chosen = get_format(fmt)
-    if all_sessions and session is not None:
+    if session is None:
+        if not all_sessions:
+            raise InputError("session", None, "a session id, or --all for every session")
+        ids = [s.id for s in list_sessions(db)]
+    elif all_sessions:
         raise InputError("session", session, "a session id or --all, not both")
-    if not all_sessions and session is None:
-        raise InputError("session", None, "a session id, or --all for every session")
-    ids = ([s.id for s in list_sessions(db)] if all_sessions
-           else [get_session(db, session).id])  # type: ignore[arg-type]
+    else:
+        ids = [get_session(db, session).id]
     if not ids:
         raise InputError("--all", "no sessions", "a study with at least one session")
     pseudo = study_pseudonymiser(study)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Literal
 
-from companion.protocol.model import TARGETS, Instrument, Protocol, RefStat, Rule
+from companion.protocol.model import TARGETS, Instrument, Protocol, RefStat, Rule, Target
 from companion.protocol.scoring import Score, place
 from companion.protocol.signals import SCORE_SIGNALS
 from companion.protocol.wording import domain_name, number, percent
@@ -22,7 +21,7 @@ from companion.protocol.wording import domain_name, number, percent
 class RatingInput:
     """One filled-in questionnaire: for the most or least positive professional."""
 
-    target: Literal["most", "least"]
+    target: Target
     role: str
     score: Score
 

@@ -85,7 +85,8 @@ def frames_of(audio: np.ndarray, mask_ms: list[tuple[int, int]] | None = None) -
         for start, end in mask_ms:
             inside[start // 10: max(start // 10 + 1, end // 10)] = True
         keep &= inside
-    return cepstra[keep]
+    kept: np.ndarray = cepstra[keep]
+    return kept
 
 
 def enrol_from_file(study: Study, path: str | os.PathLike[str]) -> dict[str, Any]:

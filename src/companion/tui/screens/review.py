@@ -67,7 +67,7 @@ class ReviewScreen(CompanionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "play_here", "Play here", id="review.play-here",
                 tooltip="Play the recording from the highlighted line"),
-        Binding("space", "toggle", "Play/pause", id="review.toggle",
+        Binding("space", "play_pause", "Play/pause", id="review.toggle",
                 tooltip="Pause, or go on playing"),
         Binding("left", "skip(-1)", "−5 s", id="review.back", tooltip="Skip back 5 seconds"),
         Binding("right", "skip(1)", "+5 s", id="review.forward",
@@ -284,7 +284,7 @@ class ReviewScreen(CompanionScreen):
         event.stop()
         self.action_play_here()
 
-    def action_toggle(self) -> None:
+    def action_play_pause(self) -> None:
         self._playing(lambda player: player.toggle())
 
     def action_skip(self, direction: int) -> None:

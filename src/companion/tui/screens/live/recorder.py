@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
 from companion.audio.status import RecorderStatus
@@ -26,7 +27,7 @@ from companion.tui.recording import RecorderFactory, RecorderLike
 from companion.tui.screens.live.clock import SessionClock
 from companion.tui.widgets.recording_header import RecordingHeader
 
-WARNINGS = (
+WARNINGS: tuple[tuple[str, SeverityLevel, str], ...] = (
     # (status flag, severity, what the interviewer should know)
     ("device_lost", "error", "The microphone is gone. Recording is trying to reconnect."),
     ("silence_warning", "warning", "Silence for a while: is the microphone on and close?"),
@@ -181,7 +182,7 @@ class RecorderPanel(Vertical):
         self._warn(status)
 
     def _warn(self, status: RecorderStatus) -> None:
-        active: list[tuple[str, str, str]] = [
+        active: list[tuple[str, SeverityLevel, str]] = [
             w for w in WARNINGS if getattr(status, w[0], False)
         ]
         if status.state == "failed":
@@ -192,8 +193,7 @@ class RecorderPanel(Vertical):
         alert.set_class(bool(active), "-shown")
         for flag, severity, text in active:
             if flag not in self._warned:
-                self.notify(text, title="Recording", severity=severity,  # type: ignore[arg-type]  # one of Textual's severities, from WARNINGS
-                            timeout=20)
+                self.notify(text, title="Recording", severity=severity, timeout=20)
         self._warned = {w[0] for w in active}
 
     # -- workers and what they report ---------------------------------------------------
