@@ -118,7 +118,7 @@ def recover(study: Study, session_id: int | str) -> RecoveryReport:
     then one transaction closes their segments (or drops one that got no audio) and sets
     the session's status and duration: one audit entry."""
     from companion.audio import recover as repair
-    from companion.audio.lock import refuse_if_recording
+    from companion.study.session_folder import refuse_if_recording
 
     with reading(study) as db:
         session, left_open = repair.segments_to_repair(study, db, session_id)
@@ -144,7 +144,7 @@ def import_audio(study: Study, session_id: int | str,
     a FLAC segment at the end of its timeline, the original kept beside it unchanged. A
     session without audio so far becomes ``completed``. One audit entry."""
     from companion.audio import importer
-    from companion.audio.lock import refuse_if_recording
+    from companion.study.session_folder import refuse_if_recording
 
     with reading(study) as db:
         session, seq = importer.check_import(study, db, session_id, path)
