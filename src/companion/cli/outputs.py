@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from companion.cli.base import current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, json_option, main
 
 # --- transcription commands ---
 
@@ -26,7 +26,7 @@ from companion.cli.base import current_study, emit_json, main
 @click.option("--speakers", default="auto", show_default=True, metavar="auto|none",
               help="On one-channel audio, tell the voices apart (the enrolled interviewer "
                    "is I); none leaves speakers to review.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("the result")
 @click.pass_context
 def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, model: str | None,
                language: str | None, threads: int, restart: bool, speakers: str,
@@ -43,6 +43,10 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 # --- export and report commands ---
 
 
+_force = click.option("--force", is_flag=True, help="Replace a file that exists at -o (never "
+                      "the study's database or audio).")
+
+
 @main.command("export")
 @click.argument("session_id", metavar="SESSION", required=False)
 @click.option("--all", "all_sessions", is_flag=True, help="Export every session (one file "
@@ -53,9 +57,8 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 @click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
               "an existing folder; ending in / : a folder, created if missing. Default: the "
               "study's exports/ folder.")
-@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
-              "study's database or audio).")
-@click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+@_force
+@json_option("the files written")
 @click.pass_context
 def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
                output: str | None, force: bool, as_json: bool) -> None:
@@ -76,7 +79,7 @@ def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, f
 
 @main.command("import-qdpx")
 @click.argument("file", metavar="FILE")
-@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+@json_option("what was imported")
 @click.pass_context
 def import_qdpx_cmd(ctx: click.Context, file: str, as_json: bool) -> None:
     """Read a coded REFI-QDA project (.qdpx) back: codes, codings of the sessions'
@@ -102,8 +105,7 @@ def import_qdpx_cmd(ctx: click.Context, file: str, as_json: bool) -> None:
               help="md, html or json.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of printing "
               "(ending in / : a folder, created if missing).")
-@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
-              "study's database or audio).")
+@_force
 @click.pass_context
 def report_cmd(ctx: click.Context, fmt: str, output: str | None, force: bool) -> None:
     """The study report: sample (Table 1), WAI-ReD (Table 2), durations, saturation."""
