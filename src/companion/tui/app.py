@@ -25,9 +25,11 @@ from companion.errors import CompanionError
 from companion.settings import Settings
 from companion.study.folder import Study
 from companion.tui.messages import InterruptedFound, RecoveryDone
-from companion.tui.recording import RecorderFactory, RecorderLike, default_recorder_factory
+from companion.tui.recording import RecorderFactory, default_recorder_factory
 
 if TYPE_CHECKING:
+    from companion.operations.recording import RecorderControls
+
     # Annotations only: they import heavy libraries (see the module docstring).
     from companion.transcribe.engine import Engine
     from companion.tui.screens.live import LiveScreen
@@ -130,7 +132,7 @@ class CompanionApp(App[None]):
         return True
 
     def start_live(self, session_id: int, *, record: bool = True,
-                   recorder: RecorderLike | None = None) -> None:
+                   recorder: RecorderControls | None = None) -> None:
         """Open the live screen for a session; with ``record`` a recorder is started
         (unless the session's language has no model that can transcribe it)."""
         from companion.tui.screens.live import LiveScreen

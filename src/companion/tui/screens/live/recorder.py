@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,9 +23,12 @@ from companion.audio.status import RecorderStatus
 from companion.operations import recording
 from companion.tui.context import companion_of
 from companion.tui.faults import recording_problem
-from companion.tui.recording import RecorderFactory, RecorderLike
+from companion.tui.recording import RecorderFactory
 from companion.tui.screens.live.clock import SessionClock
 from companion.tui.widgets.recording_header import RecordingHeader
+
+if TYPE_CHECKING:
+    from companion.operations.recording import RecorderControls
 
 WARNINGS: tuple[tuple[str, SeverityLevel, str], ...] = (
     # (status flag, severity, what the interviewer should know)
@@ -39,7 +42,7 @@ WARNINGS: tuple[tuple[str, SeverityLevel, str], ...] = (
 class BesideRecorder(Protocol):
     """Work that hears what the recorder hears (the live transcript)."""
 
-    def attach(self, recorder: RecorderLike) -> None:
+    def attach(self, recorder: RecorderControls) -> None:
         """Called in the start worker before the recorder starts, so no block is missed."""
 
     def detach(self) -> None:
@@ -53,7 +56,7 @@ class RecorderPanel(Vertical):
     class Ready(Message):
         """The recorder is running."""
 
-        recorder: RecorderLike
+        recorder: RecorderControls
 
     @dataclass(eq=False)
     class Failed(Message):
@@ -75,7 +78,7 @@ class RecorderPanel(Vertical):
         """A pause or resume finished: read the status again."""
 
     def __init__(self, session_id: int, clock: SessionClock, *,
-                 recorder: RecorderLike | None = None,
+                 recorder: RecorderControls | None = None,
                  recorder_factory: RecorderFactory | None = None,
                  beside: Sequence[BesideRecorder] = (), poll_interval: float = 0.1,
                  id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
@@ -231,7 +234,7 @@ class RecorderPanel(Vertical):
         self.poll()
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _pause_worker(self, recorder: RecorderLike, wanted: str) -> None:
+    def _pause_worker(self, recorder: RecorderControls, wanted: str) -> None:
         """Pause or resume; the recorder waits for its writer thread, so not on the UI."""
         try:
             state = recorder.status().state
@@ -249,7 +252,7 @@ class RecorderPanel(Vertical):
         self.poll()
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _stop_worker(self, recorder: RecorderLike) -> None:
+    def _stop_worker(self, recorder: RecorderControls) -> None:
         try:
             recorder.stop()
             for listener in self.beside:
