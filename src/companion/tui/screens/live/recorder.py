@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, Unpack
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +25,7 @@ from companion.tui.context import companion_of
 from companion.tui.faults import recording_problem
 from companion.tui.recording import RecorderFactory
 from companion.tui.screens.live.clock import SessionClock
+from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.recording_header import RecordingHeader
 
 if TYPE_CHECKING:
@@ -81,10 +82,10 @@ class RecorderPanel(Vertical):
                  recorder: RecorderControls | None = None,
                  recorder_factory: RecorderFactory | None = None,
                  beside: Sequence[BesideRecorder] = (), poll_interval: float = 0.1,
-                 id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+                 **options: Unpack[WidgetOptions]) -> None:
         """``recorder``: one already made; ``recorder_factory``: make and start one in a
         worker; neither: a session opened without recording."""
-        super().__init__(id=id)
+        super().__init__(**options)
         self.session_id = session_id
         self.clock = clock
         self.recorder = recorder

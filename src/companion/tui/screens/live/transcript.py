@@ -11,7 +11,7 @@ the panel says so and the interview goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -25,6 +25,7 @@ from companion.operations import live as live_ops
 from companion.operations.notes import Note
 from companion.tui.context import companion_of
 from companion.tui.messages import Stamped
+from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.live_transcript import LiveLines, TalkBar
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ class LiveTranscriptPanel(Vertical):
         typed: bool
 
     def __init__(self, session_id: int, *, poll_interval: float = 0.1,
-                 id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, classes=classes)
+                 **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.session_id = session_id
         self.poll_interval = poll_interval
         self.live: LiveTranscriber | None = None
