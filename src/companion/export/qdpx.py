@@ -50,9 +50,11 @@ from companion.export.codebook import guid
 from companion.export.pseudonymise import applied
 from companion.export.qdpx_audio import audio_file
 from companion.export.qdpx_marks import (
+    NOTE_SPAN_MS,
     Selection,
     WrittenMarks,
     anchors_of,
+    phase_audio_span,
     selections_of,
     transcript_text,
     write_selection,
@@ -75,14 +77,21 @@ from companion.files import xml_text
 from companion.notation import format_hms as hms
 from companion.session.document import SessionDocument
 
-NOTE_SPAN_MS = 5000
+# QualCoder (checked at commit c3204641 of its source) reads a transcript's sync points one
+# character late: ``pos0 = int(s['pos']) + 1`` in ``refi.py``, while its own export writes
+# them from 0, as the REFI-QDA standard counts. Its import also keeps a leading byte order
+# mark in the text (it compares six characters with the one-character mark), which is how
+# its own export and import agree. A transcript that starts with the mark therefore lands
+# exactly; other tools read the standard export, whose text has no mark.
+QUALCODER_BOM = "\ufeff".encode()
 
-__all__ = ["WrittenMarks", "build_project", "transcript_text", "write_qdpx", "written_marks"]
+__all__ = ["QUALCODER_BOM", "WrittenMarks", "build_project", "transcript_text", "write_qdpx",
+           "written_marks"]
 
 
 def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str, ET.Element],
                      doc: SessionDocument, code_guids: dict[tuple[str, str], str],
-                     with_text: bool) -> None:
+                     with_text: bool, for_qualcoder: bool) -> None:
     base = session_base(doc)
     user = project.user_guid
     created = (xsd_time(doc.session.started_at or doc.session.created_at)
@@ -127,7 +136,11 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
         subelement(audio_source, "Description").text = (
             f"{doc.title}: interview recording, {hms(doc.duration_ms)}")
         transcript_guid = guid(base, "transcript")
-        project.files[f"{transcript_guid}.txt"] = rendered.text.encode("utf-8")
+        # For QualCoder, the transcript starts with a byte order mark: its import keeps the
+        # mark as the text's first character and adds 1 to every sync point position, so
+        # each coding lands on exactly the characters selected here (see QUALCODER_BOM).
+        project.files[f"{transcript_guid}.txt"] = (
+            (QUALCODER_BOM if for_qualcoder else b"") + rendered.text.encode("utf-8"))
         transcript = subelement(audio_source, "Transcript", guid=transcript_guid,
                          name=f"{doc.basename} transcript",
                          plainTextPath=f"internal://{transcript_guid}.txt", creatingUser=user,
@@ -165,10 +178,11 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
             subelement(transcript, "NoteRef", targetGUID=note_guid)
         # On the recording: the phases as spans, every note at its time.
         for index, phase in enumerate(doc.phases):
+            begin, end = phase_audio_span(phase.start_ms, phase.end_ms)
             write_selection(audio_source, "AudioSelection", base, Selection(
                 f"phase-{index}", f"Phase: {phase.title}", 0, 0,
                 (code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")],), created),
-                user, begin=phase.start_ms, end=max(phase.end_ms, phase.start_ms + 1))
+                user, begin=begin, end=end)
         for anchor in anchors:
             begin = anchor.entry.at_ms
             write_selection(audio_source, "AudioSelection", base, Selection(
@@ -183,8 +197,11 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
 
 
 def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
-                  with_text: bool = False) -> tuple[bytes, dict[str, Path | bytes]]:
-    """The ``project.qde`` XML and the files for ``sources/`` (name -> path or bytes)."""
+                  with_text: bool = False, for_qualcoder: bool = False,
+                  ) -> tuple[bytes, dict[str, Path | bytes]]:
+    """The ``project.qde`` XML and the files for ``sources/`` (name -> path or bytes);
+    ``for_qualcoder``: the variant QualCoder's import places exactly (the transcript file
+    starts with a byte order mark; positions and everything else are the same)."""
     docs = list(docs)
     if not docs:
         raise CompanionError("nothing to export: no sessions")
@@ -221,7 +238,7 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
         cases[code] = case
     sources = subelement(root, "Sources")
     for doc in docs:
-        _session_sources(project, sources, cases, doc, code_guids, with_text)
+        _session_sources(project, sources, cases, doc, code_guids, with_text, for_qualcoder)
     if project.notes:
         notes_el = subelement(root, "Notes")
         notes_el.extend(project.notes)
@@ -236,8 +253,9 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
     return xml, project.files
 
 
-def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool = False) -> None:
-    xml, files = build_project(docs, with_text=with_text)
+def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool = False,
+               for_qualcoder: bool = False) -> None:
+    xml, files = build_project(docs, with_text=with_text, for_qualcoder=for_qualcoder)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for name, data in files.items():
