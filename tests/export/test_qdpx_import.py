@@ -289,3 +289,31 @@ def test_withdrawing_a_participant_erases_their_imported_codings(run, study, db,
     withdraw(study, db, "P05")
     assert _codings(db) == []
     assert list(db.query("SELECT * FROM qda_memos WHERE session_id IS NOT NULL")) == []
+
+
+def test_a_recording_of_another_length_does_not_match_the_session(run, db, exported,
+                                                                  tmp_path):
+    """The same words on a recording that lasts 10 s, not the session's 60 s: not this
+    session (a source is matched by its text and its recording's length, never its name)."""
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    _, files = exported
+    path, _ = code_in_transcript(files, tmp_path / "coded.qdpx")
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    short = io.BytesIO()
+    sf.write(short, np.zeros(16000 * 10, dtype=np.float32), 16000, format="WAV")
+    [wav] = [n for n in members if n.endswith(".wav")]
+    members[wav] = short.getvalue()
+    with zipfile.ZipFile(tmp_path / "short.qdpx", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    result = run("import-qdpx", str(tmp_path / "short.qdpx"))
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert "its recording lasts 00:00:10, the session with its text 00:01:00" in line
+    assert list(db.query("SELECT * FROM qda_imports")) == []
+    assert run("import-qdpx", str(path)).exit_code == 0  # the right length matches

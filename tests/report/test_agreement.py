@@ -89,7 +89,7 @@ def test_agreement_per_code_and_overall_matches_the_hand_calculation(study, db, 
 
 def test_the_passages_where_they_differ_have_their_times(study, db, coded):
     [pair] = study_report(study, db).agreement
-    p01, p02, p03 = coded
+    _, p02, p03 = coded
     assert sorted((p.session_id, p.code, p.coded_by, p.start_ms, p.end_ms, p.text)
                   for p in pair.passages) == sorted([
         (p02, "Z1", "Joost", 41000, 47000, WHOLE_6),

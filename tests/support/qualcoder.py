@@ -7,10 +7,10 @@ does them, on a small in-memory model of its database.
 back, so the suite guards them:
 
 - import: a ``Transcript``'s text is read as it stands (a leading byte order mark stays
-  in it) and every ``SyncPoint`` position gets 1 added; a ``TextSource``'s positions are
-  taken as they are; the transcript becomes a text source named ``<recording>.txt``; codes
-  carrying a case's GUID move to the case; a coding's owner is the ``Transcript``'s (or
-  the ``PlainTextSelection``'s) creating user;
+  in it) and every ``SyncPoint`` position gets 1 added (a position of -1 gives 0); a
+  ``TextSource``'s positions are taken as they are; the transcript becomes a text source
+  named ``<recording>.txt``; codes carrying a case's GUID move to the case; a coding's
+  owner is the ``Transcript``'s (or the ``PlainTextSelection``'s) creating user;
 - export: new GUIDs for everything, every time; the transcript goes out as a plain
   ``TextSource`` (QualCoder writes a ``Transcript`` only for a source named
   ``.transcribed``) whose file is written with a byte order mark (``utf-8-sig``) and whose

@@ -31,6 +31,9 @@ The zip holds ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``, valid agai
   WAI-ReD domain scores of the most and the least positive alliance, also set on the
   sources, where MAXQDA reads document variables) and a ``SourceRef`` to each source.
 
+``--for qualcoder`` writes the same project with every sync point one character early:
+QualCoder's import adds one to each (see :data:`QUALCODER_SYNC_SHIFT`).
+
 Every element that takes a ``creationDateTime`` has one (QualCoder's import stops on a
 ``Note`` without it). GUIDs are derived from stable ids, so exporting twice gives the same
 GUIDs and codes of several sessions' projects carry the same GUID; ``import-qdpx``
@@ -79,14 +82,17 @@ from companion.session.document import SessionDocument
 
 # QualCoder (checked at commit c3204641 of its source) reads a transcript's sync points one
 # character late: ``pos0 = int(s['pos']) + 1`` in ``refi.py``, while its own export writes
-# them from 0, as the REFI-QDA standard counts. Its import also keeps a leading byte order
-# mark in the text (it compares six characters with the one-character mark), which is how
-# its own export and import agree. A transcript that starts with the mark therefore lands
-# exactly; other tools read the standard export, whose text has no mark.
-QUALCODER_BOM = "\ufeff".encode()
+# them from 0, as the REFI-QDA standard counts. Its variant of the project writes every
+# sync point one character early, so QualCoder lands each coding on exactly the characters
+# companion selected. (Its own export and import agree only because its import keeps the
+# byte order mark its export writes before a text; a text that starts with the mark would
+# land too, but QualCoder's editor drops the mark on saving and leaves every coding one
+# character out.) QualCoder keeps no sync point, only the selections, and the standard
+# export, for every other tool, is unchanged.
+QUALCODER_SYNC_SHIFT = 1
 
-__all__ = ["QUALCODER_BOM", "WrittenMarks", "build_project", "transcript_text", "write_qdpx",
-           "written_marks"]
+__all__ = ["QUALCODER_SYNC_SHIFT", "WrittenMarks", "build_project", "transcript_text",
+           "write_qdpx", "written_marks"]
 
 
 def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str, ET.Element],
@@ -136,11 +142,7 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
         subelement(audio_source, "Description").text = (
             f"{doc.title}: interview recording, {hms(doc.duration_ms)}")
         transcript_guid = guid(base, "transcript")
-        # For QualCoder, the transcript starts with a byte order mark: its import keeps the
-        # mark as the text's first character and adds 1 to every sync point position, so
-        # each coding lands on exactly the characters selected here (see QUALCODER_BOM).
-        project.files[f"{transcript_guid}.txt"] = (
-            (QUALCODER_BOM if for_qualcoder else b"") + rendered.text.encode("utf-8"))
+        project.files[f"{transcript_guid}.txt"] = rendered.text.encode("utf-8")
         transcript = subelement(audio_source, "Transcript", guid=transcript_guid,
                          name=f"{doc.basename} transcript",
                          plainTextPath=f"internal://{transcript_guid}.txt", creatingUser=user,
@@ -168,9 +170,12 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
                 if position not in points:
                     before = max(p for p in points if p <= position)
                     sync(position, points[before][1], f"pos/{position}")
+        # For QualCoder, one character early: its import adds one (QUALCODER_SYNC_SHIFT).
+        shift = QUALCODER_SYNC_SHIFT if for_qualcoder else 0
         for position in sorted(points):
             point_guid, ms = points[position]
-            subelement(transcript, "SyncPoint", guid=point_guid, position=position, timeStamp=ms)
+            subelement(transcript, "SyncPoint", guid=point_guid, position=position - shift,
+                       timeStamp=ms)
         for sel in selections:
             write_selection(transcript, "TranscriptSelection", base, sel, user,
                              fromSyncPoint=points[sel.start][0], toSyncPoint=points[sel.end][0])
@@ -200,8 +205,8 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
                   with_text: bool = False, for_qualcoder: bool = False,
                   ) -> tuple[bytes, dict[str, Path | bytes]]:
     """The ``project.qde`` XML and the files for ``sources/`` (name -> path or bytes);
-    ``for_qualcoder``: the variant QualCoder's import places exactly (the transcript file
-    starts with a byte order mark; positions and everything else are the same)."""
+    ``for_qualcoder``: the variant QualCoder's import places exactly (the transcript's sync
+    points one character early, as its import reads them; everything else the same)."""
     docs = list(docs)
     if not docs:
         raise CompanionError("nothing to export: no sessions")
