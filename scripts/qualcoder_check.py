@@ -47,14 +47,6 @@ from typing import Any
 NEEDS = ["PyQt6", "pymupdf", "Pillow", "qtawesome", "diff-match-patch"]
 NS = {"q": "urn:QDA-XML:project:1.0"}
 CODER = "Marit"
-# The analyst's coding in QualCoder before its first export: (passage, code).
-FIRST = [("years ago with my back.", "Z1 Back pain story"),
-         ("physiotherapist said it was nothing serious.", "Z2 Being dismissed"),
-         ("say anything to her", "Z2 Being dismissed"),
-         ("How did that feel for you?", "C1 Avoidance in the alliance")]
-# ... and before its second.
-SECOND = [("is one team, they say.", "Z3 One team"),
-          ("Is there something you never told them?", "Z4 Unspoken")]
 # Passages coded before the transcript is corrected, and the corrections (old, new).
 EDIT_CODED = [("Could you tell me about your pain history?", "E1"), ("It started in", "E2"),
               ("years ago with my back.", "E3"),
@@ -231,11 +223,15 @@ def ensure_venv(path: Path) -> Path:
     return python
 
 
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "src"))
+# The analyst's coding before QualCoder's first export and its second: (passage, code).
+from tests.support.qualcoder import FIRST, SECOND  # noqa: E402  (needs the path above)
+
+
 def demo_study(folder: Path) -> tuple[Any, int]:
     """A study with one generated interview (the tests' own)."""
-    here = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(here))
-    sys.path.insert(0, str(here / "src"))
     from companion.study import init_study, open_study
     from tests.support.interview import make_interview, write_replacements
 

@@ -17,18 +17,10 @@ from companion.report import study_report
 from companion.store.qda import active_codings
 from tests.support.exports import export_paths
 from tests.support.interview import make_interview, write_replacements
-from tests.support.qualcoder import Project
+from tests.support.qualcoder import FIRST, SECOND, Project
 
 NS = "{urn:QDA-XML:project:1.0}"
 CODER = "Marit"
-# The analyst's first round of coding in QualCoder: (passage, code).
-FIRST = [("years ago with my back.", "Z1 Back pain story"),
-         ("physiotherapist said it was nothing serious.", "Z2 Being dismissed"),
-         ("say anything to her", "Z2 Being dismissed"),
-         ("How did that feel for you?", "C1 Avoidance in the alliance")]
-# More coding before the second export.
-SECOND = [("is one team, they say.", "Z3 One team"),
-          ("Is there something you never told them?", "Z4 Unspoken")]
 
 
 @pytest.fixture

@@ -30,6 +30,16 @@ from pathlib import Path
 NS = "urn:QDA-XML:project:1.0"
 VERSION = "QualCoder 4.0 Beta"
 
+# An analyst's coding of the generated interview (tests/support/interview.py) in QualCoder
+# before its first export, (passage, code), and more before its second; shared by the
+# suite's round trips and scripts/qualcoder_check.py's real ones.
+FIRST = [("years ago with my back.", "Z1 Back pain story"),
+         ("physiotherapist said it was nothing serious.", "Z2 Being dismissed"),
+         ("say anything to her", "Z2 Being dismissed"),
+         ("How did that feel for you?", "C1 Avoidance in the alliance")]
+SECOND = [("is one team, they say.", "Z3 One team"),
+          ("Is there something you never told them?", "Z4 Unspoken")]
+
 
 def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
