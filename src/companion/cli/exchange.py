@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 QUOTE_CHARS = 70
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 @main.command("import-qdpx")
 @click.argument("file", metavar="FILE", required=False)
 @click.option("--coder", metavar="NAME", help="Who coded this project (default: the "
@@ -64,24 +68,27 @@ def import_qdpx_cmd(ctx: click.Context, file: str | None, coder: str | None, for
         emit_json(asdict(result))
         return
     coder_note = f" coded by {result.coder}" if result.coder else ""
-    click.echo(f"Imported {result.codings} codings of {len(result.sessions)} sessions"
-               f"{coder_note}, {result.codes} codes, {result.memos} memos from {file} "
-               f"(import {result.import_id})")
+    click.echo(f"Imported {_n(result.codings, 'coding', 'codings')} of "
+               f"{_n(len(result.sessions), 'session', 'sessions')}{coder_note}, "
+               f"{_n(result.codes, 'code', 'codes')}, {_n(result.memos, 'memo', 'memos')} "
+               f"from {file} (import {result.import_id})")
     if result.replaced:
         click.echo("  a later export of the same project: replaces import "
                    + ", ".join(map(str, result.replaced)))
     if result.foreign:
         click.echo("  a foreign project: none of its texts is a transcript of this study")
     if result.own_codings:
-        click.echo(f"  {result.own_codings} of companion's own codings (phases, notes, "
-                   "bookmarks, prompts, code tags, cases) recognised and left out")
+        click.echo(f"  {_n(result.own_codings, 'coding', 'codings')} companion wrote itself "
+                   "(phases, notes, bookmarks, prompts, code tags, cases) recognised and "
+                   "left out")
     if result.recording_codings:
-        click.echo(f"  {result.recording_codings} codings of the recordings themselves left "
-                   "out (only codings of the transcripts come back)")
+        click.echo(f"  {_n(result.recording_codings, 'coding', 'codings')} of the recordings "
+                   "themselves left out (only codings of the transcripts come back)")
     for name in result.unmatched_sources:
         click.echo(f"  not matched to a session: {name}")
     if result.unplaced:
-        click.echo(f"  {len(result.unplaced)} codings could not be placed in a transcript:")
+        click.echo(f"  {_n(len(result.unplaced), 'coding', 'codings')} could not be placed "
+                   "in a transcript:")
         for miss in result.unplaced:
             text = miss.text if len(miss.text) <= QUOTE_CHARS else (
                 miss.text[:QUOTE_CHARS - 1] + "…")
@@ -92,13 +99,13 @@ def _print_imports(imports: list[StoredImport]) -> None:
     if not imports:
         click.echo("No coded project imported yet.")
         return
-    click.echo(f"{'id':>3}  {'imported':<10}  {'status':<12}  {'tool':<14}  {'project':<22}  "
+    click.echo(f"{'id':>3}  {'imported':<10}  {'status':<14}  {'tool':<14}  {'project':<22}  "
                f"{'coder':<12}  {'sessions':<10}  codings  memos")
     for i in imports:
         status = (f"replaced by {i.replaced_by}" if i.status == "replaced" and i.replaced_by
                   else "foreign" if i.foreign_project and i.status == "active" else i.status)
         sessions = ",".join(map(str, i.sessions)) or "–"
-        click.echo(f"{i.id:>3}  {i.imported_at[:10]:<10}  {status:<12}  "
+        click.echo(f"{i.id:>3}  {i.imported_at[:10]:<10}  {status:<14}  "
                    f"{(i.tool or '?')[:14]:<14}  {(i.project_name or i.file_name)[:22]:<22}  "
                    f"{(i.coder or '–')[:12]:<12}  {sessions[:10]:<10}  {i.codings:>7}  "
                    f"{i.memos:>5}")
