@@ -53,6 +53,18 @@ def _qdpx_text_writer(doc: SessionDocument, path: Path) -> None:
     write_qdpx([doc], path, with_text=True)
 
 
+def _qdpx_qualcoder_writer(doc: SessionDocument, path: Path) -> None:
+    from companion.export.qdpx import write_qdpx
+
+    write_qdpx([doc], path, for_qualcoder=True)
+
+
+def _qdpx_text_qualcoder_writer(doc: SessionDocument, path: Path) -> None:
+    from companion.export.qdpx import write_qdpx
+
+    write_qdpx([doc], path, with_text=True, for_qualcoder=True)
+
+
 def _lazy(module: str, name: str) -> Callable[[SessionDocument], bytes]:
     def render(doc: SessionDocument) -> bytes:
         import importlib
@@ -70,6 +82,12 @@ class Format:
     extension: str
     description: str
     write: Callable[[SessionDocument, Path], None]
+    tool: str | None = None  # the variant for one tool (``--for``), None: the standard one
+
+    @property
+    def kind(self) -> str:
+        """How the export is recorded: ``qdpx``, or ``qdpx-for-qualcoder`` for a variant."""
+        return f"{self.name}-for-{self.tool}" if self.tool else self.name
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -104,23 +122,48 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
-def get_format(name: str | None) -> Format:
+# Variants of a format for one tool's reader (``--for TOOL``), where the standard file
+# would land wrong in that tool: QualCoder's import places transcript codings one character
+# late; Taguette shows WebVTT voice tags as text and drops NOTE blocks.
+VARIANTS: dict[tuple[str, str], Format] = {(f.name, f.tool or ""): f for f in (
+    Format("qdpx", ".qdpx", "REFI-QDA project whose transcript QualCoder places exactly",
+           _qdpx_qualcoder_writer, "qualcoder"),
+    Format("qdpx-text", ".qdpx", "the same plus the plain text, for QualCoder",
+           _qdpx_text_qualcoder_writer, "qualcoder"),
+    Format("vtt", ".vtt", "WebVTT for Taguette: speakers and notes in the cue text",
+           _bytes_writer(_lazy("companion.export.subtitles", "to_vtt_taguette")), "taguette"),
+)}
+
+
+def get_format(name: str | None, for_tool: str | None = None) -> Format:
     key = (name or "").strip().lower()
     if key not in FORMATS:
         raise InputError("--format", name, "one of " + ", ".join(FORMATS))
-    return FORMATS[key]
+    if for_tool is None:
+        return FORMATS[key]
+    tool = for_tool.strip().lower()
+    if (key, tool) not in VARIANTS:
+        offered = [t for (f, t) in VARIANTS if f == key]
+        allowed = (f"with --format {key}: " + ", ".join(offered) if offered
+                   else "--for only with " + ", ".join(
+                       sorted({f"{f} ({t})" for f, t in VARIANTS})))
+        raise InputError("--for", for_tool, allowed)
+    return VARIANTS[(key, tool)]
 
 
 def file_name(doc: SessionDocument, fmt: Format) -> str:
     suffix = {"f4": "_f4", "f4-rtf": "_f4", "f4-docx": "_f4", "nvivo": "_nvivo",
               "qdc": "_codebook", "codebook-csv": "_codebook", "qdpx-text": "_text"}.get(
         fmt.name, "")
+    if fmt.tool:
+        suffix += f"_{fmt.tool}"
     return f"{doc.basename}{suffix}{fmt.extension}"
 
 
 def plan_export(
     study: Study, db: sqlite_utils.Database, *, session: str | int | None, all_sessions: bool,
     fmt: str | None, output: str | Path | None, force: bool = False,
+    for_tool: str | None = None,
 ) -> list[tuple[SessionDocument, Path, Format]]:
     """Check the request and gather the documents; nothing is written. Returns
     (document, target file, format) for each file to write.
@@ -129,7 +172,7 @@ def plan_export(
     and the study's database and audio whatever ``force`` says (see :mod:`companion.files`).
     A trailing slash names a folder, created if missing.
     """
-    chosen = get_format(fmt)
+    chosen = get_format(fmt, for_tool)
     if all_sessions and session is not None:
         raise InputError("session", session, "a session id or --all, not both")
     if not all_sessions and session is None:
@@ -177,11 +220,11 @@ def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]], *,
             fmt.write(doc, tmp)
         written.append(path)
         if study is not None and db is not None:
-            record_export(db, path=path, study_root=study.root, kind=fmt.name,
+            record_export(db, path=path, study_root=study.root, kind=fmt.kind,
                           session_id=doc.session.id,
                           participant_id=doc.session.participant_id)
     return written
 
 
-__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "get_format",
+__all__ = ["FORMATS", "VARIANTS", "Format", "SessionDocument", "build_document", "get_format",
            "plan_export", "write_plan"]
