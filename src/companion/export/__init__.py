@@ -48,11 +48,11 @@ def _rendered_by(module: str, function: str) -> Writer:
     return write
 
 
-def _qdpx(*, with_text: bool) -> Writer:
+def _qdpx(*, with_text: bool, for_qualcoder: bool = False) -> Writer:
     def write(doc: SessionDocument, path: Path) -> None:
         from companion.export.qdpx import write_qdpx
 
-        write_qdpx([doc], path, with_text=with_text)
+        write_qdpx([doc], path, with_text=with_text, for_qualcoder=for_qualcoder)
 
     return write
 
@@ -66,6 +66,12 @@ class Format:
     suffix: str = ""
     """Added to the session's file name, e.g. ``_f4``: formats that share an extension
     (or a folder) write files of different names."""
+    tool: str | None = None  # the variant for one tool (``--for``), None: the standard one
+
+    @property
+    def kind(self) -> str:
+        """How the export is recorded: ``qdpx``, or ``qdpx-for-qualcoder`` for a variant."""
+        return f"{self.name}-for-{self.tool}" if self.tool else self.name
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -98,20 +104,44 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
-def get_format(name: str | None) -> Format:
+# Variants of a format for one tool's reader (``--for TOOL``), where the standard file
+# would land wrong in that tool: QualCoder's import places transcript codings one character
+# late; Taguette shows WebVTT voice tags as text and drops NOTE blocks.
+VARIANTS: dict[tuple[str, str], Format] = {(f.name, f.tool or ""): f for f in (
+    Format("qdpx", ".qdpx", "REFI-QDA project whose transcript QualCoder places exactly",
+           _qdpx(with_text=False, for_qualcoder=True), tool="qualcoder"),
+    Format("qdpx-text", ".qdpx", "the same plus the plain text, for QualCoder",
+           _qdpx(with_text=True, for_qualcoder=True), suffix="_text", tool="qualcoder"),
+    Format("vtt", ".vtt", "WebVTT for Taguette: speakers and notes in the cue text",
+           _rendered_by("subtitles", "to_vtt_taguette"), tool="taguette"),
+)}
+
+
+def get_format(name: str | None, for_tool: str | None = None) -> Format:
     key = (name or "").strip().lower()
     if key not in FORMATS:
         raise InputError("--format", name, "one of " + ", ".join(FORMATS))
-    return FORMATS[key]
+    if for_tool is None:
+        return FORMATS[key]
+    tool = for_tool.strip().lower()
+    if (key, tool) not in VARIANTS:
+        offered = [t for (f, t) in VARIANTS if f == key]
+        allowed = (f"with --format {key}: " + ", ".join(offered) if offered
+                   else "--for only with " + ", ".join(
+                       sorted({f"{f} ({t})" for f, t in VARIANTS})))
+        raise InputError("--for", for_tool, allowed)
+    return VARIANTS[(key, tool)]
 
 
 def file_name(doc: SessionDocument, fmt: Format) -> str:
-    return f"{doc.basename}{fmt.suffix}{fmt.extension}"
+    tool = f"_{fmt.tool}" if fmt.tool else ""
+    return f"{doc.basename}{fmt.suffix}{tool}{fmt.extension}"
 
 
 def plan_export(
     study: Study, db: sqlite_utils.Database, *, session: str | int | None, all_sessions: bool,
     fmt: str | None, output: str | Path | None, force: bool = False,
+    for_tool: str | None = None,
 ) -> list[tuple[SessionDocument, Path, Format]]:
     """Check the request and gather the documents; nothing is written. Returns
     (document, target file, format) for each file to write.
@@ -120,7 +150,7 @@ def plan_export(
     and the study's database and audio whatever ``force`` says (see :mod:`companion.files`).
     A trailing slash names a folder, created if missing.
     """
-    chosen = get_format(fmt)
+    chosen = get_format(fmt, for_tool)
     if session is None:
         if not all_sessions:
             raise InputError("session", None, "a session id, or --all for every session")
@@ -167,11 +197,11 @@ def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]], *,
             fmt.write(doc, tmp)
         written.append(path)
         if study is not None and db is not None:
-            record_export(db, path=path, study_root=study.root, kind=fmt.name,
+            record_export(db, path=path, study_root=study.root, kind=fmt.kind,
                           session_id=doc.session.id,
                           participant_id=doc.session.participant_id)
     return written
 
 
-__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "get_format",
+__all__ = ["FORMATS", "VARIANTS", "Format", "SessionDocument", "build_document", "get_format",
            "plan_export", "write_plan"]

@@ -149,9 +149,10 @@ def session_folder(study: Study, code: str, sid: int) -> Path:
 def export_name_pattern(code: str, sids: list[int]) -> re.Pattern[str]:
     # Exactly the names export gives a session's files (and their .part leftovers).
     ids = "|".join(str(s) for s in sids) or "(?!)"
-    # A format may add a word: _f4, _nvivo, _text, _codebook.
+    # A format may add a word (_f4, _nvivo, _text, _codebook) and a variant for one tool
+    # another (_qualcoder, _taguette).
     return re.compile(
-        rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_[a-z0-9]+)?\.\w+(?:\.\w+\.part)?$")
+        rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_[a-z0-9]+){{0,2}}\.\w+(?:\.\w+\.part)?$")
 
 
 def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[str, Any]:
