@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from companion.cli.base import current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, json_option, main
 from companion.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def _n(count: int, one: str, many: str) -> str:
               "sessions, counts and whether each is in use.")
 @click.option("--undo", "undo_id", metavar="ID", help="Take import ID back (the earlier "
               "import of its project it replaced is in use again).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("the result")
 @click.pass_context
 def import_qdpx_cmd(ctx: click.Context, file: str | None, coder: str | None, force: bool,
                     list_them: bool, undo_id: str | None, as_json: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from companion.cli.base import current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, json_option, main
 
 # --- transcription commands ---
 
@@ -26,7 +26,7 @@ from companion.cli.base import current_study, emit_json, main
 @click.option("--speakers", default="auto", show_default=True, metavar="auto|none",
               help="On one-channel audio, tell the voices apart (the enrolled interviewer "
                    "is I); none leaves speakers to review.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("the result")
 @click.pass_context
 def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, model: str | None,
                language: str | None, threads: int, restart: bool, speakers: str,
@@ -43,6 +43,10 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 # --- export and report commands ---
 
 
+_force = click.option("--force", is_flag=True, help="Replace a file that exists at -o (never "
+                      "the study's database or audio).")
+
+
 @main.command("export")
 @click.argument("session_id", metavar="SESSION", required=False)
 @click.option("--all", "all_sessions", is_flag=True, help="Export every session (one file "
@@ -57,9 +61,8 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
               "tool: qdpx (or qdpx-text) for qualcoder, whose import would place every "
               "transcript coding one character late; vtt for taguette (speakers and notes "
               "in the cue text).")
-@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
-              "study's database or audio).")
-@click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+@_force
+@json_option("the files written")
 @click.pass_context
 def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
                for_tool: str | None, output: str | None, force: bool, as_json: bool) -> None:
@@ -83,8 +86,7 @@ def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, f
               help="md, html or json.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of printing "
               "(ending in / : a folder, created if missing).")
-@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
-              "study's database or audio).")
+@_force
 @click.pass_context
 def report_cmd(ctx: click.Context, fmt: str, output: str | None, force: bool) -> None:
     """The study report: sample (Table 1), WAI-ReD (Table 2), durations, saturation."""
