@@ -51,10 +51,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     Each worker is its own process with its own HOME, ``.asoundrc``, file microphone and
     PulseAudio daemon (above, and ``_pulse_daemon``), so two workers never share a device.
     What they share is the machine: the real-time tests run one after another on one
-    worker, never two at once, and first (see ``pytest_runtest_setup``). Every other test
-    goes with the rest of its file, so a module's fixtures (a transcribed study, a
-    recording) are made once, not once per worker, and a file's fixed paths are never used
-    by two workers at once (the snapshot tests show one fixed study path).
+    worker, never two at once. Every other test goes with the rest of its file, so a
+    module's fixtures (a transcribed study, a recording) are made once, not once per
+    worker, and a file's fixed paths are never used by two workers at once (the snapshot
+    tests show one fixed study path).
 
     The longest work is handed out first, so neither worker is left with a long file at
     the end: the real-time group, then the files that run the model, then the rest in the
@@ -71,25 +71,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: each file keeps its own order
     for item in items:
         item.add_marker(pytest.mark.xdist_group(groups[item]))
-
-
-_NICER = 15  # below the live transcriber's own (companion.live.worker lowers itself by 10)
-_yielded = False
-
-
-@pytest.hookimpl(tryfirst=True)  # before the test's fixtures: a module's may be heavy
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """With two workers on two cores, the worker that runs the real-time tests keeps its
-    core: the other one, on its first test that is not real-time, lowers its own priority
-    (and so that of the threads and processes it starts) below the live transcriber's, for
-    good. It still gets every cycle the real-time tests leave, and they leave most: they
-    wait on the clock. Every real-time test runs before the worker that had them turns to
-    the rest, so none of them runs at the lower priority."""
-    global _yielded
-    if _yielded or not os.environ.get("PYTEST_XDIST_WORKER") or _real_time(item):
-        return
-    os.nice(_NICER)
-    _yielded = True
 
 
 @pytest.fixture
