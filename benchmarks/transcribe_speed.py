@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="language of the interview and of the transcription")
     args = parser.parse_args(argv)
 
-    from companion.transcribe.model import resolve_model
+    from companion.models.resolve import resolve_model
 
     choice = resolve_model(args.model, language=args.language)
     if not choice.is_local:

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from companion.study import init_study
 from tests.support.interview import make_interview
 

@@ -32,16 +32,16 @@ import webvtt
 from rich.console import Console
 from textual.widgets import Static
 
-from companion.export import export_sessions
 from companion.operations.marks import mark_phase, mark_prompt
 from companion.operations.notes import add_note
 from companion.operations.review import correct_segment
 from companion.report.tables import build_report
+from companion.session.timeline import load_timeline
 from companion.store import participants, recordings, sessions, transcripts
 from companion.study.folder import Study
-from companion.timeline import load_timeline
 from companion.tui.app import CompanionApp
 from companion.tui.screens.summary import SummaryScreen
+from tests.support.exports import export_paths
 
 RATE = 16_000
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -136,8 +136,8 @@ def built(study: Study) -> Built:
 def _export(study: Study, built: Built, fmt: str, tmp_path: Path) -> Path:
     db = study.db()
     try:
-        [path] = export_sessions(study, db, session=built.session_id, fmt=fmt,
-                                 output=tmp_path / f"out.{fmt}")
+        [path] = export_paths(study, session=built.session_id, fmt=fmt,
+                              output=tmp_path / f"out.{fmt}")
     finally:
         db.conn.close()
     return path

@@ -270,15 +270,15 @@ def test_record_cli_unknown_session_exits_2(study_dir, study):
 
 
 def test_recover_refuses_a_session_being_recorded(study, session_id, speech):
-    from companion.audio.recover import find_interrupted, recover_session
+    from companion.operations.recording import interrupted_sessions, recover
 
     feed_fakemic(np.tile(speech, 20))
     rec = Recorder(study, session_id, device="fakemic")
     rec.start()
     try:
-        assert find_interrupted(study) == []
+        assert interrupted_sessions(study) == []
         with pytest.raises(InputError):
-            recover_session(study, session_id)
+            recover(study, session_id)
     finally:
         rec.stop()
     # The refused recovery left the recording alone: it finished cleanly.

@@ -6,12 +6,17 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from companion.audio.importer import import_audio
 from companion.audio.recover import repair_file
 from companion.errors import InputError
+from companion.operations.recording import import_audio
 from companion.store import recordings
 from companion.store.sessions import get_session
-from tests.support.audio import RATE, best_lag_correlation, run_companion
+from tests.support.audio import (
+    RATE,
+    audit_after_creation,
+    best_lag_correlation,
+    run_companion,
+)
 
 
 def _encode_m4a(path, samples: np.ndarray, rate: int) -> None:
@@ -35,6 +40,11 @@ def test_import_wav_keeps_content_and_original(study, db, session_id, speech_wav
     original = study.root / segment.original_path
     assert original.read_bytes() == speech_wav.read_bytes()
     assert get_session(db, session_id).duration_ms == segment.duration_ms
+    # One action, one audit entry: the new segment and the session now completed.
+    [(entity, action, after)] = audit_after_creation(db, session_id)
+    assert (entity, action) == ("session", "import-audio")
+    assert [(c["entity"], c["action"]) for c in after["changes"]] == [
+        ("recording_segment", "create"), ("session", "status")]
 
 
 def test_import_m4a_through_the_cli(study_dir, study, db, session_id, speech, tmp_path):

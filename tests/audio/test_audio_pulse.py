@@ -191,6 +191,11 @@ def test_sigkill_loses_at_most_a_second(study_dir, study, db, session_id, pulse_
     assert not list(path.parent.glob("*.damaged*")) and not list(path.parent.glob("*.repairing"))
     session = get_session(db, session_id)
     assert session.status == "interrupted" and session.duration_ms == segment.duration_ms
+    # The recovery is one action: one audit entry holds the closed segment and the status.
+    trail = audit_after_creation(db, session_id)
+    assert [(entity, action) for entity, action, _ in trail][-1] == ("session", "recover")
+    assert [(c["entity"], c["action"]) for c in trail[-1][2]["changes"]] == [
+        ("recording_segment", "close"), ("session", "status")]
     # Nothing left to recover; recovering again changes nothing.
     again = run_companion(study_dir, "recover")
     assert again.returncode == 0 and "Nothing to recover" in again.stdout

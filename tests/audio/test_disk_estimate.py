@@ -16,7 +16,7 @@ RATE = 48_000
 
 def _rate(size_bytes: int, frames: int) -> float:
     engine = object.__new__(_Engine)  # only the arithmetic: no device, no thread
-    engine.rec = SimpleNamespace(samplerate=RATE, channels=1, fmt="flac")  # type: ignore[attr-defined]
+    engine.config = SimpleNamespace(samplerate=RATE, channels=1, fmt="flac")  # type: ignore[attr-defined]
     engine.file = SimpleNamespace(frames=frames, size_bytes=lambda: size_bytes)  # type: ignore[attr-defined]
     return engine.bytes_per_minute()
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from tests.support.people import consented_session
 
 

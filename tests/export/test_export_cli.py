@@ -10,6 +10,7 @@ import pytest
 
 from companion import export as export_module
 from companion.export.atomic import atomic_write
+from tests.support.exports import export_paths
 from tests.support.interview import make_interview, write_replacements
 
 
@@ -81,14 +82,13 @@ def test_an_interrupted_export_leaves_no_half_file(study, db, two, tmp_path, mon
     monkeypatch.setitem(export_module.FORMATS, "txt",
                         export_module.Format("txt", ".txt", fmt.description, half_then_crash))
     with pytest.raises(KeyboardInterrupt):
-        export_module.export_sessions(study, db, session=1, fmt="txt", output=target,
-                                      force=True)
+        export_paths(study, session=1, fmt="txt", output=target, force=True)
     assert target.read_text() == "the earlier export\n"
     assert _files(tmp_path) == ["P05.txt", "study"]
 
     fresh = tmp_path / "new.txt"
     with pytest.raises(KeyboardInterrupt):
-        export_module.export_sessions(study, db, session=1, fmt="txt", output=fresh)
+        export_paths(study, session=1, fmt="txt", output=fresh)
     assert not fresh.exists() and _files(tmp_path) == ["P05.txt", "study"]
 
 

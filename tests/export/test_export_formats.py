@@ -13,9 +13,9 @@ import soundfile as sf
 import srt
 import webvtt
 
-from companion.export import export_sessions
-from companion.export.document import build_document
-from companion.export.pseudonymise import Pseudonymiser
+from companion.export.pseudonymise import build_document
+from companion.privacy.pseudonymise import Pseudonymiser
+from tests.support.exports import export_paths
 from tests.support.interview import REPLACEMENTS, SCRIPT, make_interview, write_replacements
 
 LEAKS = [*REPLACEMENTS, "Anna", "Utrecht"]
@@ -28,8 +28,8 @@ def made(study, db):
 
 
 def _export(study, db, made, fmt: str, tmp_path: Path) -> Path:
-    [path] = export_sessions(study, db, session=made.session_id, fmt=fmt,
-                             output=tmp_path / f"out.{fmt}")
+    [path] = export_paths(study, session=made.session_id, fmt=fmt,
+                          output=tmp_path / f"out.{fmt}")
     return path
 
 
@@ -153,8 +153,8 @@ def test_document_without_transcript_or_audio_still_exports(study, db, tmp_path)
     made = make_interview(study, db, "P07", audio=False, transcript=False)
     doc = build_document(study, db, made.session_id)
     assert not doc.has_transcript
-    [path] = export_sessions(study, db, session=made.session_id, fmt="txt",
-                             output=tmp_path / "bare.txt")
+    [path] = export_paths(study, session=made.session_id, fmt="txt",
+                          output=tmp_path / "bare.txt")
     text = path.read_text("utf-8")
     assert "No transcript yet" in text
     assert "[Note at 00:00:13: Mentions Anna; looks away; codes: C1" in text  # no list set

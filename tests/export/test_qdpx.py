@@ -13,9 +13,9 @@ import pytest
 import soundfile as sf
 import xmlschema
 
-from companion.export import export_sessions
 from companion.notation import format_hms as hms
 from companion.store import recordings
+from tests.support.exports import export_paths
 from tests.support.interview import RATE, SCRIPT, make_interview, write_replacements
 
 SCHEMA = Path(__file__).resolve().parent.parent / "data" / "Project.xsd"
@@ -55,8 +55,8 @@ def _internal(files: dict[str, bytes], element: ET.Element, attr: str) -> bytes:
 def project(study, db, tmp_path, schema):
     write_replacements(study)
     made = make_interview(study, db)
-    [path] = export_sessions(study, db, session=made.session_id, fmt="qdpx",
-                             output=tmp_path / "p.qdpx")
+    [path] = export_paths(study, session=made.session_id, fmt="qdpx",
+                          output=tmp_path / "p.qdpx")
     root, files = _open(path, schema)
     return made, root, files
 
@@ -197,8 +197,8 @@ def test_case_variables_and_links_to_its_sources(project):
 
 def test_plain_text_copy_on_request_is_uncoded(study, db, tmp_path, schema):
     made = make_interview(study, db)
-    [path] = export_sessions(study, db, session=made.session_id, fmt="qdpx-text",
-                             output=tmp_path / "p.qdpx")
+    [path] = export_paths(study, session=made.session_id, fmt="qdpx-text",
+                          output=tmp_path / "p.qdpx")
     root, files = _open(path, schema)
     [text_source] = root.findall("q:Sources/q:TextSource", NS)
     assert text_source.findall("q:PlainTextSelection", NS) == []
@@ -215,8 +215,8 @@ def test_paused_recording_becomes_one_timeline_file(study, db, tmp_path, schema)
         recordings.add_segment(db, made.session_id, path=str(path.relative_to(study.root)),
                                fmt="flac", samplerate=RATE, channels=1, offset_ms=offset,
                                device="test", status="closed", frames=frames)
-    [path] = export_sessions(study, db, session=made.session_id, fmt="qdpx",
-                             output=tmp_path / "p.qdpx")
+    [path] = export_paths(study, session=made.session_id, fmt="qdpx",
+                          output=tmp_path / "p.qdpx")
     root, files = _open(path, schema)
     audio = root.find("q:Sources/q:AudioSource", NS)
     data, rate = sf.read(io.BytesIO(_internal(files, audio, "path")), dtype="float32")
@@ -228,8 +228,8 @@ def test_paused_recording_becomes_one_timeline_file(study, db, tmp_path, schema)
 
 def test_session_without_audio_exports_text_source_only(study, db, tmp_path, schema):
     made = make_interview(study, db, audio=False, transcript=False)
-    [path] = export_sessions(study, db, session=made.session_id, fmt="qdpx",
-                             output=tmp_path / "p.qdpx")
+    [path] = export_paths(study, session=made.session_id, fmt="qdpx",
+                          output=tmp_path / "p.qdpx")
     root, files = _open(path, schema)
     assert root.find("q:Sources/q:AudioSource", NS) is None
     text_source = root.find("q:Sources/q:TextSource", NS)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.export import export_sessions
+from tests.support.exports import export_paths
 from tests.support.interview import make_interview, write_replacements
 
 NS = "urn:QDA-XML:project:1.0"
@@ -45,8 +45,8 @@ def _q(tag: str) -> str:
 def exported(study, db, tmp_path):
     write_replacements(study)
     made = make_interview(study, db)
-    [path] = export_sessions(study, db, session=made.session_id, fmt="qdpx",
-                             output=tmp_path / "export.qdpx")
+    [path] = export_paths(study, session=made.session_id, fmt="qdpx",
+                          output=tmp_path / "export.qdpx")
     with zipfile.ZipFile(path) as archive:
         files = {n: archive.read(n) for n in archive.namelist()}
     return made, files

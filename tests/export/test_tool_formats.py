@@ -17,8 +17,8 @@ import webvtt
 import xmlschema
 from striprtf.striprtf import rtf_to_text
 
-from companion.export import export_sessions
 from companion.store import events
+from tests.support.exports import export_paths
 from tests.support.interview import REPLACEMENTS, SCRIPT, make_interview, write_replacements
 
 CODEBOOK_XSD = Path(__file__).resolve().parent.parent / "data" / "Codebook.xsd"
@@ -35,8 +35,8 @@ def made(study, db):
 
 
 def _export(study, db, made, fmt: str, tmp_path: Path, ext: str) -> Path:
-    [path] = export_sessions(study, db, session=made.session_id, fmt=fmt,
-                             output=tmp_path / f"out{ext}")
+    [path] = export_paths(study, session=made.session_id, fmt=fmt,
+                          output=tmp_path / f"out{ext}")
     return path
 
 
@@ -170,8 +170,8 @@ def test_qdc_codebook_is_valid_and_shares_the_project_guids(study, db, made, tmp
     assert codes["C1 Avoidance in the alliance"].get("isCodable") == "true"
     assert codes["Interview phase"].get("isCodable") == "false"
     assert "Note" in codes and "Phase: Deepening" in codes
-    [project] = export_sessions(study, db, session=made.session_id, fmt="qdpx",
-                                output=tmp_path / "p.qdpx")
+    [project] = export_paths(study, session=made.session_id, fmt="qdpx",
+                             output=tmp_path / "p.qdpx")
     import zipfile
 
     with zipfile.ZipFile(project) as archive:

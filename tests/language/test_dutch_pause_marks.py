@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from companion.export import export_sessions
 from companion.tui.app import CompanionApp
 from companion.tui.screens.review import ReviewScreen
+from tests.support.exports import export_paths
 from tests.support.interview import make_interview
 
 # The participant's answer ends at 35 s and the interviewer asks again at 41 s.
@@ -19,8 +19,8 @@ SIX_SECONDS = ((35_000, 41_000),)
 
 
 def _txt(study, db, session_id: int, tmp_path: Path) -> list[str]:
-    [path] = export_sessions(study, db, session=session_id, fmt="txt",
-                             output=tmp_path / "out.txt")
+    [path] = export_paths(study, session=session_id, fmt="txt",
+                          output=tmp_path / "out.txt")
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 
 from companion.models import bundled
-from companion.transcribe.model import default_model, resolve_model
+from companion.models.resolve import default_model, resolve_model
 
 
 @pytest.fixture
@@ -228,7 +228,7 @@ def test_model_download_offline_says_so_in_one_line(run, models_dir: Path) -> No
 def test_each_session_gets_an_engine_for_its_language(run, study_dir: Path) -> None:
     """What the transcription screen loads when no model is named."""
     from companion.study import open_study
-    from companion.transcribe.runner import session_engine
+    from companion.transcribe.plan import session_engine
 
     assert run("participant", "add", "P01", "--consent-date", "2024-05-01").exit_code == 0
     assert run("session", "new", "P01", "--protocol", "pain-alliance-nl").exit_code == 0

@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from companion.audio.importer import import_audio
 from companion.operations import participants, sessions
+from companion.operations.recording import import_audio
+from companion.operations.transcription import (
+    SessionFinished,
+    SessionStarted,
+    transcribe_queue,
+)
 from companion.study.folder import Study
-from companion.transcribe.queue import SessionFinished, SessionStarted, run_queue
 
 pytestmark = pytest.mark.model
 
@@ -35,7 +39,7 @@ def test_each_queued_session_gets_a_model_for_its_language(
     for sid in (english, dutch):
         import_audio(study, sid, short_speech)
     seen: list[object] = []
-    outcome = run_queue(study, on_event=seen.append)
+    outcome = transcribe_queue(study, on_event=seen.append)
     assert outcome.ok and [r.status for r in outcome.results] == ["done", "done"], outcome
     models = {e.session_id: e.model for e in seen if isinstance(e, SessionStarted)}
     assert models[english].startswith("tiny.en"), models

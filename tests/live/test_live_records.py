@@ -7,6 +7,7 @@ from pathlib import Path
 
 from companion.live.cards import PinnedQuote, ScoreCard, arrange
 from companion.live.mentions import find_mentions
+from companion.operations.transcription import after_transcript
 from companion.protocol.live import LiveProtocol
 from companion.protocol.loader import check_protocol, load_protocol
 from companion.store import live as live_store
@@ -39,6 +40,7 @@ def test_full_transcription_replaces_live_lines_and_reanchors_quotes(study: Stud
     ], [], done_ms=9_000)
     assert live_store.list_live_segments(db, session.id)  # still there until done
     transcripts.finish_transcript(db, session.id, "done", done_ms=9_000)
+    after_transcript(study, session.id, speakers="none")  # what a finished run is followed by
 
     assert live_store.list_live_segments(db, session.id) == []
     moved = notes.get_note(db, quote.id)

@@ -18,7 +18,7 @@ from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.recording import default_recorder_factory
 from companion.tui.screens.live import LiveScreen
-from companion.tui.widgets.live_transcript import LiveTranscriptPanel, TalkBar
+from companion.tui.widgets.live_transcript import LiveLines, TalkBar
 from companion.tui.widgets.prompt_list import SuggestionList
 from tests.live.conftest import two_channel_pulse
 from tests.support.tui import stop_interview, wait_for
@@ -41,7 +41,7 @@ async def _live_screen(pilot, app: CompanionApp, session_id: int) -> LiveScreen:
 
 def _said(screen: LiveScreen, word: str) -> bool:
     """``word`` is in a line on the screen (not only received from the transcriber)."""
-    panel = screen.query_one(LiveTranscriptPanel)
+    panel = screen.query_one(LiveLines)
     return any(word in said.lower() for _at, _who, said in panel.lines)
 
 
@@ -68,11 +68,11 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
                        check_recovery=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _live_screen(pilot, app, rated_session)
-        assert screen.live is not None and screen.live.pid in _worker_pids()
+        assert screen.transcript.live is not None and screen.transcript.live.pid in _worker_pids()
         pulse_mic.play(interview_wav)
         await wait_for(pilot, lambda: _said(screen, "psychologist"), timeout=HEARD_TIMEOUT,
                        what="the participant's line naming the psychologist")
-        live = screen.live
+        live = screen.transcript.live
         lines = list(live.lines)
         # Each line has its session time, on the recording's clock, and was shown after
         # its words ended; the participant's lines are on the right channel.
@@ -82,7 +82,7 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
         back = next(ln for ln in lines if ln.start_ms > 4000)
         assert back.speaker == "P05" and "years" in back.text.lower()
         assert lines[0].speaker == "I" and "pain" in lines[0].text.lower()
-        panel = screen.query_one(LiveTranscriptPanel)
+        panel = screen.query_one(LiveLines)
         assert screen.query_one("#live-transcript").display
         shown = str(panel.render())
         assert "psychologist" in shown.lower() and "P05: " in shown
@@ -95,7 +95,7 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
         # The psychologist's rating's card rose to the top, saying what was heard and when.
         [named] = [ln for ln in lines if "psychologist" in ln.text.lower()]
         top = screen.query_one(SuggestionList).entries[0]
-        [card] = [s for s in screen.suggestions if s.text == top.text]
+        [card] = [s for s in screen.cards.suggestions if s.text == top.text]
         assert card.evidence["role"] == "psychologist"
         minute, second = divmod(named.start_ms // 1000, 60)
         assert top.details[0] == f"heard 'psychologist' at 00:{minute:02d}:{second:02d}"
@@ -162,7 +162,7 @@ async def test_setting_off_starts_no_transcriber(study: Study, rated_session: in
                        check_recovery=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _live_screen(pilot, app, rated_session)
-        assert screen.live is None
+        assert screen.transcript.live is None
         assert not screen.query_one("#live-transcript").display
         assert _worker_pids() - before == set()
         await stop_interview(pilot)
@@ -176,10 +176,10 @@ async def test_killing_the_transcriber_leaves_the_recording_and_notes(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _live_screen(pilot, app, rated_session)
         pulse_mic.play(interview_wav)
-        await wait_for(pilot, lambda: screen.query_one(LiveTranscriptPanel).lines,
+        await wait_for(pilot, lambda: screen.query_one(LiveLines).lines,
                        timeout=HEARD_TIMEOUT, what="a first live line")
-        os.kill(screen.live.pid, signal.SIGKILL)
-        panel = screen.query_one(LiveTranscriptPanel)
+        os.kill(screen.transcript.live.pid, signal.SIGKILL)
+        panel = screen.query_one(LiveLines)
         await wait_for(pilot, lambda: "live transcript stopped" in panel.status, timeout=30,
                        what="the screen saying the live transcript stopped")
         assert "recording goes on" in str(panel.render())

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 from click.testing import Result
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from tests.support.cli import cli_runner
 from tests.support.people import consented_session
 

@@ -117,7 +117,7 @@ def test_a_coding_is_in_the_phase_the_timeline_gives_its_moment() -> None:
     """The joint display reads the timeline's phase spans (as the report's phase lengths):
     a phase marked after the session's end has no length and gets nothing."""
     from companion.report.joint import NO_PHASE, phase_of
-    from companion.timeline import PhaseSpan
+    from companion.session.timeline import PhaseSpan
 
     spans = [PhaseSpan("opening", "Opening", 1000, 20000, 1),
              PhaseSpan("deepening", "Deepening", 20000, 50000, 2),

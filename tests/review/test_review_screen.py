@@ -74,6 +74,27 @@ def _labels(screen: ReviewScreen, list_id: str) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
+async def test_review_shows_the_words_as_said_and_only_the_export_replaces_names(
+        study, db, made, tmp_path):
+    """The study's replacement list is for what leaves the study: review reads the
+    session as it was said and typed, the export of the same session has the names out
+    (also where a pause mark falls between them and the next word)."""
+    from tests.support.exports import export_paths
+    from tests.support.interview import write_replacements
+
+    write_replacements(study)
+    async with _app(study).run_test(size=(160, 50)) as pilot:
+        screen = await _open_review(pilot, made, FakePlayer())
+        lines = _labels(screen, "#transcript-list")
+        assert "[00:00:05] P05: It started in (..) Utrecht years ago with my back." in lines
+        assert "[00:00:12] P05: Anna my" in lines
+    [path] = export_paths(study, session=made.session_id, fmt="txt",
+                          output=tmp_path / "out.txt")
+    text = path.read_text(encoding="utf-8")
+    assert "It started in (..) [Place] years ago" in text and "[Name] my" in text
+    assert "Anna" not in text and "Utrecht" not in text
+
+
 async def test_timeline_and_transcript_with_notes_in_place(study, made):
     async with _app(study).run_test(size=(160, 50)) as pilot:
         screen = await _open_review(pilot, made, FakePlayer())

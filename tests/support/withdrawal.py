@@ -20,14 +20,14 @@ import numpy as np
 import soundfile as sf
 from sqlite_utils import Database
 
-from companion.audio.importer import import_audio
-from companion.export import export_sessions
+from companion.operations.recording import import_audio
 from companion.report import render_report, study_report, write_report
 from companion.store import notes, transcripts
 from companion.store.backup import backup_study, list_backups
 from companion.store.dropped import Dropped, store_dropped
 from companion.store.settings import set_setting
 from companion.study import init_study
+from tests.support.exports import export_paths
 from tests.support.interview import make_interview
 
 SRC = Path(__file__).parents[2] / "src"
@@ -74,9 +74,9 @@ def build_study(root: Path, tmp: Path) -> dict[str, list[int]]:
         import_audio(study, sid, wav)  # the session folder, with the kept original
         _import_coding(db, code, sid, spoken, coded)
         for fmt in ("txt", "docx", "qdpx"):
-            export_sessions(study, db, session=sid, fmt=fmt)
+            export_paths(study, session=sid, fmt=fmt)
         for fmt in ("txt", "docx"):
-            export_sessions(study, db, session=sid, fmt=fmt, output=f"{outside}/{code}/")
+            export_paths(study, session=sid, fmt=fmt, output=f"{outside}/{code}/")
     write_report(render_report(study_report(study, db), "md"), outside / "report.md",
                  study=study, db=db)
     db.conn.close()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from companion.errors import InputError, NotFoundError
-from companion.transcribe import NoModelError, resolve_model, transcribe_session
-from companion.transcribe.model import ENV_VAR, default_model
+from companion.models.resolve import ENV_VAR, NoModelError, default_model, resolve_model
+from companion.transcribe import transcribe_session
 from tests.support.cli import cli_runner
 from tests.support.speech import Interview, add_recording, cut, new_session, write
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from companion.session.timeline import load_timeline
 from companion.store.events import add_phase_event
 from companion.store.notes import add_note
 from companion.store.search import search
@@ -19,7 +20,6 @@ from companion.store.transcripts import (
     segment_at,
 )
 from companion.study.folder import Study
-from companion.timeline import load_timeline
 from companion.transcribe import Progress, TranscribeResult, transcribe_session
 from tests.support.speech import Interview, add_recording, new_session
 
@@ -181,7 +181,7 @@ def test_progress_is_reported_up_to_done(run: Run) -> None:
 
 
 def test_the_rendered_transcript_shows_pauses_speakers_phases_and_notes(run: Run) -> None:
-    from companion.export.document import build_document
+    from companion.export.pseudonymise import build_document
     from companion.export.text import LF, render_txt
 
     text = render_txt(build_document(run.study, run.db, run.session_id), newline=LF).text

@@ -190,9 +190,9 @@ def test_a_note_lands_between_the_decoded_words_in_every_export(
 
     import docx
 
-    from companion.export import export_sessions
     from companion.notation import format_hms
     from companion.operations.notes import add_note
+    from tests.support.exports import export_paths
 
     study, sid = transcribed.study, transcribed.verbatim_session
     before, at_ms, after = _quiet_second_between_words(transcribed.verbatim)
@@ -204,8 +204,8 @@ def test_a_note_lands_between_the_decoded_words_in_every_export(
     db = study.db()
     try:
         for fmt in ("txt", "md", "docx", "qdpx"):
-            [path] = export_sessions(study, db, session=sid, fmt=fmt,
-                                     output=tmp_path / f"out.{fmt}")
+            [path] = export_paths(study, session=sid, fmt=fmt,
+                                  output=tmp_path / f"out.{fmt}")
             if fmt == "docx":
                 texts[fmt] = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
             elif fmt == "qdpx":

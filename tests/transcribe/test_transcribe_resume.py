@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from companion.operations.transcription import transcribe_queue
 from companion.store.search import search
 from companion.store.transcripts import (
     begin_transcript,
@@ -147,7 +148,8 @@ def test_a_session_in_pieces_is_transcribed_on_the_session_timeline(
     rec2 = add_recording(db, sid, second, seq=2, offset_ms=split_ms + gap_ms)
     capfd.readouterr()
 
-    result = transcribe_session(study, sid, engine=engine)
+    # Through the operation both fronts use: the voices are told apart after the run.
+    [result] = transcribe_queue(study, [sid], engine=engine).results
 
     out, err = capfd.readouterr()
     assert (out, err) == ("", ""), "transcription must print nothing (it runs under a TUI)"

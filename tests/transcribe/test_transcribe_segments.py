@@ -185,7 +185,7 @@ def test_the_study_setting_overrides_the_protocols_verbatim(tmp_path) -> None:
 
     from companion.errors import InputError
     from companion.study import init_study
-    from companion.transcribe.runner import plan_session
+    from companion.transcribe.plan import plan_session
     from tests.support.people import consented_session
     from tests.support.speech import add_recording
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from companion.notation import pause_mark, segment_text, timestamp
 from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE, load_audio
 from companion.transcribe.chunks import CHUNK_S, plan_chunks, split_long
-from companion.transcribe.pauses import Silence, TimedWord, find_pauses
+from companion.transcribe.pauses import Silence, TimedWord, find_pauses, give_length
 from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker
 
 
@@ -82,6 +82,38 @@ def test_a_word_run_on_over_a_silence_into_the_next_sound_ends_before_the_silenc
     # a short silence inside a word (a stop consonant) stays part of it
     short = Silence(_envelope([(0, 300), (450, 700)], 1000))
     assert short.trim(TimedWord("act", 0, 900)) == TimedWord("act", 0, 700)
+
+
+# Gaps and lengths on Whisper's grid of word times (tens of ms), from any start.
+@given(st.lists(st.tuples(st.sampled_from([0, 0, 10, 40, 300]), st.sampled_from([0, 0, 20, 300])),
+                min_size=1, max_size=12), st.integers(0, 200))
+def test_every_word_gets_a_length_within_its_neighbours(
+        steps: list[tuple[int, int]], floor: int) -> None:
+    # Words as Whisper gives them: in time order, none overlapping, some of no length
+    # (often squeezed against the next word, or several at one instant).
+    words, at = [], floor
+    for gap, length in steps:
+        at += gap
+        words.append(TimedWord(f"w{len(words)}", at, at + length))
+        at += length
+    given_length = give_length(words, floor_ms=floor)
+    assert [w.word for w in given_length] == [w.word for w in words]
+    assert all(w.start_ms < w.end_ms for w in given_length)
+    assert given_length[0].start_ms >= floor
+    assert all(a.end_ms <= b.start_ms for a, b in itertools.pairwise(given_length))
+    # A word that had a length and no squeezed neighbour keeps its times exactly.
+    for i, w in enumerate(words):
+        if all(v.end_ms > v.start_ms for v in words[max(0, i - 1):i + 2]):
+            assert given_length[i] == w
+
+
+def test_a_word_of_no_length_takes_the_start_of_the_next() -> None:
+    # Seen from tiny.en: "Can" at 1.68-1.68 s against "you" at 1.68-1.92 s.
+    can, you = give_length([TimedWord("Can", 1680, 1680), TimedWord(" you", 1680, 1920)])
+    assert (can.start_ms, can.end_ms, you.start_ms, you.end_ms) == (1680, 1780, 1780, 1920)
+    # Alone at the end of what was heard: it takes a short word's length after its start.
+    [alone] = give_length([TimedWord("so", 500, 500)])
+    assert (alone.start_ms, alone.end_ms) == (500, 600)
 
 
 def test_short_gaps_are_no_pauses() -> None:

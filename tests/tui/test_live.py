@@ -120,8 +120,9 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         alert = screen.query_one("#live-alert")
         await wait_for(pilot, lambda: alert.has_class("-shown"), what="the alert line")
         # Polls go on: the toast must still be there once, not once per poll.
-        polls = screen._polls
-        await wait_for(pilot, lambda: screen._polls >= polls + 2, what="two more polls")
+        panel = screen.recorder_panel
+        polls = panel.polls
+        await wait_for(pilot, lambda: panel.polls >= polls + 2, what="two more polls")
         assert "microphone is gone" in str(alert.render())
         assert "DEVICE LOST" in str(screen.query_one("#rec-state").render())
         messages = [n.message for n in app._notifications]
@@ -195,7 +196,7 @@ async def test_review_without_recorder_uses_a_session_clock(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LiveScreen) and screen.recorder is None
-        screen._review_clock = lambda: 7_000  # type: ignore[method-assign]
+        screen.clock.review = lambda: 7_000
         await pilot.press(*"later", "enter")
         assert "NO RECORDING" in str(screen.query_one("#rec-state").render())
     [note] = _notes(study, planned_session)

@@ -124,7 +124,7 @@ async def test_enter_reviews_a_recorded_session_and_sets_up_a_planned_one(
     import numpy as np
     import soundfile as sf
 
-    from companion.audio.importer import import_audio
+    from companion.operations.recording import import_audio
     from companion.operations.sessions import plan
     from companion.tui.screens.review import ReviewScreen
 

@@ -168,7 +168,7 @@ def test_live_screen(snap_compare, pictured: Study, planned_session: int,
         note.value = "Long silence after the question"
         note.cursor_position = len(note.value)
         screen = pilot.app.screen
-        screen._poll()  # type: ignore[attr-defined]  # as the 0.1 s poll would
+        screen.recorder_panel.poll()  # type: ignore[attr-defined]  # as the 0.1 s poll would
         await _settle(pilot)
 
     assert snap_compare(_app(pictured, recorder), terminal_size=size, run_before=run_before)

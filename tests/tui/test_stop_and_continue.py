@@ -5,8 +5,9 @@ from __future__ import annotations
 from companion.store import notes, recordings, sessions
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
-from companion.tui.screens.live import LiveScreen, NoteLog
+from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.summary import SummaryScreen
+from companion.tui.widgets.note_log import NoteLog
 from tests.support.fakes import clocked_factory, feed_fakemic
 from tests.support.tui import wait_for
 

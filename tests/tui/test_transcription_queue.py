@@ -13,11 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from companion.audio.importer import import_audio
+from companion.operations.recording import import_audio
 from companion.operations.sessions import plan
+from companion.operations.transcription import (
+    SessionFinished,
+    SessionStarted,
+    transcribe_queue,
+)
 from companion.store import participants, recordings, transcripts
 from companion.study.folder import Study
-from companion.transcribe.queue import SessionFinished, SessionStarted, run_queue
 from companion.tui.app import CompanionApp
 from companion.tui.screens.transcription import TranscriptionScreen
 from tests.support.cli import cli_runner
@@ -73,7 +77,7 @@ def test_the_queue_goes_on_past_a_failing_session(
         study: Study, damaged_then_good: tuple[int, int], engine) -> None:  # type: ignore[no-untyped-def]
     damaged, good = damaged_then_good
     seen: list[object] = []
-    outcome = run_queue(study, engine=engine, on_event=seen.append)
+    outcome = transcribe_queue(study, engine=engine, on_event=seen.append)
     assert [f.session_id for f in outcome.failures] == [damaged], outcome
     assert [r.session_id for r in outcome.results] == [good]
     assert outcome.results[0].status == "done" and not outcome.cancelled
@@ -119,7 +123,8 @@ async def test_tui_queue_goes_on_like_the_cli(
         await pilot.pause()
         assert screen.row(damaged).state == "failed"  # type: ignore[union-attr]
         assert screen.row(good).state == "done"  # type: ignore[union-attr]
-        finished = [(m.session_id, m.status) for m in said
-                    if isinstance(m, TranscriptionScreen.SessionFinished)]
+        finished = [(m.event.session_id, m.event.status) for m in said
+                    if isinstance(m, TranscriptionScreen.QueueReport)
+                    and isinstance(m.event, SessionFinished)]
         assert finished == [(damaged, "failed"), (good, "done")]
     assert _status(study, good) == "done"

@@ -17,12 +17,12 @@ from companion.store import sessions
 from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.dialogs import ConfirmScreen
-from companion.tui.screens.live import NoteLog
 from companion.tui.screens.review import NOTE_ICON
 from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen
 from companion.tui.symbols import SYMBOLS
-from companion.tui.widgets.live_transcript import LiveTranscriptPanel
+from companion.tui.widgets.live_transcript import LiveLines
+from companion.tui.widgets.note_log import NoteLog
 from tests.support.fakes import FakeRecorder
 from tests.support.tui import live_screen as _live
 from tests.support.tui import wait_for
@@ -54,16 +54,16 @@ async def test_the_newest_note_stays_in_view_after_a_long_one(
 
 
 class _PanelApp(App[None]):
-    CSS = "LiveTranscriptPanel { height: 3; max-height: 3; }"
+    CSS = "LiveLines { height: 3; max-height: 3; }"
 
     def compose(self) -> ComposeResult:
-        yield LiveTranscriptPanel()
+        yield LiveLines()
 
 
 async def test_the_highlighted_live_line_is_the_one_in_view() -> None:
     app = _PanelApp()
     async with app.run_test(size=(60, 10)) as pilot:
-        panel = app.query_one(LiveTranscriptPanel)
+        panel = app.query_one(LiveLines)
         lines = [(n * 5_000, "P", f"line {n} " + "and then she said more " * 4)
                  for n in range(6)]
         panel.set_lines(lines, "")
@@ -146,8 +146,8 @@ async def test_all_ten_codes_in_view_beside_the_live_transcript(
     app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _live(pilot, app, planned_session)
-        # The panel as while a transcriber runs (the poll would hide it again: none here).
-        screen._live_poll = lambda: None  # type: ignore[method-assign]
+        # The panel as while a transcriber runs (its poll changes it only when one comes
+        # or goes: none here).
         screen.query_one("#live-transcript").display = True
         await pilot.pause()
         legend = screen.query_one("#code-legend")

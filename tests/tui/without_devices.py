@@ -43,7 +43,7 @@ async def no_microphone(study_root: Path) -> dict[str, object]:
     async with app.run_test(size=(120, 36)) as pilot:
         app.start_live(session_id)
         await _until(pilot, lambda: isinstance(app.screen, LiveScreen)
-                     and bool(app.screen._failed), "the recorder to fail")
+                     and bool(app.screen.recorder_panel.failed), "the recorder to fail")
         screen = app.screen
         assert isinstance(screen, LiveScreen)
         first = str(screen.query_one("#rec-elapsed").render())

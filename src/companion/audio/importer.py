@@ -1,79 +1,115 @@
 """Attaching audio recorded on a separate device (WAV, FLAC, MP3, M4A, …) to a session.
 
 The file is decoded with PyAV, written as a FLAC segment placed at the end of the
-session's timeline, and the original is copied beside it unchanged.
+session's timeline, and the original is copied beside it unchanged. Three steps (check,
+decode, attach) so that the decoding runs outside the transaction that records it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import soundfile as sf
+import sqlite_utils
 
-from companion.audio.lock import ensure_session_dir, is_locked, session_dir
+from companion.audio.lock import ensure_session_dir, refuse_if_recording
 from companion.audio.recover import decode_int16
 from companion.audio.writer import exclusive_path
 from companion.errors import InputError
 from companion.store import recordings
 from companion.store.recordings import Segment
-from companion.store.sessions import get_session, set_status
+from companion.store.sessions import Session, get_session, set_status
 from companion.study.folder import Study
 
 MIN_RATE, MAX_RATE = 8_000, 192_000
 ALLOWED = "an audio file PyAV can decode (WAV, FLAC, MP3, M4A, OGG, …)"
 
 
-def import_audio(study: Study, session_id: int | str, path: str | os.PathLike[str]) -> Segment:
-    """Decode ``path`` into a new segment of the session; keep a copy of the original."""
+@dataclass(frozen=True)
+class DecodedAudio:
+    """An audio file decoded into the session folder (with its original beside it), not
+    yet a segment of the session."""
+
+    source: Path
+    target: Path
+    original: Path
+    seq: int
+    samplerate: int
+    channels: int
+    frames: int
+    truncated: bool  # its header promised more audio than it held
+
+    def discard(self) -> None:
+        self.target.unlink(missing_ok=True)
+        self.original.unlink(missing_ok=True)
+
+
+def check_import(study: Study, db: sqlite_utils.Database, session_id: int | str,
+                 path: str | os.PathLike[str]) -> tuple[Session, int]:
+    """The session to import into and the number its new segment gets; InputError when
+    the file is missing or empty or a recorder holds the session."""
     source = Path(path).expanduser()
-    db = study.db()
+    session = get_session(db, session_id)
+    if not source.is_file():
+        raise InputError("file", str(path), "an existing audio file")
+    if source.stat().st_size == 0:
+        raise InputError("file", str(path), ALLOWED, hint="the file is empty")
+    refuse_if_recording(study, session)
+    return session, recordings.next_seq(db, session.id)
+
+
+def decode_into_session(study: Study, session: Session, seq: int,
+                        path: str | os.PathLike[str]) -> DecodedAudio:
+    """Decode ``path`` into a FLAC file in the session folder and copy the original
+    beside it (no database: decoding a long file holds no lock on it)."""
+    source = Path(path).expanduser()
+    rate, channels = _probe(source)
+    folder = ensure_session_dir(study, session)
+    stem = f"session-{session.id}-{seq:03d}-imported"
+    target, fd = exclusive_path(folder, stem, ".flac")
+    frames = 0
     try:
-        session = get_session(db, session_id)
-        if not source.is_file():
-            raise InputError("file", str(path), "an existing audio file")
-        if source.stat().st_size == 0:
-            raise InputError("file", str(path), ALLOWED, hint="the file is empty")
-        if is_locked(session_dir(study, session)):
-            raise InputError("session", session.id, "a session that is not being recorded")
-        rate, channels = _probe(source)
-        folder = ensure_session_dir(study, session)
-        seq = recordings.next_seq(db, session.id)
-        stem = f"session-{session.id}-{seq:03d}-imported"
-        target, fd = exclusive_path(folder, stem, ".flac")
-        frames = 0
-        try:
-            with sf.SoundFile(fd, "w", samplerate=rate, channels=channels, format="FLAC",
-                              subtype="PCM_16") as out:
-                for block in _decode(source, channels):
-                    out.write(block)
-                    frames += len(block)
-            if frames == 0:
-                raise InputError("file", str(path), ALLOWED, hint="no audio could be decoded")
-            declared = declared_frames(source)
-            original, ofd = exclusive_path(folder, f"{stem}-original", source.suffix.lower())
-            with os.fdopen(ofd, "wb") as dst, source.open("rb") as src:
-                shutil.copyfileobj(src, dst)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            if "original" in locals():
-                original.unlink(missing_ok=True)
-            raise
-        offset = recordings.session_end_ms(db, session.id)
-        segment = recordings.add_segment(
-            db, session.id, seq=seq, path=str(target.relative_to(study.root)), fmt="flac",
-            samplerate=rate, channels=channels, offset_ms=offset, device=None,
-            status="imported", frames=frames,
-            end_reason=TRUNCATED if _short(frames, declared, rate) else "imported",
-            original_path=str(original.relative_to(study.root)),
-        )
-        if session.status in ("planned", "completed"):
-            set_status(db, session.id, "completed",
-                       duration_ms=recordings.session_end_ms(db, session.id))
-        return segment
-    finally:
-        db.conn.close()
+        with sf.SoundFile(fd, "w", samplerate=rate, channels=channels, format="FLAC",
+                          subtype="PCM_16") as out:
+            for block in _decode(source, channels):
+                out.write(block)
+                frames += len(block)
+        if frames == 0:
+            raise InputError("file", str(path), ALLOWED, hint="no audio could be decoded")
+        declared = declared_frames(source)
+        original, ofd = exclusive_path(folder, f"{stem}-original", source.suffix.lower())
+        with os.fdopen(ofd, "wb") as dst, source.open("rb") as src:
+            shutil.copyfileobj(src, dst)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        if "original" in locals():
+            original.unlink(missing_ok=True)
+        raise
+    return DecodedAudio(source, target, original, seq, rate, channels, frames,
+                        truncated=_short(frames, declared, rate))
+
+
+def attach(study: Study, db: sqlite_utils.Database, session: Session,
+           decoded: DecodedAudio) -> Segment:
+    """The decoded file as the session's newest segment, placed at the end of its
+    timeline; a session without audio so far becomes ``completed``."""
+    offset = recordings.session_end_ms(db, session.id)
+    segment = recordings.add_segment(
+        db, session.id, seq=decoded.seq, path=str(decoded.target.relative_to(study.root)),
+        fmt="flac", samplerate=decoded.samplerate, channels=decoded.channels,
+        offset_ms=offset, device=None, status="imported", frames=decoded.frames,
+        end_reason=TRUNCATED if decoded.truncated else "imported",
+        original_path=str(decoded.original.relative_to(study.root)),
+    )
+    if session.status in ("planned", "completed"):
+        set_status(db, session.id, "completed",
+                   duration_ms=recordings.session_end_ms(db, session.id))
+    return segment
 
 
 TRUNCATED = "imported, truncated"
@@ -114,9 +150,9 @@ def _wav_declared(head: bytes) -> int | None:
 
     pos, align = 12, 0
     while pos + 8 <= len(head):
-        chunk, size = head[pos:pos + 4], struct.unpack("<I", head[pos + 4:pos + 8])[0]
+        chunk, size = head[pos:pos + 4], int(struct.unpack("<I", head[pos + 4:pos + 8])[0])
         if chunk == b"fmt ":
-            align = struct.unpack("<H", head[pos + 20:pos + 22])[0]
+            align = int(struct.unpack("<H", head[pos + 20:pos + 22])[0])
         elif chunk == b"data":
             if not align or size in (0, 0xFFFFFFFF):  # streaming writers leave it open
                 return None
@@ -138,10 +174,9 @@ def _probe(source: Path) -> tuple[int, int]:
 
     try:
         with av.open(str(source)) as container:
-            streams = [s for s in container.streams if s.type == "audio"]
-            if not streams:
+            if not container.streams.audio:
                 raise InputError("file", str(source), ALLOWED, hint="it has no audio stream")
-            ctx = streams[0].codec_context
+            ctx = container.streams.audio[0].codec_context
             rate, channels = int(ctx.sample_rate or 0), int(ctx.channels or 0)
     except av.FFmpegError as exc:
         raise InputError("file", str(source), ALLOWED, hint=f"not audio: {exc}") from None
@@ -156,7 +191,7 @@ def _probe(source: Path) -> tuple[int, int]:
     return rate, 2 if channels == 2 else 1
 
 
-def _decode(source: Path, channels: int):  # type: ignore[no-untyped-def]
+def _decode(source: Path, channels: int) -> Iterator[np.ndarray]:
     import av
 
     try:
@@ -164,5 +199,4 @@ def _decode(source: Path, channels: int):  # type: ignore[no-untyped-def]
     except av.FFmpegError as exc:
         raise InputError("file", str(source), ALLOWED, hint=f"not audio: {exc}") from None
     with container:
-        stream = next(s for s in container.streams if s.type == "audio")
-        yield from decode_int16(container, stream, channels)
+        yield from decode_int16(container, container.streams.audio[0], channels)

@@ -69,6 +69,15 @@ def is_locked(folder: Path) -> bool:
     return False
 
 
+def refuse_if_recording(study: Study, session: Session) -> None:
+    """InputError while a recorder holds the session: its files are being written."""
+    from companion.errors import InputError
+
+    if is_locked(session_dir(study, session)):
+        raise InputError("session", session.id, "a session no recorder is running for",
+                         hint="it is being recorded right now")
+
+
 TRANSCRIBE_LOCK_NAME = ".transcribing.lock"
 
 

@@ -21,8 +21,8 @@ import numpy as np
 import soundfile as sf
 
 from companion.errors import CompanionError
+from companion.session.timeline import audio_map
 from companion.store.recordings import Segment
-from companion.timeline import audio_map
 
 SKIP_MS = 5000
 

@@ -4,9 +4,11 @@ Threads:
 
 * the **audio callback** (PortAudio's thread) only copies each block onto a queue and
   counts ``input_overflow`` flags;
-* the **writer thread** owns the stream, the open audio file and its own database
-  connection: it writes, flushes every ``flush_interval`` seconds, meters levels,
-  watches the disk and the device, and publishes a :class:`RecorderStatus` snapshot;
+* the **writer thread** (:mod:`companion.audio.recording_thread`) owns the stream, the
+  open audio file and its own database connection: it writes, flushes every
+  ``flush_interval`` seconds, meters levels, watches the disk and the device, and
+  publishes a :class:`RecorderStatus` snapshot. It sees the recorder only through what
+  :mod:`companion.audio.thread_link` describes;
 * the **owner** (the TUI or the CLI) calls ``start/pause/resume/stop`` and polls
   ``status()`` and ``session_ms()``; those never touch the audio thread.
 
@@ -17,7 +19,7 @@ offset is the session time at the pause.
 
 from __future__ import annotations
 
-import queue
+import contextlib
 import shutil
 import threading
 from collections.abc import Callable
@@ -33,12 +35,14 @@ from companion.audio.devices import (
     resolve_device,
 )
 from companion.audio.lock import SessionLock, ensure_session_dir
-from companion.audio.recording_thread import STREAM_ENDED, Engine
+from companion.audio.recording_thread import Engine
+from companion.audio.session_clock import SessionClock
 from companion.audio.status import RecorderStatus
+from companion.audio.thread_link import STREAM_ENDED, Inbox, OwnerHooks, ThreadConfig
 from companion.audio.writer import FORMATS
 from companion.errors import CompanionError, InputError
 from companion.store import recordings
-from companion.store.db import now_iso
+from companion.store.db import now_iso, transaction
 from companion.store.participants import get_participant
 from companion.store.recordings import Segment
 from companion.store.sessions import get_session, set_status
@@ -83,8 +87,7 @@ class Recorder:
             raise InputError("silence", silence_seconds, "a number of seconds greater than 0")
         self.study = study
         self.stopped_status = stopped_status
-        db = study.db()
-        try:
+        with study.connected() as db:
             self.session = get_session(db, session_id)
             participant = get_participant(db, self.session.participant_code)
             if not participant.consented:
@@ -94,8 +97,6 @@ class Recorder:
                     hint="record the date of written consent for this participant first",
                 )
             chosen = device if device is not None else remembered_device(db)
-        finally:
-            db.conn.close()
         try:
             self.device: InputDevice = resolve_device(chosen, rescan=True)
         except InputError:
@@ -119,27 +120,20 @@ class Recorder:
         self._disk_usage = disk_usage
         self.blocksize = max(256, self.samplerate // 20)  # 50 ms: 20 callbacks a second
 
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._inbox = Inbox()
         # Called by the writer thread with each block written and its session time (ms):
         # the live transcript's hand-off (companion.live.client), which never waits.
         self.taps: list[Callable[[np.ndarray, int], None]] = []
-        self._commands: queue.SimpleQueue[tuple[str, threading.Event]] = queue.SimpleQueue()
         self._overflows = 0
-        self._lock = threading.Lock()
+        self._clock = SessionClock(self.samplerate)
         self._status = RecorderStatus(device=self.device.name, samplerate=self.samplerate,
-                                      channels=self.channels)
-        self._segments: list[Segment] = []
+                                      channels=self.channels, format=self.fmt)
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._finished = threading.Event()
         self._start_error: BaseException | None = None
         self._session_lock: SessionLock | None = None
         self.folder: Path | None = None
-        # Timeline (guarded by _lock): current segment's offset and frames, or frozen end.
-        self._seg_offset_ms = 0
-        self._seg_frames = 0
-        self._seg_open = False
-        self._timeline_ms = 0
 
     # ----------------------------------------------------------------- owner API
     def start(self, timeout: float = 15.0) -> None:
@@ -151,23 +145,21 @@ class Recorder:
         if not self._session_lock.acquire():
             raise InputError("session", self.session.id,
                              "a session no other companion is recording right now")
-        db = self.study.db()
         try:
-            self._timeline_ms = recordings.session_end_ms(db, self.session.id)
-            self._before_status = self.session.status
-            set_status(db, self.session.id, "live",
-                       **({} if self.session.started_at else {"started_at": now_iso()}))
-            remember_device(db, self.device.name)
+            with self.study.connected() as db, transaction(db):  # the start: one action
+                self._clock.continue_from(recordings.session_end_ms(db, self.session.id))
+                set_status(db, self.session.id, "live",
+                           **({} if self.session.started_at else {"started_at": now_iso()}))
+                remember_device(db, self.device.name)
         except BaseException:
             self._session_lock.release()
             raise
-        finally:
-            db.conn.close()
-        self._thread = threading.Thread(target=self._run, name="companion-recorder",
-                                        daemon=True)
+        config = self._thread_config(self.folder)
+        self._thread = threading.Thread(target=self._run, args=(config,),
+                                        name="companion-recorder", daemon=True)
         self._thread.start()
         if not self._started.wait(timeout) or self._start_error is not None:
-            self._commands.put(("stop", threading.Event()))
+            self._inbox.commands.put(("stop", threading.Event()))
             self._thread.join(timeout)
             error = self._start_error
             raise CompanionError(
@@ -187,7 +179,7 @@ class Recorder:
         if self._thread is None:
             return self._status
         if not self._finished.is_set():
-            self._commands.put(("stop", threading.Event()))
+            self._inbox.commands.put(("stop", threading.Event()))
         self._thread.join(timeout)
         return self._status
 
@@ -205,24 +197,36 @@ class Recorder:
 
     def session_ms(self) -> int:
         """Now, on the session timeline (ms): what a note typed now should be stamped with."""
-        with self._lock:
-            if self._seg_open:
-                return self._seg_offset_ms + self._seg_frames * 1000 // self.samplerate
-            return self._timeline_ms
+        return self._clock.now_ms()
 
     @property
     def segments(self) -> list[Segment]:
         """This recorder's segments (frames of the open one as of its last bookkeeping)."""
-        with self._lock:
-            return list(self._segments)
+        return self._clock.segments
 
     # ----------------------------------------------------------------- internals
     def _command(self, name: str, timeout: float) -> None:
         if self._thread is None or self._finished.is_set():
             raise CompanionError(f"cannot {name}: the recorder is not running")
         done = threading.Event()
-        self._commands.put((name, done))
+        self._inbox.commands.put((name, done))
         done.wait(timeout)
+
+    def _thread_config(self, folder: Path) -> ThreadConfig:
+        return ThreadConfig(
+            study=self.study, session_id=self.session.id, folder=folder, device=self.device,
+            fmt=self.fmt, samplerate=self.samplerate, channels=self.channels,
+            flush_interval=self.flush_interval, max_frames=self.max_frames,
+            silence_seconds=self.silence_seconds, stall_seconds=self.stall_seconds,
+            start_grace_seconds=self.start_grace_seconds, retry_interval=self.retry_interval,
+            disk_warn_minutes=self.disk_warn_minutes,
+            disk_reserve_bytes=self.disk_reserve_bytes, disk_usage=self._disk_usage,
+            stopped_status=self.stopped_status, status_before=self.session.status,
+        )
+
+    def _hooks(self) -> OwnerHooks:
+        return OwnerHooks(open_stream=self._open_stream, overflows=lambda: self._overflows,
+                          tap=self._tap, started=self._on_started, publish=self._publish)
 
     def _pick_samplerate(self) -> int:
         import sounddevice as sd
@@ -236,26 +240,38 @@ class Recorder:
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         # The audio thread: copy and count, nothing else.
-        self._queue.put_nowait(indata.copy())
+        self._inbox.blocks.put_nowait(indata.copy())
         if status.input_overflow:
             self._overflows += 1
 
     def _stream_finished(self) -> None:
-        self._queue.put_nowait(STREAM_ENDED)
+        self._inbox.blocks.put_nowait(STREAM_ENDED)
 
-    def _open_stream(self) -> Any:
+    def _open_stream(self, device: InputDevice) -> Any:
         import sounddevice as sd
 
         stream = sd.InputStream(
-            device=self.device.index, channels=self.channels, samplerate=self.samplerate,
+            device=device.index, channels=self.channels, samplerate=self.samplerate,
             dtype="int16", blocksize=self.blocksize, latency="high",
             callback=self._callback, finished_callback=self._stream_finished,
         )
         stream.start()
         return stream
 
-    def _run(self) -> None:
-        engine = Engine(self)
+    def _tap(self, block: np.ndarray, at_ms: int) -> None:
+        for tap in self.taps:
+            with contextlib.suppress(Exception):  # a listener's fault is not the recording's
+                tap(block, at_ms)
+
+    def _on_started(self, error: BaseException | None) -> None:
+        self._start_error = error
+        self._started.set()
+
+    def _publish(self, status: RecorderStatus) -> None:
+        self._status = status
+
+    def _run(self, config: ThreadConfig) -> None:
+        engine = Engine(config, self._hooks(), self._inbox, self._clock)
         try:
             engine.run()
         except BaseException as exc:  # never die silently: the status must say so

@@ -1,6 +1,11 @@
 """The recorder's writer thread: owns the stream, the open segment file and its own
 database connection; writes, meters, watches the disk and the device, and publishes
-the :class:`RecorderStatus` the owner polls (see :mod:`companion.audio.recorder`)."""
+the :class:`RecorderStatus` the owner polls (see :mod:`companion.audio.recorder`).
+
+It knows its owner only through what it is given (:mod:`companion.audio.thread_link`):
+what to record and within which limits, the hooks it calls back, an inbox of audio blocks
+and commands, and the :class:`SessionClock` it moves.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,15 @@ import errno
 import queue
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from companion.audio import status as st
 from companion.audio.devices import resolve_device
+from companion.audio.session_clock import SessionClock
 from companion.audio.status import LevelMeter, RecorderStatus, estimated_bytes_per_minute
+from companion.audio.thread_link import STREAM_ENDED, Inbox, OwnerHooks, ThreadConfig
 from companion.audio.writer import SegmentFile, exclusive_path
 from companion.notation import format_hms
 from companion.store import recordings
@@ -24,22 +31,22 @@ from companion.store.db import now_iso, transaction
 from companion.store.recordings import Segment
 from companion.store.sessions import set_status
 
-if TYPE_CHECKING:
-    from companion.audio.recorder import Recorder
-
-STREAM_ENDED = object()  # put on the queue by PortAudio's finished callback
-
 
 class Engine:
     """The writer thread's state; every method runs in that thread."""
 
-    def __init__(self, rec: Recorder) -> None:
-        self.rec = rec
-        self.db = rec.study.db()  # opened in this thread, used only here
+    def __init__(self, config: ThreadConfig, hooks: OwnerHooks, inbox: Inbox,
+                 clock: SessionClock) -> None:
+        self.config = config
+        self.hooks = hooks
+        self.inbox = inbox
+        self.clock = clock
+        self.device = config.device
+        self.db = config.study.db()  # opened in this thread, used only here
         self.stream: Any = None
         self.file: SegmentFile | None = None
         self.segment: Segment | None = None
-        self.meter = LevelMeter(rec.samplerate, rec.channels)
+        self.meter = LevelMeter(config.samplerate, config.channels)
         self.paused = False
         self.link = "starting"  # starting | streaming | lost
         self.last_block = time.monotonic()
@@ -56,19 +63,22 @@ class Engine:
         self.frames_since_disk_check = 0
         self.clipping_active = False
 
+    def now(self) -> str:
+        """The session time, as events are stamped with it."""
+        return format_hms(self.clock.now_ms())
+
     # -- lifecycle
     def run(self) -> None:
-        rec = self.rec
+        config = self.config
         try:
-            self.stream = rec._open_stream()
+            self.stream = self.hooks.open_stream(self.device)
         except Exception as exc:
-            rec._start_error = exc
             self.db.conn.close()
-            rec._started.set()
+            self.hooks.started(exc)
             self._restore_session_status()
             return
         self.last_block = time.monotonic()
-        rec._started.set()
+        self.hooks.started(None)
         self.check_disk()
         self.publish()
         while self.stop_reason is None:
@@ -76,7 +86,7 @@ class Engine:
             if self.stop_reason is not None:
                 break
             try:
-                item = rec._queue.get(timeout=0.1)
+                item = self.inbox.blocks.get(timeout=0.1)
             except queue.Empty:
                 item = None
             now = time.monotonic()
@@ -85,9 +95,9 @@ class Engine:
                     self.lose_device("the device stopped delivering audio")
             elif item is not None:
                 self.on_block(item, now)
-            elif self.link == "streaming" and now - self.last_block > rec.stall_seconds:
-                self.lose_device(f"no audio for {rec.stall_seconds:g} s")
-            elif self.link == "starting" and now - self.last_block > rec.start_grace_seconds:
+            elif self.link == "streaming" and now - self.last_block > config.stall_seconds:
+                self.lose_device(f"no audio for {config.stall_seconds:g} s")
+            elif self.link == "starting" and now - self.last_block > config.start_grace_seconds:
                 self.lose_device("the device opened but sent no audio")
             if self.link == "lost" and now >= self.next_retry:
                 self.try_reconnect()
@@ -98,7 +108,7 @@ class Engine:
     def handle_commands(self) -> None:
         while True:
             try:
-                name, done = self.rec._commands.get_nowait()
+                name, done = self.inbox.commands.get_nowait()
             except queue.Empty:
                 return
             if name == "pause" and not self.paused:
@@ -117,8 +127,8 @@ class Engine:
     def audit(self, action: str) -> None:
         """The user's pause or resume: one audit entry at the session time it happened
         (start and stop are audited once each by the session's status)."""
-        sid = self.rec.session.id
-        at_ms = self.rec.session_ms()
+        sid = self.config.session_id
+        at_ms = self.clock.now_ms()
         try:
             with transaction(self.db):
                 log_change(self.db, entity="session", entity_id=sid, session_id=sid,
@@ -128,65 +138,62 @@ class Engine:
                                f"({exc})")
 
     def finish(self) -> None:
-        rec = self.rec
+        config = self.config
         self.close_stream()
         # Blocks already delivered belong to the recording: write them before closing.
         while True:
             try:
-                item = rec._queue.get_nowait()
+                item = self.inbox.blocks.get_nowait()
             except queue.Empty:
                 break
             if item is not STREAM_ENDED and self.stop_reason == "stopped":
                 self.on_block(item, time.monotonic())
         self.close_segment(self.stop_reason or "stopped")
         clean = self.stop_reason in ("stopped", "seconds")
-        end_ms = recordings.session_end_ms(self.db, rec.session.id)
+        end_ms = recordings.session_end_ms(self.db, config.session_id)
         # A full disk stops the recording cleanly (the file is closed and valid): the
         # session can be continued once there is room, so it is 'stopped', not cut off.
-        after = rec.stopped_status if clean else (
+        after = config.stopped_status if clean else (
             "stopped" if self.stop_reason == "disk_full" else "interrupted")
-        set_status(self.db, rec.session.id, after, ended_at=now_iso(), duration_ms=end_ms)
+        set_status(self.db, config.session_id, after, ended_at=now_iso(), duration_ms=end_ms)
         self.db.conn.close()
         if clean:  # a session's end: keep a backup of the study database (see store.backup)
             from companion.store.backup import backup_quietly
 
-            backup_quietly(rec.study.root)
+            backup_quietly(config.study.root)
         self.publish(final=True)
 
     def fail(self, exc: BaseException) -> None:
         """Last resort: an unexpected error. Keep what was recorded, say what happened."""
         self.stop_reason = f"error: {exc}"
-        self.events.append(f"{format_hms(self.rec.session_ms())} recorder failed: {exc}")
+        self.events.append(f"{self.now()} recorder failed: {exc}")
         try:
             self.close_stream()
             self.close_segment("error")
-            set_status(self.db, self.rec.session.id, "interrupted", ended_at=now_iso(),
-                       duration_ms=recordings.session_end_ms(self.db, self.rec.session.id))
+            sid = self.config.session_id
+            set_status(self.db, sid, "interrupted", ended_at=now_iso(),
+                       duration_ms=recordings.session_end_ms(self.db, sid))
         except Exception:
             pass  # 'companion recover' repairs whatever is left
         self.publish(final=True)
 
     def _restore_session_status(self) -> None:
-        db = self.rec.study.db()
-        try:
-            set_status(db, self.rec.session.id, self.rec._before_status)
-        finally:
-            db.conn.close()
+        with self.config.study.connected() as db:
+            set_status(db, self.config.session_id, self.config.status_before)
 
     # -- audio
     def on_block(self, block: np.ndarray, now: float) -> None:
-        rec = self.rec
         self.last_block = now
         if self.link != "streaming":
             if self.device_lost:
-                self.events.append(f"{format_hms(rec.session_ms())} microphone back: "
+                self.events.append(f"{self.now()} microphone back: "
                                    "recording continues in a new segment")
                 self.device_lost = False
             self.link = "streaming"
             self.meter.reset_silence()
         if not self.paused:
-            if rec.max_frames is not None:
-                left = rec.max_frames - self.recorded_frames
+            if self.config.max_frames is not None:
+                left = self.config.max_frames - self.recorded_frames
                 if len(block) >= left:
                     block = block[:left]
                     self.stop_reason = "seconds"
@@ -197,7 +204,6 @@ class Engine:
             self.publish()
 
     def write(self, block: np.ndarray) -> None:
-        rec = self.rec
         if self.file is None:
             self.open_segment()
         assert self.file is not None
@@ -207,55 +213,46 @@ class Engine:
         except Exception as exc:
             self.write_failed(exc)
             return
-        for tap in rec.taps:
-            with contextlib.suppress(Exception):  # a listener's fault is not the recording's
-                tap(block, rec._seg_offset_ms + written_before * 1000 // rec.samplerate)
+        self.hooks.tap(block, self.clock.at_frame_ms(written_before))
         self.recorded_frames += len(block)
-        with rec._lock:
-            rec._seg_frames = self.file.frames
+        self.clock.wrote(self.file.frames)
         # The disk is watched per second of audio too (a fast device outruns the wall clock).
         self.frames_since_disk_check += len(block)
-        if self.frames_since_disk_check >= rec.samplerate:
+        if self.frames_since_disk_check >= self.config.samplerate:
             self.check_disk()
 
     def write_failed(self, exc: BaseException) -> None:
         full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
         full = full or "space" in str(exc).lower()
         self.stop_reason = "disk_full" if full else f"error: {exc}"
-        self.events.append(f"{format_hms(self.rec.session_ms())} "
+        self.events.append(f"{self.now()} "
                            + ("disk full: recording stopped" if full else f"write failed: {exc}"))
         self.close_segment("disk_full" if full else "error")
 
     def open_segment(self) -> None:
-        rec = self.rec
-        assert rec.folder is not None
-        with rec._lock:
-            offset = rec._timeline_ms
-        seq = recordings.next_seq(self.db, rec.session.id)
-        suffix = "." + rec.fmt
-        path, fd = exclusive_path(rec.folder, f"session-{rec.session.id}-{seq:03d}", suffix)
+        config = self.config
+        offset = self.clock.end_ms()
+        seq = recordings.next_seq(self.db, config.session_id)
+        path, fd = exclusive_path(config.folder, f"session-{config.session_id}-{seq:03d}",
+                                  "." + config.fmt)
         try:
-            self.file = SegmentFile(path, fd, fmt=rec.fmt, samplerate=rec.samplerate,
-                                    channels=rec.channels, flush_interval=rec.flush_interval)
+            self.file = SegmentFile(path, fd, fmt=config.fmt, samplerate=config.samplerate,
+                                    channels=config.channels,
+                                    flush_interval=config.flush_interval)
         except BaseException:
             import os
 
             os.close(fd)
             raise
         self.segment = recordings.add_segment(
-            self.db, rec.session.id, seq=seq,
-            path=str(path.relative_to(rec.study.root)), fmt=rec.fmt,
-            samplerate=rec.samplerate, channels=rec.channels, offset_ms=offset,
-            device=rec.device.name, audited=False,
+            self.db, config.session_id, seq=seq,
+            path=str(path.relative_to(config.study.root)), fmt=config.fmt,
+            samplerate=config.samplerate, channels=config.channels, offset_ms=offset,
+            device=self.device.name, audited=False,
         )
-        with rec._lock:
-            rec._seg_offset_ms = offset
-            rec._seg_frames = 0
-            rec._seg_open = True
-            rec._segments.append(self.segment)
+        self.clock.opened(self.segment)
 
     def close_segment(self, reason: str) -> None:
-        rec = self.rec
         if self.file is None or self.segment is None:
             return
         file, segment = self.file, self.segment
@@ -273,11 +270,7 @@ class Engine:
             status = "recovered"
         closed = recordings.close_segment(self.db, segment.id, frames=file.frames,
                                           end_reason=reason, status=status, audited=False)
-        with rec._lock:
-            rec._timeline_ms = closed.end_ms
-            rec._seg_open = False
-            rec._seg_frames = 0
-            rec._segments[-1] = closed
+        self.clock.closed(closed)
 
     # -- device
     def close_stream(self) -> None:
@@ -290,29 +283,27 @@ class Engine:
             stream.close()
 
     def lose_device(self, why: str) -> None:
-        rec = self.rec
         self.close_stream()
         self.close_segment("device_lost")
         self.link = "lost"
         self.device_lost = True
-        self.next_retry = time.monotonic() + rec.retry_interval
-        self.events.append(f"{format_hms(rec.session_ms())} microphone {rec.device.name!r} lost "
+        self.next_retry = time.monotonic() + self.config.retry_interval
+        self.events.append(f"{self.now()} microphone {self.device.name!r} lost "
                            f"({why}); segment closed, retrying")
         self.publish()
 
     def try_reconnect(self) -> None:
-        rec = self.rec
-        self.next_retry = time.monotonic() + rec.retry_interval
+        self.next_retry = time.monotonic() + self.config.retry_interval
         # Drop anything left from the dead stream.
         while True:
             try:
-                rec._queue.get_nowait()
+                self.inbox.blocks.get_nowait()
             except queue.Empty:
                 break
         try:
             # A replugged USB microphone appears only after a rescan (no stream is open now).
-            rec.device = resolve_device(rec.device.name, rescan=True)
-            self.stream = rec._open_stream()
+            self.device = resolve_device(self.device.name, rescan=True)
+            self.stream = self.hooks.open_stream(self.device)
         except Exception:
             self.close_stream()
             return
@@ -324,53 +315,50 @@ class Engine:
         self.last_bookkeeping = now
         if self.file is not None and self.segment is not None:
             recordings.update_frames(self.db, self.segment.id, self.file.frames)
-            with self.rec._lock:
-                self.rec._segments[-1] = replace(self.segment, frames=self.file.frames)
+            self.clock.booked(replace(self.segment, frames=self.file.frames))
         self.check_disk()
         self.publish()
 
     def bytes_per_minute(self) -> float:
-        rec = self.rec
-        estimate = estimated_bytes_per_minute(rec.samplerate, rec.channels, rec.fmt)
-        if self.file is not None and self.file.frames > rec.samplerate * 5:
+        config = self.config
+        estimate = estimated_bytes_per_minute(config.samplerate, config.channels, config.fmt)
+        if self.file is not None and self.file.frames > config.samplerate * 5:
             # Never below the estimate: FLAC of a silent stretch is tiny, and the time left
             # jumped between 392 h and 1210 h as speech and silence alternated. Steady and
             # on the safe side.
-            measured = self.file.size_bytes() / self.file.frames * rec.samplerate * 60
+            measured = self.file.size_bytes() / self.file.frames * config.samplerate * 60
             return max(measured, estimate)
         return estimate
 
     def check_disk(self) -> None:
-        rec = self.rec
+        config = self.config
         self.frames_since_disk_check = 0
-        assert rec.folder is not None
         try:
-            free = int(rec._disk_usage(rec.folder).free)
+            free = int(config.disk_usage(config.folder).free)
         except OSError:
             return
         self.disk_free = free
-        self.disk_minutes = max(0.0, free - rec.disk_reserve_bytes) / self.bytes_per_minute()
-        warn = self.disk_minutes < rec.disk_warn_minutes
+        self.disk_minutes = max(0.0, free - config.disk_reserve_bytes) / self.bytes_per_minute()
+        warn = self.disk_minutes < config.disk_warn_minutes
         if warn and not self.disk_warned:
-            self.events.append(f"{format_hms(rec.session_ms())} disk nearly full: "
+            self.events.append(f"{self.now()} disk nearly full: "
                                f"{self.disk_minutes:.0f} minutes of recording left")
         self.disk_warned = warn
-        if free <= rec.disk_reserve_bytes and self.stop_reason is None:
+        if free <= config.disk_reserve_bytes and self.stop_reason is None:
             self.stop_reason = "disk_full"
-            self.events.append(f"{format_hms(rec.session_ms())} disk full: recording stopped, "
+            self.events.append(f"{self.now()} disk full: recording stopped, "
                                "the file is closed and valid")
 
     def message(self, state: str, silence: bool) -> str:
-        rec = self.rec
         if self.stop_reason == "disk_full":
             return "STOPPED: the disk is full (the recording so far is saved)"
         if self.stop_reason and self.stop_reason.startswith("error"):
             return f"STOPPED: {self.stop_reason}"
         if self.device_lost:
-            return f"MICROPHONE LOST ({rec.device.name}): not recording, retrying"
+            return f"MICROPHONE LOST ({self.device.name}): not recording, retrying"
         if silence:
             quiet = [str(i + 1) for i, s in enumerate(self.meter.silent_seconds())
-                     if s >= rec.silence_seconds]
+                     if s >= self.config.silence_seconds]
             return f"SILENCE on channel {', '.join(quiet)}: is the microphone muted?"
         if self.meter.clipping:
             return "CLIPPING: the input is too loud"
@@ -379,7 +367,7 @@ class Engine:
         return state
 
     def publish(self, final: bool = False) -> None:
-        rec = self.rec
+        config = self.config
         if final:
             state = st.FAILED if (self.stop_reason or "").startswith("error") else st.STOPPED
         elif self.link == "lost":
@@ -392,31 +380,32 @@ class Engine:
             state = st.RECORDING
         silent = self.meter.silent_seconds()
         silence = (not self.paused and self.link == "streaming" and not final
-                   and any(s >= rec.silence_seconds for s in silent))
+                   and any(s >= config.silence_seconds for s in silent))
         clipping = self.meter.clipping and not final
         # Faults that come and go are logged when they start, so none goes unnoticed.
         if silence and not self.silence_active:
-            quiet = [str(i + 1) for i, s in enumerate(silent) if s >= rec.silence_seconds]
-            self.events.append(f"{format_hms(rec.session_ms())} silence on channel "
-                               f"{', '.join(quiet)} for {rec.silence_seconds:g} s")
+            quiet = [str(i + 1) for i, s in enumerate(silent) if s >= config.silence_seconds]
+            self.events.append(f"{self.now()} silence on channel "
+                               f"{', '.join(quiet)} for {config.silence_seconds:g} s")
         if clipping and not self.clipping_active:
-            self.events.append(f"{format_hms(rec.session_ms())} clipping: input too loud")
+            self.events.append(f"{self.now()} clipping: input too loud")
         self.silence_active = silence
         self.clipping_active = clipping
-        rec._status = RecorderStatus(
+        self.hooks.publish(RecorderStatus(
             state=state,
-            session_ms=rec.session_ms(),
+            session_ms=self.clock.now_ms(),
             segment_seq=self.segment.seq if self.segment else None,
-            device=rec.device.name,
-            samplerate=rec.samplerate,
-            channels=rec.channels,
+            device=self.device.name,
+            samplerate=config.samplerate,
+            channels=config.channels,
+            format=config.fmt,
             rms_dbfs=self.meter.rms_dbfs,
             peak_dbfs=self.meter.peak_dbfs,
             clipping=clipping,
             clipped_windows=self.meter.clipped_windows,
             silent_seconds=silent,
             silence_warning=silence,
-            overflows=rec._overflows,
+            overflows=self.hooks.overflows(),
             disk_free_bytes=self.disk_free,
             disk_minutes_left=self.disk_minutes,
             disk_warning=self.disk_warned,
@@ -424,4 +413,4 @@ class Engine:
             stop_reason=self.stop_reason if final or self.stop_reason else None,
             message=self.message(state, silence),
             events=tuple(self.events),
-        )
+        ))

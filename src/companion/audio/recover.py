@@ -4,7 +4,10 @@ A recorder killed mid-interview leaves a segment marked ``recording`` and a file
 header was never finished: a WAV whose sizes are wrong (libsndfile still reads it), a FLAC
 whose length is unknown (libsndfile refuses it; PyAV decodes what reached the disk).
 Repair decodes what is there, writes a new file beside it, verifies it, and only then
-puts it in place of the damaged one.
+puts it in place of the damaged one. Recovering a session takes three steps, so that the
+files are repaired outside any transaction (a long repair must not hold the database
+while a recorder writes to it): find the segments left open, repair their files, record
+what the repair found.
 """
 
 from __future__ import annotations
@@ -13,17 +16,23 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
+import sqlite_utils
 
-from companion.audio.lock import is_locked, session_dir
+from companion.audio.lock import is_locked, refuse_if_recording, session_dir
 from companion.files import create_exclusive
 from companion.store import recordings
 from companion.store.db import now_iso
 from companion.store.recordings import Segment
-from companion.store.sessions import get_session, set_status
+from companion.store.sessions import Session, get_session, set_status
 from companion.study.folder import Study
+
+if TYPE_CHECKING:  # PyAV loads when audio is decoded, not with this module
+    from av.audio.stream import AudioStream
+    from av.container import InputContainer
 
 _INSANE_FRAMES = 2**62  # what libsndfile reports for a FLAC whose header was never written
 _HEADER_ONLY = 16 * 1024  # bytes: smaller undecodable files hold no audio worth keeping
@@ -79,11 +88,10 @@ def _blocks_pyav(path: Path) -> tuple[int, int, Iterator[np.ndarray]] | None:
         container = av.open(str(path))
     except Exception:
         return None
-    streams = [s for s in container.streams if s.type == "audio"]
-    if not streams:
+    if not container.streams.audio:
         container.close()
         return None
-    stream = streams[0]
+    stream = container.streams.audio[0]
     rate = int(stream.codec_context.sample_rate or stream.rate or 0)
     channels = int(stream.codec_context.channels or 0)
     if not rate or not channels:
@@ -99,14 +107,15 @@ def _blocks_pyav(path: Path) -> tuple[int, int, Iterator[np.ndarray]] | None:
     return rate, channels, blocks()
 
 
-def decode_int16(container: object, stream: object, channels: int) -> Iterator[np.ndarray]:
+def decode_int16(container: InputContainer, stream: AudioStream,
+                 channels: int) -> Iterator[np.ndarray]:
     """Decoded int16 blocks (frames x channels); stops quietly at a damaged tail."""
     import av
 
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.AudioResampler(format="s16", layout=layout)
     try:
-        for packet in container.demux(stream):  # type: ignore[attr-defined]
+        for packet in container.demux(stream):
             try:
                 frames = packet.decode()
             except av.FFmpegError:
@@ -175,60 +184,49 @@ def repair_file(path: Path) -> RepairResult:
     return RepairResult(path, "repaired", frames, rate, channels)
 
 
-def find_interrupted(study: Study) -> list[int]:
+def find_interrupted(study: Study, db: sqlite_utils.Database) -> list[int]:
     """Sessions a recorder left ``live`` or with open segments, and no recorder holds."""
-    db = study.db()
-    try:
-        ids = [row["id"] for row in db.query(
-            "SELECT id FROM sessions WHERE status = 'live' UNION "
-            "SELECT session_id FROM recording_segments WHERE status = 'recording' "
-            "ORDER BY 1")]
-        result = []
-        for session_id in ids:
-            session = get_session(db, session_id)
-            if not is_locked(session_dir(study, session)):
-                result.append(session_id)
-        return result
-    finally:
-        db.conn.close()
+    ids = [row["id"] for row in db.query(
+        "SELECT id FROM sessions WHERE status = 'live' UNION "
+        "SELECT session_id FROM recording_segments WHERE status = 'recording' "
+        "ORDER BY 1")]
+    return [session_id for session_id in ids
+            if not is_locked(session_dir(study, get_session(db, session_id)))]
 
 
-def recover_session(study: Study, session_id: int | str) -> RecoveryReport:
-    """Repair the open segments of one session and mark it ``interrupted``.
-
-    A session a live recorder is holding is refused (InputError).
-    """
-    from companion.errors import InputError
-
-    db = study.db()
-    try:
-        session = get_session(db, session_id)
-        if is_locked(session_dir(study, session)):
-            raise InputError("session", session.id, "a session no recorder is running for",
-                             hint="it is being recorded right now")
-        report = RecoveryReport(session.id)
-        for segment in recordings.open_segments(db, session.id):
-            result = repair_file(segment.abspath(study.root))
-            if result.frames == 0:
-                # Killed before any audio reached the disk: the segment holds nothing.
-                recordings.delete_segment(db, segment.id, reason="no audio reached the disk")
-                report.segments.append((segment, result))
-                continue
-            closed = recordings.close_segment(
-                db, segment.id, frames=result.frames, status="recovered",
-                end_reason="interrupted",
-            )
-            report.segments.append((closed, result))
-        report.duration_ms = recordings.session_end_ms(db, session.id)
-        if session.status == "live" or report.segments:
-            set_status(db, session.id, "interrupted", duration_ms=report.duration_ms,
-                       **({} if session.ended_at else {"ended_at": now_iso()}))
-        report.status = get_session(db, session.id).status
-        return report
-    finally:
-        db.conn.close()
+def segments_to_repair(study: Study, db: sqlite_utils.Database,
+                       session_id: int | str) -> tuple[Session, list[Segment]]:
+    """The session and the segments a crash left open. A session a live recorder is
+    holding is refused (InputError)."""
+    session = get_session(db, session_id)
+    refuse_if_recording(study, session)
+    return session, recordings.open_segments(db, session.id)
 
 
-def recover_all(study: Study) -> list[RecoveryReport]:
-    """What the app runs at start: recover every interrupted session."""
-    return [recover_session(study, sid) for sid in find_interrupted(study)]
+def repair_segments(study: Study, segments: list[Segment]) -> list[tuple[Segment, RepairResult]]:
+    """Repair each segment's file (no database: a long repair holds no lock on it)."""
+    return [(segment, repair_file(segment.abspath(study.root))) for segment in segments]
+
+
+def record_recovery(db: sqlite_utils.Database, session: Session,
+                    repaired: list[tuple[Segment, RepairResult]]) -> RecoveryReport:
+    """Write what the repair found: each segment closed as ``recovered`` (or dropped when no
+    audio reached the disk) and the session ``interrupted``, with its duration."""
+    report = RecoveryReport(session.id)
+    for segment, result in repaired:
+        if result.frames == 0:
+            # Killed before any audio reached the disk: the segment holds nothing.
+            recordings.delete_segment(db, segment.id, reason="no audio reached the disk")
+            report.segments.append((segment, result))
+            continue
+        closed = recordings.close_segment(
+            db, segment.id, frames=result.frames, status="recovered",
+            end_reason="interrupted",
+        )
+        report.segments.append((closed, result))
+    report.duration_ms = recordings.session_end_ms(db, session.id)
+    if session.status == "live" or report.segments:
+        set_status(db, session.id, "interrupted", duration_ms=report.duration_ms,
+                   **({} if session.ended_at else {"ended_at": now_iso()}))
+    report.status = get_session(db, session.id).status
+    return report

@@ -47,6 +47,7 @@ class RecorderStatus:
     device: str | None = None
     samplerate: int = 0
     channels: int = 0
+    format: str = ""  # of the files: flac or wav
     # Levels over the last ~100 ms, per channel (channel 1 interviewer, 2 participant).
     rms_dbfs: tuple[float, ...] = ()
     peak_dbfs: tuple[float, ...] = ()

@@ -54,7 +54,10 @@ def record(ctx: click.Context, session_id: str, device: str | None, seconds: str
     """Record SESSION from a microphone until N seconds or Ctrl-C.
 
     Flags win over the study's companion.toml [audio] settings."""
-    from companion.audio.headless import record_headless
+    import sys
+
+    from companion.cli.record_terminal import record_in_terminal
+    from companion.operations.recording import RecordingOptions, prepare_recording
     from companion.operations.sessions import parse_session_id
 
     sid = parse_session_id(session_id)
@@ -67,17 +70,13 @@ def record(ctx: click.Context, session_id: str, device: str | None, seconds: str
     if samplerate is not None and not (samplerate.isdigit() and 8000 <= int(samplerate) <= 192000):
         raise InputError("samplerate", samplerate, "a whole number of Hz from 8000 to 192000")
     study = cli_state(ctx).study()
-    from companion.operations.models import check_session_model
-
-    check_session_model(study, sid)  # a Dutch interview is never recorded for tiny.en
-    audio = study.settings.audio
-    final = record_headless(
-        study, sid, device=device if device is not None else audio.device, seconds=secs,
-        channels=int(channels) if channels is not None else audio.channels,
-        fmt=fmt.lower() if fmt is not None else audio.format,
-        samplerate=int(samplerate) if samplerate is not None else audio.samplerate,
-        silence_seconds=silence_s if silence_s is not None else audio.silence_seconds,
-        live=live)
+    options = RecordingOptions(
+        device=device, channels=int(channels) if channels is not None else None,
+        fmt=fmt.lower() if fmt is not None else None,
+        samplerate=int(samplerate) if samplerate is not None else None,
+        silence_seconds=silence_s, max_seconds=secs)
+    recording = prepare_recording(study, sid, options)
+    final = record_in_terminal(study, sid, recording, sys.stdout, live=live)
     if final.stop_reason not in ("stopped", "seconds"):
         ctx.exit(1)
 
@@ -98,7 +97,8 @@ def _positive_number(field: str, text: str) -> float:
 @click.pass_context
 def recover(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
     """Repair recordings a crash interrupted (all, or one SESSION) and mark them interrupted."""
-    from companion.audio.recover import recover_all, recover_session
+    from companion.operations.recording import recover as recover_session
+    from companion.operations.recording import recover_all
     from companion.operations.sessions import parse_session_id
 
     study = cli_state(ctx).study()
@@ -128,12 +128,11 @@ def recover(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
 @click.pass_context
 def import_audio_cmd(ctx: click.Context, session_id: str, file: str) -> None:
     """Attach audio recorded elsewhere (WAV, FLAC, MP3, M4A…) to SESSION; keeps the original."""
-    from companion.audio.importer import import_audio
+    from companion.operations.recording import import_audio, truncation_warning
     from companion.operations.sessions import parse_session_id
 
     sid = parse_session_id(session_id)
     segment = import_audio(cli_state(ctx).study(), sid, file)
-    from companion.audio.importer import truncation_warning
 
     if warning := truncation_warning(segment, file):
         click.echo(warning, err=True)

@@ -3,6 +3,8 @@ on request (the size shown first, then a progress bar)."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from companion.cli.base import emit_json, main
@@ -64,6 +66,6 @@ def model_download(name: str, yes: bool) -> None:
     if not yes and not click.confirm("Download it now?", default=False, err=True):
         raise click.exceptions.Exit(1)
     with click.progressbar(length=max(wanted.size_bytes, 1), label=f"downloading {name}",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=sys.stderr) as bar:
         target = fetch(wanted, bar.update)
     click.echo(f"Downloaded {name} to {target}; use it with --model {name}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from companion.cli.base import cli_state, current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, main
 
 # --- transcription commands ---
 
@@ -33,11 +33,11 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
                as_json: bool) -> None:
     """Transcribe SESSION's audio on this machine; an interrupted run continues where it
     stopped."""
-    from companion.transcribe.command import run_transcribe
+    from companion.cli import transcription
 
-    run_transcribe(cli_state(ctx).study(), session_id, all_sessions=all_sessions, model=model,
-                   language=language, threads=threads, restart=restart, as_json=as_json,
-                   speakers=speakers)
+    transcription.run(current_study(ctx), session_id, all_sessions=all_sessions, model=model,
+                      language=language, threads=threads, restart=restart, as_json=as_json,
+                      speakers=speakers)
 
 
 # --- export and report commands ---

@@ -19,12 +19,11 @@ from companion.cli.base import current_study, emit_json, main
 def withdraw(ctx: click.Context, code: str, yes: bool, as_json: bool) -> None:
     """Erase every trace of participant CODE (rows, index, audio, transcripts, exports)."""
     from companion.operations import participants
+    from companion.operations.withdraw import pending
     from companion.operations.withdraw import withdraw as erase
 
     study = current_study(ctx)
-    from companion.privacy.withdraw import pending_withdrawal
-
-    name = pending_withdrawal(study, code) or participants.get(study, code).code
+    name = pending(study, code) or participants.get(study, code).code
     if not yes and not click.confirm(
         f"Erase participant {name} and all their sessions, audio and exports? "
         "This cannot be undone", default=False,

@@ -76,9 +76,9 @@ def protocol_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def doctor(ctx: click.Context, repair: bool) -> None:
     """Check audio, model, disk, permissions, database, withdrawals and interrupted sessions."""
-    from companion.privacy.doctor import run_checks
+    from companion.operations.doctor import check
 
-    findings = run_checks(cli_state(ctx).study(), repair=repair)
+    findings = check(cli_state(ctx).study(), repair=repair)
     for finding in findings:
         click.echo(finding.line())
     if not all(f.ok for f in findings):

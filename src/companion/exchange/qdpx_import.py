@@ -38,9 +38,9 @@ from companion.exchange.qdpx_placing import (
     lf_text,
     place_selection,
 )
-from companion.export.document import build_document
-from companion.export.pseudonymise import study_pseudonymiser
+from companion.export.pseudonymise import build_document
 from companion.export.qdpx import written_marks
+from companion.privacy.pseudonymise import study_pseudonymiser
 from companion.store.db import transaction
 from companion.store.sessions import list_sessions
 from companion.study.folder import Study

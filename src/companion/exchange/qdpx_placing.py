@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from companion.export.document import SessionDocument
 from companion.export.qdpx import WrittenMarks
+from companion.session.document import SessionDocument
 
 
 def lf_text(text: str) -> str:

@@ -17,8 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from companion.errors import InputError
-from companion.export.document import SessionDocument, build_document
-from companion.export.pseudonymise import study_pseudonymiser
+from companion.export.pseudonymise import build_document
 from companion.files import (
     atomic_path,
     check_output_file,
@@ -27,6 +26,8 @@ from companion.files import (
     output_folder,
     output_target,
 )
+from companion.privacy.pseudonymise import study_pseudonymiser
+from companion.session.document import SessionDocument
 from companion.store.exports import record_export
 from companion.store.sessions import get_session, list_sessions
 from companion.study.folder import Study
@@ -182,16 +183,5 @@ def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]], *,
     return written
 
 
-def export_sessions(
-    study: Study, db: sqlite_utils.Database, *, session: str | int | None = None,
-    all_sessions: bool = False, fmt: str = "txt", output: str | Path | None = None,
-    force: bool = False,
-) -> list[Path]:
-    """Export one session (or all) in ``fmt``; returns the files written."""
-    plan = plan_export(study, db, session=session, all_sessions=all_sessions, fmt=fmt,
-                       output=output, force=force)
-    return write_plan(plan, study=study, db=db, force=force or output is None)
-
-
-__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "export_sessions",
-           "get_format", "plan_export", "write_plan"]
+__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "get_format",
+           "plan_export", "write_plan"]

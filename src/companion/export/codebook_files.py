@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 from companion import __version__
 from companion.export.codebook import CodeNode, build_codebook
-from companion.export.document import SessionDocument
+from companion.session.document import SessionDocument
 
 NS = "urn:QDA-XML:codebook:1.0"
 

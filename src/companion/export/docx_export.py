@@ -15,9 +15,10 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.shared import Pt, RGBColor
 
-from companion.export.document import SessionDocument, layout, memo_text, unanchored_notes
+from companion.export.layout import layout
 from companion.files import xml_text
 from companion.notation import timestamp
+from companion.session.document import SessionDocument, memo_text, unanchored_notes
 
 GREY = RGBColor(0x60, 0x70, 0x78)
 MEMO = RGBColor(0x1F, 0x5F, 0x8B)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 
-from companion.export.document import SessionDocument, unanchored_notes
 from companion.export.text import f4_paragraphs
 from companion.files import xml_text
+from companion.session.document import SessionDocument, unanchored_notes
 
 
 def _about(doc: SessionDocument) -> str:

@@ -10,7 +10,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from companion.export.document import SessionDocument, layout
+from companion.export.layout import layout
+from companion.export.pseudonymise import applied
+from companion.session.document import SessionDocument
 from companion.speakers.talktime import talk_time_data
 
 FORMAT_VERSION = "companion-session/1"
@@ -19,12 +21,12 @@ FORMAT_VERSION = "companion-session/1"
 def session_data(doc: SessionDocument) -> dict[str, Any]:
     session = doc.session.to_dict()
     session["interviewer"] = doc.interviewer
+    pseudo = applied(doc)
     return {
         "format": FORMAT_VERSION,
         "generated_at": doc.generated_at,
-        "pseudonymisation": {"rules": doc.pseudonymiser.rules,
-                             "replacements_made": doc.pseudonymiser.count,
-                             "note": doc.pseudonymiser.note()},
+        "pseudonymisation": {"rules": pseudo.rules, "replacements_made": pseudo.count,
+                             "note": pseudo.note()},
         "session": session,
         "duration_ms": doc.duration_ms,
         "participant": doc.participant.to_dict(),
@@ -41,7 +43,7 @@ def session_data(doc: SessionDocument) -> dict[str, Any]:
                      for s in doc.segments],
         "pauses": [asdict(p) | {"duration_ms": p.duration_ms} for p in doc.pauses],
         "talk_time": talk_time_data(doc.segments, doc.phases),
-        "recordings": [r.to_dict() | {"original_path": doc.pseudonymiser.apply(r.original_path)
+        "recordings": [r.to_dict() | {"original_path": pseudo.apply(r.original_path)
                                       or None} for r in doc.recordings],
         "timeline": [
             {"kind": p.kind, "at_ms": p.at_ms, "end_ms": p.end_ms, "speaker": p.speaker,

@@ -10,7 +10,7 @@ line breaks inside a text become spaces.
 
 from __future__ import annotations
 
-from companion.export.document import SessionDocument, memo_text
+from companion.session.document import SessionDocument, memo_text
 
 _LABELS = {"phase": "Phase", "prompt": "Prompt"}
 

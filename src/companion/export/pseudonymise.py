@@ -1,103 +1,92 @@
-"""Pseudonymisation: the study's list of replacements, applied to every exported text.
+"""What every export applies before it writes: the study's pseudonymisation.
 
-The list lives in ``companion.toml``::
-
-    [privacy.replacements]
-    "Anna de Vries" = "[Name]"
-    "Utrecht" = "[Place]"
-
-Matching ignores case and only takes whole words (``Ann`` does not touch ``Annual``);
-longer entries win over shorter ones that overlap them. The list itself is the
-anonymisation key and is never written into an export; an export only says that it was
-pseudonymised and how many replacements were made.
+An export never renders a session as read (:func:`companion.session.document.read_session`)
+but the copy :func:`build_document` makes: every free text in it replaced from the study's
+list (:class:`~companion.privacy.pseudonymise.Pseudonymiser`), so a renderer cannot leak a
+name by forgetting a step. Speech is pseudonymised as words before its pause marks go in,
+so a name spoken across two words is still one match.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
 
+import sqlite_utils
+
+from companion.privacy.pseudonymise import Pseudonymiser, study_pseudonymiser
+from companion.session.document import (
+    Entry,
+    SessionDocument,
+    pauses_inside,
+    read_session,
+    speech_text,
+)
+from companion.session.timeline import timed_tokens
+from companion.store import transcripts
 from companion.study.folder import Study
 
+__all__ = ["applied", "build_document", "pseudonymised"]
 
-@dataclass
-class Pseudonymiser:
-    """Replaces the study's listed names and places; counts what it replaced."""
 
-    replacements: Mapping[str, str] = field(default_factory=dict)
-    count: int = 0
+def build_document(study: Study, db: sqlite_utils.Database, session_id: int | str,
+                   *, pseudonymiser: Pseudonymiser | None = None) -> SessionDocument:
+    """The document an export writes: the session read from the store, pseudonymised
+    (with the study's list unless ``pseudonymiser`` is given); NotFoundError for an
+    unknown session."""
+    pseudo = pseudonymiser if pseudonymiser is not None else study_pseudonymiser(study)
+    return pseudonymised(read_session(study, db, session_id), pseudo)
 
-    def __post_init__(self) -> None:
-        items = {k.strip(): v for k, v in self.replacements.items() if k and k.strip()}
-        self._lookup = {k.casefold(): v for k, v in items.items()}
-        if items:
-            parts = []
-            for key in sorted(items, key=len, reverse=True):
-                escaped = re.escape(key)
-                start = r"(?<!\w)" if key[0].isalnum() or key[0] == "_" else ""
-                end = r"(?!\w)" if key[-1].isalnum() or key[-1] == "_" else ""
-                parts.append(f"{start}{escaped}{end}")
-            self._pattern: re.Pattern[str] | None = re.compile(
-                "|".join(parts), re.IGNORECASE)
+
+def pseudonymised(doc: SessionDocument, pseudo: Pseudonymiser) -> SessionDocument:
+    """A copy of ``doc`` with every free text passed through ``pseudo`` (which counts the
+    replacements the export then reports)."""
+    tl = doc.timeline
+    stretches = {(s.segment.id, s.part): s for s in tl.speech()}
+    # Pseudonymised as one text, so a two-word name is found across tokens.
+    tokens = {seg.id: pseudo.apply_words([t.word for t in timed_tokens(seg)[0]])
+              for seg in tl.segments}
+    inner = {seg.id: pauses_inside(tl, seg) for seg in tl.segments}
+    entries: list[Entry] = []
+    rendered: dict[int, list[str]] = {}
+    for entry in doc.entries:
+        if entry.kind == "segment":
+            assert entry.ref_id is not None
+            speech = stretches[(entry.ref_id, entry.part)]
+            text = speech_text(speech, tokens[entry.ref_id], inner[entry.ref_id], doc.language)
+            rendered.setdefault(entry.ref_id, []).append(text)
+            entries.append(dataclasses.replace(entry, text=text))
+        elif entry.kind in ("prompt", "note"):
+            entries.append(dataclasses.replace(entry, text=pseudo.apply(entry.text)))
         else:
-            self._pattern = None
-
-    @property
-    def active(self) -> bool:
-        return self._pattern is not None
-
-    @property
-    def rules(self) -> int:
-        return len(self._lookup)
-
-    def __call__(self, text: str | None) -> str:
-        return self.apply(text)
-
-    def apply(self, text: str | None) -> str:
-        if not text or self._pattern is None:
-            return text or ""
-
-        def swap(match: re.Match[str]) -> str:
-            self.count += 1
-            return self._lookup[match.group(0).casefold()]
-
-        return self._pattern.sub(swap, text)
-
-    def apply_words(self, words: list[str], *, count: bool = False) -> list[str]:
-        """Pseudonymise word tokens as one text, so a two-word name split over two tokens
-        is replaced too: the first token of a match carries the replacement, the others
-        become empty (keeping the token count and their times)."""
-        if self._pattern is None or not words:
-            return list(words)
-        joined = "".join(words)
-        bounds: list[tuple[int, int]] = []
-        pos = 0
-        for word in words:
-            bounds.append((pos, pos + len(word)))
-            pos += len(word)
-        out = list(words)
-        for match in self._pattern.finditer(joined):
-            if count:
-                self.count += 1
-            hit = [i for i, (a, b) in enumerate(bounds) if a < match.end() and b > match.start()]
-            replacement = self._lookup[match.group(0).casefold()]
-            for n, index in enumerate(hit):
-                a, _b = bounds[index]
-                original = words[index]
-                before = original[: max(0, match.start() - a)] if n == 0 else ""
-                after = original[match.end() - a:] if index == hit[-1] else ""
-                out[index] = (before + replacement + after) if n == 0 else after
-        return out
-
-    def note(self) -> str:
-        """A line for the export saying it was pseudonymised (without the key)."""
-        if not self.active:
-            return "Pseudonymisation: no replacement list in the study settings."
-        return (f"Pseudonymised with the study's list of {self.rules} replacements "
-                f"({self.count} made in this export).")
+            entries.append(entry)
+    return dataclasses.replace(
+        doc, entries=entries,
+        prompts=[{**event, "text": pseudo.apply(event["text"])} for event in doc.prompts],
+        notes=[dataclasses.replace(note, text=pseudo.apply(note.text)) for note in doc.notes],
+        # A role is free text: someone may have typed a professional's name there.
+        ratings=[dataclasses.replace(r, role=pseudo.apply(r.role)) for r in doc.ratings],
+        segments=[_clean_segment(seg, pseudo) for seg in doc.segments],
+        interviewer=pseudo.apply(doc.interviewer) if doc.interviewer else None,
+        rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},
+        pseudonymiser=pseudo,
+    )
 
 
-def study_pseudonymiser(study: Study) -> Pseudonymiser:
-    """The study's replacement list (``privacy.replacements`` in companion.toml)."""
-    return Pseudonymiser(dict(study.settings.privacy.replacements))
+def applied(doc: SessionDocument) -> Pseudonymiser:
+    """The replacements ``doc``'s text went through, for a renderer to report; a session
+    as read (never pseudonymised) is refused, so it cannot be written by mistake."""
+    if doc.pseudonymiser is None:
+        raise ValueError(f"session {doc.session.id} as read, not pseudonymised: an export "
+                         "writes the copy build_document makes")
+    return doc.pseudonymiser
+
+
+def _clean_segment(seg: transcripts.Segment, pseudo: Pseudonymiser) -> transcripts.Segment:
+    """The segment with its text and words pseudonymised (for the json export)."""
+    words = [dict(w.__dict__) for w in seg.words]
+    if words:
+        replaced = pseudo.apply_words([w["word"] for w in words])
+        for word, new in zip(words, replaced, strict=True):
+            word["word"] = new
+    return dataclasses.replace(seg, text=pseudo.apply(seg.text).strip(),
+                               words=tuple(transcripts.Word(**w) for w in words))

@@ -47,7 +47,7 @@ from pathlib import Path
 from companion import __version__
 from companion.errors import CompanionError
 from companion.export.codebook import guid
-from companion.export.document import SessionDocument
+from companion.export.pseudonymise import applied
 from companion.export.qdpx_audio import audio_file
 from companion.export.qdpx_marks import (
     Selection,
@@ -73,6 +73,7 @@ from companion.export.qdpx_xml import (
 )
 from companion.files import xml_text
 from companion.notation import format_hms as hms
+from companion.session.document import SessionDocument
 
 NOTE_SPAN_MS = 5000
 
@@ -224,7 +225,7 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
     if project.notes:
         notes_el = subelement(root, "Notes")
         notes_el.extend(project.notes)
-    pseudo = "; ".join(sorted({d.pseudonymiser.note() for d in docs}))
+    pseudo = "; ".join(sorted({applied(d).note() for d in docs}))
     subelement(root, "Description").text = (
         f"Exported by companion {__version__}. {pseudo} Times are session times in ms.")
     ET.indent(root)

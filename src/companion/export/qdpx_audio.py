@@ -9,7 +9,7 @@ import numpy as np
 import soundfile as sf
 
 from companion.errors import CompanionError
-from companion.export.document import SessionDocument
+from companion.session.document import SessionDocument
 
 MAX_INTERNAL_BYTES = 2_147_483_647
 

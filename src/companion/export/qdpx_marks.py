@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from companion.export.codebook import NOTE_KINDS, guid, note_kind_guid
-from companion.export.document import Entry, SessionDocument
 from companion.export.qdpx_xml import (
     ProjectParts,
     add_coding,
@@ -21,6 +20,7 @@ from companion.export.qdpx_xml import (
 )
 from companion.export.text import LF, RenderedText, render_txt
 from companion.notation import format_hms as hms
+from companion.session.document import Entry, SessionDocument
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from companion.characteristics import CATEGORIES, SCALES
 from companion.export.codebook import CASES_FOLDER, CodeNode, build_codebook, guid
-from companion.export.document import SessionDocument
+from companion.session.document import SessionDocument
 
 NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

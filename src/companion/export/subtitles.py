@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from companion.export.document import Entry, SessionDocument, memo_text
+from companion.session.document import Entry, SessionDocument, memo_text
 
 
 def _clock(ms: int, sep: str) -> str:

@@ -15,15 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from companion.export.document import (
-    Paragraph,
-    SessionDocument,
-    layout,
-    memo_text,
-    unanchored_notes,
-)
+from companion.export.layout import Paragraph, layout
 from companion.notation import format_hms as hms
 from companion.notation import timestamp
+from companion.session.document import SessionDocument, memo_text, unanchored_notes
 
 CRLF = "\r\n"
 LF = "\n"

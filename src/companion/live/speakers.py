@@ -1,8 +1,8 @@
 """Who said a live line: by channel on a two-channel recording, by voice on mono (a hook).
 
 Channel convention of the recorder: channel 1 is the interviewer, channel 2 the
-participant. A line belongs to the channel with clearly more of its energy (the same 3 dB
-rule as the final transcript's attribution).
+participant. A line belongs to the channel with clearly more of its energy (the final
+transcript's rule, :mod:`companion.speakers.channels`).
 
 For mono recordings the speaker separation built elsewhere (``companion.speakers``) plugs
 in here: :func:`set_mono_labeller` takes a function (16 kHz mono float32 audio of the
@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-DOMINANCE = 2.0
+from companion.speakers.channels import leading_channel
 
 MonoLabeller = Callable[[np.ndarray, int, tuple[str, str]], str | None]
 _mono_labeller: MonoLabeller | None = None
@@ -44,12 +44,8 @@ def channel_speaker(audio: np.ndarray, labels: tuple[str, str]) -> str | None:
     """The speaker of ``audio`` (frames, 2) by channel energy; None when neither leads."""
     if audio.ndim != 2 or audio.shape[1] != 2 or not len(audio):
         return None
-    energy = np.square(audio).sum(axis=0)
-    if energy[0] >= DOMINANCE * energy[1] and energy[0] > 0:
-        return labels[0]
-    if energy[1] >= DOMINANCE * energy[0] and energy[1] > 0:
-        return labels[1]
-    return None
+    channel = leading_channel(np.square(audio).sum(axis=0))
+    return None if channel is None else labels[channel]
 
 
 def label_line(audio: np.ndarray, start_ms: int, labels: tuple[str, str]) -> str | None:

@@ -89,8 +89,8 @@ def _reader(stream: BinaryIO, channels: int, blocks: queue.Queue[Block | None]) 
 
 class Transcriber:
     def __init__(self, args: argparse.Namespace, out: Output) -> None:
+        from companion.models.resolve import resolve_model
         from companion.transcribe.engine import DecodeOptions, Engine
-        from companion.transcribe.model import resolve_model
 
         self.out = out
         self.labels = [*args.labels.split(","), "I", "P"][:2]

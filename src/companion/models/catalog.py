@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from companion.models import bundled
+from companion.models.resolve import DEFAULT_PACKAGE, default_model
 from companion.models.store import folder_size, installed_folders, is_multilingual
 
 MB = 1_000_000
@@ -55,8 +56,6 @@ def languages_label(multilingual: bool) -> str:
 
 
 def _tiny_en() -> ModelEntry | None:
-    from companion.transcribe.model import DEFAULT_PACKAGE, default_model
-
     choice = default_model()
     if choice is None:
         return None

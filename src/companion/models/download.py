@@ -44,7 +44,7 @@ def repo_for(name: str) -> str:
                          hint=f"{name} comes with the installed packages: nothing to download")
     if (models_dir() / name).exists():
         raise InputError("NAME", name, f"a model not yet in {models_dir()}")
-    return _MODELS[name]
+    return str(_MODELS[name])
 
 
 def remote_model(name: str) -> RemoteModel:

@@ -73,6 +73,11 @@ def is_multilingual(path: Path) -> bool:
     return count >= MULTILINGUAL_VOCABULARY
 
 
+def holds_model(path: Path) -> bool:
+    """A folder with a ``model.bin``: what a model name or path must point at."""
+    return path.is_dir() and (path / "model.bin").is_file()
+
+
 def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -107,7 +112,7 @@ def installed_folders() -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     return {p.name: p for p in sorted(folder.iterdir())
-            if p.is_dir() and not p.name.startswith(".") and (p / "model.bin").is_file()}
+            if not p.name.startswith(".") and holds_model(p)}
 
 
 def make_private(path: Path) -> None:

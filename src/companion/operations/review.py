@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.export.document import SessionDocument, build_document
-from companion.export.pseudonymise import Pseudonymiser
 from companion.operations._base import acting, reading
+from companion.session.document import SessionDocument, read_session
 from companion.store import corrections, sessions, speakers, transcripts
 from companion.store.transcripts import Segment, Word
 from companion.study.folder import Study
@@ -20,11 +19,11 @@ __all__ = ["Segment", "SessionDocument", "Word", "correct_segment", "document",
            "session_speakers", "set_speaker", "split_segment", "swap_speaker"]
 
 
-def document(study: Study, session_id: int | str,
-             pseudonymiser: Pseudonymiser | None = None) -> SessionDocument:
-    """The session as one document (what review shows and every export writes)."""
+def document(study: Study, session_id: int | str) -> SessionDocument:
+    """The session as one document, its text as stored (what review shows; an export
+    writes a pseudonymised copy of the same document)."""
     with reading(study) as db:
-        return build_document(study, db, session_id, pseudonymiser=pseudonymiser)
+        return read_session(study, db, session_id)
 
 
 def get_segment(study: Study, segment_id: int) -> Segment:

@@ -11,6 +11,7 @@ from companion.operations._base import acting, reading
 from companion.operations.protocols import protocol_for, session_protocol
 from companion.operations.ratings import Scored, scored_ratings
 from companion.protocol.model import Protocol
+from companion.session.timeline import PhaseSpan, load_timeline
 from companion.speakers.talktime import talk_time_data
 from companion.store import events, notes, ratings, recordings
 from companion.store import sessions as store
@@ -19,7 +20,6 @@ from companion.store.live import list_live_segments
 from companion.store.notes import Note
 from companion.store.sessions import STATUSES, Session, parse_session_id
 from companion.study.folder import Study
-from companion.timeline import PhaseSpan, load_timeline
 
 __all__ = ["STATUSES", "Session", "SessionOverview", "complete", "get", "list_all",
            "overview", "parse_session_id", "plan", "reopen"]

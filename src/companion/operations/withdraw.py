@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from companion.operations._base import reading
-from companion.privacy.withdraw import ErasureReceipt
+from companion.privacy.withdraw import ErasureReceipt, pending_withdrawal
 from companion.privacy.withdraw import withdraw as erase
 from companion.study.folder import Study
 
-__all__ = ["ErasureReceipt", "withdraw"]
+__all__ = ["ErasureReceipt", "pending", "withdraw"]
+
+
+def pending(study: Study, code: str) -> str | None:
+    """The code of an interrupted withdrawal of ``code`` (any case), or None: asked before
+    a withdrawal, which then completes that one (its participant may be gone already)."""
+    with reading(study) as db:
+        return pending_withdrawal(study, db, code)
 
 
 def withdraw(study: Study, code: str) -> ErasureReceipt:

@@ -251,13 +251,9 @@ def tombstones(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return [{"at": r["at"], **json.loads(r["after"])} for r in rows]
 
 
-def pending_withdrawal(study: Study, code: str) -> str | None:
+def pending_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> str | None:
     """The code of an interrupted withdrawal of ``code`` (any case), or None. A finished
     withdrawal that was killed before its fresh backup gets it here (the command asks
     this first, and may then find the participant gone)."""
-    db = study.db()
-    try:
-        _settle_backup(study, db)
-        return pending_code(db, code)
-    finally:
-        db.conn.close()
+    _settle_backup(study, db)
+    return pending_code(db, code)

@@ -26,9 +26,9 @@ import sqlite_utils
 
 from companion.protocol.model import Reference
 from companion.protocol.stats import quantile
+from companion.session.timeline import PhaseSpan, load_timeline
 from companion.store import ratings
 from companion.store.sessions import Session
-from companion.timeline import PhaseSpan, load_timeline
 
 GROUP_DOMAINS = ("task", "goal", "bond")
 NO_PHASE = ""

@@ -17,11 +17,11 @@ from companion.characteristics import CATEGORIES, SCALES
 from companion.protocol.model import code_name
 from companion.protocol.stats import median_iqr
 from companion.report.joint import JointDisplay, code_tags, imported_codings, joint_display
+from companion.session.timeline import load_timeline
 from companion.store import ratings
 from companion.store.participants import Participant
 from companion.store.sessions import Session, list_sessions
 from companion.study.folder import Study
-from companion.timeline import load_timeline
 
 CATEGORY_TITLES = {
     "gender": "Gender", "age_band": "Age", "education": "Education",

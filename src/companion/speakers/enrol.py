@@ -113,13 +113,10 @@ def enrol_from_session(study: Study, session_id: int, *, channel: int = 1,
 
     if channel not in (1, 2):
         raise InputError("--channel", channel, "1 (left) or 2 (right)")
-    db = study.db()
-    try:
+    with study.connected() as db:
         rows = list(db.query("SELECT path, offset_ms FROM recording_segments "
                              "WHERE session_id = ? ORDER BY offset_ms", [session_id]))
         segments = list_segments(db, session_id)
-    finally:
-        db.conn.close()
     if not rows:
         raise InputError("--from-session", session_id, "a session with recorded audio")
     chunks: list[np.ndarray] = []

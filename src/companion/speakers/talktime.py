@@ -6,7 +6,7 @@ turn) and its length runs from its first word to its last. Shares are of the spe
 in the group, so they add to 100 % in every phase; the whole-number percentages shown are
 rounded so that they do too.
 
-Phases are the session timeline's phase spans (:mod:`companion.timeline`), the same spans
+Phases are the session timeline's phase spans (:mod:`companion.session.timeline`), the same spans
 the summary, the report and the exports measure: a segment that runs over a phase mark
 counts on both sides of it, each part in its own phase.
 """
@@ -112,7 +112,7 @@ def in_spans(spoken: Sequence[Spoken], spans: Sequence[Any]) -> list[Spoken]:
 def session_talk_time(db: Any, session_id: int) -> dict[str, Any]:
     """The session's talk-time (``overall`` and ``phases``) as plain data, for the summary,
     review, report and json export; phases as the session timeline spans them."""
-    from companion.timeline import load_timeline
+    from companion.session.timeline import load_timeline
 
     tl = load_timeline(None, db, session_id)
     return talk_time_data(tl.segments, tl.phase_spans())

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from companion.errors import InputError, NotFoundError
 from companion.store.audit import log_change
-from companion.store.db import now_iso, transaction
+from companion.store.db import insert_row, now_iso, transaction
 from companion.store.events import phase_at
 from companion.store.search import index_text, unindex
 
@@ -103,14 +103,14 @@ def begin_transcript(
     with transaction(db):
         existing = get_transcript(db, session_id)
         if existing is None:
-            db["transcripts"].insert({
+            db.table("transcripts").insert({
                 "session_id": session_id, "status": "running", "model": model,
                 "language": language, "done_ms": 0, "total_ms": total_ms,
                 "started_at": now_iso(), "finished_at": None,
             })
             action = "start"
         else:
-            db["transcripts"].update(session_id, {
+            db.table("transcripts").update(session_id, {
                 "status": "running", "model": model,
                 "language": language or existing["language"], "total_ms": total_ms,
                 "finished_at": None,
@@ -137,13 +137,9 @@ def finish_transcript(
     if language:
         changes["language"] = language
     with transaction(db):
-        db["transcripts"].update(session_id, changes)
+        db.table("transcripts").update(session_id, changes)
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action=status, after=changes)
-        if status == "done":  # the transcript is the record now: quotes move onto it
-            from companion.store.live import replace_with_final
-
-            replace_with_final(db, session_id)
 
 
 def set_language(db: sqlite_utils.Database, session_id: int, language: str) -> None:
@@ -194,7 +190,7 @@ def commit_segments(
                 "words": _words_json(seg.words),
                 "phase_id": phase_at(db, session_id, seg.start_ms), "version": 1,
             }
-            segment_id = int(db["transcript_segments"].insert(row).last_pk)
+            segment_id = insert_row(db, "transcript_segments", row)
             index_text(db, kind="segment", ref_id=segment_id, session_id=session_id,
                        at_ms=seg.start_ms, text=seg.text)
             ids.append(segment_id)
@@ -226,6 +222,16 @@ def last_segment(db: sqlite_utils.Database, session_id: int) -> Segment | None:
     return _segment_from_row(rows[0]) if rows else None
 
 
+def count_segments(db: sqlite_utils.Database, session_id: int) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM transcript_segments WHERE session_id = ?",
+                          [session_id]).fetchone()[0])
+
+
+def count_pauses(db: sqlite_utils.Database, session_id: int) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM pauses WHERE session_id = ?",
+                          [session_id]).fetchone()[0])
+
+
 def list_pauses(db: sqlite_utils.Database, session_id: int) -> list[Pause]:
     rows = db.query("SELECT start_ms, end_ms, within_segment FROM pauses "
                     "WHERE session_id = ? ORDER BY start_ms", [session_id])
@@ -250,7 +256,7 @@ def set_speaker(db: sqlite_utils.Database, segment_id: int, speaker: str | None)
     """Set who spoke a segment (review); the earlier value stays in the audit log."""
     before = get_segment(db, segment_id)
     with transaction(db):
-        db["transcript_segments"].update(
+        db.table("transcript_segments").update(
             segment_id, {"speaker": speaker, "version": before.version + 1})
         log_change(db, entity="transcript_segment", entity_id=segment_id,
                    session_id=before.session_id, action="speaker",

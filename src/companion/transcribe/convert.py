@@ -21,7 +21,7 @@ from companion.transcribe import audiofile
 from companion.transcribe.chunks import Chunk
 from companion.transcribe.engine import RawSegment
 from companion.transcribe.guard import guard_words
-from companion.transcribe.pauses import Silence, TimedWord, find_pauses
+from companion.transcribe.pauses import Silence, TimedWord, find_pauses, give_length
 from companion.transcribe.segmenting import split_words
 from companion.transcribe.speakers import attribute_words, split_by_speaker
 from companion.transcribe.verbatim import Style, mark_unintelligible
@@ -80,7 +80,9 @@ def convert_chunk(
     logprob = dict(zip(((w.start_ms, w.word) for w in words), confidence, strict=True))
     words.sort(key=lambda w: w.start_ms)  # a span decoded again comes after the first pass
     kept, dropped = guard_words(words, source.voiced)
-    words = [silence.trim(w) for w in kept]
+    # Every word a length (Whisper gives a short word none at times), then only its sound.
+    floor = previous.end_ms if previous is not None else 0
+    words = [silence.trim(w) for w in give_length(kept, floor_ms=floor)]
     scores = [logprob[(w.start_ms, w.word)] for w in kept]
     if source.style.verbatim:
         marked = mark_unintelligible(words)

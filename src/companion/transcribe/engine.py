@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from companion.errors import InputError
-from companion.transcribe.model import ModelChoice, resolve_model
+from companion.models.resolve import ModelChoice, resolve_model
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ class Engine:
         if not choice.is_local:
             # A size name the user typed: faster-whisper fetches it once, without a
             # progress bar on our screen.
-            from huggingface_hub.utils import disable_progress_bars
+            from huggingface_hub.utils.tqdm import disable_progress_bars
 
             disable_progress_bars()
         # Every core by default: CTranslate2's own default (4 threads) oversubscribes a

@@ -45,6 +45,63 @@ def silence_threshold(mix_db: np.ndarray) -> float:
     return floor + float(np.clip(0.35 * (speech - floor), 6.0, 30.0))
 
 
+SHORTEST_WORD_MS = 100
+"""The length a word Whisper gave none is given (a short word takes about this long)."""
+
+
+def give_length(words: Sequence[TimedWord], *, floor_ms: int = 0,
+                shortest_ms: int = SHORTEST_WORD_MS) -> list[TimedWord]:
+    """``words`` (in time order), each with a positive length within its neighbours.
+
+    Whisper sometimes ends a word where it starts, usually a short word squeezed against
+    the next one ("Can you…" with "Can" at 1.68-1.68 s and "you" at 1.68-1.92 s). Its start
+    is where the word begins, so it takes up to ``shortest_ms`` after it: the gap before
+    the next word, else a share of the next word's span; only then the gap after the
+    previous word (not before ``floor_ms``), else a share of that word's span. Words of no
+    length said at one instant share what they take.
+    """
+    out = list(words)
+    last = len(out) - 1
+    while last >= 0:
+        at = out[last].start_ms
+        if out[last].end_ms > at:
+            last -= 1
+            continue
+        first = last
+        while first > 0 and out[first - 1].start_ms == at and out[first - 1].end_ms <= at:
+            first -= 1
+        lo, hi = _room(out, first, last, floor_ms, shortest_ms * (last - first + 1))
+        count = last - first + 1
+        for k in range(count):
+            out[first + k] = replace(out[first + k], start_ms=lo + (hi - lo) * k // count,
+                                     end_ms=lo + (hi - lo) * (k + 1) // count)
+        last = first - 1
+    return out
+
+
+def _room(out: list[TimedWord], first: int, last: int, floor_ms: int,
+          wanted: int) -> tuple[int, int]:
+    """The span words ``first``..``last`` (no length, one instant) take, taking it from a
+    neighbour's span (changed in ``out``) when there is no gap."""
+    at, count = out[first].start_ms, last - first + 1
+    after = out[last + 1] if last + 1 < len(out) else None
+    before = out[first - 1] if first > 0 else None
+    if after is None or after.start_ms - at >= count:
+        return at, at + wanted if after is None else min(at + wanted, after.start_ms)
+    if after.start_ms == at and after.end_ms - at > count:
+        take = min(wanted, (after.end_ms - at) * count // (count + 1))
+        out[last + 1] = replace(after, start_ms=at + take)
+        return at, at + take
+    low = before.end_ms if before is not None else floor_ms
+    if at - low >= count:
+        return max(low, at - wanted), at
+    if before is not None and before.end_ms == at and at - before.start_ms > count:
+        take = min(wanted, (at - before.start_ms) * count // (count + 1))
+        out[first - 1] = replace(before, end_ms=at - take)
+        return at - take, at
+    return at, at + count  # squeezed between words of (next to) no length: a moment each
+
+
 class Silence:
     """Silent frames of one recording file."""
 

@@ -9,10 +9,11 @@ and the queue **goes on** with the next one (a damaged file in one interview mus
 keep the others from being transcribed). A set ``cancel`` stops after the segment being
 decoded; the sessions after it are left as they were.
 
-What happens is told to one callback as plain dataclasses, in the calling thread: the
-model loading, a session started, the runner's :class:`~companion.transcribe.runner.Progress`
-reports, a session finished. The CLI draws them as progress bars, the TUI posts them to
-its screen.
+What happens is told to one callback as plain dataclasses (:data:`QueueEvent`), in the
+calling thread: the model loading, a session started, the runner's
+:class:`~companion.transcribe.job.Progress` reports, a session finished. Both fronts get
+them through :mod:`companion.operations.transcription`: the CLI draws them as progress
+bars, the TUI posts each to its screen as it is.
 """
 
 from __future__ import annotations
@@ -25,16 +26,9 @@ from typing import Any
 from companion.errors import CompanionError
 from companion.study.folder import Study
 from companion.transcribe.engine import Engine
-from companion.transcribe.runner import (
-    Progress,
-    TranscribeOptions,
-    TranscribeResult,
-    engine_for,
-    pending_sessions,
-    session_engine,
-    study_options,
-    transcribe_session,
-)
+from companion.transcribe.job import Progress, TranscribeOptions, TranscribeResult
+from companion.transcribe.plan import engine_for, pending_sessions, session_engine, study_options
+from companion.transcribe.runner import DoneCallback, transcribe_session
 
 
 @dataclass(frozen=True)
@@ -123,6 +117,7 @@ def run_queue(
     engine: Engine | None = None,
     on_event: EventCallback | None = None,
     cancel: threading.Event | None = None,
+    on_done: DoneCallback | None = None,
 ) -> QueueOutcome:
     """Transcribe ``session_ids`` in turn (default: every session waiting for one).
 
@@ -130,8 +125,9 @@ def run_queue(
     loaded before the first session; if it cannot be loaded, that error is raised
     (nothing can be transcribed). With no ``engine``, model or language given, each
     session's protocol language picks its model (engines are cached: each loads once); a
-    later session whose model cannot be loaded is a failure like any other. A
-    KeyboardInterrupt stops the queue and propagates.
+    later session whose model cannot be loaded is a failure like any other. ``on_done``
+    follows each transcript the queue finishes (see ``transcribe_session``); when it fails,
+    so does that session. A KeyboardInterrupt stops the queue and propagates.
     """
     options = options or TranscribeOptions()
     ids = list(pending_sessions(study) if session_ids is None else session_ids)
@@ -164,7 +160,7 @@ def run_queue(
         emit(SessionStarted(session_id, index, len(ids), engine.label))
         try:
             result = transcribe_session(study, session_id, options=options, engine=engine,
-                                        on_progress=emit, cancel=cancel)
+                                        on_progress=emit, cancel=cancel, on_done=on_done)
         except Exception as exc:  # this session failed; the others still run
             failure = Failure(session_id, reason_of(exc), exc)
             failures.append(failure)

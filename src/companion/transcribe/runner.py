@@ -1,48 +1,43 @@
-"""Transcribing a session: plan, resume, progress, cancel.
+"""Transcribing a session: resume, decode chunk by chunk, store, report, cancel.
 
 ``transcribe_session`` runs in the calling thread (a CLI, or a TUI worker thread: it opens
 its own database connection and prints nothing). Progress goes to ``on_progress``, called
-in that same thread (a TUI forwards it with ``call_from_thread``); a set ``cancel`` event
+in that same thread (a TUI forwards it with ``post_message``); a set ``cancel`` event
 stops it after the segment being decoded, dropping the rest of its chunk.
 
 Each recording file is decoded in chunks decided up front from the whole file (see
 :mod:`companion.transcribe.chunks`), each on its own, so a resumed transcript is the one an
 uninterrupted run makes. A chunk is committed whole, with its pauses, phases and full-text
 rows, and moves the transcript's resume point (``transcripts.done_ms``) to its end; a rerun
-skips the committed chunks.
+skips the committed chunks. The steps of a run are :class:`Run`'s methods: the plan
+(:mod:`companion.transcribe.plan`), then per chunk :meth:`Run.decode_chunk`,
+:meth:`Run.fill` and :meth:`Run.store_chunk`, and :meth:`Run.finish`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sqlite_utils
 
 from companion.audio.lock import transcribing
-from companion.errors import CompanionError, InputError
+from companion.errors import CompanionError
 from companion.store import transcripts as store
 from companion.store.db import transaction
 from companion.store.dropped import list_dropped, store_dropped
-from companion.store.sessions import get_session
 from companion.study.folder import Study
 from companion.transcribe import audiofile
 from companion.transcribe.ahead import Lookahead
 from companion.transcribe.audiofile import SAMPLE_RATE
-from companion.transcribe.chunks import TAIL_S, plan_chunks, voiced_frames
+from companion.transcribe.chunks import TAIL_S, Chunk, plan_chunks, voiced_frames
 from companion.transcribe.convert import RecordingPart, Source, convert_chunk
 from companion.transcribe.coverage import fill_gaps, fill_tail
-from companion.transcribe.engine import (
-    DecodeOptions,
-    Engine,
-    RawSegment,
-    check_language,
-    load_engine,
-    vad_pays,
-)
+from companion.transcribe.engine import DecodeOptions, Engine, RawSegment, vad_pays
 from companion.transcribe.job import (
     Plan,
     Progress,
@@ -50,121 +45,15 @@ from companion.transcribe.job import (
     TranscribeOptions,
     TranscribeResult,
 )
-from companion.transcribe.model import resolve_model
 from companion.transcribe.pauses import Silence, TimedWord
+from companion.transcribe.plan import engine_for, plan_session, study_options
 from companion.transcribe.speakers import speaker_labels
-from companion.transcribe.verbatim import Style, initial_prompt
+from companion.transcribe.verbatim import initial_prompt
 
+__all__ = ["DoneCallback", "Progress", "Run", "TranscribeOptions", "TranscribeResult",
+           "transcribe_session"]
 
-def protocol_hints(study: Study, protocol_id: str) -> tuple[str | None, Style]:
-    """(language, transcription style) of the session's protocol; (None, Style()) when
-    unavailable."""
-    try:
-        from companion.protocol.registry import get_protocol
-    except ImportError:
-        return None, Style()
-    try:
-        proto = get_protocol(protocol_id, study.root)
-    except CompanionError:
-        return None, Style()
-    style = Style(verbatim=bool(getattr(proto, "verbatim", False)),
-                  pause_ms=round(float(getattr(proto, "turn_pause_seconds", 0.8)) * 1000),
-                  vocabulary=tuple(getattr(proto, "vocabulary", ()) or ()))
-    return getattr(proto, "language", None), style
-
-
-def study_options(study: Study, options: TranscribeOptions) -> TranscribeOptions:
-    """Fill what the caller left open from the study's ``companion.toml`` [transcribe]."""
-    settings = study.settings.transcribe
-    return replace(
-        options,
-        model=options.model or settings.model,
-        language=options.language or settings.language,
-        threads=options.threads or settings.threads,
-    )
-
-
-def engine_for(options: TranscribeOptions, language: str | None = None) -> Engine:
-    """The (cached) engine for these options; InputError/NoModelError for a bad model.
-    With no model named, ``language`` (the session's) picks one that can transcribe it."""
-    return load_engine(resolve_model(options.model, language=options.language or language),
-                       device=options.device,
-                       compute_type=options.compute_type, threads=options.threads)
-
-
-def session_engine(study: Study, session_id: int | str,
-                   options: TranscribeOptions = TranscribeOptions()) -> Engine:
-    """The engine for one session: with no model named, its protocol's language picks one
-    (tiny.en for English, the multilingual base otherwise). Engines are cached per model."""
-    options = study_options(study, options)
-    db = study.db()
-    try:
-        session = get_session(db, session_id)
-    finally:
-        db.conn.close()
-    return engine_for(options, protocol_hints(study, session.protocol_id)[0])
-
-
-def _resolve_path(study: Study, path: str) -> Path:
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else study.root / candidate
-
-
-def plan_session(db: Any, study: Study, session_id: int | str,
-                 options: TranscribeOptions = TranscribeOptions()) -> Plan:
-    """Check everything a run needs (session, audio files, language); writes nothing."""
-    session = get_session(db, session_id)
-    if session.status == "live":
-        raise InputError("session", session.id, "a session that is not being recorded now",
-                         hint="stop the recording first")
-    rows = list(db.query("SELECT id, seq, path, offset_ms, frames, samplerate "
-                         "FROM recording_segments WHERE session_id = ? "
-                         "ORDER BY offset_ms, seq", [session.id]))
-    if not rows:
-        raise InputError("session", session.id, "a session with recorded or imported audio",
-                         hint="this session has no audio to transcribe")
-    parts = []
-    for row in rows:
-        path = _resolve_path(study, row["path"])
-        if not path.is_file():
-            raise InputError("recording", str(path), "an existing audio file",
-                             hint=f"segment {row['seq']} of session {session.id} is missing")
-        try:
-            length = audiofile.duration_ms(path)
-        except Exception:  # no decoder can read it: damaged, like an emptied file
-            length = 0
-        # The database knows how long the segment was: a file much shorter is damaged.
-        known = int(row["frames"] or 0) * 1000 // max(1, int(row["samplerate"] or 1))
-        if known > 0 and length < known * 0.9:
-            raise InputError("recording", str(path), "the audio recorded for it",
-                             hint=f"segment {row['seq']} of session {session.id} is damaged: "
-                                  f"it holds {length / 1000:.1f} s of {known / 1000:.1f} s; "
-                                  "'companion recover' or re-import it")
-        if length <= 0:
-            # An emptied or torn file would otherwise make a finished, empty transcript.
-            raise InputError("recording", str(path), "an audio file with sound in it",
-                             hint=f"segment {row['seq']} of session {session.id} holds no "
-                                  "audio; 'companion recover' or re-import it")
-        parts.append(RecordingPart(int(row["id"]), int(row["seq"]), path,
-                                   int(row["offset_ms"]), length))
-    proto_language, style = protocol_hints(study, session.protocol_id)
-    verbatim = study.settings.transcribe.verbatim
-    if verbatim is not None:  # the study's setting wins over the protocol's
-        style = replace(style, verbatim=verbatim)
-    if options.language:
-        language = check_language(options.language)
-    else:
-        language = check_language(proto_language, field="protocol language")
-    return Plan(session, tuple(parts), language, style)
-
-
-def pending_sessions(study: Study) -> list[int]:
-    """Sessions with audio and no finished transcript, in id order (for --all, a queue)."""
-    db = study.db()
-    try:
-        return store.sessions_needing_transcript(db)
-    finally:
-        db.conn.close()
+DoneCallback = Callable[[TranscribeResult], None]
 
 
 def transcribe_session(
@@ -175,16 +64,17 @@ def transcribe_session(
     engine: Engine | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    on_done: DoneCallback | None = None,
 ) -> TranscribeResult:
     """Transcribe (or resume transcribing) one session into the study database.
 
     Bad input (unknown session, no audio, bad language, bad model) raises InputError
     before anything is written. A set ``cancel`` stops after the segment being decoded,
     with status 'cancelled', keeping the chunks committed so far; the next call resumes
-    with the next chunk.
+    with the next chunk. ``on_done`` is what follows a transcript this run finished (the
+    caller's: speakers, quotes), called with the session still locked against another run.
     """
-    db = study.db()
-    try:
+    with study.connected() as db:
         options = study_options(study, options)
         plan = plan_session(db, study, session_id, options)
         if engine is None:
@@ -195,207 +85,253 @@ def transcribe_session(
                 store.delete_transcript(db, plan.session.id)  # and its dropped words
             existing = store.get_transcript(db, plan.session.id)
             if existing is not None and existing["status"] == "done":
-                return _result(db, plan, "already-done", existing, 0, 0.0)
+                return result_of(db, plan, "already-done", existing, 0, 0.0)
             with engine.lock:
-                result = _run(db, plan, engine, options, on_progress, cancel)
-            if result.status == "done" and options.speakers == "auto":
-                # mono audio: who spoke each word, from the voices (two channels keep
-                # the channel rule and are skipped there)
-                from companion.speakers.session import separate_session
-
-                separate_session(study, db, plan.session.id)
+                result = Run(db, plan, engine, options, on_progress, cancel).run()
+            if result.status == "done" and on_done is not None:
+                on_done(result)
             return result
-    finally:
-        db.conn.close()
 
 
-def _result(db: Any, plan: Plan, status: str, transcript: dict[str, Any], new: int,
-            elapsed: float) -> TranscribeResult:
+def result_of(db: sqlite_utils.Database, plan: Plan, status: str, transcript: dict[str, Any],
+              new: int, elapsed: float) -> TranscribeResult:
     sid = plan.session.id
-    count = db.execute("SELECT COUNT(*) FROM transcript_segments WHERE session_id = ?",
-                       [sid]).fetchone()[0]
-    pauses = db.execute("SELECT COUNT(*) FROM pauses WHERE session_id = ?", [sid]).fetchone()[0]
     return TranscribeResult(
         session_id=sid, participant_code=plan.session.participant_code, status=status,
-        model=transcript["model"], language=transcript["language"], segments=int(count),
-        new_segments=new, pauses=int(pauses), done_ms=int(transcript["done_ms"]),
+        model=transcript["model"], language=transcript["language"],
+        segments=store.count_segments(db, sid), new_segments=new,
+        pauses=store.count_pauses(db, sid), done_ms=int(transcript["done_ms"]),
         total_ms=int(transcript["total_ms"] or plan.total_ms), elapsed_s=round(elapsed, 3),
         dropped=len(list_dropped(db, sid)))
 
 
-def _run(db: Any, plan: Plan, engine: Engine, options: TranscribeOptions,
-         on_progress: ProgressCallback | None, cancel: threading.Event | None) -> TranscribeResult:
-    sid = plan.session.id
-    labels = speaker_labels(plan.session.participant_code)
-    transcript = store.begin_transcript(db, sid, model=engine.label, language=plan.language,
-                                        total_ms=plan.total_ms)
-    resume_ms = int(transcript["done_ms"])
-    started = time.monotonic()
-    start_ms = resume_ms
-    stored = int(db.execute("SELECT COUNT(*) FROM transcript_segments WHERE session_id = ?",
-                            [sid]).fetchone()[0])
-    new = 0
-    # The language a multilingual model detected in the first chunk is stored at once, so
-    # a resumed run decodes its chunks in that same language.
-    language = plan.language or transcript["language"]
-    # The vocabulary and the verbatim style go in as a prompt (hotwords merged whole
-    # windows into one segment); no conditioning on earlier text (see DecodeOptions).
-    # The verbatim sample in the language decoded: an English-only model speaks English, a
-    # multilingual one with no language set gets its sample once it has heard the first chunk.
-    decode = DecodeOptions(language=language, beam_size=options.beam_size,
-                           initial_prompt=initial_prompt(
-                               plan.style, language or (None if engine.multilingual else "en")))
-    vad = vad_pays(engine.choice) if options.vad_filter is None else options.vad_filter
+class Stopped(Exception):
+    """Asked to stop: the chunk being decoded is neither finished nor stored."""
 
-    def report(state: str, done_ms: int) -> None:
-        if on_progress is None:
+
+class Run:
+    """One run over a session's plan: the state its steps share (where the transcript
+    is, the language heard, the decoder's options) and the steps themselves."""
+
+    def __init__(self, db: sqlite_utils.Database, plan: Plan, engine: Engine,
+                 options: TranscribeOptions, on_progress: ProgressCallback | None,
+                 cancel: threading.Event | None) -> None:
+        self.db, self.plan, self.engine, self.options = db, plan, engine, options
+        self.on_progress, self.cancel = on_progress, cancel
+        self.sid = plan.session.id
+        self.labels = speaker_labels(plan.session.participant_code)
+        transcript = store.begin_transcript(db, self.sid, model=engine.label,
+                                            language=plan.language, total_ms=plan.total_ms)
+        self.resume_ms = self.start_ms = int(transcript["done_ms"])
+        self.started = time.monotonic()
+        self.stored = store.count_segments(db, self.sid)
+        self.new = 0
+        # The language a multilingual model detected in the first chunk is stored at once,
+        # so a resumed run decodes its chunks in that same language.
+        self.language: str | None = plan.language or transcript["language"]
+        # The vocabulary and the verbatim style go in as a prompt (hotwords merged whole
+        # windows into one segment); no conditioning on earlier text (see DecodeOptions).
+        # The verbatim sample in the language decoded: an English-only model speaks
+        # English, a multilingual one with no language set gets its sample once it has
+        # heard the first chunk.
+        self.decode = DecodeOptions(
+            language=self.language, beam_size=options.beam_size,
+            initial_prompt=initial_prompt(
+                plan.style, self.language or (None if engine.multilingual else "en")))
+        self.vad = vad_pays(engine.choice) if options.vad_filter is None else options.vad_filter
+        self.lookahead = Lookahead(engine)
+
+    # -- progress and cancel ----------------------------------------------------------------
+
+    def report(self, state: str, done_ms: int) -> None:
+        if self.on_progress is None:
             return
-        elapsed = time.monotonic() - started
-        covered = done_ms - start_ms
+        elapsed = time.monotonic() - self.started
+        covered = done_ms - self.start_ms
         eta = None
         if state == "running" and covered > 0 and elapsed > 0:
-            eta = (plan.total_ms - done_ms) / covered * elapsed
-        on_progress(Progress(sid, plan.session.participant_code, state, done_ms,
-                             plan.total_ms, stored, new, round(elapsed, 3), eta))
+            eta = (self.plan.total_ms - done_ms) / covered * elapsed
+        self.on_progress(Progress(self.sid, self.plan.session.participant_code, state,
+                                  done_ms, self.plan.total_ms, self.stored, self.new,
+                                  round(elapsed, 3), eta))
 
-    def stopped() -> bool:
-        return cancel is not None and cancel.is_set()
+    def stopped(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
 
-    cancelled = False
-    lookahead = Lookahead(engine)
-    try:
-        report("running", resume_ms)
-        for part in plan.parts:
-            if stopped():
-                cancelled = True
-                break
-            if part.end_ms <= resume_ms:
-                continue
-            audio = audiofile.load_audio(part.path)
-            silence = Silence(audio.mix_db)
-            voiced = voiced_frames(audio.mix_db)
-            source = Source(part, audio, silence, voiced, labels,
-                             options.interviewer_channel, plan.style)
-            # Decided from the whole file, whatever the resume point: every run decodes
-            # the same chunks (see companion.transcribe.chunks).
-            chunks = plan_chunks(audio.mono, silence.silent, vad_filter=vad,
-                                 mix_db=audio.mix_db)
-            previous = _last_word(db, sid, part) if resume_ms > part.offset_ms else None
-            for index, chunk in enumerate(chunks):
-                if part.offset_ms + chunk.end_ms <= resume_ms:
-                    continue  # committed by an earlier run
-                if stopped():
-                    cancelled = True
+    # -- the run ------------------------------------------------------------------------------
+
+    def run(self) -> TranscribeResult:
+        """Every recording file in turn, then :meth:`finish`; the result of the run."""
+        try:
+            self.report("running", self.resume_ms)
+            try:
+                for part in self.plan.parts:
+                    if self.stopped():
+                        raise Stopped
+                    if part.end_ms > self.resume_ms:
+                        self.transcribe_part(part)
+                status = self.finish("done")
+            except Stopped:
+                status = self.finish("cancelled")
+        except BaseException as exc:
+            status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+            store.finish_transcript(self.db, self.sid, status)
+            if isinstance(exc, (KeyboardInterrupt, CompanionError)) or not isinstance(
+                    exc, Exception):
+                raise
+            raise CompanionError(f"transcription of session {self.sid} failed: {exc}") from exc
+        finally:
+            self.lookahead.close()
+        self.report(status, self.resume_ms)
+        final = store.get_transcript(self.db, self.sid)
+        assert final is not None
+        return result_of(self.db, self.plan, status, final, self.new,
+                         time.monotonic() - self.started)
+
+    def transcribe_part(self, part: RecordingPart) -> None:
+        """The chunks of one recording file that no earlier run committed; Stopped when
+        asked to stop."""
+        audio = audiofile.load_audio(part.path)
+        silence = Silence(audio.mix_db)
+        voiced = voiced_frames(audio.mix_db)
+        source = Source(part, audio, silence, voiced, self.labels,
+                        self.options.interviewer_channel, self.plan.style)
+        # Decided from the whole file, whatever the resume point: every run decodes the
+        # same chunks (see companion.transcribe.chunks).
+        chunks = plan_chunks(audio.mono, silence.silent, vad_filter=self.vad,
+                             mix_db=audio.mix_db)
+        previous = (last_word(self.db, self.sid, part) if self.resume_ms > part.offset_ms
+                    else None)
+        for index, chunk in enumerate(chunks):
+            if part.offset_ms + chunk.end_ms <= self.resume_ms:
+                continue  # committed by an earlier run
+            if self.stopped():
+                raise Stopped
+            following = chunks[index + 1] if index + 1 < len(chunks) else None
+            raws = self.fill(source, chunk, self.decode_chunk(source, chunk, following))
+            previous = self.store_chunk(source, chunk, raws, previous)
+            if self.stopped():
+                # Asked during the commit or its report (a TUI's report waits for the
+                # screen): cancelled, as asked, even after the last chunk; a rerun only
+                # marks the rest done.
+                raise Stopped
+        store.set_done_ms(self.db, self.sid, part.end_ms)
+        self.resume_ms = max(self.resume_ms, part.end_ms)
+        self.report("running", self.resume_ms)
+
+    def decode_chunk(self, source: Source, chunk: Chunk,
+                     following: Chunk | None) -> list[RawSegment]:
+        """Whisper's segments for ``chunk`` up to its closing padding (the next chunk goes
+        to the second decoder meanwhile); Stopped when asked to stop, before the retries
+        of :meth:`fill` (each a decoder pass that an interviewer going live would otherwise
+        share the CPU with)."""
+        clip = chunk.clip(source.audio.mono)
+        if self.language is not None and following is not None:
+            self.lookahead.start(following, following.clip(source.audio.mono), self.decode)
+        segments, detected = (self.lookahead.take(chunk)
+                              or self.engine.transcribe(clip, self.decode))
+        if self.language is None:
+            segments = self._heard(detected, segments, clip)
+        raws: list[RawSegment] = []
+        complete = False
+        try:
+            for raw in segments:
+                raws.append(raw)
+                # The position decoded so far (not yet the resume point): the bar moves
+                # within a chunk, which can take a minute on a big model.
+                position = source.part.offset_ms + chunk.to_file_ms(raw.end)
+                self.report("running", max(self.resume_ms, position))
+                if self.stopped():
+                    break  # the rest of this chunk is not decoded, nor stored
+                if raw.end >= chunk.tail_s:
+                    complete = True  # the rest: see fill_tail
                     break
-                # Only a transcript left by a version that committed segment by segment
-                # has its resume point inside a chunk: what it stored before that point
-                # is kept, the rest of the chunk decoded.
-                floor_ms = max(0, resume_ms - part.offset_ms - chunk.start_ms)
-                raws: list[RawSegment] = []
-                if language is not None and index + 1 < len(chunks):
-                    following = chunks[index + 1]
-                    lookahead.start(following, following.clip(audio.mono), decode)
-                segments, detected = (lookahead.take(chunk)
-                                      or engine.transcribe(chunk.clip(audio.mono), decode))
-                if language is None:
-                    language = detected
-                    store.set_language(db, sid, language)
-                    heard = replace(decode, language=language,
-                                    initial_prompt=initial_prompt(plan.style, language))
-                    if heard.initial_prompt != decode.initial_prompt:
-                        # decoded again with the heard language's prompt, as a resumed run
-                        # (which knows the language) decodes it
-                        getattr(segments, "close", lambda: None)()
-                        segments, _ = engine.transcribe(chunk.clip(audio.mono), heard)
-                    decode = heard
-                complete = False
-                try:
-                    for raw in segments:
-                        raws.append(raw)
-                        # The position decoded so far (not yet the resume point): the
-                        # bar moves within a chunk, which can take a minute on a big model.
-                        position = part.offset_ms + chunk.to_file_ms(raw.end)
-                        report("running", max(resume_ms, position))
-                        if stopped():
-                            break  # the rest of this chunk is not decoded, nor stored
-                        if raw.end >= chunk.tail_s:
-                            complete = True  # the rest: see fill_tail below
-                            break
-                    else:
-                        complete = True
-                finally:
-                    close = getattr(segments, "close", None)
-                    if close is not None:
-                        close()
-                if not complete or stopped():
-                    # asked to stop: not the retries below either (each a decoder pass
-                    # that an interviewer going live would otherwise share the CPU with)
-                    cancelled = True
-                    break
-                # The whole chunk in one transaction: its segments, pauses, full-text rows
-                # and the resume point, its end.
-                done_ms = part.offset_ms + chunk.end_ms
-                def again(clip: np.ndarray, how: DecodeOptions = decode) -> list[RawSegment]:
-                    # One pass, no fallback to sampling, at most a fast talker's tokens:
-                    # on a noise Whisper would otherwise try six temperatures, each
-                    # writing up to a full window of invented text (the guard's work).
-                    longest = 12 + round(len(clip) / SAMPLE_RATE * 6)
-                    how = replace(how, extra={**how.extra, "temperature": 0.0,
-                                              "max_new_tokens": longest})
-                    found: list[RawSegment] = []
-                    for raw in engine.transcribe(clip, how)[0]:
-                        found.append(raw)
-                        if raw.end >= len(clip) / SAMPLE_RATE - TAIL_S:
-                            break  # as above: no window for the closing padding
-                    return found
+            else:
+                complete = True
+        finally:
+            _close(segments)
+        if not complete or self.stopped():
+            raise Stopped
+        return raws
 
-                raws = fill_tail(chunk, raws, audio.mono, voiced, again)
-                # a stretch still skipped after a retry is decoded once more without the
-                # prompt, which is what made Whisper skip it (see transcribe.coverage)
-                unprompted = replace(decode, initial_prompt=None)
-                bare = (None if decode.initial_prompt is None else
-                        lambda clip, how=unprompted: again(clip, how))
-                raws, _ = fill_gaps(chunk, raws, audio.mono, voiced, again, bare)
-                rows, pauses, last, dropped = convert_chunk(source, chunk, raws, previous, floor_ms)
-                with transaction(db):
-                    store.commit_segments(db, sid, rows, pauses, done_ms=done_ms)
-                    store_dropped(db, sid, [replace(d, start_ms=part.offset_ms + d.start_ms,
-                                                    end_ms=part.offset_ms + d.end_ms)
-                                            for d in dropped])
-                stored += len(rows)
-                new += len(rows)
-                previous = last
-                resume_ms = max(resume_ms, done_ms)
-                report("running", resume_ms)
-                if stopped():
-                    # Asked during the commit or its report (a TUI's report waits for the
-                    # screen): cancelled, as asked, even after the last chunk; a rerun
-                    # only marks the rest done.
-                    cancelled = True
-                    break
-            if cancelled:
-                break
-            store.set_done_ms(db, sid, part.end_ms)
-            resume_ms = max(resume_ms, part.end_ms)
-            report("running", resume_ms)
-        status = "cancelled" if cancelled else "done"
-        store.finish_transcript(db, sid, status, done_ms=resume_ms if not cancelled else None,
-                                language=language)
-    except BaseException as exc:
-        status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
-        store.finish_transcript(db, sid, status)
-        if isinstance(exc, (KeyboardInterrupt, CompanionError)) or not isinstance(exc, Exception):
-            raise
-        raise CompanionError(f"transcription of session {sid} failed: {exc}") from exc
-    finally:
-        lookahead.close()
-    report(status, resume_ms)
-    final = store.get_transcript(db, sid)
-    assert final is not None
-    return _result(db, plan, status, final, new, time.monotonic() - started)
+    def _heard(self, language: str, segments: Iterator[RawSegment],
+               clip: np.ndarray) -> Iterator[RawSegment]:
+        """The first chunk of a run with no language set: the language heard is stored
+        at once, and the chunk decoded again with that language's prompt when it differs,
+        as a resumed run (which knows the language) decodes it."""
+        self.language = language
+        store.set_language(self.db, self.sid, language)
+        heard = replace(self.decode, language=language,
+                        initial_prompt=initial_prompt(self.plan.style, language))
+        if heard.initial_prompt != self.decode.initial_prompt:
+            _close(segments)
+            segments, _ = self.engine.transcribe(clip, heard)
+        self.decode = heard
+        return segments
+
+    def fill(self, source: Source, chunk: Chunk, raws: list[RawSegment]) -> list[RawSegment]:
+        """Voiced stretches Whisper skipped, decoded again: the chunk's end, then gaps; a
+        gap still skipped is decoded once more without the prompt, which is what made
+        Whisper skip it (see companion.transcribe.coverage)."""
+        mono, voiced = source.audio.mono, source.voiced
+        raws = fill_tail(chunk, raws, mono, voiced, self._again)
+        unprompted = replace(self.decode, initial_prompt=None)
+        bare = (None if self.decode.initial_prompt is None else
+                lambda clip: self._again(clip, unprompted))
+        raws, _ = fill_gaps(chunk, raws, mono, voiced, self._again, bare)
+        return raws
+
+    def _again(self, clip: np.ndarray, how: DecodeOptions | None = None) -> list[RawSegment]:
+        # One pass, no fallback to sampling, at most a fast talker's tokens: on a noise
+        # Whisper would otherwise try six temperatures, each writing up to a full window
+        # of invented text (the guard's work).
+        how = how or self.decode
+        longest = 12 + round(len(clip) / SAMPLE_RATE * 6)
+        how = replace(how, extra={**how.extra, "temperature": 0.0, "max_new_tokens": longest})
+        found: list[RawSegment] = []
+        for raw in self.engine.transcribe(clip, how)[0]:
+            found.append(raw)
+            if raw.end >= len(clip) / SAMPLE_RATE - TAIL_S:
+                break  # as in decode_chunk: no window for the closing padding
+        return found
+
+    def store_chunk(self, source: Source, chunk: Chunk, raws: list[RawSegment],
+                    previous: TimedWord | None) -> TimedWord | None:
+        """The chunk in one transaction: its segments, pauses, full-text rows, dropped
+        words and the resume point, its end. Returns the last word kept."""
+        part = source.part
+        # Only a transcript left by a version that committed segment by segment has its
+        # resume point inside a chunk: what it stored before that point is kept.
+        floor_ms = max(0, self.resume_ms - part.offset_ms - chunk.start_ms)
+        done_ms = part.offset_ms + chunk.end_ms
+        rows, pauses, last, dropped = convert_chunk(source, chunk, raws, previous, floor_ms)
+        with transaction(self.db):
+            store.commit_segments(self.db, self.sid, rows, pauses, done_ms=done_ms)
+            store_dropped(self.db, self.sid, [
+                replace(d, start_ms=part.offset_ms + d.start_ms, end_ms=part.offset_ms + d.end_ms)
+                for d in dropped])
+        self.stored += len(rows)
+        self.new += len(rows)
+        self.resume_ms = max(self.resume_ms, done_ms)
+        self.report("running", self.resume_ms)
+        return last
+
+    def finish(self, status: str) -> str:
+        """The run's end in the store: done (up to where it got) or cancelled (resumable)."""
+        store.finish_transcript(self.db, self.sid, status,
+                                done_ms=self.resume_ms if status == "done" else None,
+                                language=self.language)
+        return status
 
 
-def _last_word(db: Any, session_id: int, part: RecordingPart) -> TimedWord | None:
+def _close(segments: Iterator[RawSegment]) -> None:
+    """Stop a lazy decoder (a list decoded ahead has nothing to stop)."""
+    close = getattr(segments, "close", None)
+    if close is not None:
+        close()
+
+
+def last_word(db: sqlite_utils.Database, session_id: int, part: RecordingPart) -> TimedWord | None:
     """The last stored word in this recording file, on the file's timeline (for the pause
     between the last committed segment and the first new one)."""
     last = store.last_segment(db, session_id)

@@ -2,9 +2,10 @@
 
 Convention of the recorder: channel 1 (left) is the interviewer's microphone, channel 2
 (right) the participant's. A word belongs to the channel that carries clearly more of its
-energy; a segment whose words change channel is split at the change, so a quick answer
-that Whisper joined to the question still gets its own speaker. On a mono recording the
-speaker is unknown (None) and is set in review.
+energy (:mod:`companion.speakers.channels`); a segment whose words change channel is split
+at the change, so a quick answer that Whisper joined to the question still gets its own
+speaker. On a mono recording the speaker is unknown (None) until the voices are told apart
+(:mod:`companion.speakers.session`) or set in review.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from companion.speakers.channels import leading_channel
 from companion.transcribe.audiofile import FRAME_MS
 from companion.transcribe.pauses import TimedWord
 
 INTERVIEWER = "I"
-DOMINANCE = 2.0
-"""A channel must carry at least this many times the other's energy (3 dB) to decide."""
 
 
 def speaker_labels(participant_code: str) -> tuple[str, str]:
@@ -39,15 +39,8 @@ def attribute_words(
     for word in words:
         lo = min(word.start_ms // FRAME_MS, frames)
         hi = min(max(word.end_ms // FRAME_MS, lo + 1), frames)
-        energy = channel_power[lo:hi].sum(axis=0)
-        if energy.size < 2 or float(energy.max()) <= 0.0:
-            out.append(None)
-        elif energy[0] >= DOMINANCE * energy[1]:
-            out.append(order[0])
-        elif energy[1] >= DOMINANCE * energy[0]:
-            out.append(order[1])
-        else:
-            out.append(None)
+        channel = leading_channel(channel_power[lo:hi].sum(axis=0))
+        out.append(None if channel is None else order[channel])
     return _fill_unknown(out)
 
 

@@ -204,11 +204,14 @@ class CompanionApp(App[None]):
             return
         self.push_screen(TRANSCRIPTION)
 
-    def action_open_search(self) -> None:
+    def open_search(self) -> None:
         from companion.tui.screens.search import SearchScreen
 
+        self.push_screen(SearchScreen())
+
+    def action_open_search(self) -> None:
         if not self._busy_live():
-            self.push_screen(SearchScreen())
+            self.open_search()
 
     def action_open_report(self) -> None:
         from companion.tui.screens.report import ReportScreen
@@ -220,9 +223,9 @@ class CompanionApp(App[None]):
 
     @work(thread=True, exclusive=True, group="recovery", exit_on_error=False)
     def _find_interrupted(self) -> None:
-        from companion.audio.recover import find_interrupted
+        from companion.operations.recording import interrupted_sessions
 
-        found = find_interrupted(self.study)
+        found = interrupted_sessions(self.study)
         if found:
             self.post_message(InterruptedFound(found))
 
@@ -251,10 +254,10 @@ class CompanionApp(App[None]):
 
     @work(thread=True, exclusive=True, group="recovery", exit_on_error=False)
     def _recover_worker(self, session_id: int) -> None:
-        from companion.audio.recover import recover_session
+        from companion.operations.recording import recover
 
         try:
-            recover_session(self.study, session_id)
+            recover(self.study, session_id)
         except CompanionError as exc:
             self.post_message(RecoveryDone(session_id, str(exc)))
         except Exception as exc:  # report it: a recovery must never fail silently

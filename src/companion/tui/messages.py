@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
 
+@dataclass(eq=False)  # a message is one event: identity, not equality
 class Stamped(Message):
     """Something was written to the session timeline at ``at_ms``.
 
-    ``kind`` is one of ``note``, ``bookmark``, ``code``, ``phase``, ``asked``, ``used``;
-    ``ref`` is the note id, phase id, prompt id or rule id.
+    ``kind`` is one of ``note``, ``bookmark``, ``code``, ``quote``, ``phase``, ``asked``,
+    ``used``, ``reflection``; ``ref`` is the note id, phase id, prompt id or rule id;
+    ``shown`` is how the live screen's log writes it.
     """
 
-    def __init__(self, session_id: int, kind: str, at_ms: int | None, ref: object) -> None:
-        self.session_id = session_id
-        self.kind = kind
-        self.at_ms = at_ms
-        self.ref = ref
-        super().__init__()
+    session_id: int
+    kind: str
+    at_ms: int | None
+    ref: object
+    shown: str = ""
 
 
 class InterruptedFound(Message):

@@ -1,8 +1,8 @@
 """The recorder as the TUI sees it: a small protocol, so tests can pass a fixed one.
 
-The real implementation is :class:`companion.audio.Recorder`; the live screen only calls
-these methods, polls ``status()`` about ten times a second and reads ``session_ms()`` to
-stamp what the interviewer does.
+The real one comes from :func:`companion.operations.recording.prepare_recording`; the live
+screen only calls these methods, polls ``status()`` about ten times a second and reads
+``session_ms()`` to stamp what the interviewer does.
 """
 
 from __future__ import annotations
@@ -34,17 +34,12 @@ def default_recorder_factory(device: str | None) -> RecorderFactory:
     """The real recorder on ``device`` (None: the study's or the system's default)."""
 
     def make(study: Study, session_id: int) -> RecorderLike:
-        from companion.audio.recorder import Recorder
+        from companion.operations.recording import RecordingOptions, prepare_recording
 
-        audio = study.settings.audio  # format, channels, ... as `companion record` uses them
-        # Stopping is not completing: the session stays continuable until F8 on the summary.
-        recorder: RecorderLike = Recorder(study, session_id,
-                                          device=device if device is not None else audio.device,
-                                          channels=audio.channels, fmt=audio.format,
-                                          samplerate=audio.samplerate,
-                                          silence_seconds=audio.silence_seconds,
-                                          stopped_status="stopped")
-        return recorder
+        # The study's [audio] settings, as `companion record` uses them. Stopping is not
+        # completing: the session stays continuable until F8 on the summary.
+        return prepare_recording(study, session_id,
+                                 RecordingOptions(device=device, stop_completes=False))
 
     return make
 

@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
 from companion.operations import report as study_report
 from companion.report.render import to_markdown
+from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
 from companion.tui.widgets.saturation_chart import SaturationChart
 
-if TYPE_CHECKING:
-    from companion.tui.app import CompanionApp
 
-
-class ReportScreen(Screen[None]):
+class ReportScreen(CompanionScreen):
     """Read-only: the same numbers as ``companion report``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="report.back", tooltip="Close the report"),
     ]
-
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         # On screen the report is as of now: its time stamp belongs in the written file.

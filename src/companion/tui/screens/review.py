@@ -15,28 +15,24 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from companion.audio.play import SKIP_MS, Player, PlayerLike
 from companion.errors import CompanionError
-from companion.export.document import Entry, SessionDocument, memo_text
-from companion.export.pseudonymise import Pseudonymiser
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
+from companion.session.document import Entry, SessionDocument, memo_text
+from companion.tui.context import CompanionScreen
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
 from companion.tui.widgets.text_prompt import TextPrompt
-
-if TYPE_CHECKING:
-    from companion.tui.app import CompanionApp
 
 PlayerFactory = Callable[["ReviewScreen"], PlayerLike]
 
@@ -56,7 +52,7 @@ def default_player_factory(screen: ReviewScreen) -> PlayerLike:
         study, screen.session_id))
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(CompanionScreen):
     """One session, reviewed: timeline, transcript, playback and versioned edits."""
 
     DEFAULT_CSS = """
@@ -108,10 +104,6 @@ class ReviewScreen(Screen[None]):
         self.current_segment: int | None = None
         self._head_base = ""
 
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
-
     # --- building --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -159,8 +151,7 @@ class ReviewScreen(Screen[None]):
 
     def reload(self) -> None:
         """(Re)read the session from the store, keeping the highlighted lines."""
-        self.doc = review.document(self.companion.study, self.session_id,
-                                   pseudonymiser=Pseudonymiser({}))
+        self.doc = review.document(self.companion.study, self.session_id)
         doc = self.doc
         transcript = self.query_one("#transcript-list", OptionList)
         timeline = self.query_one("#timeline-list", OptionList)
@@ -430,9 +421,7 @@ class ReviewScreen(Screen[None]):
     # --- navigation ---------------------------------------------------------------------------
 
     def action_search(self) -> None:
-        from companion.tui.screens.search import SearchScreen
-
-        self.app.push_screen(SearchScreen())
+        self.companion.open_search()
 
     def action_back(self) -> None:
         if self.player is not None:

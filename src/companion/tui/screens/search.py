@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from companion.notation import format_hms
 from companion.operations.listings import search
+from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
-
-if TYPE_CHECKING:
-    from companion.tui.app import CompanionApp
 
 
 def _context(snippet: str) -> Text:
@@ -31,7 +28,7 @@ def _context(snippet: str) -> Text:
     return text
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(CompanionScreen):
     """A query box and the hits across sessions: participant, session, time, context."""
 
     DEFAULT_CSS = """
@@ -48,10 +45,6 @@ class SearchScreen(Screen[None]):
         super().__init__()
         self.query_text = query
         self.hits: list[dict[str, Any]] = []
-
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Input(self.query_text, placeholder="Search notes and transcripts (word, or "
@@ -93,10 +86,8 @@ class SearchScreen(Screen[None]):
         self.open_hit(int(str(event.row_key.value)))
 
     def open_hit(self, index: int) -> None:
-        from companion.tui.screens.review import ReviewScreen
-
         hit = self.hits[index]
-        self.app.push_screen(ReviewScreen(int(hit["session_id"]), at_ms=hit["at_ms"] or 0))
+        self.companion.open_review(int(hit["session_id"]), at_ms=hit["at_ms"] or 0)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -17,15 +17,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from companion.notation import format_hms
+from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
 
 if TYPE_CHECKING:
     from companion.study.folder import Study
-    from companion.tui.app import CompanionApp
 
 STATUS_STYLE = {
     "planned": "",
@@ -86,7 +85,7 @@ def read_rows(study: Study) -> list[SessionRow]:
         has_audio=item.has_audio) for item in session_listing(study)]
 
 
-class SessionsScreen(Screen[None]):
+class SessionsScreen(CompanionScreen):
     """Every session of the study, one row each; participants without a session too."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,10 +127,6 @@ class SessionsScreen(Screen[None]):
         """Bumped by every reload; an answer from an older reload is ignored."""
         self.loaded = False
         """True once the rows of the latest reload are in the table."""
-
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="sessions-title", classes="screen-title")

@@ -9,14 +9,13 @@ chart and the proposed deepening questions follow the ratings as they are typed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -32,14 +31,12 @@ from companion.protocol.suggestions import (
     ceiling_fraction,
     suggest,
 )
+from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
 from companion.tui.widgets.form_fields import FieldCheck, FieldError
 from companion.tui.widgets.profile_chart import ProfileChart
 from companion.tui.widgets.suggestion_cards import SuggestionCards
 from companion.tui.widgets.wai_rating import WaiRating
-
-if TYPE_CHECKING:
-    from companion.tui.app import CompanionApp
 
 __all__ = ["FieldError", "SetupScreen"]
 
@@ -52,7 +49,7 @@ CATEGORY_TITLES = {
 }
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(CompanionScreen):
     """A new participant, a new session for one, or a planned session to complete."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,10 +72,6 @@ class SetupScreen(Screen[None]):
         self.protocol: Protocol | None = None
         self.protocols: dict[str, Protocol] = {}
         self.suggestions: list[Suggestion] = []
-
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
 
     # -- layout -----------------------------------------------------------------------
 
@@ -446,7 +439,7 @@ class SetupScreen(Screen[None]):
         app = self.companion
         if not app.model_ready(session_id):  # checked before this screen closes
             return
-        app.pop_screen()
+        self.app.pop_screen()
         app.start_live(session_id)
 
     def action_back(self) -> None:

@@ -14,23 +14,22 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes as notes_ops
 from companion.operations import sessions as session_ops
+from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
 from companion.tui.messages import Stamped
 from companion.tui.symbols import SYMBOLS
 
 if TYPE_CHECKING:
     from companion.operations.notes import Note
-    from companion.tui.app import CompanionApp
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(CompanionScreen):
     """Durations per phase, prompts asked, notes; field notes written after the interview."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -56,10 +55,6 @@ class SummaryScreen(Screen[None]):
         self.reflection_id: int | None = None
         """The reflection in the box (Ctrl+S saves a new version of it)."""
         self._reflections: list[Note] = []
-
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary-title", classes="screen-title")
@@ -219,7 +214,7 @@ class SummaryScreen(Screen[None]):
         app = self.companion
         if not app.model_ready(self.session_id):  # checked before this screen closes
             return
-        app.pop_screen()
+        self.app.pop_screen()
         app.start_live(self.session_id)
 
     def action_back(self) -> None:

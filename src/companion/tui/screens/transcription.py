@@ -4,10 +4,11 @@ The queue is every session with audio and no finished transcript. ``t`` transcri
 highlighted one, ``a`` all of them in turn, ``c`` cancels (after the segment being
 decoded: what was transcribed stays, and the next start goes on from there).
 
-The work runs in one thread worker that calls :mod:`companion.transcribe.runner`, the
-same code as ``companion transcribe``. The worker touches no widget: it only posts
-messages (``post_message`` is thread-safe): a session started, progress (coalesced, so a
-flood of updates never backs up the queue), a session finished, the run ended. The runner
+The work runs in one thread worker that calls
+:func:`companion.operations.transcription.transcribe_queue`, the queue ``companion
+transcribe`` runs. The worker touches no widget: it only posts messages (``post_message``
+is thread-safe): each of the queue's events as it is (progress coalesced, so a flood of
+updates never backs up the queue), and the run's end. The runner
 opens its own database connection in that thread and writes nothing to the terminal
 (faster-whisper's progress bar is off, its logger and CTranslate2's are quiet); anything
 printed by Python code during a run is captured here and only logged (never drawn over
@@ -26,26 +27,24 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import ListView, Static
 
 from companion.notation import format_duration, format_eta, format_hms
+from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
-from companion.tui.screens.transcription_messages import (
-    ModelLoading,
-    ProgressMade,
-    QueueLoaded,
-    RunEnded,
-    SessionFinished,
-    SessionStarted,
-)
+from companion.tui.screens import transcription_messages as messages
 from companion.tui.widgets.queue_row import QueueRow
 
 if TYPE_CHECKING:
     from companion.operations.listings import QueueItem
+    from companion.operations.transcription import (
+        ModelLoading,
+        Progress,
+        SessionFinished,
+        SessionStarted,
+    )
     from companion.study.folder import Study
     from companion.transcribe.engine import Engine
-    from companion.tui.app import CompanionApp
 
 __all__ = ["QueueRow", "TranscriptionScreen", "read_queue"]
 
@@ -62,7 +61,7 @@ def read_queue(study: Study) -> list[QueueItem]:
 
 
 
-class TranscriptionScreen(Screen[None]):
+class TranscriptionScreen(CompanionScreen):
     """The transcription queue: progress per session; start one or all; cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -78,13 +77,10 @@ class TranscriptionScreen(Screen[None]):
                 tooltip="Back to the sessions (a running transcription goes on)"),
     ]
 
-    # The worker's messages (posted from its thread), by their old names too.
-    QueueLoaded = QueueLoaded
-    ModelLoading = ModelLoading
-    SessionStarted = SessionStarted
-    ProgressMade = ProgressMade
-    SessionFinished = SessionFinished
-    RunEnded = RunEnded
+    # The worker's messages (posted from its thread).
+    QueueLoaded = messages.QueueLoaded
+    QueueReport = messages.QueueReport
+    RunEnded = messages.RunEnded
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,10 +90,6 @@ class TranscriptionScreen(Screen[None]):
         """Whatever Python code printed during a run (captured and logged, never drawn)."""
         self.loaded = False
         """True once the queue has been read at least once."""
-
-    @property
-    def companion(self) -> CompanionApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def running(self) -> bool:
@@ -146,8 +138,8 @@ class TranscriptionScreen(Screen[None]):
             return
         self.post_message(self.QueueLoaded(items))
 
-    @on(QueueLoaded)
-    def _show_queue(self, event: QueueLoaded) -> None:
+    @on(messages.QueueLoaded)
+    def _show_queue(self, event: messages.QueueLoaded) -> None:
         self.loaded = True
         if event.error:
             self._status(f"The queue could not be read: {event.error}", "bold red")
@@ -275,43 +267,41 @@ class TranscriptionScreen(Screen[None]):
         messages."""
         # Imported here, in the worker: faster-whisper, numpy and PyAV load only when a
         # transcription starts, never for the app's first frame.
-        from companion.operations.transcription import transcribe_queue
-        from companion.transcribe import queue
-        from companion.transcribe.runner import Progress
+        from companion.operations.transcription import QueueEvent, reason_of, transcribe_queue
 
-        def forward(event: queue.QueueEvent) -> None:
-            if isinstance(event, Progress):
-                self.post_message(self.ProgressMade(event))
-            elif isinstance(event, queue.ModelLoading):
-                self.post_message(self.ModelLoading(event.session_id))
-            elif isinstance(event, queue.SessionStarted):
-                self.post_message(self.SessionStarted(event.session_id, event.index,
-                                                      event.count, event.model))
-            elif isinstance(event, queue.SessionFinished):
-                status = "done" if event.status in ("done", "already-done") else event.status
-                self.post_message(self.SessionFinished(event.session_id, status,
-                                                       elapsed_s=event.elapsed_s,
-                                                       error=event.error))
+        def report(event: QueueEvent) -> None:
+            self.post_message(self.QueueReport(event))
 
         error: str | None = None
         try:
-            transcribe_queue(study, session_ids, engine=engine, on_event=forward,
-                             cancel=cancel)
+            transcribe_queue(study, session_ids, engine=engine, on_event=report, cancel=cancel)
         except Exception as exc:  # no model: say so instead of dying in silence
-            error = queue.reason_of(exc)
+            error = reason_of(exc)
         finally:
             self.post_message(self.RunEnded(error))
 
     # -- what the worker reports ----------------------------------------------------------
 
-    @on(ModelLoading)
+    @on(messages.QueueReport)
+    def _report(self, message: messages.QueueReport) -> None:
+        from companion.operations import transcription as queue
+
+        event = message.event
+        if isinstance(event, queue.Progress):
+            self._progress(event)
+        elif isinstance(event, queue.ModelLoading):
+            self._model_loading(event)
+        elif isinstance(event, queue.SessionStarted):
+            self._session_started(event)
+        elif isinstance(event, queue.SessionFinished):
+            self._session_finished(event)
+
     def _model_loading(self, event: ModelLoading) -> None:
         row = self.row(event.session_id)
         if row is not None and row.state == "queued":
             row.state = "loading model"
         self._status("Loading the Whisper model (once per run of companion)…")
 
-    @on(SessionStarted)
     def _session_started(self, event: SessionStarted) -> None:
         self.model_label = event.model
         row = self.row(event.session_id)
@@ -326,9 +316,7 @@ class TranscriptionScreen(Screen[None]):
     def _cancel_requested(self) -> bool:
         return self._cancel is not None and self._cancel.is_set()
 
-    @on(ProgressMade)
-    def _progress(self, event: ProgressMade) -> None:
-        progress = event.progress
+    def _progress(self, progress: Progress) -> None:
         row = self.row(progress.session_id)
         if row is None:
             return
@@ -337,15 +325,15 @@ class TranscriptionScreen(Screen[None]):
         if progress.state == "running":
             row.eta = format_eta(progress.eta_s)
 
-    @on(SessionFinished)
     def _session_finished(self, event: SessionFinished) -> None:
         row = self.row(event.session_id)
         if row is not None:
-            row.state = event.status
-            if event.status == "done":
+            # A session found transcribed already is done for this screen.
+            row.state = "done" if event.status == "already-done" else event.status
+            if row.state == "done":
                 row.fraction = 1.0
                 row.eta = f"took {format_duration(event.elapsed_s)}"
-            elif event.status == "failed":
+            elif row.state == "failed":
                 row.eta = ""
             else:
                 row.eta = f"stopped at {format_hms(row.done_ms)}"
@@ -353,8 +341,8 @@ class TranscriptionScreen(Screen[None]):
             self.notify(f"Session {event.session_id} was not transcribed: {event.error}",
                         title="Transcription", severity="error", timeout=30)
 
-    @on(RunEnded)
-    def _run_ended(self, event: RunEnded) -> None:
+    @on(messages.RunEnded)
+    def _run_ended(self, event: messages.RunEnded) -> None:
         cancelled = self._cancel_requested
         self._cancel = None
         self.app.end_capture_print(self)

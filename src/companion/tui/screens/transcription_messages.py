@@ -1,4 +1,10 @@
-"""What the transcription worker tells its screen, posted from the worker's thread."""
+"""What the transcription worker tells its screen, posted from the worker's thread.
+
+The queue's own events (:data:`companion.operations.transcription.QueueEvent`: the model
+loading, a session started, progress, a session finished) travel as they are, each in one
+:class:`QueueReport`; the CLI draws the same events as its progress bars. Only what the
+screen alone needs has a message of its own: the queue read, the worker's end.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from companion.operations.listings import QueueItem
-    from companion.transcribe.runner import Progress
+    from companion.operations.transcription import QueueEvent
 
 
 # eq=False: a message is one event (identity, not equality), and stays hashable.
@@ -22,43 +28,19 @@ class QueueLoaded(Message, bubble=False):
 
 
 @dataclass(eq=False)
-class ModelLoading(Message, bubble=False):
-    """The run is loading the Whisper model (the first run of the app)."""
+class QueueReport(Message, bubble=False):
+    """One event of the running queue."""
 
-    session_id: int
-
-
-@dataclass(eq=False)
-class SessionStarted(Message, bubble=False):
-    """The run moved on to ``session_id`` (``index`` of ``count``)."""
-
-    session_id: int
-    index: int
-    count: int
-    model: str
-
-
-@dataclass(eq=False)
-class ProgressMade(Message, bubble=False):
-    """The runner's progress report for one session."""
-
-    progress: Progress
+    event: QueueEvent
 
     def can_replace(self, message: Message) -> bool:
-        # A newer report on the same session supersedes this one (toolong's pattern):
-        # the UI shows only the latest, however fast the segments come.
-        return (isinstance(message, ProgressMade)
-                and message.progress.session_id == self.progress.session_id)
+        # A newer progress report on the same session supersedes this one (toolong's
+        # pattern): the UI shows only the latest, however fast the segments come.
+        from companion.operations.transcription import Progress
 
-
-@dataclass(eq=False)
-class SessionFinished(Message, bubble=False):
-    """A session's run ended: ``status`` done, cancelled or failed (``error`` says why)."""
-
-    session_id: int
-    status: str
-    elapsed_s: float = 0.0
-    error: str | None = None
+        return (isinstance(self.event, Progress) and isinstance(message, QueueReport)
+                and isinstance(message.event, Progress)
+                and message.event.session_id == self.event.session_id)
 
 
 @dataclass(eq=False)

@@ -1,8 +1,10 @@
-"""The live transcript on the interview screen: the last lines said, and the talk balance.
+"""The live transcript's views on the interview screen: the last lines said, the talk balance.
 
-The panel shows the newest lines with their session time and speaker; a cursor (Ctrl+↑/↓)
-picks the line the quote key pins, and follows the newest line until moved. Its last row
-says when the live transcript is starting, fell behind or stopped.
+:class:`LiveLines` shows the newest lines with their session time and speaker; a cursor
+(Ctrl+↑/↓) picks the line the quote key pins, and follows the newest line until moved. Its
+last row says when the live transcript is starting, fell behind or stopped. The panel that
+runs the transcriber and shows these is
+:class:`companion.tui.screens.live.transcript.LiveTranscriptPanel`.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from textual.widgets import Static
 from companion.notation import format_hms
 
 
-class LiveTranscriptPanel(Static):
+class LiveLines(Static):
+    """The newest live lines, one row each, the highlighted one reversed."""
+
     DEFAULT_CSS = """
-    LiveTranscriptPanel {
+    LiveLines {
         height: 1fr; max-height: 5; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
     }
     """

@@ -1,31 +1,27 @@
-"""The ``companion transcribe`` command's work: options checked, progress bar, summary.
+"""``companion transcribe`` on the terminal: a progress bar per session, a summary line and
+the exit status.
 
-Kept here so the CLI (``companion.cli``) only declares the options; the progress bar and
-its ETA are fed by the runner's progress reports and drawn on stderr (stdout stays clean
-for ``--json``).
+The work is :mod:`companion.operations.transcription`'s, the TUI's queue too: this module
+only draws the queue's events on stderr (stdout stays clean for ``--json``) and says what
+came of it.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import threading
 from typing import Any
 
 import click
 
 from companion.errors import InputError
 from companion.notation import format_eta, format_hms
+from companion.operations import transcription
+from companion.operations.transcription import Progress, QueueEvent, TranscribeResult
 from companion.study.folder import Study
-from companion.transcribe.engine import check_language
-from companion.transcribe.queue import run_queue
-from companion.transcribe.runner import (
-    Progress,
-    TranscribeOptions,
-    TranscribeResult,
-    plan_session,
-    study_options,
-)
+
+INTERRUPTED = 130
+"""The exit status of a run stopped with Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 class ProgressBars:
@@ -37,7 +33,11 @@ class ProgressBars:
         self._position = 0
         self.last: Progress | None = None
 
-    def __call__(self, progress: Progress) -> None:
+    def __call__(self, event: QueueEvent) -> None:
+        if isinstance(event, Progress):
+            self.show(event)
+
+    def show(self, progress: Progress) -> None:
         self.last = progress
         if progress.session_id != self._session:
             self.close()
@@ -68,7 +68,8 @@ def _eta_text(progress: Progress) -> str:
     return text
 
 
-def _summary(result: TranscribeResult) -> str:
+def summary(result: TranscribeResult) -> str:
+    """One session's outcome in one line."""
     if result.status == "already-done":
         return (f"Session {result.session_id} ({result.participant_code}) already has a "
                 f"transcript ({result.segments} segments); --restart to make it again")
@@ -83,41 +84,33 @@ def _summary(result: TranscribeResult) -> str:
     return head
 
 
-def run_transcribe(
-    study: Study, session_id: str | None, *, all_sessions: bool, model: str | None,
-    language: str | None, threads: int, restart: bool, as_json: bool, speakers: str = "auto",
-) -> None:
+def talk_time_line(study: Study, session_id: int) -> str:
+    """The line under a summary: who talked how much."""
+    from companion.speakers.talktime import describe
+
+    rows = transcription.talk_time(study, session_id)
+    return f"  talk-time: {describe(rows)}" if rows else "  talk-time: no speech"
+
+
+def run(study: Study, session_id: str | None, *, all_sessions: bool, model: str | None,
+        language: str | None, threads: int, restart: bool, as_json: bool,
+        speakers: str = "auto") -> None:
     """One session or ``--all``, through the one queue the TUI uses too: a failing session
     is named and the others still run; the exit status is 1 when any failed."""
-    if bool(session_id) == bool(all_sessions):
-        raise InputError("SESSION", session_id or "", "a session id, or --all (not both)")
-    if threads < 0:
-        raise InputError("--threads", threads, "0 (automatic) or more")
-    if speakers not in ("auto", "none"):
-        raise InputError("--speakers", speakers, "auto (separate voices on mono audio) or none")
-    check_language(language)
-    options = TranscribeOptions(model=model, language=language, threads=threads,
-                                restart=restart, speakers=speakers)
-    ids: list[int] | None = None
-    if not all_sessions:
-        # Bad input is said (exit 2) before the model is loaded, as before any write.
-        db = study.db()
-        try:
-            ids = [plan_session(db, study, session_id or "", study_options(study, options))
-                   .session.id]
-        finally:
-            db.conn.close()
+    # Bad input is said (exit 2) before the model is loaded, as before any write.
+    asked = transcription.request(study, session_id, all_sessions=all_sessions, model=model,
+                                  language=language, threads=threads, restart=restart,
+                                  speakers=speakers)
     bars = ProgressBars()
-    cancel = threading.Event()
     try:
-        outcome = run_queue(study, ids, options=options, cancel=cancel,
-                            on_event=lambda e: bars(e) if isinstance(e, Progress) else None)
+        outcome = transcription.transcribe_queue(study, asked.session_ids,
+                                                 options=asked.options, on_event=bars)
     except KeyboardInterrupt:
         bars.close()
         where = f" at {format_hms(bars.last.done_ms)}" if bars.last else ""
         click.echo(f"Interrupted{where}; the segments so far are saved: run the same "
                    "command again to continue.", err=True)
-        raise SystemExit(130) from None
+        raise click.exceptions.Exit(INTERRUPTED) from None
     finally:
         bars.close()
     if not all_sessions and outcome.failures and isinstance(
@@ -132,20 +125,8 @@ def run_transcribe(
         if all_sessions and not outcome.results and not outcome.failures:
             click.echo("Nothing to transcribe: every session with audio has a transcript.")
         for result in outcome.results:
-            click.echo(_summary(result))
-            click.echo(_talk_time(study, result.session_id))
+            click.echo(summary(result))
+            click.echo(talk_time_line(study, result.session_id))
     if outcome.failures:
         click.echo(outcome.failure_line(), err=True)
-        raise SystemExit(1)
-
-
-def _talk_time(study: Study, session_id: int) -> str:
-    """The talk-time line under a summary: who talked how much."""
-    from companion.speakers.talktime import describe, session_talk_time
-
-    db = study.db()
-    try:
-        rows = session_talk_time(db, session_id)["overall"]
-    finally:
-        db.conn.close()
-    return f"  talk-time: {describe(rows)}" if rows else "  talk-time: no speech"
+        raise click.exceptions.Exit(1)

@@ -1,37 +1,45 @@
-"""One session's content gathered in time order, ready for every export format.
+"""One session read as a document: everything that happened, in time order.
 
 A :class:`SessionDocument` holds what happened in a session on its timeline (session time
 in milliseconds, the recording's clock): phase starts, prompts asked and suggestions used,
 transcript segments (with the pause marks inside them), pauses between segments, notes,
-bookmarks and code tags, all read from :mod:`companion.timeline` (its session end, its
-phase spans, its order; a note inside a segment cuts the segment at its moment). All free
-text in it is already pseudonymised, so a renderer cannot leak a name by forgetting a step.
+bookmarks and code tags, all read from :mod:`companion.session.timeline` (its session end,
+its phase spans, its order; a note inside a segment cuts the segment at its moment).
 
-:func:`layout` turns the timeline into paragraphs (speaker turns, phase headings, memos),
-the common shape of the text exports (txt, md, f4, docx) and of the transcript inside the
-REFI-QDA project.
+:func:`read_session` reads it with its text as typed and transcribed: what review shows.
+An export writes a pseudonymised copy (:func:`companion.export.pseudonymise.pseudonymised`),
+which re-renders the speech from the timeline it keeps, so a name split over two words
+or around a pause mark is still found.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from companion.export.pseudonymise import Pseudonymiser, study_pseudonymiser
 from companion.notation import format_hms, pause_mark, pause_unit, segment_text
 from companion.protocol.model import Protocol, code_name
 from companion.protocol.registry import get_protocol
+from companion.session.timeline import (
+    AudioMap,
+    PhaseSpan,
+    SessionTimeline,
+    Speech,
+    load_timeline,
+    timed_tokens,
+)
 from companion.store import notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
 from companion.study.folder import Study
-from companion.timeline import AudioMap, PhaseSpan, Speech, load_timeline, timed_tokens
 
-__all__ = ["Entry", "Paragraph", "PhaseSpan", "SessionDocument", "build_document", "code_name",
-           "layout"]
+if TYPE_CHECKING:
+    from companion.privacy.pseudonymise import Pseudonymiser
+
+__all__ = ["Entry", "PhaseSpan", "SessionDocument", "code_name", "memo_text", "pauses_inside",
+           "read_session", "speech_text", "unanchored_notes"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,10 @@ class Entry:
 
 @dataclass
 class SessionDocument:
-    """Everything about one session an export needs (text already pseudonymised)."""
+    """Everything about one session that review and an export need.
+
+    Its text is as stored unless ``pseudonymiser`` says which replacements went into it
+    (an export's copy)."""
 
     study: Study
     session: sessions.Session
@@ -77,12 +88,15 @@ class SessionDocument:
     prompts: list[dict[str, Any]]
     transcript: dict[str, Any] | None
     duration_ms: int
-    pseudonymiser: Pseudonymiser
     interviewer: str | None
+    timeline: SessionTimeline
+    """What the document was read from (an export re-renders the speech from it)."""
     rendered: dict[int, str] = field(default_factory=dict)
-    """Segment id -> its whole text as written (pause marks in, pseudonymised)."""
+    """Segment id -> its whole text as written (pause marks in)."""
     audio: AudioMap = field(default_factory=lambda: AudioMap(()))
-    """The recording files on the session clock (see :mod:`companion.timeline`)."""
+    """The recording files on the session clock (see :mod:`companion.session.timeline`)."""
+    pseudonymiser: Pseudonymiser | None = None
+    """The replacements made in this copy's text; None: the text as stored."""
     generated_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
 
@@ -153,25 +167,22 @@ class SessionDocument:
                 f" pauses: (.) 1 {unit}, (..) 2 {unit}, (...) 3 {unit}, (N {unit}) from 4 {unit}.")
         else:
             lines.append("No transcript yet: notes, phases and prompts only.")
-        lines.append(self.pseudonymiser.note())
+        if self.pseudonymiser is not None:
+            lines.append(self.pseudonymiser.note())
         return lines
 
 
-def _clean_segment(seg: transcripts.Segment, pseudo: Pseudonymiser) -> transcripts.Segment:
-    """The segment with its text and words pseudonymised (for the json export)."""
-    words = [dict(w.__dict__) for w in seg.words]
-    if words:
-        replaced = pseudo.apply_words([w["word"] for w in words])
-        for word, new in zip(words, replaced, strict=True):
-            word["word"] = new
-    return dataclasses.replace(seg, text=pseudo.apply(seg.text).strip(),
-                               words=tuple(transcripts.Word(**w) for w in words))
+def pauses_inside(tl: SessionTimeline, seg: transcripts.Segment) -> list[dict[str, int]]:
+    """The pauses within one segment (their marks go inside its text)."""
+    return [{"start_ms": p.start_ms, "end_ms": p.end_ms} for p in tl.pauses
+            if p.within_segment and seg.start_ms <= p.start_ms < seg.end_ms]
 
 
-def _speech_text(speech: Speech, tokens: list[str], inner: list[dict[str, int]],
-                 language: str | None = "en") -> str:
-    """A stretch of a segment as written: its (pseudonymised) tokens with the marks of
-    the pauses inside it, and the mark of a pause at its cut in front of it."""
+def speech_text(speech: Speech, tokens: list[str], inner: list[dict[str, int]],
+                language: str | None = "en") -> str:
+    """A stretch of a segment as written: ``tokens`` (its timed tokens' words, or a
+    pseudonymised copy of them) with the marks of the pauses inside it, and the mark of a
+    pause at its cut in front of it."""
     timed = speech.tokens
     if not speech.words_match:  # a corrected segment: its text is the truth, no marks
         return "".join(tokens[speech.first:speech.stop]).strip()
@@ -185,36 +196,25 @@ def _speech_text(speech: Speech, tokens: list[str], inner: list[dict[str, int]],
     return text
 
 
-def build_document(study: Study, db: sqlite_utils.Database, session_id: int | str,
-                   *, pseudonymiser: Pseudonymiser | None = None) -> SessionDocument:
-    """Gather a session from the store; raises NotFoundError for an unknown session."""
+def read_session(study: Study, db: sqlite_utils.Database,
+                 session_id: int | str) -> SessionDocument:
+    """Read a session from the store; raises NotFoundError for an unknown session."""
     session = sessions.get_session(db, session_id)
     participant = Participant(**next(iter(db.query(
         "SELECT * FROM participants WHERE id = ?", [session.participant_id]))))
     protocol = get_protocol(session.protocol_id, study.root)
-    pseudo = pseudonymiser if pseudonymiser is not None else study_pseudonymiser(study)
     # Every time, span and order below comes from the one session timeline.
     tl = load_timeline(study, db, session.id)
-
-    tokens: dict[int, list[str]] = {}
-    inner: dict[int, list[dict[str, int]]] = {}
-    for seg in tl.segments:
-        timed, _ = timed_tokens(seg)
-        # Pseudonymised as one text, so a two-word name is found across tokens.
-        tokens[seg.id] = pseudo.apply_words([t.word for t in timed])
-        inner[seg.id] = [{"start_ms": p.start_ms, "end_ms": p.end_ms} for p in tl.pauses
-                         if p.within_segment and seg.start_ms <= p.start_ms < seg.end_ms]
-
     transcript = transcripts.get_transcript(db, session.id)
     language = (transcript or {}).get("language") or protocol.language
+    words = {seg.id: [t.word for t in timed_tokens(seg)[0]] for seg in tl.segments}
     entries: list[Entry] = []
     rendered: dict[int, list[str]] = {}
-    prompts: list[dict[str, Any]] = []
     for item in tl.entries():
         if item.speech is not None:
             speech = item.speech
             seg = speech.segment
-            text = _speech_text(speech, tokens[seg.id], inner[seg.id], language)
+            text = speech_text(speech, words[seg.id], pauses_inside(tl, seg), language)
             rendered.setdefault(seg.id, []).append(text)
             entries.append(Entry("segment", speech.at_ms, speech.end_ms, text, seg.speaker,
                                  seg.id, phase_id=tl.phase_at(speech.at_ms),
@@ -230,49 +230,25 @@ def build_document(study: Study, db: sqlite_utils.Database, session_id: int | st
             entries.append(Entry("phase", event.at_ms, event.end_ms, event.text,
                                  ref_id=event.ref_id, phase_id=event.sub))
         elif event.kind == "prompt":
-            text = pseudo.apply(event.text)
-            entries.append(Entry("prompt", event.at_ms, None, text, ref_id=event.ref_id,
+            entries.append(Entry("prompt", event.at_ms, None, event.text, ref_id=event.ref_id,
                                  sub=event.sub))
         elif event.kind == "note":
-            entries.append(Entry("note", event.at_ms, None, pseudo.apply(event.text),
-                                 ref_id=event.ref_id, sub=event.sub, codes=event.codes))
-    prompts = [{**event, "text": pseudo.apply(event["text"])} for event in tl.prompts]
-    clean_notes = [dataclasses.replace(note, text=pseudo.apply(note.text))
-                   for note in tl.notes]
+            entries.append(Entry("note", event.at_ms, None, event.text, ref_id=event.ref_id,
+                                 sub=event.sub, codes=event.codes))
 
     return SessionDocument(
         study=study, session=session, participant=participant, protocol=protocol,
-        # A role is free text: someone may have typed a professional's name there.
-        ratings=[dataclasses.replace(r, role=pseudo.apply(r.role))
-                 for r in ratings.list_ratings(db, session.id)],
-        entries=entries, notes=clean_notes,
-        segments=[_clean_segment(seg, pseudo) for seg in tl.segments], pauses=tl.pauses,
+        ratings=ratings.list_ratings(db, session.id), entries=entries, notes=list(tl.notes),
+        segments=list(tl.segments), pauses=tl.pauses,
         recordings=recordings.list_segments(db, session.id), phases=tl.phase_spans(),
-        prompts=prompts, transcript=transcript,
-        duration_ms=tl.end_ms, pseudonymiser=pseudo,
-        interviewer=pseudo.apply(session.interviewer) if session.interviewer else None,
+        prompts=list(tl.prompts), transcript=transcript, duration_ms=tl.end_ms,
+        interviewer=session.interviewer or None, timeline=tl,
         rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},
         audio=tl.audio,
     )
 
 
-# --- layout: paragraphs for the text formats ----------------------------------------------
-
-@dataclass
-class Paragraph:
-    """A paragraph of a text export.
-
-    ``kind``: ``turn`` (one speaker's consecutive segments, with the pauses, notes and
-    prompts that fall inside it as ``parts``), ``phase``, ``memo`` (a note or prompt
-    between turns) or ``pause`` (a silence at a change of speaker).
-    """
-
-    kind: str
-    at_ms: int
-    end_ms: int
-    speaker: str | None = None
-    parts: list[Entry] = field(default_factory=list)
-
+# --- what the views share --------------------------------------------------------------
 
 def memo_text(doc: SessionDocument, entry: Entry) -> str:
     """A note or prompt as a bracketed memo: ``[Note at 00:12:03: text; codes: A1 ...]``.
@@ -291,56 +267,6 @@ def memo_text(doc: SessionDocument, entry: Entry) -> str:
         codes = "codes: " + ", ".join(doc.code_label(c) for c in entry.codes)
         body = f"{body}; {codes}" if body else codes
     return f"[{label} at {at}{': ' + body if body else ''}]"
-
-
-def layout(doc: SessionDocument) -> list[Paragraph]:
-    """The timeline as paragraphs: a new turn at each change of speaker or phase."""
-    paragraphs: list[Paragraph] = []
-    turn: Paragraph | None = None
-    pending_pause: Entry | None = None
-
-    def flush_pause() -> None:
-        nonlocal pending_pause
-        if pending_pause is not None:
-            paragraphs.append(Paragraph("pause", pending_pause.at_ms,
-                                        pending_pause.end_ms or pending_pause.at_ms,
-                                        parts=[pending_pause]))
-            pending_pause = None
-
-    for entry in doc.entries:
-        if entry.kind == "segment":
-            if turn is not None and turn.speaker == entry.speaker:
-                if pending_pause is not None:
-                    turn.parts.append(pending_pause)
-                    pending_pause = None
-                turn.parts.append(entry)
-                turn.end_ms = max(turn.end_ms, entry.end_ms or entry.at_ms)
-            else:
-                flush_pause()
-                turn = Paragraph("turn", entry.at_ms, entry.end_ms or entry.at_ms,
-                                 entry.speaker, [entry])
-                paragraphs.append(turn)
-        elif entry.kind == "pause":
-            if turn is None:
-                paragraphs.append(Paragraph("pause", entry.at_ms, entry.end_ms or entry.at_ms,
-                                            parts=[entry]))
-            else:
-                flush_pause()
-                pending_pause = entry
-        elif entry.kind == "phase":
-            flush_pause()
-            turn = None
-            paragraphs.append(Paragraph("phase", entry.at_ms, entry.end_ms or entry.at_ms,
-                                        parts=[entry]))
-        else:  # note or prompt
-            if turn is not None and pending_pause is None:
-                turn.parts.append(entry)
-            else:
-                flush_pause()
-                turn = None
-                paragraphs.append(Paragraph("memo", entry.at_ms, entry.at_ms, parts=[entry]))
-    flush_pause()
-    return paragraphs
 
 
 def unanchored_notes(doc: SessionDocument) -> list[notes.Note]:

@@ -307,9 +307,9 @@ class SessionTimeline:
             if note.at_ms is not None:
                 out.append(Event("note", note.at_ms, None, note.id, note.kind, note.text,
                                  tuple(note.codes)))
-        for pause in self.pauses:
-            if not pause.within_segment:
-                out.append(Event("pause", pause.start_ms, pause.end_ms))
+        for silence in self.pauses:
+            if not silence.within_segment:
+                out.append(Event("pause", silence.start_ms, silence.end_ms))
         return out
 
     def events(self) -> list[Event]:

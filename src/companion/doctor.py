@@ -1,7 +1,10 @@
-"""`companion doctor`: is this machine and this study ready to record an interview?
+"""The health check (`companion doctor`): is this machine and this study ready to record
+an interview?
 
-Each check says what is wrong and how to fix it. Permissions are repaired on the spot
-(study folders 0700, files 0600), because that is always safe to do.
+It looks at the sound system (PortAudio, microphones), the Whisper models, the disk, the
+study folder's permissions, its database, unfinished withdrawals and recordings a crash
+cut off. Each check says what is wrong and how to fix it. Permissions are repaired on the
+spot (study folders 0700, files 0600), because that is always safe to do.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def _devices() -> Finding:
 
 
 def _model(study: Study) -> Finding:
-    from companion.transcribe.model import resolve_model
+    from companion.models.resolve import resolve_model
 
     try:
         configured = study.settings.transcribe.model
@@ -121,15 +124,12 @@ def _integrity(study: Study, repair: bool) -> Finding:
 def _withdrawals(study: Study, repair: bool) -> Finding:
     from companion.privacy.withdraw import resume_all, unfinished
 
-    db = study.db()
-    try:
+    with study.connected() as db:
         plans = unfinished(db)
         if plans and repair:
             receipts = resume_all(study, db)
             return Finding("withdrawal", True, "completed the interrupted withdrawal of "
                            + ", ".join(r.code for r in receipts))
-    finally:
-        db.conn.close()
     if plans:
         return Finding("withdrawal", False,
                        f"an unfinished withdrawal ({len(plans)}): erased in part",
@@ -141,7 +141,8 @@ def _withdrawals(study: Study, repair: bool) -> Finding:
 def _interrupted(study: Study) -> Finding:
     from companion.audio.recover import find_interrupted
 
-    ids = find_interrupted(study)
+    with study.connected() as db:
+        ids = find_interrupted(study, db)
     if ids:
         return Finding("interrupted sessions", False, f"sessions {ids} were cut off",
                        "run 'companion recover' to repair their audio")

