@@ -209,9 +209,11 @@ def test_study_and_store_do_not_import_each_other_in_a_cycle() -> None:
 
 def test_notation_and_the_toml_checker_sit_below_everything() -> None:
     graph = _package_graph()
-    for low in ("notation", "tomlcheck", "keys"):
+    for low in ("notation", "keys", "limits"):
         assert _reachable(graph, low) <= {"errors"}, f"{low} imports {graph[low]}"
-    assert _reachable(graph, "settings") <= {"errors", "keys", "tomlcheck"}
+    # The TOML checker reads files within the bounds of companion.limits.
+    assert _reachable(graph, "tomlcheck") <= {"errors", "limits"}, graph["tomlcheck"]
+    assert _reachable(graph, "settings") <= {"errors", "keys", "limits", "tomlcheck"}
 
 
 def test_the_report_borrows_nothing_from_the_exports() -> None:

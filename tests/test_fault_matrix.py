@@ -309,6 +309,7 @@ def test_doctor_names_a_damaged_store_and_repairs_it_from_a_backup(template: Pat
     study = tmp_path / "study"
     shutil.copytree(template, study, symlinks=True)
     assert backup_study(study) is not None
+    kept = list_backups(study)
     _garbage_mid_file(study)
     doctor = _cli(study, "doctor")
     assert doctor.returncode == 1 and "Traceback" not in doctor.stderr + doctor.stdout
@@ -319,12 +320,12 @@ def test_doctor_names_a_damaged_store_and_repairs_it_from_a_backup(template: Pat
     assert list(study.glob("companion.db.damaged-*"))  # the damaged file is kept
     listing = _cli(study, "participant", "list")
     assert listing.returncode == 0 and "P05" in listing.stdout
-    assert len(list_backups(study)) == 1
+    assert list_backups(study) == kept  # restoring takes none of the damaged file
 
     # An emptied database beside audio: named by doctor too, and restored.
     _empty_db(study)
     doctor = _cli(study, "doctor")
-    assert "[FAIL] database: companion.db is empty although recordings/ holds audio" \
+    assert "[FAIL] database: companion.db is empty although this study's database held" \
         in doctor.stdout
     assert _cli(study, "doctor", "--repair").returncode in (0, 1)
     assert "P05" in _cli(study, "participant", "list").stdout

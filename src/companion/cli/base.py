@@ -15,12 +15,44 @@ from companion.errors import CompanionError
 from companion.study.folder import Study, init_study, open_study, resolve_study_dir
 
 
+class OneLineUsageError(click.ClickException):
+    """click's usage error (a bad option or argument) said in one line, as our own errors
+    are: the command, what was wrong and where to look, exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, error: click.UsageError) -> None:
+        where = error.ctx.command_path if error.ctx is not None else "companion"
+        text = " ".join(error.format_message().split())
+        super().__init__(f"{where}: {text} (see '{where} --help')")
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _one_line(error: click.UsageError) -> click.ClickException:
+    # A group called without its command shows its help: that is an answer, not an error.
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):
+        return error
+    return OneLineUsageError(error)
+
+
 class CompanionGroup(click.Group):
-    """Turns CompanionError into one line on stderr and its exit code (never a traceback)."""
+    """Turns CompanionError into one line on stderr and its exit code (never a traceback);
+    click's usage errors too."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except CompanionError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)

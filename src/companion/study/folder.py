@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 from companion.errors import CompanionError, NotAStudyError
 from companion.files import make_private_dir
 from companion.settings import Settings, load_settings
-from companion.store.db import DB_NAME, open_db
+from companion.store.db import DB_NAME, DamagedStoreError, open_db
+from companion.store.health import REPAIR_HINT
+from companion.store.identity import read_marker
 
 if TYPE_CHECKING:
     # Only for the annotation: companion.store.db imports sqlite-utils when a database is
@@ -101,10 +103,18 @@ def init_study(root: Path) -> tuple[Study, bool]:
     return study, created
 
 
-def open_study(root: Path) -> Study:
-    """The study in ``root``; a folder without a database is refused with a hint."""
+def open_study(root: Path, *, for_repair: bool = False) -> Study:
+    """The study in ``root``; a folder without a database is refused with a hint (a study
+    whose database went missing points to ``doctor --repair``, which ``for_repair`` is)."""
     study = Study(Path(root))
     if not study.db_path.is_file():
+        known = read_marker(study.root)
+        if known is not None and not study.db_path.exists():
+            if for_repair:
+                return study
+            raise DamagedStoreError(f"{DB_NAME} is missing from this study (it held "
+                                    f"{max(1, round(known.db_bytes / 1024))} kB); nothing "
+                                    f"was changed: {REPAIR_HINT}")
         raise NotAStudyError(
             f"{root} is not a study folder (no {DB_NAME}); "
             f"run 'companion init' there, or pass --study DIR or set {ENV_VAR}"
