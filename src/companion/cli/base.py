@@ -83,7 +83,7 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(cls=CompanionGroup, invoke_without_command=True)
+@click.group(name="companion", cls=CompanionGroup, invoke_without_command=True)
 @click.option("--study", "study_option", metavar="DIR",
               help="Study folder (default: $COMPANION_STUDY, else the current folder).")
 @click.version_option(__version__, prog_name="companion")

@@ -179,10 +179,32 @@ class Engine:
                 f"the model {choice.label} cannot be loaded ({reason}): its files may be "
                 "damaged; add or download it again") from None
         self.lock = threading.Lock()
+        self.sane = False  # see check_sane
 
     @property
     def multilingual(self) -> bool:
         return bool(self.model.model.is_multilingual)
+
+    def check_sane(self) -> None:
+        """Decode two seconds of silence once, before a run writes anything: a sound model
+        writes nothing (or a word) there; a damaged one its nonsense, which would
+        otherwise take minutes to show (every window decoded to the last token, at every
+        fallback temperature) and be stored as "(unintelligible)". DamagedModelError."""
+        if self.sane:
+            return
+        quick = DecodeOptions(language=None if self.multilingual else "en", beam_size=1,
+                              extra={"temperature": 0.0, "max_new_tokens": 24})
+        try:
+            segments, _ = self.transcribe(np.zeros(2 * 16_000, dtype=np.float32), quick)
+            for _ in segments:
+                pass
+        except DamagedModelError:
+            raise
+        except Exception as exc:
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise DamagedModelError(f"the model {self.label} fails to decode ({reason}): "
+                                    "its files may be damaged") from None
+        self.sane = True
 
     @property
     def label(self) -> str:
@@ -231,24 +253,11 @@ class Engine:
 
 
 def self_test(folder: Path) -> None:
-    """Load the model in ``folder`` and decode two seconds of silence, as a check before
-    it is accepted: DamagedModelError when it cannot be loaded or writes nonsense (a
-    sound model writes nothing, or a word or two, on silence)."""
+    """Load the model in ``folder`` and run :meth:`Engine.check_sane`, as a check before
+    it is accepted: DamagedModelError when it cannot be loaded or writes nonsense."""
     choice = ModelChoice(label=str(folder), source=str(folder), is_local=True,
                          english_only=False)
-    engine = Engine(choice, threads=0, workers=1)
-    try:
-        segments, _ = engine.transcribe(
-            np.zeros(32_000, dtype=np.float32),
-            DecodeOptions(language=None if engine.multilingual else "en", beam_size=1,
-                          extra={"temperature": 0.0, "max_new_tokens": 32}))
-        for _ in segments:
-            pass
-    except DamagedModelError:
-        raise
-    except Exception as exc:
-        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-        raise DamagedModelError(f"the model in {folder} fails to decode ({reason})") from None
+    Engine(choice, threads=0, workers=1).check_sane()
 
 
 _engines: dict[tuple[str, str, str | None, int], Engine] = {}

@@ -85,6 +85,7 @@ def transcribe_session(
         if engine is None:
             engine = engine_for(options, plan.language)
         engine.check_language(plan.language)
+        engine.check_sane()  # a damaged model is named before anything is written
         with transcribing(study, plan.session):  # a second run on it is refused
             if options.restart:
                 store.delete_transcript(db, plan.session.id)  # and its dropped words
