@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from companion import __version__
-from companion.errors import CompanionError
+from companion.errors import CompanionError, one_line
 from companion.study.folder import Study, init_study, open_study, resolve_study_dir
+from companion.tomlcheck import TomlFileError
 
 
 class OneLineUsageError(click.ClickException):
@@ -23,8 +24,8 @@ class OneLineUsageError(click.ClickException):
 
     def __init__(self, error: click.UsageError) -> None:
         where = error.ctx.command_path if error.ctx is not None else "companion"
-        text = " ".join(error.format_message().split())
-        super().__init__(f"{where}: {text} (see '{where} --help')")
+        text = one_line(" ".join(error.format_message().split()))
+        super().__init__(f"{one_line(where)}: {text} (see '{one_line(where)} --help')")
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
@@ -43,6 +44,12 @@ class CompanionGroup(click.Group):
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
+        for position, arg in enumerate(args, start=1):
+            # No shell can pass one; a caller that does would meet ValueError in the
+            # first path it touches.
+            if "\x00" in arg:
+                raise OneLineUsageError(click.UsageError(
+                    f"argument {position} ({arg!r}) holds a NUL character", ctx=None))
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
@@ -54,12 +61,14 @@ class CompanionGroup(click.Group):
         except click.UsageError as exc:
             raise _one_line(exc) from None
         except CompanionError as exc:
-            click.echo(f"error: {exc}", err=True)
+            # One line (a settings file's several problems: one line each).
+            lines = str(exc).split("\n") if isinstance(exc, TomlFileError) else [str(exc)]
+            click.echo("\n".join(f"error: {one_line(line)}" for line in lines), err=True)
             ctx.exit(exc.exit_code)
         except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder, …
             from companion.files import describe_failure
 
-            click.echo(f"error: {describe_failure(exc)}", err=True)
+            click.echo(f"error: {one_line(describe_failure(exc))}", err=True)
             ctx.exit(2)
 
 
