@@ -75,6 +75,10 @@ def store_problem(path: Path) -> str | None:
             if marker is not None:
                 return (f"{name} is missing from this study (it held "
                         f"{_kb(marker.db_bytes)})")
+            if _had_backups(root):
+                return f"{name} is missing although .backups/ holds this study's backups"
+            if has_audio(root):
+                return f"{name} is missing although recordings/ holds audio"
             return None
         size = path.stat().st_size
         if size == 0:

@@ -18,8 +18,7 @@ from companion.errors import CompanionError, NotAStudyError
 from companion.files import make_private_dir
 from companion.settings import Settings, load_settings
 from companion.store.db import DB_NAME, DamagedStoreError, open_db
-from companion.store.health import REPAIR_HINT
-from companion.store.identity import read_marker
+from companion.store.health import REPAIR_HINT, store_problem
 
 if TYPE_CHECKING:
     # Only for the annotation: companion.store.db imports sqlite-utils when a database is
@@ -108,13 +107,13 @@ def open_study(root: Path, *, for_repair: bool = False) -> Study:
     whose database went missing points to ``doctor --repair``, which ``for_repair`` is)."""
     study = Study(Path(root))
     if not study.db_path.is_file():
-        known = read_marker(study.root)
-        if known is not None and not study.db_path.exists():
+        # A study that had a database (its identity file, backups or audio say so) is
+        # not "no study": its database is lost, and the doctor can restore it.
+        lost = None if study.db_path.exists() else store_problem(study.db_path)
+        if lost is not None:
             if for_repair:
                 return study
-            raise DamagedStoreError(f"{DB_NAME} is missing from this study (it held "
-                                    f"{max(1, round(known.db_bytes / 1024))} kB); nothing "
-                                    f"was changed: {REPAIR_HINT}")
+            raise DamagedStoreError(f"{lost}; nothing was changed: {REPAIR_HINT}")
         raise NotAStudyError(
             f"{root} is not a study folder (no {DB_NAME}); "
             f"run 'companion init' there, or pass --study DIR or set {ENV_VAR}"
