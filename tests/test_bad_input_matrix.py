@@ -25,6 +25,7 @@ import soundfile as sf
 
 from companion.store.schema import SCHEMA_VERSION
 from tests.support.cli import Run, cli_runner
+from tests.support.models import damaged_tiny_en
 
 
 def _snapshot(study_dir: Path) -> dict[str, object]:
@@ -122,24 +123,10 @@ def _hostile_files(folder: Path) -> dict[str, Path]:
     deep = "x = " + "[" * 600 + "]" * 600 + "\n"
     files["toml-deep"] = folder / "deep.toml"
     files["toml-deep"].write_text("[study]\n" + deep.replace("x =", "interviewer ="))
-    files["model-damaged"] = _damaged_model(folder / "damaged-model")
+    files["model-damaged"] = damaged_tiny_en(folder / "damaged-model")
     files["toml-inline-deep"] = folder / "inline.toml"
     files["toml-inline-deep"].write_text("x = " + "{a = " * 600 + "1" + "}" * 600 + "\n")
     return files
-
-
-def _damaged_model(folder: Path) -> Path:
-    """The offline tiny.en with a megabyte of its weights overwritten: its files all there,
-    its config valid, its output nonsense."""
-    from companion.models.resolve import default_model
-
-    choice = default_model()
-    assert choice is not None, "the tests need the offline tiny.en (extra 'models')"
-    shutil.copytree(choice.source, folder)
-    with open(folder / "model.bin", "r+b") as handle:
-        handle.seek((folder / "model.bin").stat().st_size // 2)
-        handle.write(np.random.default_rng(24).bytes(1 << 20))
-    return folder
 
 
 def _settings(name: str) -> Callable[[Path, dict[str, Path]], None]:

@@ -31,6 +31,7 @@ from companion.operations.recording import import_audio
 from companion.store.participants import add_participant
 from companion.study import init_study
 from tests.support.interview import make_interview
+from tests.support.models import damaged_tiny_en
 
 SRC = Path(__file__).parents[1] / "src"
 
@@ -718,13 +719,4 @@ def test_a_transcript_is_not_done_when_its_last_step_meets_a_full_disk(
 
 @pytest.fixture(scope="module")
 def damaged_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from companion.models.resolve import default_model
-
-    choice = default_model()
-    assert choice is not None, "the tests need the offline tiny.en (extra 'models')"
-    folder = tmp_path_factory.mktemp("damaged") / "tiny-damaged"
-    shutil.copytree(choice.source, folder)
-    with open(folder / "model.bin", "r+b") as handle:
-        handle.seek((folder / "model.bin").stat().st_size // 2)
-        handle.write(np.random.default_rng(24).bytes(1 << 20))
-    return folder
+    return damaged_tiny_en(tmp_path_factory.mktemp("damaged") / "tiny-damaged")
