@@ -261,8 +261,8 @@ def withdraw(study: Study, db: sqlite_utils.Database, code: str) -> ErasureRecei
 def _no_transcription(study: Study, plan: dict[str, Any]) -> Iterator[None]:
     """Hold the transcription lock of each of their sessions while they are erased: a
     transcription started meanwhile is refused, as a second transcription is."""
-    from companion.audio.lock import TRANSCRIBE_LOCK_NAME, SessionLock
     from companion.privacy.withdrawal_plan import session_folder
+    from companion.study.session_folder import TRANSCRIBE_LOCK_NAME, SessionLock
 
     held: list[SessionLock] = []
     try:

@@ -37,7 +37,7 @@ def attribute_session(study: Study, db: Any,
     """Who spoke each word of the session's mono recordings (segment id -> one name per
     word), and whether an enrolled voice decided it; reads only, so the slow part holds
     no write lock (:func:`apply_word_speakers` stores it)."""
-    from companion.transcribe import audiofile
+    from companion.audio import decode
 
     session = get_session(db, session_id)
     interviewer = load_interviewer(study)
@@ -54,7 +54,7 @@ def attribute_session(study: Study, db: Any,
         if not mine or (row["channels"] or 1) > 1:
             continue
         path = Path(row["path"])
-        audio = audiofile.load_audio(path if path.is_absolute() else study.root / path)
+        audio = decode.load_audio(path if path.is_absolute() else study.root / path)
         if audio.channels != 1:
             continue  # the channel rule has decided already
         cepstra, level = mfcc(audio.mono)
