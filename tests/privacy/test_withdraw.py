@@ -415,10 +415,11 @@ def test_withdrawal_names_an_imported_coded_project_and_erases_project_memos(
     assert f"exports/P1_session-{sid}-coded.qdpx" in receipt
     assert coded.exists()  # named, not erased: the analyst's file
     conn = sqlite3.connect(root / "companion.db")
-    names = [r for r in conn.execute("SELECT file_name, path FROM qda_imports")]
+    names = [r for r in conn.execute("SELECT file_name, project_name, path FROM qda_imports")]
     memos = [r[0] for r in conn.execute("SELECT guid FROM qda_memos WHERE session_id IS NULL")]
     conn.close()
-    assert not any("P1_" in (name or "") or "P1_" in (path or "") for name, path in names)
+    token = re.compile(r"(?<![A-Za-z0-9])P1(?![A-Za-z0-9])")
+    assert not any(token.search(value or "") for row in names for value in row), names
     assert memos == ["m-all"]
     coded.unlink()  # as the receipt asks: then nothing of P1 is left
     out_copy = out / f"P1_session-{sid}.qdpx"

@@ -24,6 +24,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -32,6 +33,8 @@ from companion.errors import CompanionError, InputError
 from companion.privacy.withdrawal_plan import (
     NO_SESSION_DATA,
     UncoveredTableError,
+    export_name_pattern,
+    names_code,
     plan_withdrawal,
     table_columns,
     table_rules,
@@ -149,11 +152,7 @@ def _erase_rows(db: sqlite_utils.Database, plan: dict[str, Any], journal_id: int
                        chunk)
         for key in [*plan["settings"], _OLD_SALT]:
             db.execute("DELETE FROM settings WHERE key = ?", [key])
-        for import_id in plan.get("named_imports", []):
-            db.execute("UPDATE qda_imports SET file_name = 'withdrawn.qdpx' WHERE id = ?",
-                       [import_id])
-            if "path" in table_columns(db, "qda_imports"):
-                db.execute("UPDATE qda_imports SET path = NULL WHERE id = ?", [import_id])
+        _blank_import_names(db, plan)
         for memo_id in plan.get("project_memos", []):
             # A memo on the whole project that names them (no session link to go by).
             db.execute("DELETE FROM qda_memos WHERE id = ?", [memo_id])
@@ -164,6 +163,24 @@ def _erase_rows(db: sqlite_utils.Database, plan: dict[str, Any], journal_id: int
         # sure no erased byte lingers, which a rerun repeats harmlessly.
         db.execute("UPDATE withdrawals SET plan = ? WHERE id = ?",
                    [json.dumps({**plan, "stage": "compact"}), journal_id])
+
+
+def _blank_import_names(db: sqlite_utils.Database, plan: dict[str, Any]) -> None:
+    """An imported project's file name, project name or path that names them is blanked
+    (the project named in the receipt already)."""
+    pattern = names_code(plan["code"])
+    exported = export_name_pattern(plan["code"], plan["sessions"])
+    cols = table_columns(db, "qda_imports") if plan.get("named_imports") else set()
+    blank = {"file_name": "withdrawn.qdpx", "project_name": None, "path": None}
+    rows = [row for import_id in plan.get("named_imports", [])
+            for row in db.query("SELECT * FROM qda_imports WHERE id = ?", [import_id])]
+    for row in rows:
+        for col, replacement in blank.items():
+            value = str(row.get(col) or "")
+            if col in cols and value and (pattern.search(value)
+                                          or exported.match(Path(value).name)):
+                db.execute(f"UPDATE qda_imports SET [{col}] = ? WHERE id = ?",
+                           [replacement, row["id"]])
 
 
 def compact(db: sqlite_utils.Database, journal_id: int | None = None) -> None:

@@ -251,16 +251,18 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str, *,
 def imported_projects(study: Study, db: sqlite_utils.Database, code: str,
                       sids: list[int]) -> tuple[list[int], list[str]]:
     """Coded projects imported back that hold the participant: (the imports whose file
-    name names them, to be blanked; where those project files are, to be named).
+    name, project name or path names them, to be blanked; where those project files are,
+    to be named).
 
-    A project holds them when its codings or memos are on their sessions, or its name
-    names them. companion did not write the file (the analyst's tool did) and it may hold
-    other participants too, so it is named for the user to delete, never erased."""
+    A project holds them when its texts matched their sessions, its codings or memos are
+    on them, or its name names them. companion did not write the file (the analyst's tool
+    did) and it may hold other participants too, so it is named for the user to delete,
+    never erased."""
     marks = ",".join("?" * len(sids)) or "NULL"
     cols = table_columns(db, "qda_imports")
     pattern = names_code(code)
     exported = export_name_pattern(code, sids)
-    touched = {r["import_id"] for table in ("qda_codings", "qda_memos")
+    touched = {r["import_id"] for table in ("qda_codings", "qda_memos", "qda_import_sessions")
                if table in db.table_names()
                for r in db.query(f"SELECT DISTINCT import_id FROM [{table}] "
                                  f"WHERE session_id IN ({marks})", sids)}
@@ -269,7 +271,8 @@ def imported_projects(study: Study, db: sqlite_utils.Database, code: str,
     where: list[str] = []
     for row in db.query("SELECT * FROM qda_imports ORDER BY id"):
         name = Path(row["file_name"] or "").name
-        by_name = bool(pattern.search(name) or exported.match(name))
+        by_name = bool(pattern.search(name) or exported.match(name)) or any(
+            pattern.search(row[col] or "") for col in ("project_name", "path") if col in cols)
         if by_name:
             named.append(row["id"])
         if not (by_name or row["id"] in touched):
