@@ -208,6 +208,8 @@ CASES = {
     **{f"id 2^63: {name}": (args, "segment" if args[0] == "segment" else "session",
                             "at most 9223372036854775807")
        for name, args in ID_COMMANDS.items()},
+    "threads past any machine": (["transcribe", "1", "--threads", str(2**70)], "--threads",
+                                 "0 (automatic) to 1024"),
     "id superscript": (["session", "show", "\u00b2"], "session", "positive whole number"),
     "id arabic digits": (["note", "\u0661", "x"], "session", "positive whole number"),
     "at-word superscript": (["segment", "split", "1", "--at-word", "\u00b2"], "--at-word",

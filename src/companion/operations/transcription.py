@@ -54,6 +54,9 @@ __all__ = ["Failure", "ModelLoading", "Progress", "QueueEvent", "QueueOutcome", 
            "after_transcript", "reason_of", "request", "talk_time", "transcribe_queue"]
 
 
+MAX_THREADS = 1024  # more than any machine has; a larger number overflows CTranslate2
+
+
 @dataclass(frozen=True)
 class Request:
     """What to transcribe, checked: ``session_ids`` (None: every session waiting for a
@@ -71,8 +74,8 @@ def request(study: Study, session_id: int | str | None, *, all_sessions: bool = 
     language. Writes nothing."""
     if bool(session_id) == bool(all_sessions):
         raise InputError("SESSION", session_id or "", "a session id, or --all (not both)")
-    if threads < 0:
-        raise InputError("--threads", threads, "0 (automatic) or more")
+    if not 0 <= threads <= MAX_THREADS:
+        raise InputError("--threads", threads, f"0 (automatic) to {MAX_THREADS}")
     if speakers not in SPEAKER_MODES:
         raise InputError("--speakers", speakers, "auto (separate voices on mono audio) or none")
     check_language(language)
