@@ -27,6 +27,16 @@ MODES = ("auto", "none")
 
 def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
     """Attribute every word of the session's mono recordings; returns a short summary."""
+    result, enrolled = attribute_session(study, db, session_id)
+    touched = apply_word_speakers(db, session_id, result, engine=ENGINE)
+    return {"engine": ENGINE, "enrolled": enrolled, "segments": touched}
+
+
+def attribute_session(study: Study, db: Any,
+                      session_id: int) -> tuple[dict[int, list[str | None]], bool]:
+    """Who spoke each word of the session's mono recordings (segment id -> one name per
+    word), and whether an enrolled voice decided it; reads only, so the slow part holds
+    no write lock (:func:`apply_word_speakers` stores it)."""
     from companion.audio import decode
 
     session = get_session(db, session_id)
@@ -58,8 +68,7 @@ def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
     result: dict[int, list[str | None]] = {}
     for (segment_id, _), side in zip(words, sides, strict=True):
         result.setdefault(segment_id, []).append(names[0] if side == INTERVIEWER else names[1])
-    touched = apply_word_speakers(db, session_id, result, engine=ENGINE)
-    return {"engine": ENGINE, "enrolled": interviewer is not None, "segments": touched}
+    return result, interviewer is not None
 
 
 def _asks_less(words: list[tuple[int, Any]], sides: list[int]) -> bool:

@@ -382,8 +382,14 @@ DROP TABLE qda_memos;
 ALTER TABLE qda_memos_v2 RENAME TO qda_memos;
 """
 
+V_IMPORT_PATHS = """
+-- Where an imported coded project was read from (relative to the study folder when
+-- inside it): a withdrawal names that file, which holds the participant too.
+ALTER TABLE qda_imports ADD COLUMN path TEXT;
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
                               V4_SESSION_STOPPED,
                               V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT, V_QDA_CODINGS,
-                              V_TRANSCRIPT_DROPPED, V_QDA_PROJECTS)
+                              V_TRANSCRIPT_DROPPED, V_QDA_PROJECTS, V_IMPORT_PATHS)
 SCHEMA_VERSION = len(MIGRATIONS)

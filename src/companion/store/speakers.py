@@ -15,6 +15,7 @@ from dataclasses import replace
 import sqlite_utils
 
 from companion.errors import InputError
+from companion.limits import printable_name
 from companion.store.audit import log_change
 from companion.store.db import insert_row, transaction
 from companion.store.events import phase_at
@@ -196,7 +197,7 @@ def session_speakers(db: sqlite_utils.Database, session_id: int) -> list[str]:
 
 
 def _check_name(name: str) -> str:
-    clean = " ".join((name or "").split())
+    clean = " ".join(printable_name("speaker", name or "", max_chars=400).split())
     if not clean or len(clean) > 40:
         raise InputError("speaker", name, "a name or code of 1 to 40 characters")
     return clean
