@@ -120,7 +120,9 @@ class SummaryScreen(CompanionScreen):
                 "—" if phase is None else format_hms(phase.target_minutes * 60_000),
             )
         self.query_one("#summary-phases", Static).update(phases)
-        self.query_one("#summary-interruptions", Static).update(_interruptions(data))
+        shown = self.query_one("#summary-interruptions", Static)
+        shown.update(_interruptions(data))
+        shown.display = bool(data.interruptions)  # no empty line when there were none
         self.query_one("#summary-talk", Static).update(self._talk_time(data))
 
         prompts = Text("Prompts asked and suggestions used\n", style="bold")
