@@ -411,6 +411,10 @@ class ReviewScreen(CompanionScreen):
     def action_search(self) -> None:
         self.companion.open_search()
 
+    def export_session_id(self) -> int | None:
+        """What the export dialog (Ctrl+O) writes: the session under review."""
+        return self.session_id
+
     def action_back(self) -> None:
         if self.player is not None:
             self.player.pause()

@@ -120,9 +120,9 @@ class SummaryScreen(CompanionScreen):
                 "—" if phase is None else format_hms(phase.target_minutes * 60_000),
             )
         self.query_one("#summary-phases", Static).update(phases)
-        shown = self.query_one("#summary-interruptions", Static)
-        shown.update(_interruptions(data))
-        shown.display = bool(data.interruptions)  # no empty line when there were none
+        breaks = self.query_one("#summary-interruptions", Static)
+        breaks.update(_interruptions(data))
+        breaks.display = bool(data.interruptions)  # no empty line when there were none
         self.query_one("#summary-talk", Static).update(self._talk_time(data))
 
         prompts = Text("Prompts asked and suggestions used\n", style="bold")
@@ -223,6 +223,10 @@ class SummaryScreen(CompanionScreen):
 
     def action_back(self) -> None:
         self.companion.show_sessions()
+
+    def export_session_id(self) -> int | None:
+        """What the export dialog (Ctrl+O) writes: this session."""
+        return self.session_id
 
 
 def _interruptions(data: session_ops.SessionOverview) -> Text:
