@@ -42,6 +42,7 @@ from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.summary import SummaryScreen
 from tests.support.exports import export_paths
+from tests.support.people import consented_session
 
 RATE = 16_000
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -194,6 +195,33 @@ def test_the_timeline_has_one_end_pauses_and_spans(study: Study, built: Built) -
     # The phase at 20.5 s cuts the participant's segment between "ago" and "with".
     stretches = [s.text for s in tl.speech() if s.segment.id == built.segment_ids[1]]
     assert stretches == ["It started years ago", "with my back and", "never went away."]
+
+
+def test_a_recording_the_microphone_ended_and_a_second_imported_file_are_marked(
+        study: Study, tmp_path: Path) -> None:
+    db = study.db()
+    try:
+        sid = consented_session(db, "P08").id
+        # Two files imported one after the other, then a live one whose microphone went
+        # and never came back before the interviewer stopped.
+        for offset, seconds, status, reason in ((0, 3, "imported", "imported"),
+                                                (3000, 2, "imported", "imported"),
+                                                (5000, 4, "closed", "device_lost")):
+            recordings.add_segment(db, sid, path=f"recordings/x-{offset}.flac", fmt="flac",
+                                   samplerate=RATE, channels=1, offset_ms=offset,
+                                   device=None if status == "imported" else "mic",
+                                   status=status, frames=seconds * RATE, end_reason=reason)
+        tl = load_timeline(study, db, sid)
+    finally:
+        db.conn.close()
+    assert [(i.kind, i.start_ms, i.lasted_ms, i.resumed, i.describe())
+            for i in tl.interruptions()] == [
+        ("file", 3000, None, True, "Next audio file"),
+        ("file", 5000, None, True, "Next audio file"),
+        ("device", 9000, None, False, "Microphone lost; the recording ends here")]
+    [path] = export_paths(study, session=sid, fmt="txt", output=tmp_path / "out.txt")
+    txt = path.read_text("utf-8")
+    assert "[00:00:09] === Interruption: Microphone lost; the recording ends here ===" in txt
 
 
 # --- the same phase lengths and order everywhere ------------------------------------------

@@ -84,6 +84,11 @@ _KINDS = {"paused": "pause", "stopped": "stop", "seconds": "stop", "device_lost"
           "disk_full": "fault", "error": "fault", "interrupted": "fault"}
 # A last file that ended like this ended the recording against the interviewer's will.
 _UNPLANNED_END = ("device_lost", "disk_full", "error", "interrupted")
+# What each kind of break is called (a fault by its reason).
+_NAMES = {"pause": "Recording paused", "stop": "Recording stopped",
+          "device": "Microphone lost", "file": "Next audio file",
+          "disk_full": "Disk full: recording stopped", "error": "Recorder failed",
+          "interrupted": "Recording cut off"}
 
 
 @dataclass(frozen=True)
@@ -112,21 +117,16 @@ class Interruption:
 
     def describe(self) -> str:
         """What happened and for how long, in words: ``Microphone lost for 26 s``."""
-        length = "" if self.lasted_ms is None else format_duration(self.lasted_ms / 1000)
         reason = (self.reason or "").split(":")[0]
+        name = _NAMES.get(reason if self.kind == "fault" else self.kind, "Recording broke off")
         if not self.resumed:
-            what = {"device_lost": "Microphone lost", "disk_full": "Disk full",
-                    "error": "Recorder failed"}.get(reason, "Recording cut off")
-            return f"{what}; the recording ends here"
-        if self.kind == "pause":
-            return "Recording paused" + (f" for {length}" if length else "")
-        if self.kind == "device":
-            return "Microphone lost" + (f" for {length}" if length else "")
-        what = {"stop": "Recording stopped", "file": "Next audio file",
-                "disk_full": "Disk full: recording stopped", "error": "Recorder failed",
-                "interrupted": "Recording cut off"}.get(
-                    reason if self.kind == "fault" else self.kind, "Recording broke off")
-        return what + (f", continued {length} later" if length else ", then continued")
+            return f"{name}; the recording ends here"
+        length = "" if self.lasted_ms is None else format_duration(self.lasted_ms / 1000)
+        if self.kind in ("pause", "device"):  # the same recording went on after it
+            return name + (f" for {length}" if length else "")
+        if self.kind == "file":
+            return name + (f", {length} later" if length else "")
+        return name + (f", continued {length} later" if length else ", then continued")
 
 
 def _wall_ms(iso: str | None) -> float | None:
