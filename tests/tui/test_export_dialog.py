@@ -104,6 +104,7 @@ async def test_a_refused_folder_is_said_in_the_dialog_and_nothing_is_written(
         app.open_review(session_id)
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen)
                        and app.screen.doc is not None, what="the review")
+        assert "Export  (^o)" in [c.title for c in app.get_system_commands(app.screen)]
         screen = await _dialog(pilot)
         await _tick(pilot, "txt", "md")
         # The study's own audio folder: refused, force or not.
