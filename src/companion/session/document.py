@@ -25,6 +25,7 @@ from companion.protocol.model import Protocol, code_name
 from companion.protocol.registry import get_protocol
 from companion.session.timeline import (
     AudioMap,
+    Interruption,
     PhaseSpan,
     SessionTimeline,
     Speech,
@@ -38,8 +39,8 @@ from companion.study.folder import Study
 if TYPE_CHECKING:
     from companion.privacy.pseudonymise import Pseudonymiser
 
-__all__ = ["Entry", "PhaseSpan", "SessionDocument", "code_name", "memo_text", "pauses_inside",
-           "read_session", "speech_text", "unanchored_notes"]
+__all__ = ["Entry", "Interruption", "PhaseSpan", "SessionDocument", "code_name", "memo_text",
+           "pauses_inside", "read_session", "speech_text", "unanchored_notes"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ class Entry:
 
     ``kind``: ``phase`` (text = the phase title), ``prompt`` (sub = asked or
     suggestion_used), ``segment`` (text = rendered speech, with inner pause marks),
-    ``pause`` (a silence between segments), ``note`` (sub = note, bookmark or reflection).
+    ``pause`` (a silence between segments), ``note`` (sub = note, bookmark or reflection),
+    ``interruption`` (text = what happened and how long, sub = its kind: pause, stop,
+    device, fault or file; ref_id = the recording file that ends there).
     """
 
     kind: str
@@ -146,6 +149,11 @@ class SessionDocument:
     def has_transcript(self) -> bool:
         return bool(self.segments)
 
+    @property
+    def interruptions(self) -> list[Interruption]:
+        """Where the recording broke off (pauses, stops, a lost microphone), in order."""
+        return self.timeline.interruptions()
+
     def header_lines(self) -> list[str]:
         """The lines that open a text export: who, when, how it is written."""
         s = self.session
@@ -229,6 +237,9 @@ def read_session(study: Study, db: sqlite_utils.Database,
         elif event.kind == "phase":
             entries.append(Entry("phase", event.at_ms, event.end_ms, event.text,
                                  ref_id=event.ref_id, phase_id=event.sub))
+        elif event.kind == "interruption":
+            entries.append(Entry("interruption", event.at_ms, event.end_ms, event.text,
+                                 ref_id=event.ref_id, sub=event.sub))
         elif event.kind == "prompt":
             entries.append(Entry("prompt", event.at_ms, None, event.text, ref_id=event.ref_id,
                                  sub=event.sub))
@@ -251,12 +262,15 @@ def read_session(study: Study, db: sqlite_utils.Database,
 # --- what the views share --------------------------------------------------------------
 
 def memo_text(doc: SessionDocument, entry: Entry) -> str:
-    """A note or prompt as a bracketed memo: ``[Note at 00:12:03: text; codes: A1 ...]``.
+    """A note, prompt or interruption as a bracketed memo: ``[Note at 00:12:03: text;
+    codes: A1 ...]``, ``[Interruption at 00:03:04: Microphone lost for 26 s]``.
 
     The time inside is written without its own brackets, so software that reads
     ``[hh:mm:ss]`` as a timestamp does not mistake a memo for a new turn.
     """
     at = format_hms(entry.at_ms)
+    if entry.kind == "interruption":
+        return f"[Interruption at {at}: {entry.text}]"
     if entry.kind == "prompt":
         label = "Suggestion used" if entry.sub == "suggestion_used" else "Prompt asked"
         return f"[{label} at {at}: {entry.text}]"

@@ -1,7 +1,8 @@
 """Review a session: its timeline, the transcript with notes in place, playback, edits.
 
-Left: the timeline (phases, prompts asked, suggestions used, notes, bookmarks, code tags).
-Right: the transcript, speaker by speaker, with pause marks and the notes at their times.
+Left: the timeline (phases, interruptions of the recording, prompts asked, suggestions
+used, notes, bookmarks, code tags). Right: the transcript, speaker by speaker, with pause
+marks, the notes at their times and a line where the recording broke off.
 Enter plays from the highlighted line; Space pauses; ←/→ skip 5 s; the segment being
 played is highlighted. ``e`` corrects a segment's text or a note, ``s`` changes who spoke,
 ``x`` splits a segment at a word, ``w`` gives it to the other speaker, ``R`` renames a
@@ -32,6 +33,7 @@ from companion.session.document import Entry, SessionDocument, memo_text
 from companion.tui.context import CompanionScreen
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
+from companion.tui.symbols import SYMBOLS
 from companion.tui.widgets.text_prompt import TextPrompt
 
 PlayerFactory = Callable[["ReviewScreen"], PlayerLike]
@@ -135,6 +137,8 @@ class ReviewScreen(CompanionScreen):
         stamp = f"[{format_hms(entry.at_ms)}] "
         if entry.kind == "phase":
             return Text(f"── {entry.text} {stamp}──", style="bold")
+        if entry.kind == "interruption":
+            return Text(f"{stamp}{SYMBOLS['interruption']}{entry.text}", style="bold yellow")
         if entry.kind == "pause":
             return Text(f"{' ' * 11}{entry.text}", style="dim")
         if entry.kind == "segment":
@@ -158,7 +162,7 @@ class ReviewScreen(CompanionScreen):
         keep_t, keep_l = transcript.highlighted, timeline.highlighted
         self.transcript_rows = [Row(self._key(e), e) for e in doc.entries]
         self.timeline_rows = [Row(self._key(e), e) for e in doc.entries
-                              if e.kind in ("phase", "prompt", "note")]
+                              if e.kind in ("phase", "interruption", "prompt", "note")]
         transcript.clear_options()
         transcript.add_options([Option(self._label(r.entry), id=r.key)
                                 for r in self.transcript_rows])
@@ -406,6 +410,10 @@ class ReviewScreen(CompanionScreen):
 
     def action_search(self) -> None:
         self.companion.open_search()
+
+    def export_session_id(self) -> int | None:
+        """What the export dialog (Ctrl+O) writes: the session under review."""
+        return self.session_id
 
     def action_back(self) -> None:
         if self.player is not None:

@@ -61,6 +61,7 @@ class SummaryScreen(CompanionScreen):
         with Horizontal(id="summary-body"):
             with VerticalScroll(id="summary-facts", classes="panel"):
                 yield Static("", id="summary-phases")
+                yield Static("", id="summary-interruptions")
                 yield Static("", id="summary-talk")
                 yield Static("", id="summary-prompts")
                 yield Static("", id="summary-notes")
@@ -119,6 +120,9 @@ class SummaryScreen(CompanionScreen):
                 "—" if phase is None else format_hms(phase.target_minutes * 60_000),
             )
         self.query_one("#summary-phases", Static).update(phases)
+        breaks = self.query_one("#summary-interruptions", Static)
+        breaks.update(_interruptions(data))
+        breaks.display = bool(data.interruptions)  # no empty line when there were none
         self.query_one("#summary-talk", Static).update(self._talk_time(data))
 
         prompts = Text("Prompts asked and suggestions used\n", style="bold")
@@ -219,6 +223,21 @@ class SummaryScreen(CompanionScreen):
 
     def action_back(self) -> None:
         self.companion.show_sessions()
+
+    def export_session_id(self) -> int | None:
+        """What the export dialog (Ctrl+O) writes: this session."""
+        return self.session_id
+
+
+def _interruptions(data: session_ops.SessionOverview) -> Text:
+    """Where the recording broke off, at its session time, with how long it lasted."""
+    if not data.interruptions:
+        return Text("")
+    text = Text("\nInterruptions\n", style="bold")
+    for item in data.interruptions:
+        text.append(f"{format_hms(item.start_ms)}  ", style="dim")
+        text.append(SYMBOLS["interruption"] + item.describe() + "\n", style="yellow")
+    return text
 
 
 def _shares(rows: list[dict[str, Any]]) -> str:
