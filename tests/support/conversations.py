@@ -302,4 +302,4 @@ def _speaker_clips(name: str) -> list[np.ndarray]:
         return chosen
     ps = pocketsphinx_clips()
     prefix = {"librivox": "lv", "cards": "cards", "chan3": "chan3-"}[name]
-    return [ps[k] for k in sorted(ps) if k.startswith(prefix)]
+    return [_trim(ps[k]) for k in sorted(ps) if k.startswith(prefix)]

@@ -40,7 +40,7 @@ PIECE_MS = 1500
 MIN_FRAMES = 8
 """A piece with fewer voiced frames than this (80 ms) decides nothing on its own."""
 SAMPLE_FRAMES = 40_000
-BACKGROUND_COMPONENTS = 32
+BACKGROUND_COMPONENTS = 16
 CLIP = 4.0
 """A frame's log-likelihood ratio against the enrolled voice is clipped: a cough or a
 click cannot decide a piece."""
@@ -72,7 +72,7 @@ class Pieces:
         """Pieces of several recordings (of one background) on one timeline."""
         islands = 0
         shifted = []
-        for part, offset in zip(parts, offsets_ms, strict=True):
+        for part in parts:
             shifted.append(part.island + islands)
             islands += int(part.island.max()) + 1 if len(part) else 0
         have_enrolled = all(p.enrolled is not None for p in parts)

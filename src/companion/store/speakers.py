@@ -9,14 +9,16 @@ adds the rest as a new segment whose audit entry names the segment it came from.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import sqlite_utils
 
 from companion.errors import InputError
 from companion.store.audit import log_change
-from companion.store.db import insert_row, transaction
+from companion.store.db import insert_row, now_iso, transaction
 from companion.store.events import phase_at
 from companion.store.search import index_text
 from companion.store.transcripts import (
@@ -201,3 +203,35 @@ def _check_name(name: str) -> str:
         raise InputError("speaker", name, "a name or code of 1 to 40 characters")
     return clean
 
+
+
+UNCERTAIN = 0.6
+"""A separation below this confidence (or naming below :data:`UNCERTAIN_NAMING`) is shown
+as uncertain."""
+UNCERTAIN_NAMING = 0.25
+
+
+def save_separation(db: sqlite_utils.Database, session_id: int, *, engine: str,
+                    enrolled: bool, confidence: float, naming: float | None,
+                    doubtful: Sequence[tuple[int, int]]) -> None:
+    """How sure the session's separation was (one row per session, the latest pass)."""
+    with transaction(db):
+        db.execute("INSERT OR REPLACE INTO speaker_separations (session_id, engine, enrolled,"
+                   " confidence, naming, doubtful, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [session_id, engine, int(enrolled), confidence, naming,
+                    json.dumps([list(d) for d in doubtful]), now_iso()])
+
+
+def get_separation(db: sqlite_utils.Database, session_id: int) -> dict[str, Any] | None:
+    """The stored separation of a mono session with ``uncertain`` (True when its speakers
+    may be wrong) and ``doubtful`` spans as (start_ms, end_ms); None when there was none."""
+    rows = list(db.query("SELECT * FROM speaker_separations WHERE session_id = ?",
+                         [session_id]))
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row["doubtful"] = [tuple(d) for d in json.loads(row["doubtful"] or "[]")]
+    row["enrolled"] = bool(row["enrolled"])
+    row["uncertain"] = bool(row["confidence"] < UNCERTAIN or (
+        row["naming"] is not None and row["naming"] < UNCERTAIN_NAMING))
+    return row
