@@ -127,6 +127,8 @@ def run(study: Study, session_id: str | None, *, all_sessions: bool, model: str 
         for result in outcome.results:
             click.echo(summary(result))
             click.echo(talk_time_line(study, result.session_id))
+            for line in speakers.speakers_note(study, result.session_id):
+                click.echo(line)
     if outcome.failures:
         click.echo(outcome.failure_line(), err=True)
         raise click.exceptions.Exit(1)
