@@ -38,7 +38,7 @@ SCALE = 0.2
 """Neighbouring frames are far from independent: a piece's summed log-likelihood ratio is
 scaled down before it meets the costs of a change of voice."""
 SWITCH_JOINED = 8.0
-SWITCH_PAUSED = 0.5
+SWITCH_PAUSED = 0.1
 DOUBT = 2.0
 """A piece whose scaled margin is below this is doubtful (about 7:1 odds)."""
 SAME_VOICE = 0.9
