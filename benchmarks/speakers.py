@@ -4,7 +4,7 @@ Every conversation (``tests/support/conversations.py``) is transcribed once with
 model and ``--speakers none`` (the words are cached in the test-data folder, keyed by the
 audio, so a second run only separates), then separated in a fresh copy of its study the way
 ``companion transcribe`` does it: the session's protocol is ``pain-alliance``, and the
-interviewer marked a prompt asked (key ``a``) a second or two before reading it, on about
+interviewer marked a prompt asked (key ``a``) up to a second before reading it, on about
 half of the questions. Per file it reports:
 
 - words to the right voice (the share of words whose speaker is the true one, the names
@@ -110,8 +110,8 @@ def transcribed_study(conv: Conversation, engine: Any, cache: Path, threads: int
 
 
 def mark_prompts(db: Any, conv: Conversation, seed: int) -> None:
-    """The interviewer's key presses: about half of the questions marked asked, 0.5-2.5 s
-    before they were read (a protocol prompt by its text, another question as the prompt
+    """The interviewer's key presses: about half of the questions marked asked, up to a
+    second before they were read (a protocol prompt by its text, another question as the prompt
     the interviewer had in mind)."""
     from companion.store.events import add_prompt_event
 
@@ -124,7 +124,7 @@ def mark_prompts(db: Any, conv: Conversation, seed: int) -> None:
             continue
         said = text if text in prompts else prompts[k % len(prompts)]
         add_prompt_event(db, 1, kind="asked", text=said,
-                         at_ms=max(0, start - int(rng.uniform(500, 2500))))
+                         at_ms=max(0, start - int(rng.uniform(0, 1000))))
 
 
 def end_minus(start: int, conv: Conversation) -> int:

@@ -235,19 +235,20 @@ def best_path(evidence: np.ndarray, pieces: Pieces) -> np.ndarray:
 
 
 def piece_of_words(pieces: Pieces, spans: list[Span]) -> np.ndarray:
-    """For each word, the piece it was spoken in: the one holding most of the word, else
-    the nearest (-1 when the recording has no piece)."""
+    """For each word, the piece it was spoken in: Whisper's word times spread over the
+    pauses around a word, so the piece nearest the word's middle (inside it, or the
+    closest edge) rather than the one it overlaps most (-1 when there is no piece)."""
     if not len(pieces):
         return np.full(len(spans), -1)
     starts, ends = pieces.start_ms, pieces.end_ms
+    solid = pieces.frames >= MIN_FRAMES
     out = np.empty(len(spans), int)
     for i, span in enumerate(spans):
-        overlap = np.minimum(ends, span.end_ms) - np.maximum(starts, span.start_ms)
-        best = int(np.argmax(overlap))
-        if overlap[best] <= 0:
-            middle = (span.start_ms + span.end_ms) / 2
-            best = int(np.argmin(np.minimum(abs(starts - middle), abs(ends - middle))))
-        out[i] = best
+        middle = (span.start_ms + span.end_ms) / 2
+        away = np.where((starts <= middle) & (middle <= ends), 0.0,
+                        np.minimum(abs(starts - middle), abs(ends - middle)))
+        away = away + np.where(solid, 0.0, 200.0)  # a crumb of sound decides last
+        out[i] = int(np.argmin(away))
     return out
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 WEIGHTS = {"protocol": 3.0, "marks": 2.0, "questions": 1.0, "first": 0.5}
-MARK_BEFORE_MS, MARK_AFTER_MS = 1000, 6000
+MARK_BEFORE_MS, MARK_AFTER_MS = 0, 6000
 MARK_WORDS = 3
 
 
