@@ -76,7 +76,12 @@ def cases(only: str | None = None) -> list[Case]:
 
 
 def _key(conv: Conversation) -> str:
-    return hashlib.sha1(conv.audio.tobytes()).hexdigest()[:16]
+    """The audio and the schema: a cached study made by other migrations is made again."""
+    from companion.store.schema import MIGRATIONS
+
+    made = hashlib.sha1(conv.audio.tobytes())
+    made.update("\n".join(MIGRATIONS).encode())
+    return made.hexdigest()[:16]
 
 
 def transcribed_study(conv: Conversation, engine: Any, cache: Path, threads: int) -> Path:

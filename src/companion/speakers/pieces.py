@@ -198,7 +198,7 @@ def collect(blocks: Blocks, threshold: float, background: Voice,
     k = len(background.weights)
     n_parts: list[np.ndarray] = []
     f_parts: list[np.ndarray] = []
-    e_parts: list[np.ndarray] = []
+    e_parts: list[float] = []
     q_parts: list[np.ndarray] = []
     done = 0  # pieces whose statistics are complete in the lists above
     acc_n: dict[int, np.ndarray] = {}
@@ -211,7 +211,7 @@ def collect(blocks: Blocks, threshold: float, background: Voice,
         n_parts.append(acc_n.pop(piece, np.zeros(k)).astype(np.float32))
         f_parts.append(acc_f.pop(piece, np.zeros((k, CEPSTRA))).astype(np.float32))
         q_parts.append(acc_q.pop(piece, np.zeros(CEPSTRA)))
-        e_parts.append(np.float32(acc_e.pop(piece, 0.0)))
+        e_parts.append(acc_e.pop(piece, 0.0))
 
     for cepstra, level in _features(blocks):
         ids = cutter.cut(level > threshold, first)
