@@ -252,6 +252,40 @@ def piece_of_words(pieces: Pieces, spans: list[Span]) -> np.ndarray:
     return out
 
 
+REACH_MS = 1000
+"""How far a word's edge may move to meet the voice of its piece."""
+
+
+def voiced_edges(pieces: Pieces, spans: list[Span], at: np.ndarray) -> list[Span]:
+    """The words' times widened to the voice they were spoken in: Whisper's word edges
+    fall inside the sound (a turn's first word often starts late, its last ends early),
+    and a turn's length, hence talk-time, is measured from them. Where the piece of a word
+    differs from its neighbour's, the word's edge on that side moves out to its piece's
+    edge (at most :data:`REACH_MS`), never past the neighbouring word."""
+    out = list(spans)
+    solid = pieces.frames >= MIN_FRAMES
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start_ms, spans[i].end_ms))
+    for k, i in enumerate(order):
+        p = int(at[i])
+        if p < 0 or not solid[p]:
+            continue
+        start, end = out[i].start_ms, out[i].end_ms
+        before = order[k - 1] if k else None
+        after = order[k + 1] if k + 1 < len(order) else None
+        if before is None or int(at[before]) != p:
+            floor = out[before].end_ms if before is not None else 0
+            edge = int(pieces.start_ms[p])
+            if start - REACH_MS <= edge < start:
+                start = max(edge, floor)
+        if after is None or int(at[after]) != p:
+            ceiling = spans[after].start_ms if after is not None else int(pieces.end_ms[p])
+            edge = int(pieces.end_ms[p])
+            if end < edge <= end + REACH_MS:
+                end = min(edge, ceiling)
+        out[i] = Span(min(start, spans[i].start_ms), max(end, spans[i].end_ms))
+    return out
+
+
 def _mean_llr(frames: np.ndarray, voice: Voice, background: Voice, clip: float = 4.0,
               ) -> float:
     return float(np.clip(voice.frame_loglik(frames) - background.frame_loglik(frames),

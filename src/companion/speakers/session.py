@@ -12,12 +12,19 @@ questions, who spoke first). How sure the result is goes to the store with it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from companion.speakers.assign import INTERVIEWER, Span, piece_of_words, separate
+from companion.speakers.assign import (
+    INTERVIEWER,
+    Span,
+    piece_of_words,
+    separate,
+    voiced_edges,
+)
 from companion.speakers.enrol import load_interviewer
 from companion.speakers.naming import SpokenWord, name_sides
 from companion.speakers.pieces import (
@@ -91,7 +98,9 @@ def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
     result = separate(pieces, enrolled=interviewer is not None)
     words: list[tuple[int, Word]] = [(s.id, w) for _, mine in chosen for s in mine
                                      for w in s.words]
-    at = piece_of_words(pieces, [Span(w.start_ms, w.end_ms) for _, w in words])
+    spans = [Span(w.start_ms, w.end_ms) for _, w in words]
+    at = piece_of_words(pieces, spans)
+    edges = voiced_edges(pieces, spans, at)
     sides = [int(result.sides[p]) if p >= 0 else INTERVIEWER for p in at]
     naming = None
     if interviewer is None:
@@ -107,11 +116,12 @@ def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
     doubtful_pieces = result.doubtful(pieces)
     doubtful_words = [(w.start_ms, w.end_ms) for (_, w), p in zip(words, at, strict=True)
                       if p >= 0 and doubtful_pieces[p]]
-    speakers: dict[int, list[str | None]] = {}
-    for (segment_id, _), side in zip(words, sides, strict=True):
-        speakers.setdefault(segment_id, []).append(names[0] if side == INTERVIEWER
-                                                   else names[1])
-    touched = apply_word_speakers(db, session_id, speakers, engine=ENGINE)
+    given: dict[int, list[Word]] = {}
+    for (segment_id, word), side, edge in zip(words, sides, edges, strict=True):
+        given.setdefault(segment_id, []).append(replace(
+            word, start_ms=edge.start_ms, end_ms=edge.end_ms,
+            speaker=names[0] if side == INTERVIEWER else names[1]))
+    touched = apply_word_speakers(db, session_id, given, engine=ENGINE)
     confidence = result.confidence(pieces)
     save_separation(db, session_id, engine=ENGINE, enrolled=interviewer is not None,
                     confidence=confidence, naming=naming, doubtful=_spans(doubtful_words))

@@ -104,21 +104,20 @@ def _prev_end(words: Sequence[Word], first: Word) -> int:
 
 
 def apply_word_speakers(db: sqlite_utils.Database, session_id: int,
-                        speakers: Mapping[int, Sequence[str | None]], *, engine: str) -> int:
-    """Set the speaker of every word of the given segments (id -> one name per word) and
-    split segments where the speaker changes. Returns the number of segments afterwards
-    that were touched. Logged once for the session (an automatic pass, version kept)."""
+                        words: Mapping[int, Sequence[Word]], *, engine: str) -> int:
+    """Give the given segments new words (id -> the segment's words, each carrying its
+    speaker, and the times the separation found for it) and split segments where the
+    speaker changes. Returns the number of segments afterwards that were touched. Logged
+    once for the session (an automatic pass, version kept)."""
     touched = 0
     with transaction(db):
-        for segment_id, names in speakers.items():
+        for segment_id, new in words.items():
             segment = get_segment(db, segment_id)
-            if len(names) != len(segment.words) or not names:
+            if len(new) != len(segment.words) or not new:
                 continue
-            words = [replace(w, speaker=n) for w, n in zip(segment.words, names, strict=True)]
-            if all(w.speaker == segment.speaker for w in words) and all(
-                    w.speaker == n for w, n in zip(segment.words, names, strict=True)):
+            if all(w.speaker == segment.speaker for w in new) and tuple(new) == segment.words:
                 continue
-            touched += len(_rewrite(db, segment, words, action="speakers-auto",
+            touched += len(_rewrite(db, segment, new, action="speakers-auto",
                                     keep_text=segment.text))
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action="speakers", after={"engine": engine, "segments": touched})
