@@ -87,6 +87,6 @@ def name_sides(words: Sequence[SpokenWord], protocol_texts: Iterable[str],
     weights["first"] = WEIGHTS["first"]
     total = sum(votes[k] * weights[k] for k in votes)
     side = 0 if total >= 0 else 1
-    # certain when strong signals agree; the first words alone never make it certain
-    certainty = min(1.0, abs(total) / 2.0)
+    # certain when strong signals agree; who spoke first alone never makes it certain
+    certainty = min(1.0, abs(total) / 2.0) * (1.0 if len(votes) > 1 else 0.5)
     return Naming(side, round(certainty, 3), {k: round(v, 3) for k, v in votes.items()})
