@@ -1,19 +1,24 @@
-""""Is this you?": after the first separated mono session of a study, the review offers
-to learn the interviewer's voice from it, with that voice's longest turn ready to play."""
+""""Is this you?": after the first separated mono session of a study, the summary or the
+review offers to learn the interviewer's voice from it, with that voice's longest turn
+ready to play."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from functools import partial
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
+from companion.errors import CompanionError
 from companion.notation import format_hms
+from companion.operations import speakers as speaker_ops
 from companion.operations.speakers import EnrolOffer
+from companion.study.folder import Study
 
 
 class EnrolOfferScreen(ModalScreen[bool]):
@@ -74,3 +79,30 @@ class EnrolOfferScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def offer_enrolment(screen: Screen[Any], study: Study, session_id: int,
+                    play: Callable[[int], None]) -> bool:
+    """Ask "Is this you?" over ``screen`` when the study has not answered it yet (see
+    :func:`companion.operations.speakers.enrolment_offer`); the answer is carried out in a
+    thread worker of ``screen`` (enrolment reads the session's audio). True when asked."""
+    offer = speaker_ops.enrolment_offer(study, session_id)
+    if offer is None:
+        return False
+
+    def answer(yes: bool) -> None:
+        try:
+            result = speaker_ops.answer_enrolment_offer(study, offer.session_id, yes=yes)
+        except CompanionError as exc:
+            screen.app.call_from_thread(screen.notify, str(exc), severity="error")
+            return
+        message = (f"Learnt your voice from {result['seconds']} s of this session."
+                   if result["enrolled"] else "Not learnt; this question is not asked again.")
+        screen.app.call_from_thread(screen.notify, message)
+
+    def answered(yes: bool | None) -> None:
+        screen.run_worker(partial(answer, bool(yes)), thread=True, group="enrol-offer",
+                          name="enrol-offer")
+
+    screen.app.push_screen(EnrolOfferScreen(offer, play), answered)
+    return True

@@ -28,7 +28,6 @@ from companion.audio.play import SKIP_MS, Player, PlayerLike
 from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
-from companion.operations import speakers as speaker_ops
 from companion.session.document import Entry, SessionDocument, memo_text
 from companion.speakers.advice import uncertain_text
 from companion.tui.context import CompanionScreen
@@ -398,33 +397,13 @@ class ReviewScreen(CompanionScreen):
 
     def offer_enrolment(self) -> None:
         """Ask "Is this you?" once per study, after a separation without an enrolled
-        voice (see :func:`companion.operations.speakers.enrolment_offer`)."""
-        from companion.tui.screens.enrol_offer import EnrolOfferScreen
-
-        offer = speaker_ops.enrolment_offer(self.companion.study, self.session_id)
-        if offer is None:
-            return
+        voice, the voice's longest turn played from here."""
+        from companion.tui.screens.enrol_offer import offer_enrolment
 
         def play(at_ms: int) -> None:
             self._playing(lambda player: player.play(at_ms))
 
-        def answered(yes: bool | None) -> None:
-            self.run_worker(partial(self._answer_offer, offer.session_id, bool(yes)),
-                            thread=True, group="enrol-offer", name="enrol-offer")
-
-        self.app.push_screen(EnrolOfferScreen(offer, play), answered)
-
-    def _answer_offer(self, session_id: int, yes: bool) -> None:
-        """In a thread: enrolment reads the session's audio."""
-        try:
-            result = speaker_ops.answer_enrolment_offer(self.companion.study, session_id,
-                                                        yes=yes)
-        except CompanionError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        message = (f"Learnt your voice from {result['seconds']} s of this session."
-                   if result["enrolled"] else "Not learnt; this question is not asked again.")
-        self.app.call_from_thread(self.notify, message)
+        offer_enrolment(self, self.companion.study, self.session_id, play)
 
     def action_swap(self) -> None:
         highlighted = self._highlighted_segment("give it to the other speaker")
