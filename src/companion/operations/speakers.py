@@ -13,8 +13,8 @@ from typing import Any
 
 from companion.errors import InputError
 from companion.operations._base import acting, reading
+from companion.session.separation import enrol_hint, uncertain_text
 from companion.speakers import enrol
-from companion.speakers.advice import enrol_hint, uncertain_text
 from companion.store.sessions import parse_session_id
 from companion.store.settings import get_setting, set_setting
 from companion.store.speakers import get_separation

@@ -23,6 +23,7 @@ import sqlite_utils
 from companion.notation import format_hms, pause_mark, pause_unit, segment_text
 from companion.protocol.model import Protocol, code_name
 from companion.protocol.registry import get_protocol
+from companion.session.separation import uncertain_text
 from companion.session.timeline import (
     AudioMap,
     PhaseSpan,
@@ -31,7 +32,6 @@ from companion.session.timeline import (
     load_timeline,
     timed_tokens,
 )
-from companion.speakers.advice import uncertain_text
 from companion.store import notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
 from companion.store.speakers import get_separation

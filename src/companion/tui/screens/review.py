@@ -29,7 +29,7 @@ from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
 from companion.session.document import Entry, SessionDocument, memo_text
-from companion.speakers.advice import uncertain_text
+from companion.session.separation import uncertain_text
 from companion.tui.context import CompanionScreen
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter

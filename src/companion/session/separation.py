@@ -1,7 +1,10 @@
-"""What the app says about a mono separation: how sure it was, and what to do about it.
+"""What the app says about a session's mono speaker separation: how sure it was, and what
+to do about it.
 
-One wording for the transcribe summary, the review header and every export's header, so
-the user reads the same advice wherever the speakers are shown.
+One wording for the transcribe summary, the review header and every export's header (all
+readers of the session), so the user reads the same advice wherever the speakers are
+shown. The separation itself (:mod:`companion.speakers`) reads sessions, so the wording
+lives here, beside the session's read model.
 """
 
 from __future__ import annotations
