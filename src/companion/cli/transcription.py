@@ -17,6 +17,7 @@ import click
 
 from companion.errors import CompanionError, InputError
 from companion.notation import format_eta, format_hms
+from companion.operations import speakers as speaker_ops
 from companion.operations import transcription
 from companion.operations.transcription import Progress, QueueEvent, TranscribeResult
 from companion.study.folder import Study
@@ -135,6 +136,8 @@ def run(study: Study, session_id: str | None, *, all_sessions: bool, model: str 
         for result in outcome.results:
             click.echo(summary(result))
             click.echo(talk_time_line(study, result.session_id))
+            for line in speaker_ops.speakers_note(study, result.session_id):
+                click.echo(line)
     if outcome.failures:
         click.echo(outcome.failure_line(), err=True)
         raise click.exceptions.Exit(1)

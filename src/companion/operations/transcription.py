@@ -26,13 +26,11 @@ from typing import Any
 from companion.errors import InputError
 from companion.live.final import replace_with_final
 from companion.operations._base import reading
-from companion.speakers.session import ENGINE as SPEAKER_ENGINE
 from companion.speakers.session import MODES as SPEAKER_MODES
-from companion.speakers.session import attribute_session
+from companion.speakers.session import attribute_session, store_separation
 from companion.speakers.talktime import session_talk_time
 from companion.store import transcripts
 from companion.store.db import checkpoint, transaction
-from companion.store.speakers import apply_word_speakers
 from companion.study.folder import Study
 from companion.transcribe.engine import Engine, check_language
 from companion.transcribe.job import Progress, TranscribeOptions, TranscribeResult
@@ -117,11 +115,11 @@ def after_transcript(study: Study, session_id: int, *, speakers: str = "auto") -
     instead of saying the session already has a transcript. The voices are told apart
     before that transaction, which holds no write lock while the audio is read."""
     with reading(study) as db:
-        voices = attribute_session(study, db, session_id)[0] if speakers == "auto" else None
+        voices = attribute_session(study, db, session_id) if speakers == "auto" else None
         with transaction(db):
             replace_with_final(db, session_id)
             if voices is not None:
-                apply_word_speakers(db, session_id, voices, engine=SPEAKER_ENGINE)
+                store_separation(db, session_id, voices)
             transcript = transcripts.get_transcript(db, session_id)
             if transcript is not None and transcript["status"] != "done":
                 transcripts.finish_transcript(db, session_id, "done")

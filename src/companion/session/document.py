@@ -23,6 +23,7 @@ import sqlite_utils
 from companion.notation import format_hms, pause_mark, pause_unit, segment_text
 from companion.protocol.model import Protocol, code_name
 from companion.protocol.registry import get_protocol
+from companion.session.separation import uncertain_text
 from companion.session.timeline import (
     AudioMap,
     Interruption,
@@ -34,6 +35,7 @@ from companion.session.timeline import (
 )
 from companion.store import notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
+from companion.store.speakers import get_separation
 from companion.study.folder import Study
 
 if TYPE_CHECKING:
@@ -98,6 +100,8 @@ class SessionDocument:
     """Segment id -> its whole text as written (pause marks in)."""
     audio: AudioMap = field(default_factory=lambda: AudioMap(()))
     """The recording files on the session clock (see :mod:`companion.session.timeline`)."""
+    separation: dict[str, Any] | None = None
+    """How sure the mono speaker separation was (None: none was made)."""
     pseudonymiser: Pseudonymiser | None = None
     """The replacements made in this copy's text; None: the text as stored."""
     generated_at: str = field(
@@ -173,6 +177,9 @@ class SessionDocument:
                 "Transcript" + (f" (model {model})" if model else "")
                 + f": [hh:mm:ss] = session time at each turn; speakers: {who or 'not labelled'};"
                 f" pauses: (.) 1 {unit}, (..) 2 {unit}, (...) 3 {unit}, (N {unit}) from 4 {unit}.")
+            doubt = uncertain_text(self.separation, self.session.id)
+            if doubt:
+                lines.append(doubt)
         else:
             lines.append("No transcript yet: notes, phases and prompts only.")
         if self.pseudonymiser is not None:
@@ -255,7 +262,7 @@ def read_session(study: Study, db: sqlite_utils.Database,
         prompts=list(tl.prompts), transcript=transcript, duration_ms=tl.end_ms,
         interviewer=session.interviewer or None, timeline=tl,
         rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},
-        audio=tl.audio,
+        audio=tl.audio, separation=get_separation(db, session.id),
     )
 
 
