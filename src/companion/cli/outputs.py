@@ -54,19 +54,27 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
               "an existing folder; ending in / : a folder, created if missing. Default: the "
               "study's exports/ folder.")
 @click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
-              "study's database or audio).")
+              "study's database or audio); export pseudonymised even with findings not yet "
+              "decided.")
+@click.option("--pseudonymised/--not-pseudonymised", default=None,
+              help="Replace the names, places and dates accepted in review (default: as "
+              "companion.toml's [privacy] pseudonymise says for qdpx, docx, txt, md, f4 and "
+              "nvivo). The [privacy.replacements] list applies either way.")
+@click.option("--bleep", is_flag=True, help="With --pseudonymised, qdpx: a tone over the "
+              "replaced words in the audio too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
 @click.pass_context
 def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
-               output: str | None, force: bool, as_json: bool) -> None:
+               output: str | None, force: bool, pseudonymised: bool | None, bleep: bool,
+               as_json: bool) -> None:
     """Export SESSION (or --all) for analysis software: pseudonymised, written atomically."""
     from companion.operations.export import export
 
     written = export(current_study(ctx), session=session_id, all_sessions=all_sessions, fmt=fmt,
-                     output=output, force=force)
+                     output=output, force=force, pseudonymised=pseudonymised, bleep=bleep)
     if as_json:
-        emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path)}
-                    for w in written])
+        emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path),
+                    "pseudonymised": w.pseudonymised} for w in written])
         return
     from companion.files import outside_note
 

@@ -40,7 +40,7 @@ from companion.exchange.qdpx_placing import (
 )
 from companion.export.pseudonymise import build_document
 from companion.export.qdpx import written_marks
-from companion.privacy.pseudonymise import study_pseudonymiser
+from companion.privacy.pseudonymise import session_pseudonymiser
 from companion.store.db import transaction
 from companion.store.sessions import list_sessions
 from companion.study.folder import Study
@@ -218,17 +218,30 @@ def _match_session(element: ET.Element, text: str | None, sessions: list[PlacedS
     return None, ""
 
 
+def _as_exported(study: Study, db: sqlite_utils.Database, session: PlacedSession,
+                 text: str | None) -> PlacedSession:
+    """The session's text as the export wrote it: pseudonymised with the replacements
+    decided in review (the positions of such a project count the labels), or, when the
+    project holds the text without them (exported --not-pseudonymised), that one."""
+    if text is None or lf_text(text) == session.text:
+        return session
+    doc = build_document(study, db, session.doc.session.id, pseudonymiser=(
+        session_pseudonymiser(study, db, session.doc.session.id, decided=False)))
+    plain = PlacedSession(doc, written_marks(doc))
+    return plain if lf_text(text) == plain.text else session
+
+
 def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> ImportPlan:
     """Read and check the file; nothing is written."""
     path = Path(path).expanduser()
     root, files, raw = _read_project(path)
     plan = ImportPlan(file_name=path.name, origin=root.get("origin"),
                       sha256=hashlib.sha256(raw).hexdigest())
-    pseudo = study_pseudonymiser(study)
     sessions = []
     for s in list_sessions(db):
-        doc = build_document(study, db, s.id, pseudonymiser=type(pseudo)(
-            dict(pseudo.replacements)))
+        # As a pseudonymised export wrote it; _as_exported tries the other way too.
+        doc = build_document(study, db, s.id, pseudonymiser=session_pseudonymiser(
+            study, db, s.id, decided=True))
         sessions.append(PlacedSession(doc, written_marks(doc)))
     ours_codings = set().union(*(s.marks.coding_guids for s in sessions)) if sessions else set()
     ours_notes = set().union(*(s.marks.note_guids for s in sessions)) if sessions else set()
@@ -264,6 +277,7 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
                     selection_tag))):
                 plan.unmatched_sources.append(source.get("name") or source.get("guid") or "?")
             continue
+        session = _as_exported(study, db, session, text)
         plan.sessions.setdefault(session.doc.session.id, how)
         for ref in text_el.iter(_q("NoteRef")):
             note_session.setdefault(_norm_guid(ref.get("targetGUID")), session.doc.session.id)

@@ -114,9 +114,10 @@ def find_identifiers(text: str, context: Context, names: Detector | None) -> lis
     for f in resolve(candidates):
         if f.kind == "person":
             f = without_title(text, f, context.language)
-        f = outside_vocabulary(text, f, context.vocabulary)
-        if f is None:
+        kept_part = outside_vocabulary(text, f, context.vocabulary)
+        if kept_part is None:
             continue
+        f = kept_part
         if f.kind == "institution":
             saint = re.search(r"(?:\bSint|\bSt\.?|\bSaint)\s+$", text[:f.start])
             if saint:

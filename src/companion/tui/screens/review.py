@@ -28,10 +28,12 @@ from companion.audio.play import SKIP_MS, Player, PlayerLike
 from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
+from companion.operations.pseudonymise import Finding
 from companion.session.document import Entry, SessionDocument, memo_text
 from companion.tui.context import CompanionScreen
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
+from companion.tui.screens.review_findings import FindingsPanel, marked
 from companion.tui.widgets.text_prompt import TextPrompt
 
 PlayerFactory = Callable[["ReviewScreen"], PlayerLike]
@@ -86,6 +88,8 @@ class ReviewScreen(CompanionScreen):
                 tooltip="Give the highlighted segment to the session's other speaker"),
         Binding("R", "rename", "Rename", id="review.rename",
                 tooltip="Rename the highlighted segment's speaker in the whole session"),
+        Binding("i", "identifiers", "Identifiers", id="review.identifiers",
+                tooltip="The names, places and dates found: accept or reject each"),
         Binding("escape", "back", "Back", id="review.back-screen", tooltip="Close the review"),
     ]
 
@@ -103,6 +107,8 @@ class ReviewScreen(CompanionScreen):
         self.timeline_rows: list[Row] = []
         self.current_segment: int | None = None
         self._head_base = ""
+        self.findings: list[Finding] = []
+        """The session's identifiers, as the findings panel last read them."""
 
     # --- building --------------------------------------------------------------------
 
@@ -115,6 +121,7 @@ class ReviewScreen(CompanionScreen):
             with Vertical(id="transcript"):
                 yield Static("Transcript", classes="pane-title")
                 yield OptionList(id="transcript-list")
+        yield FindingsPanel(self.companion.study, self.session_id, widget_id="findings")
         yield FittingFooter()
 
     def on_mount(self) -> None:
@@ -140,7 +147,8 @@ class ReviewScreen(CompanionScreen):
         if entry.kind == "segment":
             text = Text(stamp, style="dim")
             text.append(f"{doc.speaker_label(entry.speaker) or '?'}: ", style="bold")
-            text.append(entry.text)
+            text.append_text(marked(entry.text, [
+                f for f in self.findings if f.source == "segment" and f.ref_id == entry.ref_id]))
             return text
         if entry.kind == "prompt":
             verb = "Suggestion used" if entry.sub == "suggestion_used" else "Asked"
@@ -417,6 +425,19 @@ class ReviewScreen(CompanionScreen):
             self.notify(str(exc), severity="error")
             return
         self.reload()
+
+    # --- identifiers ---------------------------------------------------------------------
+
+    def action_identifiers(self) -> None:
+        self.query_one(FindingsPanel).focus()
+
+    def on_findings_panel_changed(self, message: FindingsPanel.Changed) -> None:
+        self.findings = message.findings
+        if self.doc is not None:
+            self.reload()
+
+    def on_findings_panel_show(self, message: FindingsPanel.Show) -> None:
+        self.go_to(message.at_ms)
 
     # --- navigation ---------------------------------------------------------------------------
 
