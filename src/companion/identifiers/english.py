@@ -27,7 +27,8 @@ PLACE_CUES = frozenset(["in", "from", "near", "to", "outside", "around", "toward
 STRONG_PLACE_CUES = ("live in", "lived in", "living in", "lives in", "moved to",
                      "moved from", "grew up in", "born in", "come from", "comes from",
                      "came from", "i'm from", "from near", "live near", "lived near",
-                     "drive to", "drove to", "back to")
+                     "drive to", "drove to", "back to", "went to", "go to", "going to",
+                     "travelled to", "traveled to", "came to", "move to")
 INSTITUTIONS = {"hospital": "hospital", "infirmary": "hospital", "hospitals": "hospital",
                 "clinic": "clinic", "centre": "clinic", "center": "clinic",
                 "practice": "clinic", "surgery": "clinic", "hospice": "clinic",

@@ -33,8 +33,10 @@ def unreviewed(reviewed: list[ReviewState]) -> str:
     """What is still to review, in one line ('' when nothing is)."""
     parts = []
     for state in reviewed:
-        if not state.current:
-            parts.append(f"session {state.session_id} not searched since it last changed")
+        if not state.searched:
+            parts.append(f"session {state.session_id} not searched for identifiers yet")
+        elif not state.current:
+            parts.append(f"session {state.session_id} changed since it was searched")
         elif state.open:
             parts.append(f"session {state.session_id} has {state.open} open finding"
                          f"{'s' if state.open != 1 else ''}")
