@@ -55,6 +55,9 @@ async def test_findings_are_marked_and_decided_with_one_key(study):
         screen = ReviewScreen(first, player_factory=lambda _s: SilentPlayer())
         await pilot.app.push_screen(screen)
         panel = screen.query_one(FindingsPanel)
+        assert not panel.display  # the review looks as before until asked
+        await pilot.press("i")
+        assert panel.display and panel.has_focus
         # Never searched: the worker searches, then the panel lists what it found.
         await wait_for(pilot, lambda: not panel.searching and len(panel.findings) == 2)
         assert [(f.text, f.label) for f in panel.findings] == [
@@ -64,8 +67,6 @@ async def test_findings_are_marked_and_decided_with_one_key(study):
         prompt = screen.query_one("#transcript-list").get_option_at_index(0).prompt
         marked = [prompt.plain[s.start:s.end] for s in prompt.spans if "yellow" in str(s.style)]
         assert marked == ["Anna Whitfield"]
-        await pilot.press("i")
-        assert panel.has_focus
         panel.highlighted = 0
         await pilot.press("a")
         await wait_for(pilot, lambda: _statuses(study).get("Anna Whitfield", ("",))[0]
@@ -91,10 +92,12 @@ async def test_reject_keeps_the_words_and_the_panel_says_so(study):
         screen = ReviewScreen(first, player_factory=lambda _s: SilentPlayer())
         await pilot.app.push_screen(screen)
         panel = screen.query_one(FindingsPanel)
-        await wait_for(pilot, lambda: not panel.searching and len(panel.findings) == 2)
         await pilot.press("i")
+        await wait_for(pilot, lambda: not panel.searching and len(panel.findings) == 2)
         panel.highlighted = 1
         await pilot.press("r")
         await wait_for(pilot, lambda: panel.findings[1].status == "rejected")
         assert "(kept)" in str(panel.get_option_at_index(1).prompt)
         assert _statuses(study)["Harlow"] == ("rejected", None)
+        await pilot.press("i")  # closed again: the transcript has the keys
+        assert not panel.display and screen.query_one("#transcript-list").has_focus

@@ -322,8 +322,7 @@ def test_bleeped_audio_has_a_tone_where_the_replaced_words_were_said(run, two_se
         spectrum = np.abs(np.fft.rfft(window * np.hanning(len(window))))
         return float(np.fft.rfftfreq(len(window), 1 / rate)[int(np.argmax(spectrum))])
 
-    words = "I live in Harlow, so it was two buses every time.".split()
-    step = (SECONDS_PER_SENTENCE - 1) * 1000 / len(words)
+    step = (SECONDS_PER_SENTENCE - 1) * 1000 / len(FIRST[1].split())
     said_at = SECONDS_PER_SENTENCE * 1000 + round(3 * step)  # "Harlow," is the fourth word
     assert abs(pitch(said_at + 40) - 1000) < 40
     assert abs(pitch(said_at + round(step) + 200) - 220) < 40  # "so": as recorded

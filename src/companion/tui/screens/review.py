@@ -429,7 +429,12 @@ class ReviewScreen(CompanionScreen):
     # --- identifiers ---------------------------------------------------------------------
 
     def action_identifiers(self) -> None:
-        self.query_one(FindingsPanel).focus()
+        panel = self.query_one(FindingsPanel)
+        if panel.has_class("-open"):
+            panel.close()
+            self.query_one("#transcript-list", OptionList).focus()
+        else:
+            panel.open()
 
     def on_findings_panel_changed(self, message: FindingsPanel.Changed) -> None:
         self.findings = message.findings

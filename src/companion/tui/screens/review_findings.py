@@ -1,11 +1,12 @@
 """The identifiers of a reviewed session: a panel of its own under the transcript.
 
 Each finding is a line (time, kind, the words, the label it gets); the transcript marks the
-words (open ones highlighted, accepted ones struck through). With the panel focused (``i``
-from the review), one key decides: ``a`` accepts with the proposed label, ``A`` accepts for
-the whole study, ``l`` accepts with a label you type, ``r`` rejects; Enter shows the
-finding in the transcript. A session whose text changed since its last search is searched
-again in a thread worker; the panel says so meanwhile.
+words (open ones highlighted, accepted ones struck through). ``i`` in review opens the
+panel (and closes it again); there one key decides: ``a`` accepts with the proposed
+label, ``A`` accepts for the whole study, ``l`` accepts with a label you type, ``r``
+rejects; Enter shows the finding in the transcript. A session whose text changed since its
+last search is searched again when the panel opens, in a thread worker; the panel says so
+meanwhile.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ class FindingsPanel(OptionList):
     """A session's findings, decided one key at a time (see the module)."""
 
     DEFAULT_CSS = """
-    FindingsPanel { height: 8; border-top: solid $accent; }
+    FindingsPanel { height: 8; border-top: solid $accent; display: none; }
+    FindingsPanel.-open { display: block; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,11 +90,20 @@ class FindingsPanel(OptionList):
         self.searching = False
 
     def on_mount(self) -> None:
-        self.reload()
-        if not self.current():
+        self.reload()  # what earlier searches found, marked in the transcript at once
+
+    def open(self) -> None:
+        """Show the panel and take the keys; a session whose text changed since it was
+        last searched (or never was) is searched now, in a thread."""
+        self.add_class("-open")
+        self.focus()
+        if not self.searching and not self.current():
             self.searching = True
             self.show_lines()
             self.search()
+
+    def close(self) -> None:
+        self.remove_class("-open")
 
     def current(self) -> bool:
         return all(s.current for s in pseudonymise.review_state(self.study, [self.session_id]))
