@@ -184,7 +184,7 @@ def lags(lines, truth, starts, length_ms: int, end_ms: int) -> tuple[list[int], 
 
 
 def final_words(study, segments) -> list[str]:  # type: ignore[no-untyped-def]
-    from companion.transcribe.audiofile import load_audio
+    from companion.audio.decode import load_audio
     from companion.transcribe.engine import DecodeOptions, load_engine
 
     engine = load_engine(None, threads=2)

@@ -45,15 +45,18 @@ def unreviewed(reviewed: list[ReviewState]) -> str:
 
 def export(study: Study, *, session: int | str | None = None, all_sessions: bool = False,
            fmt: str | None, output: str | Path | None = None, force: bool = False,
-           pseudonymised: bool | None = None, bleep: bool = False) -> list[Exported]:
-    """Export one session (or every one) in ``fmt``; without ``output``, into the study's
+           for_tool: str | None = None, pseudonymised: bool | None = None,
+           bleep: bool = False) -> list[Exported]:
+    """Export one session (or every one) in ``fmt`` (``for_tool``: that format's variant
+    for one tool's reader, e.g. qdpx for qualcoder); without ``output``, into the study's
     exports/ folder (replacing the last export there). Bad input writes nothing.
     ``pseudonymised`` (default: the study's choice for the format) applies the
     replacements decided in review; open findings refuse it unless ``force``."""
     decided = pseudonymised_by_default(study, fmt) if pseudonymised is None else pseudonymised
     with reading(study) as db:
         plan = plan_export(study, db, session=session, all_sessions=all_sessions, fmt=fmt,
-                           output=output, force=force, pseudonymised=decided, bleep=bleep)
+                           output=output, force=force, for_tool=for_tool,
+                           pseudonymised=decided, bleep=bleep)
         if decided and not force:
             ids = [doc.session.id for doc, _, _ in plan if doc.segments or doc.notes]
             left = unreviewed(states(study, db, ids))
@@ -62,5 +65,5 @@ def export(study: Study, *, session: int | str | None = None, all_sessions: bool
                                  "decided", hint="review them with 'companion pseudonymise "
                                  "suggest SESSION', or add --force to export anyway")
         written = write_plan(plan, study=study, db=db, force=force or output is None)
-    return [Exported(doc.session.id, f.name, path, decided)
+    return [Exported(doc.session.id, f.kind, path, decided)
             for (doc, _, f), path in zip(plan, written, strict=True)]

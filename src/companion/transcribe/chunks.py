@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion.transcribe.audiofile import FRAME_MS, HOP, SAMPLE_RATE
+from companion.audio.decode import FRAME_MS, HOP, SAMPLE_RATE
 
 CHUNK_S = 30.0
 """Most audio in one chunk: Whisper's window, so that a chunk is (nearly always) one

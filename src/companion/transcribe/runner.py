@@ -25,15 +25,14 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from companion.audio.lock import transcribing
+from companion.audio.decode import SAMPLE_RATE, load_audio
 from companion.errors import CompanionError
 from companion.store import transcripts as store
 from companion.store.db import transaction
 from companion.store.dropped import list_dropped, store_dropped
 from companion.study.folder import Study
-from companion.transcribe import audiofile
+from companion.study.session_folder import transcribing
 from companion.transcribe.ahead import Lookahead
-from companion.transcribe.audiofile import SAMPLE_RATE
 from companion.transcribe.chunks import TAIL_S, Chunk, plan_chunks, voiced_frames
 from companion.transcribe.convert import RecordingPart, Source, convert_chunk
 from companion.transcribe.coverage import fill_gaps, fill_tail
@@ -191,7 +190,7 @@ class Run:
     def transcribe_part(self, part: RecordingPart) -> None:
         """The chunks of one recording file that no earlier run committed; Stopped when
         asked to stop."""
-        audio = audiofile.load_audio(part.path)
+        audio = load_audio(part.path)
         silence = Silence(audio.mix_db)
         voiced = voiced_frames(audio.mix_db)
         source = Source(part, audio, silence, voiced, self.labels,

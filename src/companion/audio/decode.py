@@ -1,4 +1,5 @@
-"""Reading a recording for transcription: a 16 kHz mono downmix plus energy envelopes.
+"""Reading a recording: a 16 kHz mono downmix plus energy envelopes (for transcription
+and for telling voices apart).
 
 One streaming decode (PyAV, so a FLAC cut short by a crash still decodes up to the last
 frame on disk) yields the mono signal Whisper gets and, per 10 ms frame, the energy of
