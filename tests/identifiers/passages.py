@@ -88,6 +88,9 @@ ENGLISH_CLEAN = [
     "The Pain Disability Index asks about your daily activities.",
     "Will it ever get better, that's what I keep asking myself.",
     "i felt like they were talking about me and not to me",
+    "Honestly the Occupational Therapy sessions helped the most.",
+    "The Pain Management Programme was twelve weeks long.",
+    "So I said to her, Look, I can't do this anymore.",
 ]
 
 DUTCH = [

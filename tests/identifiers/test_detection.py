@@ -101,3 +101,14 @@ def test_a_profession_before_a_name_becomes_its_label(english, dutch):
     [jong] = find_identifiers("De psycholoog, mevrouw De Jong, vond dat ook.", nl_context,
                               nl_names)
     assert (jong.text, jong.detail) == ("De Jong", "psycholoog")  # the title stays out
+
+
+def test_loading_deduce_leaves_the_terminal_quiet(dutch):
+    """deduce sets the root logger to print debug lines on import; companion undoes it, so
+    no library's debug chatter reaches the terminal or the TUI."""
+    import logging
+
+    root = logging.getLogger()
+    assert root.level == logging.WARNING
+    assert not [h for h in root.handlers if getattr(h, "stream", None) is not None
+                and type(h) is logging.StreamHandler]

@@ -328,3 +328,13 @@ def test_bleeped_audio_has_a_tone_where_the_replaced_words_were_said(run, two_se
     assert abs(pitch(said_at + round(step) + 200) - 220) < 40  # "so": as recorded
     assert abs(pitch(500) - 220) < 40
     assert re.search(r"\[town\]", _every_file(path))
+
+
+def test_a_local_name_of_an_unknown_kind_is_refused_with_the_kinds_allowed(
+        run, study, two_sessions, dump):
+    study.config_path.write_text('[privacy.names]\n"Brookside" = "shop"\n', encoding="utf-8")
+    before = dump()
+    result = run("pseudonymise", "detect", str(two_sessions[0]))
+    assert result.exit_code == 2
+    assert "privacy.names.Brookside" in result.output and "employer" in result.output
+    assert dump() == before

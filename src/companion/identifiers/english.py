@@ -20,7 +20,14 @@ from collections.abc import Iterable
 
 from companion.identifiers.finding import Found, found
 from companion.identifiers.numbers import Token, tokens
-from companion.identifiers.words import KIN, MONTHS, NOT_NAMES, PROFESSIONS, TITLES
+from companion.identifiers.words import (
+    CARE_WORDS,
+    KIN,
+    MONTHS,
+    NOT_NAMES,
+    PROFESSIONS,
+    TITLES,
+)
 
 PLACE_CUES = frozenset(["in", "from", "near", "to", "outside", "around", "towards", "into",
                         "via", "nearby", "past"])
@@ -70,7 +77,7 @@ class EnglishDetector:
         common = set(Lorem.word_list)
         for words in Lorem.parts_of_speech.values():
             common.update(words)
-        self.not_names = NOT_NAMES["en"] | set(MONTHS["en"])
+        self.not_names = NOT_NAMES["en"] | set(MONTHS["en"]) | CARE_WORDS["en"]
         self.common = _names(common) | self.not_names
         self.first_names = _names([*People.first_names_female, *People.first_names_male,
                                    *BritishPeople.first_names_female,
@@ -204,7 +211,10 @@ class _Reader:
                 return low not in self.lists.common
             return self.cap(i) and (low not in self.lists.common
                                     or not self.starts_sentence(i))
-        return self.proper(i) and not self.starts_sentence(i) and not self.placeish(i)
+        # Any other capitalised word mid-sentence: a name unless it is a common word
+        # ("So I said, Look…", "Occupational Therapy").
+        return (self.proper(i) and not self.starts_sentence(i) and not self.placeish(i)
+                and low not in self.lists.common)
 
     def after_cue(self, i: int) -> bool:
         """A profession or a relative just before: "my physio, Anna", "his wife Claire"."""

@@ -152,6 +152,22 @@ NOT_NAMES: dict[str, frozenset[str]] = {
         """),
 }
 
+# Treatments and the words of a programme, often capitalised in a transcript: no names.
+CARE_WORDS = {
+    "en": _words("""
+        physiotherapy physio therapy therapies hydrotherapy acupuncture mindfulness yoga
+        pilates programme program management rehabilitation rehab counselling counseling
+        cbt psychotherapy osteopathy chiropractic massage gym swimming medication tablets
+        painkillers paracetamol ibuprofen morphine tramadol gabapentin pregabalin
+        occupational psychology team clinic hospital
+        """),
+    "nl": _words("""
+        fysiotherapie therapie hydrotherapie acupunctuur mindfulness yoga pilates programma
+        revalidatie revalidatieprogramma pijnrevalidatie psychotherapie ergotherapie
+        medicatie paracetamol ibuprofen morfine tramadol team
+        """),
+}
+
 # Family members: a name after one is a person ("my wife Marieke").
 KIN: dict[str, tuple[str, ...]] = {
     "en": ("wife", "husband", "partner", "daughter", "son", "mother", "father", "sister",
