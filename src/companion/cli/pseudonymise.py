@@ -68,7 +68,7 @@ def suggest_cmd(ctx: click.Context, session_id: str, only_open: bool, as_json: b
                f"{counts['open']} open, {counts['accepted']} accepted, "
                f"{counts['rejected']} rejected")
     for f in findings:
-        where = f"{f.source} {f.ref_id}:{f.start}-{f.end}"
+        where = f"{f.source} {f.ref_id}:{f.start_char}-{f.end_char}"
         done = f"replaced by {f.replaced}" if f.replaced else f"-> {f.label}"
         click.echo(f"{f.id:>5}  [{f.at}]  {f.status:<8} {f.kind:<11} {f.text!r:<28} "
                    f"{done}  ({where})")

@@ -34,26 +34,14 @@ __all__ = ["Finding", "ReviewState", "Searched", "SessionFindings", "accept", "d
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One finding as review shows it."""
+class Finding(store.Finding):
+    """One finding as review shows it: the stored one with its label and context."""
 
-    id: int
-    session_id: int
-    source: str
-    ref_id: int
-    start: int
-    end: int
-    text: str
-    kind: str
-    detail: str | None
-    at_ms: int | None
-    status: str
     label: str
     """The label it has (accepted) or would get (open, rejected)."""
     replaced: str | None
     """The label an export puts in its place now, else None."""
     context: str
-    found_by: str
 
     @property
     def at(self) -> str:
@@ -61,7 +49,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "session": self.session_id, "source": self.source,
-                "ref_id": self.ref_id, "start": self.start, "end": self.end,
+                "ref_id": self.ref_id, "start": self.start_char, "end": self.end_char,
                 "text": self.text, "kind": self.kind, "detail": self.detail,
                 "at_ms": self.at_ms, "at": self.at, "status": self.status,
                 "label": self.label, "replaced": self.replaced,
@@ -169,10 +157,8 @@ def _findings(study: Study, db: sqlite_utils.Database, session_id: int,
         replaced = typed.get(key) or applied.get(key)
         label = replaced or propose(key, row.kind, row.detail, language, known)
         text = texts.get((row.source, row.ref_id), "")
-        out.append(Finding(row.id, row.session_id, row.source, row.ref_id, row.start_char,
-                           row.end_char, row.text, row.kind, row.detail, row.at_ms,
-                           row.status, label, replaced,
-                           _context(text, row.start_char, row.end_char), row.found_by))
+        out.append(Finding(**vars(row), label=label, replaced=replaced,
+                           context=_context(text, row.start_char, row.end_char)))
     return out
 
 

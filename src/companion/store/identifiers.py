@@ -21,9 +21,9 @@ STATUSES = ("open", "accepted", "rejected")
 
 
 @dataclass(frozen=True)
-class Finding:
-    id: int
-    session_id: int
+class NewFinding:
+    """A finding about to be stored: where it stands and what it is."""
+
     source: str
     ref_id: int
     start_char: int
@@ -33,12 +33,6 @@ class Finding:
     detail: str | None
     at_ms: int | None
     found_by: str
-    status: str
-    found_at: str
-    decided_at: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     @property
     def place(self) -> tuple[str, int, int, int, str]:
@@ -46,20 +40,17 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class NewFinding:
-    source: str
-    ref_id: int
-    start_char: int
-    end_char: int
-    text: str
-    kind: str
-    detail: str | None
-    at_ms: int | None
-    found_by: str
+class Finding(NewFinding):
+    """A stored finding with its decision."""
 
-    @property
-    def place(self) -> tuple[str, int, int, int, str]:
-        return (self.source, self.ref_id, self.start_char, self.end_char, self.text)
+    id: int
+    session_id: int
+    status: str
+    found_at: str
+    decided_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -106,7 +97,8 @@ def get_findings(db: sqlite_utils.Database, ids: Iterable[int]) -> list[Finding]
 
 def insert_finding(db: sqlite_utils.Database, session_id: int, new: NewFinding,
                    status: str = "open") -> int:
-    row = {**asdict(new), "session_id": session_id, "status": status, "found_at": now_iso(),
+    fields = {k: getattr(new, k) for k in NewFinding.__dataclass_fields__}
+    row = {**fields, "session_id": session_id, "status": status, "found_at": now_iso(),
            "decided_at": now_iso() if status != "open" else None}
     return insert_row(db, "identifier_findings", row)
 

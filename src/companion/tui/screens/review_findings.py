@@ -36,7 +36,7 @@ def marked(text: str, findings: Sequence[Finding]) -> Text:
     """``text`` (a segment as review writes it) with its findings' words styled."""
     out = Text(text)
     position = 0
-    for finding in sorted(findings, key=lambda f: f.start):
+    for finding in sorted(findings, key=lambda f: f.start_char):
         at = text.find(finding.text, position)
         if at < 0:
             at = text.find(finding.text)
