@@ -26,6 +26,10 @@ Not part of ``make test`` (the suite makes the same round trips with projects wr
 way QualCoder writes them: ``tests/support/qualcoder.py``).
 
     .venv/bin/python scripts/qualcoder_check.py --qualcoder /path/to/QualCoder [--json]
+
+``--pseudonymised`` checks only the landing of the demo interview exported
+``--pseudonymised`` with every identifier found in it accepted (standard and QualCoder
+variant), and that no name is left in QualCoder's texts.
 """
 
 from __future__ import annotations
@@ -245,11 +249,44 @@ def demo_study(folder: Path) -> tuple[Any, int]:
     return study, made.session_id
 
 
-def export(study: Any, session: int, fmt: str, path: Path, tool: str | None = None) -> Path:
+def export(study: Any, session: int, fmt: str, path: Path, tool: str | None = None,
+           pseudonymised: bool = False) -> Path:
     from companion.operations.export import export as export_op
 
-    [written] = export_op(study, session=session, fmt=fmt, output=path, for_tool=tool)
+    [written] = export_op(study, session=session, fmt=fmt, output=path, for_tool=tool,
+                          pseudonymised=pseudonymised)
     return written.path
+
+
+def pseudonymised_landing(python: Path, src: Path, work: Path) -> dict[str, Any]:
+    """The demo interview without the hand-typed list, every identifier found in it
+    accepted (labels such as "[physiotherapist 1]", longer than the names they replace),
+    exported --pseudonymised as qdpx and as qdpx --for qualcoder: what arrives, and
+    whether QualCoder's text holds any name."""
+    from companion.operations.pseudonymise import accept, suggest
+    from companion.study import init_study, open_study
+    from tests.support.interview import make_interview
+
+    init_study(work / "named")
+    study = open_study(work / "named")
+    db = study.db()
+    session = make_interview(study, db, codes_tagged=("C1", "A1")).session_id
+    db.conn.close()
+    found = suggest(study, session).findings
+    decided = accept(study, session, [f.id for f in found])
+    standard = export(study, session, "qdpx", work / "named.qdpx", pseudonymised=True)
+    variant = export(study, session, "qdpx", work / "named-qc.qdpx", "qualcoder", True)
+    got = run_driver(python, src, work, [
+        {"do": "import", "id": "standard", "project": "named.qda", "file": str(standard)},
+        {"do": "import", "id": "variant", "project": "named-qc.qda", "file": str(variant)}])
+    want = expected(standard)
+    names = sorted({f.text for f in found})
+    texts = [s["fulltext"] or "" for s in got["variant"]["sources"]]
+    return {"accepted": ", ".join(sorted({f"{f.text} -> {f.label}" for f in decided})),
+            "qdpx --pseudonymised": landing(want, got["standard"]),
+            "qdpx --pseudonymised --for qualcoder": landing(want, got["variant"]),
+            "names left in QualCoder's texts": [n for n in names
+                                                if any(n in t for t in texts)]}
 
 
 def expected(qdpx: Path) -> dict[str, Any]:
@@ -360,6 +397,9 @@ def main() -> int:
     parser.add_argument("--venv", type=Path,
                         default=Path.home() / ".cache" / "companion" / "qualcoder-venv")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--pseudonymised", action="store_true",
+                        help="only the landing of a pseudonymised export (every identifier "
+                             "accepted), standard and QualCoder variant")
     args = parser.parse_args()
     src = args.qualcoder / "src"
     if not (src / "qualcoder" / "refi.py").is_file():
@@ -368,6 +408,11 @@ def main() -> int:
         return 2
     python = ensure_venv(args.venv)
     figures: dict[str, Any] = {}
+    if args.pseudonymised:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = pseudonymised_landing(python, src, Path(tmp))
+        print(json.dumps(figures, indent=2, ensure_ascii=False))
+        return 0 if not figures["names left in QualCoder's texts"] else 1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         study, session = demo_study(work / "study")

@@ -35,6 +35,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Finding names in Dutch transcripts (deduce) needs its lookup lists built once per
+# installation: a few minutes on two cores, then seconds. Done here, never while a session
+# waits for it.
+if ! .venv/bin/python -c "from companion.identifiers.dutch import ready; raise SystemExit(0 if ready() else 1)" 2>/dev/null; then
+  echo "setup: building the Dutch name and place lists for finding identifiers (once, a few minutes)"
+  .venv/bin/python -m companion.cli pseudonymise prepare
+fi
+
 # Test data: real recorded speech with reference transcripts, from the pocketsphinx source
 # distribution on PyPI (its test recordings). Downloaded once; the tests read it from here
 # and never use the network (tests/support/realspeech.py).

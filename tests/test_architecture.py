@@ -186,7 +186,7 @@ LAYERS: list[set[str]] = [
     {"cli", "tui", "__main__"},
     {"operations"},
     {"protocol", "audio", "transcribe", "models", "live", "speakers", "export", "exchange",
-     "report", "privacy", "session", "doctor"},
+     "report", "privacy", "session", "doctor", "identifiers"},
     {"store", "study"},
     {"notation", "files", "settings", "tomlcheck", "characteristics", "keys", "errors",
      "limits", "__init__"},

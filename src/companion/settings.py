@@ -73,10 +73,20 @@ def _empty() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
+LOCAL_NAME_KINDS = ("person", "place", "hospital", "clinic", "employer", "institution")
+"""What a name on the study's list of local names may be (``[privacy.names]``)."""
+
+
 @dataclass(frozen=True)
 class PrivacySection:
     replacements: Mapping[str, str] = field(default_factory=_empty)
-    """Text to replace -> replacement, applied to pseudonymised exports."""
+    """Text to replace -> replacement, applied to every export."""
+    pseudonymise: bool = False
+    """Exports for analysis (qdpx, docx, txt, md, f4, nvivo) apply the replacements decided
+    in review by default, as ``export --pseudonymised`` does."""
+    names: Mapping[str, str] = field(default_factory=_empty)
+    """The study's local names the detectors cannot know (an employer, a clinic) -> what
+    each is: person, place, hospital, clinic, employer or institution."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,7 @@ _SECTIONS = ("study", "audio", "transcribe", "keymap", "privacy", "live")
 _STUDY_KEYS = ("title", "protocol", "interviewer")
 _AUDIO_KEYS = ("device", "format", "samplerate", "channels", "silence_seconds")
 _TRANSCRIBE_KEYS = ("model", "language", "threads", "verbatim")
-_PRIVACY_KEYS = ("replacements",)
+_PRIVACY_KEYS = ("replacements", "pseudonymise", "names")
 _LIVE_KEYS = ("transcript",)
 
 
@@ -190,8 +200,19 @@ class _SettingsChecker(Checker):
     def privacy(self, table: dict[str, Any]) -> PrivacySection:
         self.keys(table, "privacy", _PRIVACY_KEYS, ())
         replacements = self.text_table(table, "replacements", "privacy")
+        names = self.text_table(table, "names", "privacy")
+        for name, kind in list(names.items()):
+            if kind.lower() not in LOCAL_NAME_KINDS:
+                self.add(join("privacy.names", name), "not allowed", found=kind,
+                         allowed=" or ".join(LOCAL_NAME_KINDS),
+                         hint=did_you_mean(kind.lower(), LOCAL_NAME_KINDS))
+                del names[name]
+            else:
+                names[name] = kind.lower()
         return PrivacySection(**_given(
             replacements=MappingProxyType(replacements) if replacements else None,
+            pseudonymise=self.boolean(table, "pseudonymise", "privacy"),
+            names=MappingProxyType(names) if names else None,
         ))
 
     def live(self, table: dict[str, Any]) -> LiveSection:

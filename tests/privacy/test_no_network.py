@@ -1,6 +1,7 @@
 """Participant data stay local, proven from outside the process.
 
-Each step of record -> transcribe -> export -> report runs as its own process under
+Each step of record -> transcribe -> find identifiers (English and Dutch, deduce loading
+its lists) -> export -> report runs as its own process under
 ``strace -f -e trace=network``, which sees native code too (onnxruntime's telemetry, a
 resolver called from C): no connect or send to anything but a local AF_UNIX socket, and
 no DNS query at all. A control run shows the same check catches a plain name lookup.
@@ -75,7 +76,14 @@ def test_record_transcribe_export_report_without_network(tmp_path: Path) -> None
         ["session", "new", "P09"],
         ["record", "1", "--device", "fakemic", "--seconds", f"{seconds:.1f}"],
         ["transcribe", "1"],
+        ["pseudonymise", "detect", "1", "--again"],
+        ["session", "new", "P09", "--protocol", "pain-alliance-nl"],
+        ["note", "2", "Afspraak bij dokter Jansen in Zwolle op 14 maart 2019"],
+        ["pseudonymise", "detect", "2"],
+        ["pseudonymise", "suggest", "2", "--json"],
         ["export", "1", "--format", "txt", "-o", str(out / "t.txt")],
+        ["export", "2", "--format", "txt", "--pseudonymised", "--force", "-o",
+         str(out / "nl.txt")],
         ["export", "1", "--format", "qdpx", "-o", str(out / "p.qdpx")],
         ["report", "--format", "html", "-o", str(out / "report.html")],
     ]
@@ -87,6 +95,8 @@ def test_record_transcribe_export_report_without_network(tmp_path: Path) -> None
         assert result.returncode == 0, (args, result.stderr[-3000:])
         assert log.stat().st_size > 0 or args[0] != "record"
         assert _network_calls(log) == [], (args, _network_calls(log)[:5])
+    said = (out / "nl.txt").read_text(encoding="utf-8")
+    assert "Jansen" in said  # found (the suggest step), not yet accepted
     transcript = (out / "t.txt").read_text(encoding="utf-8").lower()
     assert "physiotherapist" in transcript or "exercises" in transcript, transcript
     assert "project.qde" in zipfile.ZipFile(out / "p.qdpx").namelist()

@@ -71,6 +71,15 @@ def build_study(root: Path, tmp: Path) -> dict[str, list[int]]:
 
             add_live_segment(db, sid, start_ms=58_000, end_ms=58_900, text=f"{spoken} live",
                              speaker=None, shown_at_ms=59_500)
+        if "speaker_separations" in db.table_names():  # how sure its speakers were
+            from companion.store.speakers import save_separation
+
+            save_separation(db, sid, engine="mfcc-pieces", enrolled=False, confidence=0.9,
+                            naming=0.8, doubtful=[(59_000, 59_900)])
+        if "identifier_findings" in db.table_names():  # names found in it, decided in review
+            from companion.operations.pseudonymise import accept, suggest
+
+            accept(study, sid, [f.id for f in suggest(study, sid).findings])
         import_audio(study, sid, wav)  # the session folder, with the kept original
         _import_coding(db, code, sid, spoken, coded)
         for fmt in ("txt", "docx", "qdpx"):

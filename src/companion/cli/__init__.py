@@ -14,6 +14,7 @@ from companion.cli import (  # noqa: F401
     outputs,
     people,
     privacy,
+    pseudonymise,
     speakers,
     study,
 )

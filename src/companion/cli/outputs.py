@@ -61,19 +61,29 @@ _force = click.option("--force", is_flag=True, help="Replace a file that exists 
               "tool: qdpx (or qdpx-text) for qualcoder, whose import would place every "
               "transcript coding one character late; vtt for taguette (speakers and notes "
               "in the cue text).")
-@_force
+@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
+              "study's database or audio); export pseudonymised even with findings not yet "
+              "decided.")
+@click.option("--pseudonymised/--not-pseudonymised", default=None,
+              help="Replace the names, places and dates accepted in review (default: as "
+              "companion.toml's [privacy] pseudonymise says for qdpx, docx, txt, md, f4 and "
+              "nvivo). The [privacy.replacements] list applies either way.")
+@click.option("--bleep", is_flag=True, help="With --pseudonymised, qdpx: a tone over the "
+              "replaced words in the audio too.")
 @json_option("the files written")
 @click.pass_context
 def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
-               for_tool: str | None, output: str | None, force: bool, as_json: bool) -> None:
+               for_tool: str | None, output: str | None, force: bool,
+               pseudonymised: bool | None, bleep: bool, as_json: bool) -> None:
     """Export SESSION (or --all) for analysis software: pseudonymised, written atomically."""
     from companion.operations.export import export
 
     written = export(current_study(ctx), session=session_id, all_sessions=all_sessions, fmt=fmt,
-                     output=output, force=force, for_tool=for_tool)
+                     output=output, force=force, for_tool=for_tool,
+                     pseudonymised=pseudonymised, bleep=bleep)
     if as_json:
-        emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path)}
-                    for w in written])
+        emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path),
+                    "pseudonymised": w.pseudonymised} for w in written])
         return
     from companion.files import outside_note
 

@@ -50,7 +50,7 @@ from companion.exchange.qdpx_placing import PlacedSession, SourcePlacer
 from companion.exchange.sources import SourceMatcher, audio_length_ms
 from companion.export.pseudonymise import build_document
 from companion.export.qdpx import written_marks
-from companion.privacy.pseudonymise import study_pseudonymiser
+from companion.privacy.pseudonymise import session_pseudonymiser
 from companion.store import qda
 from companion.store.db import transaction
 from companion.store.sessions import list_sessions
@@ -158,13 +158,14 @@ def _selection_memo(sel: ET.Element, notes: dict[str, str]) -> str | None:
 
 
 def study_sessions(study: Study, db: sqlite_utils.Database) -> list[PlacedSession]:
-    """Every session as its export writes it (pseudonymised text, the export's marks)."""
-    pseudo = study_pseudonymiser(study)
+    """Every session as its export writes it: pseudonymised with the study's list and the
+    replacements decided in review (``export --pseudonymised``: the positions of such a
+    project count the labels; a project exported without them reads as an edited text),
+    with the export's marks. A pseudonymiser per session, as an export makes."""
     out = []
     for s in list_sessions(db):
-        # A fresh pseudonymiser per session, as an export makes: its header counts its own.
-        doc = build_document(study, db, s.id, pseudonymiser=type(pseudo)(
-            dict(pseudo.replacements)))
+        doc = build_document(study, db, s.id, pseudonymiser=session_pseudonymiser(
+            study, db, s.id, decided=True))
         out.append(PlacedSession(doc, written_marks(doc)))
     return out
 

@@ -3,7 +3,8 @@
 Formats: ``txt``, ``md``, ``f4`` (also ``f4-rtf``, ``f4-docx``), ``nvivo`` (timestamped
 rows), ``docx``, ``srt``, ``vtt``, ``qdpx`` (REFI-QDA; ``qdpx-text`` adds the plain text),
 ``qdc`` (REFI-QDA codebook), ``codebook-csv`` (Taguette) and ``json``.
-Every export is pseudonymised with the study's replacement list and written
+Every export is pseudonymised with the study's replacement list (with ``pseudonymised``
+also with the replacements decided in review) and written
 atomically (temporary file, then rename) with mode 0600. Everything is checked before the
 first byte is written, so a bad request writes nothing.
 """
@@ -27,7 +28,7 @@ from companion.files import (
     output_folder,
     output_target,
 )
-from companion.privacy.pseudonymise import study_pseudonymiser
+from companion.privacy.pseudonymise import session_pseudonymiser
 from companion.session.document import SessionDocument
 from companion.store.exports import record_export
 from companion.store.sessions import get_session, list_sessions
@@ -104,6 +105,20 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
+# The formats an analysis tool reads: pseudonymised by default when the study says so.
+PSEUDONYMISED_BY_DEFAULT = ("qdpx", "qdpx-text", "docx", "txt", "md", "f4", "f4-rtf",
+                            "f4-docx", "nvivo")
+# The formats that carry the session's audio (the only ones --bleep changes).
+WITH_AUDIO = ("qdpx", "qdpx-text")
+
+
+def pseudonymised_by_default(study: Study, fmt: str | None) -> bool:
+    """``export --pseudonymised`` without the flag: the study's ``[privacy] pseudonymise``
+    for the formats analysis software reads."""
+    return study.settings.privacy.pseudonymise and get_format(fmt).name in (
+        PSEUDONYMISED_BY_DEFAULT)
+
+
 # Variants of a format for one tool's reader (``--for TOOL``), where the standard file
 # would land wrong in that tool: QualCoder's import places transcript codings one character
 # late; Taguette shows WebVTT voice tags as text and drops NOTE blocks.
@@ -141,16 +156,27 @@ def file_name(doc: SessionDocument, fmt: Format) -> str:
 def plan_export(
     study: Study, db: sqlite_utils.Database, *, session: str | int | None, all_sessions: bool,
     fmt: str | None, output: str | Path | None, force: bool = False,
-    for_tool: str | None = None,
+    for_tool: str | None = None, pseudonymised: bool | None = None,
+    bleep: bool = False,
 ) -> list[tuple[SessionDocument, Path, Format]]:
     """Check the request and gather the documents; nothing is written. Returns
     (document, target file, format) for each file to write.
 
     ``-o`` never destroys: an existing file is refused unless ``force``, a symlink always,
     and the study's database and audio whatever ``force`` says (see :mod:`companion.files`).
-    A trailing slash names a folder, created if missing.
+    A trailing slash names a folder, created if missing. ``pseudonymised`` (default: the
+    study's choice for the format) applies the replacements decided in review too;
+    ``bleep`` also covers the replaced words in the audio with a tone.
     """
     chosen = get_format(fmt, for_tool)
+    decided = (pseudonymised_by_default(study, chosen.name) if pseudonymised is None
+               else pseudonymised)
+    if bleep and not decided:
+        raise InputError("--bleep", "without --pseudonymised", "--bleep together with "
+                         "--pseudonymised (the words replaced are the ones bleeped)")
+    if bleep and chosen.name not in WITH_AUDIO:
+        raise InputError("--bleep", chosen.name, "a format that carries the audio: "
+                         + ", ".join(WITH_AUDIO))
     if session is None:
         if not all_sessions:
             raise InputError("session", None, "a session id, or --all for every session")
@@ -161,7 +187,6 @@ def plan_export(
         ids = [get_session(db, session).id]
     if not ids:
         raise InputError("--all", "no sessions", "a study with at least one session")
-    pseudo = study_pseudonymiser(study)
     root = study.root
     folder: Path | None = None
     if output is None:
@@ -170,9 +195,9 @@ def plan_export(
         folder = output_folder(output, create=is_folder_request(output), study_root=root)
     plan = []
     for session_id in ids:
-        # A fresh pseudonymiser per file, so each export counts its own replacements.
-        doc = build_document(study, db, session_id, pseudonymiser=type(pseudo)(
-            dict(pseudo.replacements)))
+        # A pseudonymiser per file, so each export counts its own replacements.
+        doc = build_document(study, db, session_id, pseudonymiser=session_pseudonymiser(
+            study, db, session_id, decided=decided), bleep=bleep)
         name = file_name(doc, chosen)
         if folder is None:
             assert output is not None
@@ -203,5 +228,6 @@ def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]], *,
     return written
 
 
-__all__ = ["FORMATS", "VARIANTS", "Format", "SessionDocument", "build_document", "get_format",
-           "plan_export", "write_plan"]
+__all__ = ["FORMATS", "PSEUDONYMISED_BY_DEFAULT", "VARIANTS", "WITH_AUDIO", "Format",
+           "SessionDocument", "build_document", "get_format", "plan_export",
+           "pseudonymised_by_default", "write_plan"]

@@ -29,22 +29,33 @@ __all__ = ["applied", "build_document", "pseudonymised"]
 
 
 def build_document(study: Study, db: sqlite_utils.Database, session_id: int | str,
-                   *, pseudonymiser: Pseudonymiser | None = None) -> SessionDocument:
+                   *, pseudonymiser: Pseudonymiser | None = None,
+                   bleep: bool = False) -> SessionDocument:
     """The document an export writes: the session read from the store, pseudonymised
     (with the study's list unless ``pseudonymiser`` is given); NotFoundError for an
-    unknown session."""
+    unknown session. ``bleep``: the times of the replaced words go with it, for the
+    audio."""
     pseudo = pseudonymiser if pseudonymiser is not None else study_pseudonymiser(study)
-    return pseudonymised(read_session(study, db, session_id), pseudo)
+    return pseudonymised(read_session(study, db, session_id), pseudo, bleep=bleep)
 
 
-def pseudonymised(doc: SessionDocument, pseudo: Pseudonymiser) -> SessionDocument:
+def pseudonymised(doc: SessionDocument, pseudo: Pseudonymiser, *,
+                  bleep: bool = False) -> SessionDocument:
     """A copy of ``doc`` with every free text passed through ``pseudo`` (which counts the
-    replacements the export then reports)."""
+    replacements the export then reports); with ``bleep`` the session times of every
+    replaced word as its ``bleeps``."""
     tl = doc.timeline
     stretches = {(s.segment.id, s.part): s for s in tl.speech()}
     # Pseudonymised as one text, so a two-word name is found across tokens.
-    tokens = {seg.id: pseudo.apply_words([t.word for t in timed_tokens(seg)[0]])
-              for seg in tl.segments}
+    tokens = {}
+    bleeps: list[tuple[int, int]] = []
+    for seg in tl.segments:
+        timed = timed_tokens(seg)[0]
+        said = [t.word for t in timed]
+        tokens[seg.id] = pseudo.apply_words(said)
+        if bleep:
+            bleeps += [(t.start_ms, t.end_ms) for t, before, after
+                       in zip(timed, said, tokens[seg.id], strict=True) if before != after]
     inner = {seg.id: pauses_inside(tl, seg) for seg in tl.segments}
     entries: list[Entry] = []
     rendered: dict[int, list[str]] = {}
@@ -69,6 +80,7 @@ def pseudonymised(doc: SessionDocument, pseudo: Pseudonymiser) -> SessionDocumen
         interviewer=pseudo.apply(doc.interviewer) if doc.interviewer else None,
         rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},
         pseudonymiser=pseudo,
+        bleeps=tuple(bleeps),
     )
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import soundfile as sf
 
 from companion.errors import CompanionError
+from companion.export.bleep import bleep
 from companion.session.document import SessionDocument
 
 MAX_INTERNAL_BYTES = 2_147_483_647
@@ -25,7 +26,8 @@ def audio_file(doc: SessionDocument) -> tuple[str, Path | bytes] | None:
         return None
     first = audio.parts[0]
     path = first.abspath(doc.study.root)
-    if len(audio.parts) == 1 and first.start_ms == 0 and path.suffix.lower() == ".wav":
+    if (len(audio.parts) == 1 and first.start_ms == 0 and path.suffix.lower() == ".wav"
+            and not doc.bleeps):
         if path.stat().st_size > MAX_INTERNAL_BYTES:
             raise CompanionError(f"{path.name} is larger than REFI-QDA allows inside a "
                                  "project (2 GiB); export without it is not supported yet")
@@ -45,6 +47,7 @@ def audio_file(doc: SessionDocument) -> tuple[str, Path | bytes] | None:
         start = part.start_frame(samplerate)
         stop = min(total_frames, start + len(data))
         timeline[start:stop, : data.shape[1]] = data[: stop - start]
+    bleep(timeline, samplerate, doc.bleeps)
     buffer = io.BytesIO()
     sf.write(buffer, timeline, samplerate, format="WAV", subtype="PCM_16")
     return ".wav", buffer.getvalue()

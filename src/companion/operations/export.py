@@ -7,7 +7,9 @@ which holds changes to study content.
 The CLI writes one format per call (:func:`export`), the app's export dialog several at
 once (:func:`export_formats`); both go through the same checks: every file of the request
 is checked against the output rules of :mod:`companion.files` before the first byte of
-any of them is written.
+any of them is written. A pseudonymised export of a session whose findings are not all
+decided (or that was never searched) is refused unless forced, so a name is not left in
+by accident.
 """
 
 from __future__ import annotations
@@ -17,12 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.errors import InputError
-from companion.export import FORMATS, VARIANTS, Format, plan_export, write_plan
+from companion.export import (
+    FORMATS,
+    VARIANTS,
+    Format,
+    plan_export,
+    pseudonymised_by_default,
+    write_plan,
+)
 from companion.operations._base import reading
+from companion.operations.pseudonymise import ReviewState, states
 from companion.study.folder import Study
 
 __all__ = ["FORMATS", "VARIANTS", "ExportProgress", "Exported", "Format", "FormatChoice",
-           "export", "export_formats", "format_choices"]
+           "export", "export_formats", "format_choices", "unreviewed"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,21 @@ class Exported:
     session_id: int
     format: str
     path: Path
+    pseudonymised: bool = False
+
+
+def unreviewed(reviewed: list[ReviewState]) -> str:
+    """What is still to review, in one line ('' when nothing is)."""
+    parts = []
+    for state in reviewed:
+        if not state.searched:
+            parts.append(f"session {state.session_id} not searched for identifiers yet")
+        elif not state.current:
+            parts.append(f"session {state.session_id} changed since it was searched")
+        elif state.open:
+            parts.append(f"session {state.session_id} has {state.open} open finding"
+                         f"{'s' if state.open != 1 else ''}")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -67,35 +92,55 @@ def format_choices() -> list[tuple[FormatChoice, Format]]:
 def export(study: Study, *, session: int | str | None = None, all_sessions: bool = False,
            fmt: str | None, output: str | Path | None = None,
            force: bool = False, for_tool: str | None = None,
+           pseudonymised: bool | None = None, bleep: bool = False,
            on_progress: ProgressCallback | None = None) -> list[Exported]:
     """Export one session (or every one) in ``fmt`` (``for_tool``: that format's variant
     for one tool's reader, e.g. qdpx for qualcoder); without ``output``, into the study's
-    exports/ folder (replacing the last export there). Bad input writes nothing."""
+    exports/ folder (replacing the last export there). Bad input writes nothing.
+    ``pseudonymised`` (default: the study's choice for the format) applies the
+    replacements decided in review; open findings refuse it unless ``force``."""
     return export_formats(study, session=session, all_sessions=all_sessions,
                           formats=[FormatChoice(fmt or "", for_tool)] if fmt is not None
-                          else [], output=output, force=force, on_progress=on_progress)
+                          else [], output=output, force=force, pseudonymised=pseudonymised,
+                          bleep=bleep, on_progress=on_progress)
 
 
 def export_formats(study: Study, *, session: int | str | None = None,
                    all_sessions: bool = False, formats: Sequence[FormatChoice],
                    output: str | Path | None = None, force: bool = False,
+                   pseudonymised: bool | None = None, bleep: bool = False,
                    on_progress: ProgressCallback | None = None) -> list[Exported]:
     """Export in each of ``formats``, as :func:`export` does for one. Every file is checked
-    first (a bad format, a refused path, two formats that would write one file): a bad
-    request writes nothing. ``on_progress`` hears before each file and after the last."""
+    first (a bad format, a refused path, two formats that would write one file, findings
+    still open for a pseudonymised one): a bad request writes nothing. ``on_progress``
+    hears before each file and after the last."""
     if not formats:
         raise InputError("--format", None, "at least one of " + ", ".join(FORMATS))
     with reading(study) as db:
         plan = []
+        chosen: list[bool] = []
         for choice in formats:
-            plan += plan_export(study, db, session=session, all_sessions=all_sessions,
-                                fmt=choice.fmt, output=output, force=force,
-                                for_tool=choice.for_tool)
+            decided = (pseudonymised_by_default(study, choice.fmt) if pseudonymised is None
+                       else pseudonymised)
+            part = plan_export(study, db, session=session, all_sessions=all_sessions,
+                               fmt=choice.fmt, output=output, force=force,
+                               for_tool=choice.for_tool, pseudonymised=decided, bleep=bleep)
+            plan += part
+            chosen += [decided] * len(part)
         targets = [path for _, path, _ in plan]
         twice = next((path for path in targets if targets.count(path) > 1), None)
         if twice is not None:
             raise InputError("-o", str(output), "a folder when several formats are written",
                              hint=f"two of them would both be {twice.name}")
+        if not force:
+            ids = sorted({doc.session.id for (doc, _, _), decided in zip(plan, chosen,
+                                                                        strict=True)
+                          if decided and (doc.segments or doc.notes)})
+            left = unreviewed(states(study, db, ids)) if ids else ""
+            if left:
+                raise InputError("--pseudonymised", left, "sessions whose findings are all "
+                                 "decided", hint="review them with 'companion pseudonymise "
+                                 "suggest SESSION', or add --force to export anyway")
         written: list[Path] = []
         for index, item in enumerate(plan):
             if on_progress is not None:
@@ -103,5 +148,5 @@ def export_formats(study: Study, *, session: int | str | None = None,
             written += write_plan([item], study=study, db=db, force=force or output is None)
         if on_progress is not None and written:
             on_progress(ExportProgress(len(plan), len(plan), written[-1]))
-    return [Exported(doc.session.id, f.kind, path)
-            for (doc, _, f), path in zip(plan, written, strict=True)]
+    return [Exported(doc.session.id, f.kind, path, decided)
+            for (doc, _, f), path, decided in zip(plan, written, chosen, strict=True)]

@@ -25,6 +25,7 @@ from typing import Any
 
 from companion.errors import InputError
 from companion.live.final import replace_with_final
+from companion.operations import pseudonymise
 from companion.operations._base import reading
 from companion.speakers.session import MODES as SPEAKER_MODES
 from companion.speakers.session import attribute_session, store_separation
@@ -49,7 +50,8 @@ from companion.transcribe.queue import (
 
 __all__ = ["Failure", "ModelLoading", "Progress", "QueueEvent", "QueueOutcome", "Request",
            "SessionFinished", "SessionStarted", "TranscribeOptions", "TranscribeResult",
-           "after_transcript", "reason_of", "request", "talk_time", "transcribe_queue"]
+           "after_transcript", "find_identifiers", "reason_of", "request", "talk_time",
+           "transcribe_queue"]
 
 
 MAX_THREADS = 1024  # more than any machine has; a larger number overflows CTranslate2
@@ -107,7 +109,8 @@ def after_transcript(study: Study, session_id: int, *, speakers: str = "auto") -
     """What follows a finished transcript, the transcript being the record now: the quotes
     pinned from live lines move onto the final words that match them, the live lines go;
     on one-channel audio with ``speakers`` auto, each word gets its speaker from the
-    voices (two channels keep the channel rule the run applied).
+    voices (two channels keep the channel rule the run applied); last, the transcript and
+    notes are searched for identifiers (:func:`find_identifiers`).
 
     The transcript is marked done here, in the one transaction that stores the quotes and
     the speakers (the run left it ``running`` with its last chunk committed): a failure
@@ -124,6 +127,19 @@ def after_transcript(study: Study, session_id: int, *, speakers: str = "auto") -
             if transcript is not None and transcript["status"] != "done":
                 transcripts.finish_transcript(db, session_id, "done")
         checkpoint(db)
+    find_identifiers(study, session_id)
+
+
+def find_identifiers(study: Study, session_id: int) -> bool:
+    """Search a transcribed session for names, places and dates (seconds; the Dutch
+    detector loads once per process). A failure here never costs the transcript: the
+    session is then simply not searched yet, which review and a pseudonymised export say,
+    and 'companion pseudonymise suggest' searches it again. Returns whether it was."""
+    try:
+        pseudonymise.detect(study, session_id)
+    except Exception:  # the transcript is done; searching can be redone
+        return False
+    return True
 
 
 def talk_time(study: Study, session_id: int) -> list[dict[str, Any]]:

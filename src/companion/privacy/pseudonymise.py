@@ -19,6 +19,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import sqlite_utils
+
+from companion.store import identifiers
 from companion.study.folder import Study
 
 
@@ -28,6 +31,8 @@ class Pseudonymiser:
 
     replacements: Mapping[str, str] = field(default_factory=dict)
     count: int = 0
+    decided: bool = False
+    """The replacements decided in review are among them (``export --pseudonymised``)."""
 
     def __post_init__(self) -> None:
         items = {k.strip(): v for k, v in self.replacements.items() if k and k.strip()}
@@ -94,6 +99,8 @@ class Pseudonymiser:
     def note(self) -> str:
         """A line for the export saying it was pseudonymised (without the key)."""
         if not self.active:
+            if self.decided:
+                return "Pseudonymised: no replacements decided or listed for this session."
             return "Pseudonymisation: no replacement list in the study settings."
         return (f"Pseudonymised with the study's list of {self.rules} replacements "
                 f"({self.count} made in this export).")
@@ -102,3 +109,18 @@ class Pseudonymiser:
 def study_pseudonymiser(study: Study) -> Pseudonymiser:
     """The study's replacement list (``privacy.replacements`` in companion.toml)."""
     return Pseudonymiser(dict(study.settings.privacy.replacements))
+
+
+def session_pseudonymiser(study: Study, db: sqlite_utils.Database, session_id: int, *,
+                          decided: bool) -> Pseudonymiser:
+    """What one session's export replaces: with ``decided``, the names accepted in review
+    for this session and for the whole study (the store's replacement list), and always
+    the list in companion.toml, which wins where both name the same text."""
+    replacements: dict[str, str] = {}
+    if decided:
+        replacements.update(identifiers.replacements_for(db, session_id))
+    typed = dict(study.settings.privacy.replacements)
+    typed_keys = {k.casefold() for k in typed}
+    replacements = {k: v for k, v in replacements.items() if k.casefold() not in typed_keys}
+    replacements.update(typed)
+    return Pseudonymiser(replacements, decided=decided)

@@ -91,6 +91,16 @@ def _sections(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]
     for pair in report.agreement:
         sections += _agreement_sections(pair)
 
+    if report.identifiers:
+        rows_i = [[f"Session {r['session_id']}", r["participant"],
+                   str(r["open"]) if r["searched"] else "not searched",
+                   str(r["accepted"]), str(r["rejected"])] for r in report.identifiers]
+        sections.append(("Identifiers found for pseudonymisation",
+                         ["Interview", "Participant", "Open", "Accepted", "Rejected"], rows_i,
+                         "Names, places, dates and numbers found in transcripts and notes; "
+                         "a pseudonymised export warns while any are open ('companion "
+                         "pseudonymise suggest SESSION')."))
+
     rows5 = [[f"Session {s.id}", s.participant_code, s.status,
               format_hms(s.duration_ms) if s.duration_ms else "–"] for s in report.pilots]
     sections.append(("Pilot interviews (not in the tables)",

@@ -120,6 +120,8 @@ class StudyReport:
     talk_time: list[dict[str, Any]] = field(default_factory=list)
     # Two coders of the same transcripts (report/agreement.py), one entry per pair.
     agreement: list[CoderAgreement] = field(default_factory=list)
+    identifiers: list[dict[str, Any]] = field(default_factory=list)
+    """Per session with text: the findings open, accepted and rejected in review."""
 
     def to_dict(self) -> dict[str, Any]:
         def conv(obj: Any) -> Any:
@@ -154,6 +156,7 @@ class StudyReport:
             "codebook": self.codebook,
             "talk_time": self.talk_time,
             "agreement": [a.to_dict() for a in self.agreement],
+            "identifiers": self.identifiers,
         }
 
     def to_json(self) -> str:
@@ -301,7 +304,31 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
             protocol.reference if protocol else None),
         talk_time=study_talk_time(db, sorted(main, key=_sort_key)),
         agreement=coder_agreement(db, sorted(main, key=_sort_key), study_pseudonymiser(study)),
+        identifiers=identifier_review(study, db, sorted(all_sessions, key=_sort_key)),
     )
+
+
+def identifier_review(study: Study, db: sqlite_utils.Database,
+                      sessions: list[Session]) -> list[dict[str, Any]]:
+    """For each session with a transcript or notes: whether it was searched for
+    identifiers since it last changed, and its findings open, accepted and rejected."""
+    from companion.identifiers.session import is_current
+    from companion.store.identifiers import counts
+
+    per_session = counts(db)
+    with_text = {r["session_id"] for r in db.query(
+        "SELECT session_id FROM transcript_segments UNION "
+        "SELECT session_id FROM notes WHERE trim(text) != ''")}
+    rows = []
+    for s in sessions:
+        if s.id not in with_text:
+            continue
+        c = per_session.get(s.id, {})
+        rows.append({"session_id": s.id, "participant": s.participant_code,
+                     "searched": s.id in per_session and is_current(study, db, s.id),
+                     "open": c.get("open", 0), "accepted": c.get("accepted", 0),
+                     "rejected": c.get("rejected", 0)})
+    return rows
 
 
 def coded_saturation(db: sqlite_utils.Database, sessions: list[Session]) -> list[SaturationRow]:

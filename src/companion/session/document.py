@@ -104,6 +104,9 @@ class SessionDocument:
     """How sure the mono speaker separation was (None: none was made)."""
     pseudonymiser: Pseudonymiser | None = None
     """The replacements made in this copy's text; None: the text as stored."""
+    bleeps: tuple[tuple[int, int], ...] = ()
+    """Session times (start, end ms) of the words replaced in this copy, when its audio is
+    to be bleeped there (``export --bleep``)."""
     generated_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
 

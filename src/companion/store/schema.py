@@ -403,9 +403,58 @@ CREATE TABLE speaker_separations (
 );
 """
 
+V_IDENTIFIERS = """
+-- Identifiers found in what was said (transcript segments) and written (notes): names,
+-- places, institutions, dates, ages, phone numbers, e-mail addresses, postcodes and id
+-- numbers, each with where it stands (character span of the segment's or note's text)
+-- and the researcher's decision.
+CREATE TABLE identifier_findings (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    source TEXT NOT NULL CHECK (source IN ('segment', 'note')),
+    ref_id INTEGER NOT NULL,
+    start_char INTEGER NOT NULL CHECK (start_char >= 0),
+    end_char INTEGER NOT NULL CHECK (end_char > start_char),
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT,
+    at_ms INTEGER,
+    found_by TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),
+    found_at TEXT NOT NULL,
+    decided_at TEXT,
+    UNIQUE (session_id, source, ref_id, start_char, end_char)
+);
+CREATE INDEX identifier_findings_session ON identifier_findings(session_id, status);
+-- The study's replacement list as decided in review: one row per session that holds the
+-- name, so a withdrawal takes a participant's rows and leaves the others'. The same name
+-- has the same label in every row; whole_study: replaced in every session's export.
+CREATE TABLE identifier_replacements (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    name_key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    label TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    whole_study INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    UNIQUE (session_id, name_key)
+);
+CREATE INDEX identifier_replacements_name ON identifier_replacements(name_key);
+-- When a session was last searched, and a fingerprint of the texts searched (a corrected
+-- segment or an edited note makes it stale).
+CREATE TABLE identifier_searches (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+    searched_at TEXT NOT NULL,
+    language TEXT NOT NULL,
+    texts_hash TEXT NOT NULL,
+    found INTEGER NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
                               V4_SESSION_STOPPED,
                               V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT, V_QDA_CODINGS,
                               V_TRANSCRIPT_DROPPED, V_QDA_PROJECTS, V_IMPORT_PATHS,
-                              V_SPEAKER_SEPARATION)
+                              V_SPEAKER_SEPARATION, V_IDENTIFIERS)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -29,11 +29,13 @@ from companion.audio.play import SKIP_MS, Player, PlayerLike
 from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
+from companion.operations.pseudonymise import Finding
 from companion.session.document import Entry, SessionDocument, memo_text
 from companion.session.separation import uncertain_text
 from companion.tui.context import CompanionScreen
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
+from companion.tui.screens.review_findings import FindingsPanel, marked
 from companion.tui.symbols import SYMBOLS
 from companion.tui.widgets.text_prompt import TextPrompt
 
@@ -91,6 +93,8 @@ class ReviewScreen(CompanionScreen):
                 tooltip="Rename the highlighted segment's speaker in the whole session"),
         Binding("D", "doubtful", "Doubtful", id="review.doubtful",
                 tooltip="Mark the words whose speaker the separation was unsure of"),
+        Binding("i", "identifiers", "Identifiers", id="review.identifiers",
+                tooltip="The names, places and dates found: accept or reject each"),
         Binding("escape", "back", "Back", id="review.back-screen", tooltip="Close the review"),
     ]
 
@@ -110,6 +114,8 @@ class ReviewScreen(CompanionScreen):
         self._head_base = ""
         self.show_doubtful = False
         """D marks the segments holding words the separation was unsure of."""
+        self.findings: list[Finding] = []
+        """The session's identifiers, as the findings panel last read them."""
 
     # --- building --------------------------------------------------------------------
 
@@ -122,6 +128,7 @@ class ReviewScreen(CompanionScreen):
             with Vertical(id="transcript"):
                 yield Static("Transcript", classes="pane-title")
                 yield OptionList(id="transcript-list")
+        yield FindingsPanel(self.companion.study, self.session_id, widget_id="findings")
         yield FittingFooter()
 
     def on_mount(self) -> None:
@@ -152,7 +159,8 @@ class ReviewScreen(CompanionScreen):
             if self.show_doubtful and self._doubtful(entry):
                 text.append("?? ", style="bold reverse yellow")
             text.append(f"{doc.speaker_label(entry.speaker) or '?'}: ", style="bold")
-            text.append(entry.text)
+            text.append_text(marked(entry.text, [
+                f for f in self.findings if f.source == "segment" and f.ref_id == entry.ref_id]))
             return text
         if entry.kind == "prompt":
             verb = "Suggestion used" if entry.sub == "suggestion_used" else "Asked"
@@ -439,6 +447,24 @@ class ReviewScreen(CompanionScreen):
         if text:
             self._apply(partial(notes.add_note, self.companion.study, self.session_id, text,
                                 at_ms=at_ms))
+
+    # --- identifiers ---------------------------------------------------------------------
+
+    def action_identifiers(self) -> None:
+        panel = self.query_one(FindingsPanel)
+        if panel.has_class("-open"):
+            panel.close()
+            self.query_one("#transcript-list", OptionList).focus()
+        else:
+            panel.open()
+
+    def on_findings_panel_changed(self, message: FindingsPanel.Changed) -> None:
+        self.findings = message.findings
+        if self.doc is not None:
+            self.reload()
+
+    def on_findings_panel_show(self, message: FindingsPanel.Show) -> None:
+        self.go_to(message.at_ms)
 
     # --- navigation ---------------------------------------------------------------------------
 
