@@ -37,9 +37,12 @@ HOLD_S = 120.0
 """A recording up to this long is decoded once and held (under 8 MB); a longer one is
 scanned, then read again piece by piece."""
 
-_GATHER = 512
-"""Small per-frame arrays are joined every this many, so a long file's levels are a few
-arrays, not a hundred thousand."""
+_GATHER = 64
+"""Per-batch level arrays are joined every this many, so a long file's levels are a few
+arrays, not thousands."""
+
+_BATCH = 16
+"""Decoded blocks (a few thousand samples each) measured together."""
 
 
 @dataclass(frozen=True)
@@ -147,13 +150,26 @@ def scan(path: Path | str, *, on_mono: Callable[[np.ndarray], None] | None = Non
         held: list[np.ndarray] | None = []
         samples = 0
 
+        mono_batch: list[np.ndarray] = []
+        stereo_batch: list[np.ndarray] = []
+
+        def measure(last: bool = False) -> None:
+            # in batches of about a second: numpy's cost per call, not per sample, ruled
+            if mono_batch and (last or len(mono_batch) >= _BATCH):
+                block = np.concatenate(mono_batch)[None, :]
+                mix.add(block)
+                if not stereo:
+                    power.add(block)
+                mono_batch.clear()
+            if stereo_batch and (last or len(stereo_batch) >= _BATCH):
+                power.add(np.concatenate(stereo_batch, axis=1))
+                stereo_batch.clear()
+
         def mono(frames: list[av.AudioFrame]) -> None:
             nonlocal held, samples
             for block in _s16(frames):
                 samples += len(block)
-                mix.add(block[None, :])
-                if not stereo:
-                    power.add(block[None, :])
+                mono_batch.append(block)
                 if on_mono is not None:
                     on_mono(block)
                 if held is not None and samples > hold_limit:
@@ -163,15 +179,17 @@ def scan(path: Path | str, *, on_mono: Callable[[np.ndarray], None] | None = Non
 
         def planes(frames: list[av.AudioFrame]) -> None:
             for out in frames:
-                power.add(out.to_ndarray().astype(np.float32, copy=False))
+                stereo_batch.append(out.to_ndarray().astype(np.float32, copy=False))
 
         for frame in _frames(container):
             if to_stereo is not None:
                 planes(to_stereo.resample(frame))
             mono(to_mono.resample(frame))
+            measure()
         mono(to_mono.resample(None))
         if to_stereo is not None:
             planes(to_stereo.resample(None))
+        measure(last=True)
     mix_power = mix.result()[:, 0]
     mix_db = 10.0 * np.log10(np.maximum(mix_power, 10 ** (FLOOR_DB / 10)))
     whole = None
@@ -218,8 +236,11 @@ class MonoReader:
         if not self._buffer:
             return np.zeros(0, dtype=np.float32)
         joined = self._buffer[0] if len(self._buffer) == 1 else np.concatenate(self._buffer)
+        # what lies before ``start`` is never asked for again
+        joined = joined[max(0, start - self._start):]
+        self._start = max(self._start, start)
         self._buffer = [joined]
-        return joined[start - self._start: end - self._start].copy()
+        return joined[: max(0, end - self._start)].copy()
 
     def _drop_before(self, start: int) -> None:
         while self._buffer and self._start + len(self._buffer[0]) <= start:

@@ -163,8 +163,9 @@ def energy_regions(voiced: np.ndarray, total: int) -> list[tuple[int, int]]:
     return _merge([(max(0, lo * HOP - pad), min(total, hi * HOP + pad)) for lo, hi in regions])
 
 
-VAD_BLOCK_S = 300.0
-"""The voice filter hears the file in blocks of this length (its memory is the block's)."""
+VAD_BLOCK_S = 60.0
+"""The voice filter hears the file in blocks of this length: its memory is the block's (with
+blocks of five minutes its runtime's grew from one block to the next)."""
 
 
 def speech_regions(mono: np.ndarray) -> list[tuple[int, int]]:
