@@ -39,6 +39,7 @@ recognises its own selections by them.
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
@@ -48,7 +49,7 @@ from companion import __version__
 from companion.errors import CompanionError
 from companion.export.codebook import guid
 from companion.export.pseudonymise import applied
-from companion.export.qdpx_audio import audio_file
+from companion.export.qdpx_audio import TimelineAudio, audio_file
 from companion.export.qdpx_marks import (
     Selection,
     WrittenMarks,
@@ -183,8 +184,9 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
 
 
 def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
-                  with_text: bool = False) -> tuple[bytes, dict[str, Path | bytes]]:
-    """The ``project.qde`` XML and the files for ``sources/`` (name -> path or bytes)."""
+                  with_text: bool = False) -> tuple[bytes, dict[str, Path | bytes | TimelineAudio]]:
+    """The ``project.qde`` XML and the files for ``sources/`` (name -> path, bytes, or the
+    session audio to write into the zip)."""
     docs = list(docs)
     if not docs:
         raise CompanionError("nothing to export: no sessions")
@@ -246,6 +248,11 @@ def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool =
             compress = zipfile.ZIP_STORED if audio else zipfile.ZIP_DEFLATED
             if isinstance(data, Path):
                 archive.write(data, arcname, compress_type=compress)
+            elif isinstance(data, TimelineAudio):
+                entry = zipfile.ZipInfo(arcname, time.localtime()[:6])
+                entry.compress_type = compress
+                with archive.open(entry, "w", force_zip64=True) as out:
+                    data.write(out)
             else:
                 archive.writestr(arcname, data, compress_type=compress)
 
