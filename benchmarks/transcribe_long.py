@@ -126,13 +126,16 @@ def measured(cmd: list[str], env: dict[str, str]) -> Measured:
         child = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         watch = psutil.Process(child.pid)
         samples: list[float] = []
+        polls = 0
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
-            with contextlib.suppress(psutil.Error):  # it ended between the two calls
-                samples.append(watch.memory_info().rss / 2**20)
-            time.sleep(1.0)
+            if polls % 10 == 0:
+                with contextlib.suppress(psutil.Error):  # it ended between the two calls
+                    samples.append(watch.memory_info().rss / 2**20)
+            polls += 1
+            time.sleep(0.1)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
