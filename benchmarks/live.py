@@ -283,7 +283,7 @@ def lags(lines, truth, starts, length_ms: int, end_ms: int) -> tuple[list[int], 
 
 def final_words(study: Any, segments: Any, until_ms: int) -> list[str]:
     """The words tiny.en (beam 5) hears in the recording's first ``until_ms``."""
-    from companion.transcribe.audiofile import SAMPLE_RATE, MonoReader
+    from companion.audio.decode import SAMPLE_RATE, MonoReader
     from companion.transcribe.engine import DecodeOptions, load_engine
 
     engine = load_engine(None, threads=2)

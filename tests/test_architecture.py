@@ -6,7 +6,6 @@ import ast
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,9 +13,13 @@ SRC = ROOT / "src" / "companion"
 
 
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return _imports_in(path.read_text(encoding="utf-8"))
+
+
+def _imports_in(source: str) -> set[str]:
+    """Every name ``source`` imports, anywhere in it (in functions, for types)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -26,24 +29,87 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_domain_code_never_imports_textual_or_the_tui() -> None:
+def _writes_to_the_terminal(source: str) -> list[str]:
+    """Calls of ``print`` and uses of ``sys.stdout``/``sys.stderr`` in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "print":
+            found.append(f"print() line {node.lineno}")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "sys" and node.attr in ("stdout", "stderr", "__stdout__"):
+            found.append(f"sys.{node.attr} line {node.lineno}")
+    return sorted(found, key=lambda text: int(text.rsplit(" ", 1)[1]))
+
+
+FRONT_LIBRARIES = ("click", "textual", "rich")
+FRONTS = ("companion.cli", "companion.tui")
+
+
+def _front_work(source: str, *, operations_allowed: bool) -> list[str]:
+    """What in ``source`` belongs to a front: an import of a terminal library, of a front
+    (or, below operations, of ``companion.operations``), and every write to the terminal."""
+    above = FRONTS if operations_allowed else (*FRONTS, "companion.operations")
+    bad = sorted(n for n in _imports_in(source) if n.split(".")[0] in FRONT_LIBRARIES
+                 or any(n == up or n.startswith(up + ".") for up in above))
+    return bad + _writes_to_the_terminal(source)
+
+
+TERMINAL_EXCEPTIONS: dict[str, str] = {
+    "live/worker.py": "the live transcriber's own process (python -m): its stdout is the "
+                      "pipe its parent reads JSON lines from, never a terminal",
+}
+"""Domain modules that may write to sys.stdout, each with why."""
+
+
+def _below_the_fronts() -> list[Path]:
+    """Every module of operations and of the domain: all but ``cli/``, ``tui/``, __main__."""
+    return [p for p in sorted(SRC.rglob("*.py"))
+            if p.relative_to(SRC).parts[0] not in ("cli", "tui", "__main__.py")]
+
+
+def test_nothing_below_the_fronts_does_front_work() -> None:
+    """Operations and every domain package and module are driven by both fronts: none
+    imports click, Textual or rich, or a front; no domain module calls an operation back
+    or writes to the terminal (what a terminal shows, e.g. the level line of ``companion
+    record`` or a download's progress, reaches the CLI through a callback)."""
+    modules = _below_the_fronts()
     offenders = []
-    for path in SRC.rglob("*.py"):
-        rel = path.relative_to(SRC)
-        if rel.parts[0] in ("tui", "cli"):
-            continue
-        bad = {n for n in _imports(path) if n.split(".")[0] == "textual" or
-               n.startswith("companion.tui")}
-        if bad:
-            offenders.append(f"{rel}: {sorted(bad)}")
+    for path in modules:
+        rel = path.relative_to(SRC).as_posix()
+        found = _front_work(path.read_text(encoding="utf-8"),
+                            operations_allowed=rel.startswith("operations/"))
+        if rel in TERMINAL_EXCEPTIONS:
+            found = [f for f in found if not f.startswith("sys.stdout")]
+        if found:
+            offenders.append(f"{rel}: {found}")
     assert offenders == []
-    # And at run time: the domain packages load without pulling Textual in.
-    modules = sorted(
-        "companion." + ".".join(p.relative_to(SRC).with_suffix("").parts).removesuffix(
-            ".__init__")
-        for p in SRC.rglob("*.py")
-        if p.relative_to(SRC).parts[0] not in ("tui", "cli", "__main__.py")
-    )
+    assert {"audio", "transcribe", "models", "session", "store", "operations"} <= {
+        p.relative_to(SRC).parts[0] for p in modules}  # the walk found the packages
+    stale = [rel for rel in TERMINAL_EXCEPTIONS
+             if not _writes_to_the_terminal((SRC / rel).read_text(encoding="utf-8"))]
+    assert stale == [], f"listed as writing to the terminal but no longer does: {stale}"
+
+
+def test_the_front_work_check_sees_each_kind_of_front_work() -> None:
+    """The check can fail: each import of a front and each way of writing to the terminal."""
+    source = ("import sys\nprint('x')\nsys.stdout.write('y')\nout = sys.stderr\n"
+              "import click\nfrom rich.text import Text\nfrom companion.tui import app\n"
+              "def later():\n    from textual.widget import Widget\n"
+              "    import companion.cli.base\n    from companion.operations import notes\n")
+    assert _front_work(source, operations_allowed=False) == [
+        "click", "companion.cli.base", "companion.operations", "companion.operations.notes",
+        "companion.tui", "companion.tui.app", "rich.text", "rich.text.Text", "textual.widget",
+        "textual.widget.Widget",
+        "print() line 2", "sys.stdout line 3", "sys.stderr line 4"]
+    assert "companion.operations.notes" not in _front_work(source, operations_allowed=True)
+    assert _front_work("from companion.store import notes\nimport numpy\n",
+                       operations_allowed=False) == []
+
+
+def test_the_domain_loads_without_textual() -> None:
+    """At run time too: importing operations and every domain module pulls no Textual in."""
+    modules = sorted(_module_name(p) for p in _below_the_fronts())
     code = (
         "import sys, importlib\n"
         f"for name in {modules!r}:\n"
@@ -70,81 +136,6 @@ def test_the_fronts_reach_the_store_only_through_operations() -> None:
             offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
     assert offenders == []
     assert len(fronts) > 10  # the walk found the screens, not an empty folder
-
-
-def _offenders(package: str, bad: Callable[[str], bool]) -> list[str]:
-    """``module: [imports]`` for every module of ``package`` with an import ``bad`` says is."""
-    found = []
-    for path in sorted((SRC / package).rglob("*.py")):
-        names = sorted(n for n in _imports(path) if bad(n))
-        if names:
-            found.append(f"{path.relative_to(SRC)}: {names}")
-    return found
-
-
-def _front_or_operation(name: str) -> bool:
-    return (name.split(".")[0] in ("click", "textual")
-            or name.split(".")[:2] in (["companion", "operations"], ["companion", "cli"],
-                                       ["companion", "tui"]))
-
-
-def test_transcription_and_models_know_no_front_and_no_operation() -> None:
-    """A run of Whisper and the choice of its model are called by operations; they draw no
-    progress bar, raise no exit status and call no operation back."""
-    assert _offenders("transcribe", _front_or_operation) == []
-    assert _offenders("models", _front_or_operation) == []
-    # Model choice lives in models/: transcription imports it, never the other way round.
-    assert _offenders("models", lambda n: n.startswith("companion.transcribe")) == []
-
-
-def test_the_store_starts_no_workflow_of_the_live_transcript() -> None:
-    """Moving pinned quotes onto a finished transcript is a step of the transcription
-    operation, not something the store sets off when a status is written."""
-    assert _offenders("store", lambda n: n.startswith("companion.live")) == []
-
-
-def _writes_to_the_terminal(source: str) -> list[str]:
-    """Calls of ``print`` and uses of ``sys.stdout``/``sys.stderr`` in ``source``."""
-    found = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id == "print":
-            found.append(f"print() line {node.lineno}")
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and node.value.id == "sys" and node.attr in ("stdout", "stderr", "__stdout__"):
-            found.append(f"sys.{node.attr} line {node.lineno}")
-    return sorted(found, key=lambda text: int(text.rsplit(" ", 1)[1]))
-
-
-def test_audio_neither_talks_to_the_terminal_nor_reaches_up_to_the_fronts() -> None:
-    """The recorder, recovery and import are driven by both fronts through operations:
-    what a terminal shows (the level line, the live lines) lives in ``cli/``."""
-    offenders = []
-    for path in sorted((SRC / "audio").rglob("*.py")):
-        bad = sorted(n for n in _imports(path)
-                     if n.split(".")[0] in ("click", "textual", "rich")
-                     or n == "companion.operations" or n.startswith("companion.operations.")
-                     or n == "companion.cli" or n.startswith(("companion.cli.",
-                                                              "companion.tui")))
-        bad += _writes_to_the_terminal(path.read_text(encoding="utf-8"))
-        if bad:
-            offenders.append(f"{path.relative_to(SRC)}: {bad}")
-    assert offenders == []
-    # The check can fail: it sees each way of writing to the terminal.
-    assert _writes_to_the_terminal("import sys\nprint('x')\nsys.stdout.write('y')\n"
-                                   "out = sys.stderr\n") == [
-        "print() line 2", "sys.stdout line 3", "sys.stderr line 4"]
-
-
-def test_no_two_audio_modules_import_each_other_in_a_circle() -> None:
-    """E.g. the recorder owns its writer thread; the thread knows it only through
-    ``audio/thread_link.py``, never by importing ``recorder.py`` back (not even lazily)."""
-    modules = {f"companion.audio.{p.stem}": p for p in (SRC / "audio").glob("*.py")}
-    graph = {name: {n for n in _imports(path) if n in modules and n != name}
-             for name, path in modules.items()}
-    circles = sorted(f"{a} -> ... -> {a}" for a in graph if a in _reachable(graph, a))
-    assert circles == []
-    assert "companion.audio.recording_thread" in graph["companion.audio.recorder"]
 
 
 def test_the_operations_package_imports_nothing_at_its_top() -> None:
@@ -176,7 +167,8 @@ def _package_graph() -> dict[str, set[str]]:
         own = rel.parts[0].removesuffix(".py")
         targets = {_package(n) for n in _imports(path)} - {None, own}
         graph.setdefault(own, set()).update(t for t in targets if t)
-    return graph
+    # ``from companion import __version__`` names no package.
+    return {own: targets & set(graph) for own, targets in graph.items()}
 
 
 def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
@@ -190,21 +182,43 @@ def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-def test_the_store_never_imports_transcription_exports_or_the_report() -> None:
-    offenders = []
-    for path in (SRC / "store").rglob("*.py"):
-        bad = {n for n in _imports(path)
-               if _package(n) in ("transcribe", "export", "report")}
-        if bad:
-            offenders.append(f"{path.relative_to(SRC)}: {sorted(bad)}")
-    assert offenders == []
+LAYERS: list[set[str]] = [
+    {"cli", "tui", "__main__"},
+    {"operations"},
+    {"protocol", "audio", "transcribe", "models", "live", "speakers", "export", "exchange",
+     "report", "privacy", "session", "doctor"},
+    {"store", "study"},
+    {"notation", "files", "settings", "tomlcheck", "characteristics", "keys", "errors",
+     "__init__"},
+]
+"""The layers of README's "For developers", top first: fronts, operations, domain,
+persistence, foundations. A package imports from its own layer or the ones below."""
 
 
-def test_study_and_store_do_not_import_each_other_in_a_cycle() -> None:
+def _arrows_up(graph: dict[str, set[str]], layers: list[set[str]]) -> list[str]:
+    rank = {package: depth for depth, layer in enumerate(layers) for package in layer}
+    return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
+                  if rank[b] < rank[a])
+
+
+def test_imports_run_down_the_layers_and_no_two_packages_import_each_other() -> None:
+    """E.g. the store imports no transcription, export or live transcript (it sets off no
+    workflow), a study opens its database but the store knows no study, model choice
+    lives in models/ (transcription imports it, never the other way round)."""
     graph = _package_graph()
-    assert "store" in _reachable(graph, "study")  # a study opens its database
-    assert "study" not in _reachable(graph, "store"), (
-        "the store reaches companion.study: " + repr(sorted(_reachable(graph, "store"))))
+    placed = set().union(*LAYERS)
+    assert set(graph) - placed == set(), "place each new package in a layer of LAYERS"
+    assert placed - set(graph) == set(), "a package of LAYERS is gone"
+    assert _arrows_up(graph, LAYERS) == []
+    assert _circles(graph) == []
+
+
+def test_the_layer_check_sees_an_arrow_up_and_a_circle_of_packages() -> None:
+    graph = {"cli": {"operations"}, "operations": {"store"}, "store": {"operations"},
+             "audio": {"store", "session"}, "session": {"audio"}}
+    layers = [{"cli"}, {"operations"}, {"audio", "session"}, {"store"}]
+    assert _arrows_up(graph, layers) == ["store -> operations"]
+    assert _circles(graph) == [["audio", "session"], ["operations", "store"]]
 
 
 def test_notation_and_the_toml_checker_sit_below_everything() -> None:

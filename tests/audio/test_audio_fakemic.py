@@ -71,7 +71,7 @@ def test_wav_option_and_private_files(study, db, session_id, speech):
 
 
 def test_existing_file_is_never_overwritten(study, db, session_id, speech):
-    from companion.audio.lock import ensure_session_dir
+    from companion.study.session_folder import ensure_session_dir
 
     folder = ensure_session_dir(study, get_session(db, session_id))
     squatter = folder / f"session-{session_id}-001.flac"

@@ -62,6 +62,11 @@ def test_txt_has_timestamped_turns_pauses_memos_and_crlf(study, db, made, tmp_pa
     assert "[Bookmark at 00:00:30]" in turns[3]
     assert "[Reflection: Rapport was good; [Place] came up twice]" in lines
     assert "Pseudonymised with the study's list of 2 replacements" in text
+    # A stamp at every segment, not only at a turn's first (QualCoder's A/V coder syncs
+    # each segment from it): the second segment of P05's first turn starts at 12 s.
+    stamps = set(re.findall(r"\[(\d\d:\d\d:\d\d)\]", text))
+    assert {f"00:00:{start // 1000:02d}" for start, *_ in SCRIPT} <= stamps
+    assert "back. [00:00:12] [Name] my" in p05
     _no_leak(text)
 
 

@@ -204,7 +204,9 @@ def test_every_coding_comes_back_at_the_same_place(run, study, db, exported, tmp
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["codings"] == len(CODED)
-    assert summary["sessions"] == {str(made.session_id): "guid" if variant == "same guids"
+    # Matched by its text, never by GUID or name: a tool that dropped the header lines
+    # holds an edited copy of the transcript.
+    assert summary["sessions"] == {str(made.session_id): "edited" if variant == "changed text"
                                    else "text"}
     expected = sorted((name, start, end, text[start:end]) for name, start, end in _places(text))
     # Only the analyst's codings: none of companion's own (phases, notes, case) came back.
@@ -219,8 +221,8 @@ def test_every_coding_comes_back_at_the_same_place(run, study, db, exported, tmp
     assert not codes & {"Note", "Phase: Deepening", "P05", "Interview phase"}
 
 
-def test_memos_and_coding_descriptions_come_back_and_a_second_import_adds_nothing(
-        run, db, exported, tmp_path):
+def test_memos_and_coding_descriptions_come_back_and_a_second_import_replaces_the_first(
+        run, study, db, exported, tmp_path):
     _, files = exported
     path, _ = code_in_transcript(files, tmp_path / "coded.qdpx")
     assert run("import-qdpx", str(path)).exit_code == 0
@@ -228,7 +230,8 @@ def test_memos_and_coding_descriptions_come_back_and_a_second_import_adds_nothin
     # 14 codes: the protocol's codes the project carries and the analyst's folder of three.
     [entry] = db.query("SELECT * FROM audit_log WHERE entity = 'qda_import'")
     assert entry["action"] == "import" and json.loads(entry["after"]) == {
-        "codes": 14, "codings": len(CODED), "memos": 1, "sessions": 1}
+        "codes": 14, "codings": len(CODED), "memos": 1, "sessions": 1,
+        "coder": "Interviewer [Name]", "replaced": [], "unplaced": 0, "foreign": False}
     memos = list(db.query("SELECT name, text, session_id FROM qda_memos"))
     assert [(m["name"], m["text"]) for m in memos] == [
         ("Analytic memo", "Dismissal comes before the team.")]
@@ -237,8 +240,17 @@ def test_memos_and_coding_descriptions_come_back_and_a_second_import_adds_nothin
         f"why {name}" for name, _ in CODED}
     again = run("import-qdpx", str(path))
     assert again.exit_code == 0
-    assert again.output.startswith("Imported 0 codings")
-    assert len(_codings(db)) == len(CODED)
+    assert "replaces import 1" in again.output
+    # The same project again: it replaces the first import, so the report counts each
+    # coding once and the earlier version is in the audit entry.
+    from companion.report import study_report
+
+    rows = study_report(study, db).joint.rows
+    assert sum(r.codings for r in rows) == len(CODED)
+    [second] = db.query("SELECT * FROM audit_log WHERE entity = 'qda_import' AND id > ?",
+                        [entry["id"]])
+    earlier = json.loads(second["before"])["replaced"]
+    assert [len(e["codings"]) for e in earlier] == [len(CODED)]
 
 
 @pytest.mark.parametrize("content", [b"not a zip", b"PK\x03\x04broken", "zip-no-qde",
@@ -277,3 +289,31 @@ def test_withdrawing_a_participant_erases_their_imported_codings(run, study, db,
     withdraw(study, db, "P05")
     assert _codings(db) == []
     assert list(db.query("SELECT * FROM qda_memos WHERE session_id IS NOT NULL")) == []
+
+
+def test_a_recording_of_another_length_does_not_match_the_session(run, db, exported,
+                                                                  tmp_path):
+    """The same words on a recording that lasts 10 s, not the session's 60 s: not this
+    session (a source is matched by its text and its recording's length, never its name)."""
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    _, files = exported
+    path, _ = code_in_transcript(files, tmp_path / "coded.qdpx")
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    short = io.BytesIO()
+    sf.write(short, np.zeros(16000 * 10, dtype=np.float32), 16000, format="WAV")
+    [wav] = [n for n in members if n.endswith(".wav")]
+    members[wav] = short.getvalue()
+    with zipfile.ZipFile(tmp_path / "short.qdpx", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    result = run("import-qdpx", str(tmp_path / "short.qdpx"))
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert "its recording lasts 00:00:10, the session with its text 00:01:00" in line
+    assert list(db.query("SELECT * FROM qda_imports")) == []
+    assert run("import-qdpx", str(path)).exit_code == 0  # the right length matches

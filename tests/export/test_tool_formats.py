@@ -161,6 +161,36 @@ def test_vtt_has_numeric_cue_ids_and_one_line_notes_taguette_reads(study, db, ma
         "the alliance]" in notes
 
 
+def test_vtt_for_taguette_has_speakers_and_notes_in_the_cue_text(study, db, made,
+                                                                  tmp_path, run):
+    result = run("export", str(made.session_id), "--format", "vtt", "--for", "taguette",
+                 "-o", str(tmp_path / "t.vtt"))
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "t.vtt").read_text("utf-8")
+    assert "<v " not in text
+    parser = subtitle_parser.WebVttParser(io.StringIO(text))
+    parser.parse()
+    assert not parser.warnings
+    html = io.StringIO()
+    subtitle_parser.render_html(parser.subtitles, html)  # what Taguette shows
+    shown = html.getvalue()
+    assert "P05: It started in (..) [Place] years ago with my back." in shown
+    assert "I: Could you tell me about your pain history?" in shown
+    # Field notes, bookmarks and prompts are cues of their own at their moment.
+    note = next(s for s in parser.subtitles if s.text.startswith("[Note at 00:00:13"))
+    assert note.start == 13500 and "Mentions [Name]; looks away" in note.text
+    assert any(s.text == "[Bookmark at 00:00:30]" and s.start == 30000
+               for s in parser.subtitles)
+    assert [s.number for s in parser.subtitles] == list(range(1, len(parser.subtitles) + 1))
+    starts = [s.start for s in parser.subtitles]
+    assert starts == sorted(starts)
+    assert len(parser.subtitles) == len(SCRIPT) + 5  # 3 notes, 2 prompts
+    bad = run("export", str(made.session_id), "--format", "txt", "--for", "taguette")
+    assert bad.exit_code == 2 and "--for" in bad.output and "vtt (taguette)" in bad.output
+    wrong = run("export", str(made.session_id), "--format", "vtt", "--for", "qualcoder")
+    assert wrong.exit_code == 2 and "with --format vtt: taguette" in wrong.output
+
+
 def test_qdc_codebook_is_valid_and_shares_the_project_guids(study, db, made, tmp_path):
     raw = _export(study, db, made, "qdc", tmp_path, ".qdc").read_bytes()
     xmlschema.XMLSchema(str(CODEBOOK_XSD)).validate(raw.decode("utf-8"))

@@ -98,7 +98,8 @@ def _import_coding(db, code: str, sid: int, spoken: str, memo: str) -> None:
 
     code_guid = "00000000-0000-4000-8000-000000000001"
     plan = ImportPlan(f"{code}_session-{sid}.qdpx", "test", "0" * 64,
-                      codes=[ImportedCode(code_guid, "Z1 Dismissed", None, None, True)])
+                      codes=[ImportedCode(code_guid, "Z1 Dismissed", None, None, True)],
+                      sessions={sid: "text"})
     plan.codings.append(ImportedCoding(sid, code_guid, f"sel-{sid}", 0, len(spoken), 59_000,
                                        59_900, spoken, memo, "guid", None, None))
     plan.memos.append(ImportedMemo(f"memo-{sid}", sid, "Memo", memo))

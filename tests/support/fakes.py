@@ -44,7 +44,8 @@ def feed_fakemic(seconds: float = 3.0, rate: int = 48_000) -> None:
 
 
 class FakeRecorder:
-    """Implements the TUI's RecorderLike; ``ms`` is the session clock, set by the test."""
+    """Implements operations.recording.RecorderControls (what the live screen drives);
+    ``ms`` is the session clock, set by the test."""
 
     def __init__(self, ms: int = 0, **status: object) -> None:
         self.ms = ms

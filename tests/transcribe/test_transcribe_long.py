@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from companion.audio import decode
+from companion.audio.decode import MonoReader, load_audio, scan
 from companion.store.dropped import list_dropped
 from companion.store.transcripts import list_pauses, list_segments
 from companion.study import init_study
-from companion.transcribe import Progress, audiofile, chunks, transcribe_session
-from companion.transcribe.audiofile import MonoReader, load_audio, scan
+from companion.transcribe import Progress, chunks, transcribe_session
 from tests.support.speech import RATE, Interview, add_recording, new_session
 
 pytestmark = pytest.mark.model
@@ -73,10 +74,10 @@ def test_a_file_read_in_pieces_and_resumed_is_transcribed_as_one_held_in_memory(
     for sid in (held, streamed):
         add_recording(db, sid, flac48k)
 
-    monkeypatch.setattr(audiofile, "HOLD_S", 3600.0)  # the whole file in memory
+    monkeypatch.setattr(decode, "HOLD_S", 3600.0)  # the whole file in memory
     assert transcribe_session(study, held, engine=engine).status == "done"
 
-    monkeypatch.setattr(audiofile, "HOLD_S", 0.0)  # scanned, then read chunk by chunk
+    monkeypatch.setattr(decode, "HOLD_S", 0.0)  # scanned, then read chunk by chunk
     cancel = threading.Event()
 
     def stop_after_the_first_chunk(progress: Progress) -> None:

@@ -132,7 +132,7 @@ def test_a_span_the_first_pass_skipped_is_decoded_again(engine) -> None:
     """Whisper jumping over speech (its timestamps drifted) cannot be provoked at will, so
     the first pass is the real one with the second turn's words taken out; the retry is
     the real model on the real audio."""
-    from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE
+    from companion.audio.decode import FRAME_MS, SAMPLE_RATE
     from companion.transcribe.chunks import plan_chunks, voiced_frames
     from companion.transcribe.coverage import fill_gaps
     from companion.transcribe.engine import DecodeOptions, RawSegment
@@ -226,7 +226,7 @@ def test_a_span_the_prompted_retry_skips_too_is_decoded_without_the_prompt(engin
     """The prompted retry is taken to write a subtitle tag over the turn (as the English
     sample made the multilingual model do over Dutch speech; not provokable at will on
     this English audio): the span is decoded once more, by the real model, without it."""
-    from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE
+    from companion.audio.decode import FRAME_MS, SAMPLE_RATE
     from companion.transcribe.chunks import plan_chunks, voiced_frames
     from companion.transcribe.coverage import fill_gaps
     from companion.transcribe.engine import DecodeOptions, RawSegment, RawWord

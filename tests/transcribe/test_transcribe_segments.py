@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE
+from companion.audio.decode import FRAME_MS, SAMPLE_RATE
 from companion.transcribe.chunks import CHUNK_S, plan_chunks, voiced_frames
 from companion.transcribe.guard import guard_words, is_sound_tag, loop_copies
 from companion.transcribe.pauses import TimedWord

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from companion.audio.decode import FRAME_MS, SAMPLE_RATE, load_audio
 from companion.notation import pause_mark, segment_text, timestamp
-from companion.transcribe.audiofile import FRAME_MS, SAMPLE_RATE, load_audio
 from companion.transcribe.chunks import CHUNK_S, plan_chunks, split_long
 from companion.transcribe.pauses import Silence, TimedWord, find_pauses, give_length
 from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker

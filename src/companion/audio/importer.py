@@ -17,7 +17,6 @@ import numpy as np
 import soundfile as sf
 import sqlite_utils
 
-from companion.audio.lock import ensure_session_dir, refuse_if_recording
 from companion.audio.recover import decode_int16
 from companion.audio.writer import exclusive_path
 from companion.errors import InputError
@@ -25,6 +24,7 @@ from companion.store import recordings
 from companion.store.recordings import Segment
 from companion.store.sessions import Session, get_session, set_status
 from companion.study.folder import Study
+from companion.study.session_folder import ensure_session_dir, refuse_if_recording
 
 MIN_RATE, MAX_RATE = 8_000, 192_000
 ALLOWED = "an audio file PyAV can decode (WAV, FLAC, MP3, M4A, OGG, …)"

@@ -34,7 +34,6 @@ from companion.audio.devices import (
     remembered_device,
     resolve_device,
 )
-from companion.audio.lock import SessionLock, ensure_session_dir
 from companion.audio.recording_thread import Engine
 from companion.audio.session_clock import SessionClock
 from companion.audio.status import RecorderStatus
@@ -47,6 +46,7 @@ from companion.store.participants import get_participant
 from companion.store.recordings import Segment
 from companion.store.sessions import get_session, set_status
 from companion.study.folder import Study
+from companion.study.session_folder import SessionLock, ensure_session_dir
 
 DEFAULT_SAMPLERATE = 48_000
 

@@ -22,13 +22,13 @@ import numpy as np
 import soundfile as sf
 import sqlite_utils
 
-from companion.audio.lock import is_locked, refuse_if_recording, session_dir
 from companion.files import create_exclusive
 from companion.store import recordings
 from companion.store.db import now_iso
 from companion.store.recordings import Segment
 from companion.store.sessions import Session, get_session, set_status
 from companion.study.folder import Study
+from companion.study.session_folder import is_locked, refuse_if_recording, session_dir
 
 if TYPE_CHECKING:  # PyAV loads when audio is decoded, not with this module
     from av.audio.stream import AudioStream

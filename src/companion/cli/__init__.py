@@ -9,6 +9,7 @@ commands of one subject; importing them registers them on :data:`main`.
 from companion.cli import (  # noqa: F401
     annotate,
     audio,
+    exchange,
     models,
     outputs,
     people,

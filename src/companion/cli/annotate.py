@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from companion.cli.base import current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, json_option, main
 from companion.errors import InputError
 from companion.notation import format_hms, parse_hms
 
@@ -34,7 +34,7 @@ def phase(ctx: click.Context, session_id: str, phase_id: str, at: str) -> None:
               "(repeatable).")
 @click.option("--kind", type=click.Choice(["note", "bookmark", "reflection"]), default="note",
               show_default=True, help="A field note, a bookmark, or a reflection afterwards.")
-@click.option("--json", "as_json", is_flag=True, help="Print the note as JSON.")
+@json_option("the note")
 @click.pass_context
 def note(ctx: click.Context, session_id: str, text: str, at: str | None, codes: tuple[str, ...],
          kind: str, as_json: bool) -> None:

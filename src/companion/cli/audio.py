@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from companion.cli.base import cli_state, emit_json, main
+from companion.cli.base import cli_state, emit_json, json_option, main
 from companion.errors import InputError
 from companion.notation import format_hms
 
@@ -12,7 +12,7 @@ from companion.notation import format_hms
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 def devices(as_json: bool) -> None:
     """List input devices (index, name, channels, default rate; * marks the default)."""
     from companion.audio.devices import list_input_devices
@@ -93,7 +93,7 @@ def _positive_number(field: str, text: str) -> float:
 
 @main.command()
 @click.argument("session_id", metavar="[SESSION]", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def recover(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
     """Repair recordings a crash interrupted (all, or one SESSION) and mark them interrupted."""

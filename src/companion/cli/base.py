@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import click
+from click.decorators import FC
 
 from companion import __version__
 from companion.errors import CompanionError
@@ -40,11 +42,30 @@ class CliState:
 
 
 def cli_state(ctx: click.Context) -> CliState:
-    return ctx.find_root().obj
+    state = ctx.find_root().obj
+    if not isinstance(state, CliState):  # every command runs under ``main``, which sets it
+        raise RuntimeError("a companion command ran outside the companion group")
+    return state
 
 
 def current_study(ctx: click.Context) -> Study:
     return cli_state(ctx).study()
+
+
+def option_group(*options: Callable[[FC], FC]) -> Callable[[FC], FC]:
+    """Options several commands share, as one decorator (listed in ``--help`` order)."""
+    def apply(command: FC) -> FC:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+def json_option(what: str = "") -> Callable[[FC], FC]:
+    """``--json``: print ``what`` (default: the result) as JSON for scripts, not as lines."""
+    return click.option("--json", "as_json", is_flag=True,
+                        help=f"Print {what} as JSON." if what else "Print JSON.")
 
 
 def emit_json(data: Any) -> None:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from companion.cli.base import emit_json, main
+from companion.cli.base import emit_json, json_option, main
 
 
 @main.group()
@@ -16,7 +16,7 @@ def model() -> None:
 
 
 @model.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 def model_list(as_json: bool) -> None:
     """Installed and known models: size, languages, where they are."""
     from companion.models.catalog import human_size

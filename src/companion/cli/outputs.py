@@ -1,11 +1,11 @@
-"""What leaves companion and what comes back: transcription on this machine, exports, coded
-projects imported back, the study report."""
+"""What leaves companion: transcription on this machine, exports, the study report (coded
+projects coming back: :mod:`companion.cli.exchange`)."""
 
 from __future__ import annotations
 
 import click
 
-from companion.cli.base import current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, json_option, main
 
 # --- transcription commands ---
 
@@ -26,7 +26,7 @@ from companion.cli.base import current_study, emit_json, main
 @click.option("--speakers", default="auto", show_default=True, metavar="auto|none",
               help="On one-channel audio, tell the voices apart (the enrolled interviewer "
                    "is I); none leaves speakers to review.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("the result")
 @click.pass_context
 def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, model: str | None,
                language: str | None, threads: int, restart: bool, speakers: str,
@@ -43,6 +43,10 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 # --- export and report commands ---
 
 
+_force = click.option("--force", is_flag=True, help="Replace a file that exists at -o (never "
+                      "the study's database or audio).")
+
+
 @main.command("export")
 @click.argument("session_id", metavar="SESSION", required=False)
 @click.option("--all", "all_sessions", is_flag=True, help="Export every session (one file "
@@ -53,17 +57,20 @@ def transcribe(ctx: click.Context, session_id: str | None, all_sessions: bool, m
 @click.option("-o", "--output", metavar="PATH", help="File (or folder) to write; with --all "
               "an existing folder; ending in / : a folder, created if missing. Default: the "
               "study's exports/ folder.")
-@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
-              "study's database or audio).")
-@click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
+@click.option("--for", "for_tool", metavar="TOOL", help="The format's variant for one "
+              "tool: qdpx (or qdpx-text) for qualcoder, whose import would place every "
+              "transcript coding one character late; vtt for taguette (speakers and notes "
+              "in the cue text).")
+@_force
+@json_option("the files written")
 @click.pass_context
 def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, fmt: str,
-               output: str | None, force: bool, as_json: bool) -> None:
+               for_tool: str | None, output: str | None, force: bool, as_json: bool) -> None:
     """Export SESSION (or --all) for analysis software: pseudonymised, written atomically."""
     from companion.operations.export import export
 
     written = export(current_study(ctx), session=session_id, all_sessions=all_sessions, fmt=fmt,
-                     output=output, force=force)
+                     output=output, force=force, for_tool=for_tool)
     if as_json:
         emit_json([{"session": w.session_id, "format": w.format, "path": str(w.path)}
                     for w in written])
@@ -74,36 +81,12 @@ def export_cmd(ctx: click.Context, session_id: str | None, all_sessions: bool, f
         click.echo(f"Wrote {w.path}{outside_note(w.path, current_study(ctx).root)}")
 
 
-@main.command("import-qdpx")
-@click.argument("file", metavar="FILE")
-@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
-@click.pass_context
-def import_qdpx_cmd(ctx: click.Context, file: str, as_json: bool) -> None:
-    """Read a coded REFI-QDA project (.qdpx) back: codes, codings of the sessions'
-    transcripts, memos. Transcripts and notes stay as they are."""
-    from dataclasses import asdict
-
-    from companion.operations.exchange import import_qdpx
-
-    result = import_qdpx(current_study(ctx), file)
-    if as_json:
-        emit_json(asdict(result))
-        return
-    click.echo(f"Imported {result.codings} codings of {len(result.sessions)} sessions, "
-               f"{result.codes} codes, {result.memos} memos from {file}")
-    for name in result.unmatched_sources:
-        click.echo(f"  not matched to a session: {name}")
-    if result.unplaced_codings:
-        click.echo(f"  {result.unplaced_codings} codings could not be placed in a transcript")
-
-
 @main.command("report")
 @click.option("--format", "fmt", default="md", show_default=True, metavar="F",
               help="md, html or json.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of printing "
               "(ending in / : a folder, created if missing).")
-@click.option("--force", is_flag=True, help="Replace a file that exists at -o (never the "
-              "study's database or audio).")
+@_force
 @click.pass_context
 def report_cmd(ctx: click.Context, fmt: str, output: str | None, force: bool) -> None:
     """The study report: sample (Table 1), WAI-ReD (Table 2), durations, saturation."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from companion.cli.base import current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, json_option, main, option_group
 from companion.errors import InputError
 from companion.notation import format_hms
 
@@ -19,29 +19,31 @@ def participant() -> None:
     """Participants: pseudonym codes and characteristics (never real names)."""
 
 
-def _characteristics(command: Any) -> Any:
-    """The participant's characteristics as options (participant add, enrol)."""
-    for option in reversed((
-        click.option("--gender", help="female, male or other"),
-        click.option("--age-band", help="<35, 35-55 or >55"),
-        click.option("--education", help="low, middle or high"),
-        click.option("--pain-duration", help="years of chronic pain: 2-5, 5-10 or >10"),
-        click.option("--work-status",
-                     help="working, reintegrating, not-working, student or retired"),
-        click.option("--pdi", help="Pain Disability Index, 0-70"),
-        click.option("--csi", help="Central Sensitization Inventory, 0-100"),
-    )):
-        command = option(command)
-    return command
+_characteristics = option_group(  # participant add, enrol
+    click.option("--gender", help="female, male or other"),
+    click.option("--age-band", help="<35, 35-55 or >55"),
+    click.option("--education", help="low, middle or high"),
+    click.option("--pain-duration", help="years of chronic pain: 2-5, 5-10 or >10"),
+    click.option("--work-status", help="working, reintegrating, not-working, student or retired"),
+    click.option("--pdi", help="Pain Disability Index, 0-70"),
+    click.option("--csi", help="Central Sensitization Inventory, 0-100"),
+)
+_session_plan = option_group(  # session new, enrol
+    click.option("--protocol", "protocol_id", metavar="ID",
+                 help="Protocol id (default: the study's, else pain-alliance)."),
+    click.option("--interviewer", metavar="NAME", help="Who conducts the interview."),
+    click.option("--pilot", is_flag=True, help="A pilot interview: kept apart in the tables."),
+)
 
 
 @participant.command("add")
 @click.argument("code")
 @_characteristics
 @click.option("--consent-date", help="date written consent was given, YYYY-MM-DD")
-@click.option("--json", "as_json", is_flag=True, help="Print the participant as JSON.")
+@json_option("the participant")
 @click.pass_context
-def participant_add(ctx: click.Context, code: str, as_json: bool, **characteristics: Any) -> None:
+def participant_add(ctx: click.Context, /, code: str, as_json: bool,
+                    **characteristics: Any) -> None:
     """Add a participant under a pseudonym code such as P05."""
     from companion.operations import participants
 
@@ -53,7 +55,7 @@ def participant_add(ctx: click.Context, code: str, as_json: bool, **characterist
 
 
 @participant.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def participant_list(ctx: click.Context, as_json: bool) -> None:
     """List participants and their characteristics."""
@@ -86,11 +88,8 @@ def session() -> None:
 
 @session.command("new")
 @click.argument("code")
-@click.option("--protocol", "protocol_id", metavar="ID", help="Protocol id (default: the "
-              "study's, else pain-alliance).")
-@click.option("--interviewer", metavar="NAME", help="Who conducts the interview.")
-@click.option("--pilot", is_flag=True, help="A pilot interview: kept apart in the tables.")
-@click.option("--json", "as_json", is_flag=True, help="Print the new session as JSON.")
+@_session_plan
+@json_option("the new session")
 @click.pass_context
 def session_new(ctx: click.Context, code: str, protocol_id: str | None, interviewer: str | None,
                 pilot: bool, as_json: bool) -> None:
@@ -109,19 +108,16 @@ def session_new(ctx: click.Context, code: str, protocol_id: str | None, intervie
 @click.argument("code")
 @_characteristics
 @click.option("--consent", is_flag=True, help="Written consent is signed (dated today).")
-@click.option("--protocol", "protocol_id", metavar="ID", help="Protocol id (default: the "
-              "study's, else pain-alliance).")
-@click.option("--interviewer", metavar="NAME", help="Who conducts the interview.")
-@click.option("--pilot", is_flag=True, help="A pilot interview: kept apart in the tables.")
+@_session_plan
 @click.option("--most-role", metavar="ROLE", help="Role of the professional with the most "
               "positive alliance, e.g. physiotherapist.")
 @click.option("--most-items", metavar="N,N,...", help="Their 12 WAI-ReD item scores.")
 @click.option("--least-role", metavar="ROLE", help="Role of the professional with the least "
               "positive alliance.")
 @click.option("--least-items", metavar="N,N,...", help="Their 12 WAI-ReD item scores.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was saved as JSON.")
+@json_option("what was saved")
 @click.pass_context
-def enrol(ctx: click.Context, code: str, consent: bool, protocol_id: str | None,
+def enrol(ctx: click.Context, /, code: str, consent: bool, protocol_id: str | None,
           interviewer: str | None, pilot: bool, most_role: str | None, most_items: str | None,
           least_role: str | None, least_items: str | None, as_json: bool,
           **characteristics: Any) -> None:
@@ -186,7 +182,7 @@ def session_live(ctx: click.Context, session_id: str, state: str) -> None:
 
 @session.command("list")
 @click.option("--participant", "participant_code", metavar="CODE", help="Only this participant.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def session_list(ctx: click.Context, participant_code: str | None, as_json: bool) -> None:
     """List sessions with status."""
@@ -207,7 +203,7 @@ def session_list(ctx: click.Context, participant_code: str | None, as_json: bool
 
 @session.command("show")
 @click.argument("session_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def session_show(ctx: click.Context, session_id: str, as_json: bool) -> None:
     """Show one session: ratings, phases, prompts and notes."""
@@ -264,7 +260,7 @@ def wai() -> None:
 @click.option("--task", metavar="N", help="Task domain score (0-400), instead of items.")
 @click.option("--goal", metavar="N", help="Goal domain score (0-400), instead of items.")
 @click.option("--bond", metavar="N", help="Bond domain score (0-400), instead of items.")
-@click.option("--json", "as_json", is_flag=True, help="Print the scored rating as JSON.")
+@json_option("the scored rating")
 @click.pass_context
 def wai_set(ctx: click.Context, session_id: str, target: str, role: str, items: str | None,
             task: str | None, goal: str | None, bond: str | None, as_json: bool) -> None:
@@ -304,7 +300,7 @@ def _parse_domain(name: str, text: str) -> float:
 
 @main.command()
 @click.argument("session_id", metavar="SESSION")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def suggest(ctx: click.Context, session_id: str, as_json: bool) -> None:
     """Deepening questions proposed from the session's ratings, each with its reason."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from companion.cli.base import current_study, emit_json, main
+from companion.cli.base import current_study, emit_json, json_option, main
 
 # --- data protection and audit -----------------------------------------------------
 
@@ -14,7 +14,7 @@ from companion.cli.base import current_study, emit_json, main
 @main.command()
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--json", "as_json", is_flag=True, help="Print the erasure receipt as JSON.")
+@json_option("the erasure receipt")
 @click.pass_context
 def withdraw(ctx: click.Context, code: str, yes: bool, as_json: bool) -> None:
     """Erase every trace of participant CODE (rows, index, audio, transcripts, exports)."""
@@ -38,7 +38,7 @@ def withdraw(ctx: click.Context, code: str, yes: bool, as_json: bool) -> None:
 
 @main.command()
 @click.argument("session_id", metavar="SESSION")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def audit(ctx: click.Context, session_id: str, as_json: bool) -> None:
     """Every change made to SESSION, oldest first: the study's audit trail."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from companion.cli.base import cli_state, emit_json, main
+from companion.cli.base import cli_state, emit_json, json_option, main
 from companion.study.folder import init_study, resolve_study_dir
 
 # --- study ---------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def protocol_check(file: str) -> None:
 
 
 @protocol.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option()
 @click.pass_context
 def protocol_list(ctx: click.Context, as_json: bool) -> None:
     """Protocols available to this study (the study's own win by id)."""

@@ -1,19 +1,23 @@
-"""``import-qdpx``: a coded REFI-QDA project comes back into the study.
+"""``import-qdpx``: a coded REFI-QDA project comes back into the study, however often.
 
 A project exported by companion and coded in ATLAS.ti, MAXQDA, NVivo or QualCoder holds
 the analyst's codes, their codings of the sessions' transcripts and their memos. This
 reads them into the ``qda_*`` tables and leaves alone what companion owns (transcripts,
-notes, phases): codings companion wrote itself are recognised by their GUIDs and skipped.
+notes, phases).
 
-A source is matched to a session by the GUIDs companion gave it; when a tool wrote new
-GUIDs, by its text (the same transcript, whatever its line ends) or its name. A coding's
-place is given in companion's transcript text (the one in the export: LF line ends, a
-stamp per segment) and on the session's clock:
-
-- the same text: positions as they are (counting a CRLF as one character or two, which
-  ever gives back the quoted passage);
-- a text the tool changed: the quoted passage is looked up in companion's text, nearest
-  to the place its sync points (or its relative position) point at.
+- **Sources** are matched to sessions by their text (:mod:`companion.exchange.sources`):
+  the exported transcript, or an edited copy of it; a recording must last as long as the
+  session's. A project none of whose texts is a transcript of this study is refused
+  (``force``: imported as a foreign project, its codes and memos without codings).
+- **Codings** are placed in companion's transcript text and on the session's clock
+  (:mod:`companion.exchange.qdpx_placing`); one that cannot be placed is listed with its
+  code and text. companion's own codings (phases, notes, bookmarks, prompts, code tags,
+  the case) are recognised by GUID, else by place, time and name, and left out, and so
+  are its structural codes and its notes (:mod:`companion.exchange.own`).
+- **The project** is who and what it came from: the tool, the project's name, the coder
+  and the sessions it holds. A later export of the same project replaces the earlier
+  import (:func:`write_import`), so exporting and importing again never counts a coding
+  twice.
 
 Everything is read and checked before the first row is written; a file that is not a
 REFI-QDA project raises :class:`InputError` and writes nothing.
@@ -23,24 +27,29 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass, field
+from collections import Counter
 from pathlib import Path
 
 import sqlite_utils
 
 from companion.errors import InputError
-from companion.exchange.qdpx_placing import (
-    PlacedSession,
-    counts_line_end_once,
-    lf_text,
-    place_selection,
+from companion.exchange.own import OwnMarks
+from companion.exchange.plan import (
+    ImportedCode,
+    ImportedCoding,
+    ImportedMemo,
+    ImportPlan,
+    ImportResult,
+    Unplaced,
 )
+from companion.exchange.qdpx_placing import PlacedSession, SourcePlacer
+from companion.exchange.sources import SourceMatcher, audio_length_ms
 from companion.export.pseudonymise import build_document
 from companion.export.qdpx import written_marks
 from companion.privacy.pseudonymise import study_pseudonymiser
+from companion.store import qda
 from companion.store.db import transaction
 from companion.store.sessions import list_sessions
 from companion.study.folder import Study
@@ -48,68 +57,12 @@ from companion.study.folder import Study
 NS = "urn:QDA-XML:project:1.0"
 FIELD = "FILE"
 
+__all__ = ["ImportPlan", "ImportResult", "ImportedCode", "ImportedCoding", "ImportedMemo",
+           "Unplaced", "import_qdpx", "plan_import", "write_import"]
+
 
 def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
-
-
-@dataclass
-class ImportedCode:
-    guid: str
-    name: str
-    parent_guid: str | None
-    description: str | None
-    codable: bool
-
-
-@dataclass
-class ImportedCoding:
-    session_id: int
-    code_guid: str
-    selection_guid: str
-    start_pos: int
-    end_pos: int
-    start_ms: int | None
-    end_ms: int | None
-    quote: str
-    memo: str | None
-    matched_by: str
-    coder: str | None
-    created_at: str | None
-
-
-@dataclass
-class ImportedMemo:
-    guid: str
-    session_id: int | None
-    name: str | None
-    text: str
-
-
-@dataclass
-class ImportPlan:
-    """Everything read from the file, before anything is written."""
-
-    file_name: str
-    origin: str | None
-    sha256: str
-    codes: list[ImportedCode] = field(default_factory=list)
-    codings: list[ImportedCoding] = field(default_factory=list)
-    memos: list[ImportedMemo] = field(default_factory=list)
-    sessions: dict[int, str] = field(default_factory=dict)  # session id -> "guid" or "text"
-    unmatched_sources: list[str] = field(default_factory=list)
-    unplaced_codings: int = 0
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    import_id: int
-    codes: int
-    codings: int
-    memos: int
-    sessions: dict[int, str]
-    unmatched_sources: list[str]
-    unplaced_codings: int
 
 
 # --- reading the file -------------------------------------------------------------------
@@ -198,83 +151,131 @@ def _selection_memo(sel: ET.Element, notes: dict[str, str]) -> str | None:
     return "\n".join(parts) or None
 
 
-def _match_session(element: ET.Element, text: str | None, sessions: list[PlacedSession],
-                   names: list[str]) -> tuple[PlacedSession | None, str]:
-    guids = {_norm_guid(element.get("guid"))}
-    for child in element:
-        guids.add(_norm_guid(child.get("guid")))
-    for session in sessions:
-        if guids & {g.lower() for g in session.marks.source_guids}:
-            return session, "guid"
-    if text is not None:
-        for session in sessions:
-            if lf_text(text) == session.text:
-                return session, "text"
-    for session in sessions:
-        # The file name stem, not followed by a digit (session-1 is not session-10).
-        pattern = re.compile(re.escape(session.doc.basename) + r"(?!\d)")
-        if any(pattern.search(name or "") for name in names):
-            return session, "text"
-    return None, ""
-
-
-def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> ImportPlan:
-    """Read and check the file; nothing is written."""
-    path = Path(path).expanduser()
-    root, files, raw = _read_project(path)
-    plan = ImportPlan(file_name=path.name, origin=root.get("origin"),
-                      sha256=hashlib.sha256(raw).hexdigest())
+def study_sessions(study: Study, db: sqlite_utils.Database) -> list[PlacedSession]:
+    """Every session as its export writes it (pseudonymised text, the export's marks)."""
     pseudo = study_pseudonymiser(study)
-    sessions = []
+    out = []
     for s in list_sessions(db):
+        # A fresh pseudonymiser per session, as an export makes: its header counts its own.
         doc = build_document(study, db, s.id, pseudonymiser=type(pseudo)(
             dict(pseudo.replacements)))
-        sessions.append(PlacedSession(doc, written_marks(doc)))
-    ours_codings = set().union(*(s.marks.coding_guids for s in sessions)) if sessions else set()
-    ours_notes = set().union(*(s.marks.note_guids for s in sessions)) if sessions else set()
-    structural = set().union(*(s.marks.structural_codes for s in sessions)) if sessions else set()
-    users = _user_names(root)
-    notes: dict[str, str] = {}
-    notes_el = root.find(_q("Notes"))
-    note_elements = notes_el.findall(_q("Note")) if notes_el is not None else []
-    for note in note_elements:
-        notes[_norm_guid(note.get("guid"))] = _text_of(note, files) or ""
+        out.append(PlacedSession(doc, written_marks(doc)))
+    return out
 
-    all_codes = _codes(root)
-    code_by_guid = {c.guid: c for c in all_codes}
-    note_session: dict[str, int] = {}
 
-    sources = root.find(_q("Sources"))
-    for source in (list(sources) if sources is not None else []):
-        tag = source.tag.split("}")[-1]
-        if tag == "TextSource":
-            text_el, selection_tag = source, "PlainTextSelection"
-        elif tag in ("AudioSource", "VideoSource"):
-            transcript = source.find(_q("Transcript"))
-            if transcript is None:
+class _Reader:
+    """Reads one project into a plan."""
+
+    def __init__(self, plan: ImportPlan, root: ET.Element, files: dict[str, bytes],
+                 path: Path, sessions: list[PlacedSession], coder: str | None) -> None:
+        self.plan, self.root, self.files, self.path = plan, root, files, path
+        self.own = OwnMarks.of(sessions)
+        self.matcher = SourceMatcher(sessions)
+        self.users = _user_names(root)
+        self.project_user = self.users.get(_norm_guid(root.get("creatingUserGUID")), "")
+        self.coder = coder
+        self.codes = _codes(root)
+        self.by_guid = {c.guid: c for c in self.codes}
+        self.notes: dict[str, str] = {}
+        notes_el = root.find(_q("Notes"))
+        self.note_elements = notes_el.findall(_q("Note")) if notes_el is not None else []
+        for note in self.note_elements:
+            self.notes[_norm_guid(note.get("guid"))] = _text_of(note, files) or ""
+        self.note_session: dict[str, int] = {}
+
+    def parent_name(self, code: ImportedCode) -> str | None:
+        parent = self.by_guid.get(code.parent_guid or "")
+        return parent.name if parent is not None else None
+
+    def structural(self, code: ImportedCode) -> bool:
+        return self.own.is_structural(code.guid, code.name, self.parent_name(code))
+
+    def coder_of(self, *elements: ET.Element) -> str:
+        if self.coder is not None:
+            return self.coder
+        for element in elements:
+            for attr in ("creatingUser", "modifyingUser"):
+                name = self.users.get(_norm_guid(element.get(attr)))
+                if name:
+                    return name
+        return self.project_user
+
+    def read(self) -> None:
+        sources = self.root.find(_q("Sources"))
+        for source in (list(sources) if sources is not None else []):
+            tag = source.tag.split("}")[-1]
+            if tag in ("AudioSource", "VideoSource"):
+                self.recording(source, "AudioSelection" if tag == "AudioSource"
+                               else "VideoSelection")
+                transcript = source.find(_q("Transcript"))
+                if transcript is not None:
+                    self.text_source(source, transcript, "TranscriptSelection",
+                                     audio_length_ms(self.path, source.get("path")))
+            elif tag == "TextSource":
+                self.text_source(source, source, "PlainTextSelection", None)
+        for code in self.codes:
+            if not self.structural(code):
+                self.plan.codes.append(code)
+        for note in self.note_elements:
+            guid = _norm_guid(note.get("guid"))
+            text = self.notes.get(guid, "")
+            if not text.strip() or self.own.is_own_note(guid, text):
                 continue
-            text_el, selection_tag = transcript, "TranscriptSelection"
-        else:
-            continue
-        text = _text_of(text_el, files)
-        session, how = _match_session(source, text, sessions,
-                                      [source.get("name") or "", text_el.get("name") or ""])
-        if session is None or text is None:
-            if any(sel.find(_q("Coding")) is not None for sel in text_el.iter(_q(
-                    selection_tag))):
-                plan.unmatched_sources.append(source.get("name") or source.get("guid") or "?")
-            continue
-        plan.sessions.setdefault(session.doc.session.id, how)
+            self.plan.memos.append(ImportedMemo(guid, self.note_session.get(guid),
+                                                note.get("name"), text))
+
+    def _coded(self, sel: ET.Element) -> list[tuple[ImportedCode, ET.Element]]:
+        """The codes a selection's codings apply (with each coding), companion's own GUIDs
+        left out."""
+        out = []
+        for coding in sel.findall(_q("Coding")):
+            if _norm_guid(coding.get("guid")) in self.own.coding_guids:
+                self.plan.own_codings += 1
+                continue
+            ref = coding.find(_q("CodeRef"))
+            code = self.by_guid.get(_norm_guid(ref.get("targetGUID") if ref is not None
+                                               else ""))
+            if code is not None:
+                out.append((code, coding))
+        return out
+
+    def recording(self, source: ET.Element, tag: str) -> None:
+        """Codings of the recording itself: companion's own (by time) are counted as
+        such; the analyst's are counted, not imported (codings of the transcripts are)."""
+        for sel in source.findall(_q(tag)):
+            for code, _ in self._coded(sel):
+                try:
+                    begin, end = int(sel.get("begin", "")), int(sel.get("end", ""))
+                except ValueError:
+                    begin = end = -1
+                if self.structural(code) or self.own.is_own_audio(begin, end, code.name):
+                    self.plan.own_codings += 1
+                else:
+                    self.plan.recording_codings += 1
+
+    def text_source(self, source: ET.Element, text_el: ET.Element, selection_tag: str,
+                    audio_ms: int | None) -> None:
+        name = source.get("name") or text_el.get("name") or source.get("guid") or "?"
+        text = _text_of(text_el, self.files)
+        found = self.matcher.match(name, text, audio_ms)
+        selections = [s for s in text_el.iter(_q(selection_tag))
+                      if s.find(_q("Coding")) is not None]
+        if found.session is None or text is None:
+            self.plan.unmatched_sources.append(
+                f"{name} ({found.why_not})" if found.why_not else name)
+            return
+        session = found.session
+        session_id = session.doc.session.id
+        previous = self.plan.sessions.get(session_id)
+        self.plan.sessions[session_id] = "text" if "text" in (previous, found.how) else "edited"
         for ref in text_el.iter(_q("NoteRef")):
-            note_session.setdefault(_norm_guid(ref.get("targetGUID")), session.doc.session.id)
-        points = {_norm_guid(p.get("guid")): (int(p.get("position") or 0),
-                                              int(p.get("timeStamp") or 0)
-                                              if p.get("timeStamp") else None)
+            self.note_session.setdefault(_norm_guid(ref.get("targetGUID")), session_id)
+        placer = SourcePlacer(session, text, self.plan.origin)
+        points = {_norm_guid(p.get("guid")): (p.get("position"), p.get("timeStamp"))
                   for p in text_el.findall(_q("SyncPoint"))}
-        for sel in text_el.findall(_q(selection_tag)):
-            codings = [c for c in sel.findall(_q("Coding"))
-                       if _norm_guid(c.get("guid")) not in ours_codings]
-            if not codings:
+        for sel in selections:
+            codes = self._coded(sel)
+            if not codes:
                 continue
             try:
                 if selection_tag == "PlainTextSelection":
@@ -283,89 +284,107 @@ def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path) -> Im
                     end = int(sel.get("endPosition", ""))
                     near = None
                 else:
-                    start, near = points[_norm_guid(sel.get("fromSyncPoint"))]
-                    end, _ = points[_norm_guid(sel.get("toSyncPoint"))]
+                    position, stamp = points[_norm_guid(sel.get("fromSyncPoint"))]
+                    start = int(position or "")
+                    near = int(stamp) if stamp else None
+                    end = int(points[_norm_guid(sel.get("toSyncPoint"))][0] or "")
             except (KeyError, TypeError, ValueError):
-                plan.unplaced_codings += len(codings)
+                self.unplaced(name, codes, sel.get("name") or "")
                 continue
-            place = place_selection(session, text, start, end, near,
-                           counts_line_end_once(plan.origin))
+            place = placer.place(start, end, near)
             if place is None:
-                plan.unplaced_codings += len(codings)
+                self.unplaced(name, codes, placer.quote(start, end) if 0 <= start <= end
+                              else sel.get("name") or "")
                 continue
-            s_pos, e_pos = place
-            memo = _selection_memo(sel, notes)
-            coder = users.get(_norm_guid(sel.get("creatingUser") or sel.get("modifyingUser")))
-            for coding in codings:
-                code_ref = coding.find(_q("CodeRef"))
-                code_guid = _norm_guid(code_ref.get("targetGUID") if code_ref is not None else "")
-                if code_guid in structural or code_guid not in code_by_guid:
+            memo = _selection_memo(sel, self.notes)
+            segments = session.segment_ids(place.start, place.end)
+            for code, coding in codes:
+                if self.structural(code) or self.own.is_own_text(
+                        session_id, place.start, place.end, code.name):
+                    self.plan.own_codings += 1
                     continue
-                plan.codings.append(ImportedCoding(
-                    session.doc.session.id, code_guid, _norm_guid(sel.get("guid")), s_pos, e_pos,
-                    session.ms_at(s_pos, is_end=False), session.ms_at(e_pos, is_end=True),
-                    session.text[s_pos:e_pos], memo, how, coder,
-                    coding.get("creationDateTime") or sel.get("creationDateTime")))
-    # Codes: every analytic code of the codebook (and the folders above the used ones).
-    for code in all_codes:
-        if code.guid in structural:
-            continue
-        plan.codes.append(code)
-    for note in note_elements:
-        guid = _norm_guid(note.get("guid"))
-        if guid in ours_notes or not notes.get(guid, "").strip():
-            continue
-        plan.memos.append(ImportedMemo(guid, note_session.get(guid), note.get("name"),
-                                       notes[guid]))
-    if not plan.sessions and not plan.codes:
-        raise InputError(FIELD, str(path), "a project exported by companion from this study "
-                         "(its sessions' transcripts and codes)",
-                         hint="no source matches a session of this study")
+                self.plan.codings.append(ImportedCoding(
+                    session_id, code.guid, _norm_guid(sel.get("guid")), place.start,
+                    place.end, session.ms_at(place.start, is_end=False),
+                    session.ms_at(place.end, is_end=True),
+                    session.text[place.start:place.end], memo, place.how,
+                    self.coder_of(coding, sel), coding.get("creationDateTime")
+                    or sel.get("creationDateTime"), segments))
+
+    def unplaced(self, source: str, codes: list[tuple[ImportedCode, ET.Element]],
+                 text: str) -> None:
+        for code, _ in codes:
+            if not self.structural(code):
+                self.plan.unplaced.append(Unplaced(source, code.name, " ".join(text.split())))
+
+
+def plan_import(study: Study, db: sqlite_utils.Database, path: str | Path, *,
+                coder: str | None = None, force: bool = False) -> ImportPlan:
+    """Read and check the file; nothing is written. ``coder`` names who coded the project
+    (default: its creating users); ``force`` takes a project none of whose texts is a
+    transcript of this study, as a foreign project."""
+    path = Path(path).expanduser()
+    if coder is not None and not coder.strip():
+        raise InputError("--coder", coder, "a coder's name (or code), not empty")
+    root, files, raw = _read_project(path)
+    plan = ImportPlan(file_name=path.name, origin=root.get("origin"),
+                      sha256=hashlib.sha256(raw).hexdigest(), project_name=root.get("name"))
+    reader = _Reader(plan, root, files, path, study_sessions(study, db),
+                     coder.strip() if coder is not None else None)
+    reader.read()
+    if not plan.sessions:
+        if not force:
+            unmatched = "; ".join(plan.unmatched_sources) or "it holds no text"
+            raise InputError(FIELD, str(path), "a project whose texts are this study's "
+                             "transcripts (or --force to take it as a foreign project)",
+                             hint=f"no session matches: {unmatched}")
+        plan.foreign = True
+    coders = Counter(c.coder or "" for c in plan.codings)
+    plan.coder = (reader.coder if reader.coder is not None
+                  else coders.most_common(1)[0][0] if coders else reader.project_user)
     return plan
 
 
 def write_import(db: sqlite_utils.Database, plan: ImportPlan) -> ImportResult:
-    """Write a checked plan in one transaction. A code already imported (same GUID) is
-    updated; a coding already there (same session, code and place) is kept once."""
+    """Write a checked plan in one transaction. Active imports of the same project (tool,
+    project name and coder, a session in common) are replaced: their rows stay, marked
+    replaced, so undoing this import brings them back."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    conn = db.conn
     with transaction(db):
-        import_id = conn.execute(
-            "INSERT INTO qda_imports (file_name, origin, sha256, imported_at) "
-            "VALUES (?,?,?,?)", [plan.file_name, plan.origin, plan.sha256, now]).lastrowid
-        code_ids: dict[str, int] = {}
-        for code in plan.codes:
-            conn.execute(
-                "INSERT INTO qda_codes (guid, name, parent_guid, description, codable, "
-                "import_id) VALUES (?,?,?,?,?,?) ON CONFLICT(guid) DO UPDATE SET "
-                "name = excluded.name, parent_guid = excluded.parent_guid, "
-                "description = excluded.description, codable = excluded.codable",
-                [code.guid, code.name, code.parent_guid, code.description,
-                 int(code.codable), import_id])
-            code_ids[code.guid] = conn.execute(
-                "SELECT id FROM qda_codes WHERE guid = ?", [code.guid]).fetchone()[0]
+        earlier = [] if plan.foreign else qda.same_project(
+            db, tool=plan.tool, project_name=plan.project_name, coder=plan.coder,
+            session_ids=plan.sessions)
+        import_id = qda.add_import(
+            db, file_name=plan.file_name, origin=plan.origin, sha256=plan.sha256,
+            imported_at=now, project_name=plan.project_name, tool=plan.tool,
+            coder=plan.coder, foreign_project=plan.foreign)
+        for session_id, how in plan.sessions.items():
+            qda.add_import_session(db, import_id, session_id, how)
+        code_ids = {code.guid: qda.add_code(
+            db, import_id, guid=code.guid, name=code.name, parent_guid=code.parent_guid,
+            description=code.description, codable=code.codable) for code in plan.codes}
         added = 0
         for coding in plan.codings:
-            added += conn.execute(
-                "INSERT OR IGNORE INTO qda_codings (session_id, code_id, selection_guid, "
-                "start_pos, end_pos, start_ms, end_ms, quote, memo, matched_by, coder, "
-                "created_at, import_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [coding.session_id, code_ids[coding.code_guid], coding.selection_guid,
-                 coding.start_pos, coding.end_pos, coding.start_ms, coding.end_ms,
-                 coding.quote, coding.memo, coding.matched_by, coding.coder,
-                 coding.created_at, import_id]).rowcount
+            added += qda.add_coding(
+                db, import_id, code_ids[coding.code_guid], session_id=coding.session_id,
+                selection_guid=coding.selection_guid, start_pos=coding.start_pos,
+                end_pos=coding.end_pos, start_ms=coding.start_ms, end_ms=coding.end_ms,
+                quote=coding.quote, memo=coding.memo, matched_by=coding.matched_by,
+                coder=coding.coder or "", created_at=coding.created_at,
+                segment_ids=coding.segment_ids)
         for memo in plan.memos:
-            conn.execute(
-                "INSERT INTO qda_memos (guid, session_id, name, text, import_id) "
-                "VALUES (?,?,?,?,?) ON CONFLICT(guid) DO UPDATE SET text = excluded.text, "
-                "name = excluded.name, session_id = excluded.session_id, "
-                "import_id = excluded.import_id",
-                [memo.guid, memo.session_id, memo.name, memo.text, import_id])
-    return ImportResult(int(import_id or 0), len(plan.codes), added, len(plan.memos),
-                        plan.sessions, plan.unmatched_sources, plan.unplaced_codings)
+            qda.add_memo(db, import_id, guid=memo.guid, session_id=memo.session_id,
+                         name=memo.name, text=memo.text)
+        for old in earlier:
+            qda.set_status(db, old, qda.REPLACED, replaced_by=import_id)
+    return ImportResult(import_id, len(plan.codes), added, len(plan.memos), plan.sessions,
+                        plan.unmatched_sources, plan.unplaced_codings, plan.unplaced,
+                        earlier, plan.project_name, plan.tool, plan.coder, plan.foreign,
+                        plan.own_codings, plan.recording_codings)
 
 
-def import_qdpx(study: Study, db: sqlite_utils.Database, path: str | Path) -> ImportResult:
+def import_qdpx(study: Study, db: sqlite_utils.Database, path: str | Path, *,
+                coder: str | None = None, force: bool = False) -> ImportResult:
     """Read a coded project into the study; raises InputError (nothing written) on a bad
     file."""
-    return write_import(db, plan_import(study, db, path))
+    return write_import(db, plan_import(study, db, path, coder=coder, force=force))

@@ -10,6 +10,7 @@ first byte is written, so a bad request writes nothing.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,36 +33,28 @@ from companion.store.exports import record_export
 from companion.store.sessions import get_session, list_sessions
 from companion.study.folder import Study
 
+Writer = Callable[[SessionDocument, Path], None]
 
-def _bytes_writer(render: Callable[[SessionDocument], bytes]
-                  ) -> Callable[[SessionDocument, Path], None]:
+
+def _rendered_by(module: str, function: str) -> Writer:
+    """Writes the bytes ``companion.export.<module>.<function>`` renders from a document.
+    The renderer is imported when a file is written: the TUI's first frame waits for no
+    Word or XML library."""
     def write(doc: SessionDocument, path: Path) -> None:
+        render: Callable[[SessionDocument], bytes] = getattr(
+            importlib.import_module(f"companion.export.{module}"), function)
         path.write_bytes(render(doc))
 
     return write
 
 
-def _qdpx_writer(doc: SessionDocument, path: Path) -> None:
-    from companion.export.qdpx import write_qdpx
+def _qdpx(*, with_text: bool, for_qualcoder: bool = False) -> Writer:
+    def write(doc: SessionDocument, path: Path) -> None:
+        from companion.export.qdpx import write_qdpx
 
-    write_qdpx([doc], path)
+        write_qdpx([doc], path, with_text=with_text, for_qualcoder=for_qualcoder)
 
-
-def _qdpx_text_writer(doc: SessionDocument, path: Path) -> None:
-    from companion.export.qdpx import write_qdpx
-
-    write_qdpx([doc], path, with_text=True)
-
-
-def _lazy(module: str, name: str) -> Callable[[SessionDocument], bytes]:
-    def render(doc: SessionDocument) -> bytes:
-        import importlib
-
-        renderer: Callable[[SessionDocument], bytes] = getattr(
-            importlib.import_module(module), name)
-        return renderer(doc)
-
-    return render
+    return write
 
 
 @dataclass(frozen=True)
@@ -69,58 +62,86 @@ class Format:
     name: str
     extension: str
     description: str
-    write: Callable[[SessionDocument, Path], None]
+    write: Writer
+    suffix: str = ""
+    """Added to the session's file name, e.g. ``_f4``: formats that share an extension
+    (or a folder) write files of different names."""
+    tool: str | None = None  # the variant for one tool (``--for``), None: the standard one
+
+    @property
+    def kind(self) -> str:
+        """How the export is recorded: ``qdpx``, or ``qdpx-for-qualcoder`` for a variant."""
+        return f"{self.name}-for-{self.tool}" if self.tool else self.name
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("txt", ".txt", "transcript with [hh:mm:ss] timestamps (MAXQDA, ATLAS.ti, NVivo)",
-           _bytes_writer(_lazy("companion.export.text", "to_txt"))),
-    Format("md", ".md", "the same as Markdown",
-           _bytes_writer(_lazy("companion.export.text", "to_md"))),
+           _rendered_by("text", "to_txt")),
+    Format("md", ".md", "the same as Markdown", _rendered_by("text", "to_md")),
     Format("f4", ".txt", "paragraphs ending in #hh:mm:ss-t# (f4, MAXQDA)",
-           _bytes_writer(_lazy("companion.export.text", "to_f4"))),
+           _rendered_by("text", "to_f4"), suffix="_f4"),
     Format("f4-rtf", ".rtf", "the f4 transcript as RTF (f4analyse, f5, MAXQDA)",
-           _bytes_writer(_lazy("companion.export.f4", "to_f4_rtf"))),
+           _rendered_by("f4", "to_f4_rtf"), suffix="_f4"),
     Format("f4-docx", ".docx", "the f4 transcript as Word (f4analyse, f5, MAXQDA)",
-           _bytes_writer(_lazy("companion.export.f4", "to_f4_docx"))),
+           _rendered_by("f4", "to_f4_docx"), suffix="_f4"),
     Format("nvivo", ".txt", "NVivo timestamped rows: hh:mm:ss.s, speaker, text (tab-separated)",
-           _bytes_writer(_lazy("companion.export.nvivo", "to_nvivo_rows"))),
+           _rendered_by("nvivo", "to_nvivo_rows"), suffix="_nvivo"),
     Format("docx", ".docx", "Word document, every paragraph starts with [hh:mm:ss] (NVivo)",
-           _bytes_writer(_lazy("companion.export.docx_export", "to_docx"))),
-    Format("srt", ".srt", "SubRip subtitles", _bytes_writer(_lazy(
-        "companion.export.subtitles", "to_srt"))),
-    Format("vtt", ".vtt", "WebVTT subtitles with notes (Taguette, players)", _bytes_writer(
-        _lazy("companion.export.subtitles", "to_vtt"))),
+           _rendered_by("docx_export", "to_docx")),
+    Format("srt", ".srt", "SubRip subtitles", _rendered_by("subtitles", "to_srt")),
+    Format("vtt", ".vtt", "WebVTT subtitles with notes (Taguette, players)",
+           _rendered_by("subtitles", "to_vtt")),
     Format("qdpx", ".qdpx", "REFI-QDA project (audio, transcript, codes, notes, cases)",
-           _qdpx_writer),
+           _qdpx(with_text=False)),
     Format("qdpx-text", ".qdpx", "the same project plus the transcript as plain text (uncoded)",
-           _qdpx_text_writer),
+           _qdpx(with_text=True), suffix="_text"),
     Format("qdc", ".qdc", "the codebook as a REFI-QDA codebook (QualCoder, MAXQDA, ATLAS.ti)",
-           _bytes_writer(_lazy("companion.export.codebook_files", "to_qdc"))),
+           _rendered_by("codebook_files", "to_qdc"), suffix="_codebook"),
     Format("codebook-csv", ".csv", "the codebook as CSV (Taguette's codebook import)",
-           _bytes_writer(_lazy("companion.export.codebook_files", "to_taguette_csv"))),
+           _rendered_by("codebook_files", "to_taguette_csv"), suffix="_codebook"),
     Format("json", ".json", "everything about the session, for scripts",
-           _bytes_writer(_lazy("companion.export.json_export", "to_json"))),
+           _rendered_by("json_export", "to_json")),
 )}
 
 
-def get_format(name: str | None) -> Format:
+# Variants of a format for one tool's reader (``--for TOOL``), where the standard file
+# would land wrong in that tool: QualCoder's import places transcript codings one character
+# late; Taguette shows WebVTT voice tags as text and drops NOTE blocks.
+VARIANTS: dict[tuple[str, str], Format] = {(f.name, f.tool or ""): f for f in (
+    Format("qdpx", ".qdpx", "REFI-QDA project whose transcript QualCoder places exactly",
+           _qdpx(with_text=False, for_qualcoder=True), tool="qualcoder"),
+    Format("qdpx-text", ".qdpx", "the same plus the plain text, for QualCoder",
+           _qdpx(with_text=True, for_qualcoder=True), suffix="_text", tool="qualcoder"),
+    Format("vtt", ".vtt", "WebVTT for Taguette: speakers and notes in the cue text",
+           _rendered_by("subtitles", "to_vtt_taguette"), tool="taguette"),
+)}
+
+
+def get_format(name: str | None, for_tool: str | None = None) -> Format:
     key = (name or "").strip().lower()
     if key not in FORMATS:
         raise InputError("--format", name, "one of " + ", ".join(FORMATS))
-    return FORMATS[key]
+    if for_tool is None:
+        return FORMATS[key]
+    tool = for_tool.strip().lower()
+    if (key, tool) not in VARIANTS:
+        offered = [t for (f, t) in VARIANTS if f == key]
+        allowed = (f"with --format {key}: " + ", ".join(offered) if offered
+                   else "--for only with " + ", ".join(
+                       sorted({f"{f} ({t})" for f, t in VARIANTS})))
+        raise InputError("--for", for_tool, allowed)
+    return VARIANTS[(key, tool)]
 
 
 def file_name(doc: SessionDocument, fmt: Format) -> str:
-    suffix = {"f4": "_f4", "f4-rtf": "_f4", "f4-docx": "_f4", "nvivo": "_nvivo",
-              "qdc": "_codebook", "codebook-csv": "_codebook", "qdpx-text": "_text"}.get(
-        fmt.name, "")
-    return f"{doc.basename}{suffix}{fmt.extension}"
+    tool = f"_{fmt.tool}" if fmt.tool else ""
+    return f"{doc.basename}{fmt.suffix}{tool}{fmt.extension}"
 
 
 def plan_export(
     study: Study, db: sqlite_utils.Database, *, session: str | int | None, all_sessions: bool,
     fmt: str | None, output: str | Path | None, force: bool = False,
+    for_tool: str | None = None,
 ) -> list[tuple[SessionDocument, Path, Format]]:
     """Check the request and gather the documents; nothing is written. Returns
     (document, target file, format) for each file to write.
@@ -129,13 +150,15 @@ def plan_export(
     and the study's database and audio whatever ``force`` says (see :mod:`companion.files`).
     A trailing slash names a folder, created if missing.
     """
-    chosen = get_format(fmt)
-    if all_sessions and session is not None:
+    chosen = get_format(fmt, for_tool)
+    if session is None:
+        if not all_sessions:
+            raise InputError("session", None, "a session id, or --all for every session")
+        ids = [s.id for s in list_sessions(db)]
+    elif all_sessions:
         raise InputError("session", session, "a session id or --all, not both")
-    if not all_sessions and session is None:
-        raise InputError("session", None, "a session id, or --all for every session")
-    ids = ([s.id for s in list_sessions(db)] if all_sessions
-           else [get_session(db, session).id])  # type: ignore[arg-type]
+    else:
+        ids = [get_session(db, session).id]
     if not ids:
         raise InputError("--all", "no sessions", "a study with at least one session")
     pseudo = study_pseudonymiser(study)
@@ -150,17 +173,14 @@ def plan_export(
         # A fresh pseudonymiser per file, so each export counts its own replacements.
         doc = build_document(study, db, session_id, pseudonymiser=type(pseudo)(
             dict(pseudo.replacements)))
-        if output is None:
-            assert folder is not None
-            # Our own exports/ folder: a new export of a session replaces the last one.
-            path = check_output_file(folder / file_name(doc, chosen), study_root=root,
-                                     force=True)
-        elif folder is not None:
-            path = check_output_file(folder / file_name(doc, chosen), study_root=root,
-                                     force=force)
+        name = file_name(doc, chosen)
+        if folder is None:
+            assert output is not None
+            path = output_target(output, name, study_root=root, force=force)
         else:
-            path = output_target(output, file_name(doc, chosen), study_root=root,
-                                 force=force)
+            # In our own exports/ folder a new export of a session replaces the last one.
+            path = check_output_file(folder / name, study_root=root,
+                                     force=force or output is None)
         plan.append((doc, path, chosen))
     return plan
 
@@ -177,11 +197,11 @@ def write_plan(plan: Sequence[tuple[SessionDocument, Path, Format]], *,
             fmt.write(doc, tmp)
         written.append(path)
         if study is not None and db is not None:
-            record_export(db, path=path, study_root=study.root, kind=fmt.name,
+            record_export(db, path=path, study_root=study.root, kind=fmt.kind,
                           session_id=doc.session.id,
                           participant_id=doc.session.participant_id)
     return written
 
 
-__all__ = ["FORMATS", "Format", "SessionDocument", "build_document", "get_format",
+__all__ = ["FORMATS", "VARIANTS", "Format", "SessionDocument", "build_document", "get_format",
            "plan_export", "write_plan"]

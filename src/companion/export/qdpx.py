@@ -31,6 +31,9 @@ The zip holds ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``, valid agai
   WAI-ReD domain scores of the most and the least positive alliance, also set on the
   sources, where MAXQDA reads document variables) and a ``SourceRef`` to each source.
 
+``--for qualcoder`` writes the same project with every sync point one character early:
+QualCoder's import adds one to each (see :data:`QUALCODER_SYNC_SHIFT`).
+
 Every element that takes a ``creationDateTime`` has one (QualCoder's import stops on a
 ``Note`` without it). GUIDs are derived from stable ids, so exporting twice gives the same
 GUIDs and codes of several sessions' projects carry the same GUID; ``import-qdpx``
@@ -51,9 +54,11 @@ from companion.export.codebook import guid
 from companion.export.pseudonymise import applied
 from companion.export.qdpx_audio import TimelineAudio, audio_file
 from companion.export.qdpx_marks import (
+    NOTE_SPAN_MS,
     Selection,
     WrittenMarks,
     anchors_of,
+    phase_audio_span,
     selections_of,
     transcript_text,
     write_selection,
@@ -76,14 +81,24 @@ from companion.files import xml_text
 from companion.notation import format_hms as hms
 from companion.session.document import SessionDocument
 
-NOTE_SPAN_MS = 5000
+# QualCoder (checked at commit c3204641 of its source) reads a transcript's sync points one
+# character late: ``pos0 = int(s['pos']) + 1`` in ``refi.py``, while its own export writes
+# them from 0, as the REFI-QDA standard counts. Its variant of the project writes every
+# sync point one character early, so QualCoder lands each coding on exactly the characters
+# companion selected. (Its own export and import agree only because its import keeps the
+# byte order mark its export writes before a text; a text that starts with the mark would
+# land too, but QualCoder's editor drops the mark on saving and leaves every coding one
+# character out.) QualCoder keeps no sync point, only the selections, and the standard
+# export, for every other tool, is unchanged.
+QUALCODER_SYNC_SHIFT = 1
 
-__all__ = ["WrittenMarks", "build_project", "transcript_text", "write_qdpx", "written_marks"]
+__all__ = ["QUALCODER_SYNC_SHIFT", "WrittenMarks", "build_project", "transcript_text",
+           "write_qdpx", "written_marks"]
 
 
 def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str, ET.Element],
                      doc: SessionDocument, code_guids: dict[tuple[str, str], str],
-                     with_text: bool) -> None:
+                     with_text: bool, for_qualcoder: bool) -> None:
     base = session_base(doc)
     user = project.user_guid
     created = (xsd_time(doc.session.started_at or doc.session.created_at)
@@ -156,9 +171,12 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
                 if position not in points:
                     before = max(p for p in points if p <= position)
                     sync(position, points[before][1], f"pos/{position}")
+        # For QualCoder, one character early: its import adds one (QUALCODER_SYNC_SHIFT).
+        shift = QUALCODER_SYNC_SHIFT if for_qualcoder else 0
         for position in sorted(points):
             point_guid, ms = points[position]
-            subelement(transcript, "SyncPoint", guid=point_guid, position=position, timeStamp=ms)
+            subelement(transcript, "SyncPoint", guid=point_guid, position=position - shift,
+                       timeStamp=ms)
         for sel in selections:
             write_selection(transcript, "TranscriptSelection", base, sel, user,
                              fromSyncPoint=points[sel.start][0], toSyncPoint=points[sel.end][0])
@@ -166,10 +184,11 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
             subelement(transcript, "NoteRef", targetGUID=note_guid)
         # On the recording: the phases as spans, every note at its time.
         for index, phase in enumerate(doc.phases):
+            begin, end = phase_audio_span(phase.start_ms, phase.end_ms)
             write_selection(audio_source, "AudioSelection", base, Selection(
                 f"phase-{index}", f"Phase: {phase.title}", 0, 0,
                 (code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")],), created),
-                user, begin=phase.start_ms, end=max(phase.end_ms, phase.start_ms + 1))
+                user, begin=begin, end=end)
         for anchor in anchors:
             begin = anchor.entry.at_ms
             write_selection(audio_source, "AudioSelection", base, Selection(
@@ -184,9 +203,12 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
 
 
 def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
-                  with_text: bool = False) -> tuple[bytes, dict[str, Path | bytes | TimelineAudio]]:
+                  with_text: bool = False, for_qualcoder: bool = False,
+                  ) -> tuple[bytes, dict[str, Path | bytes | TimelineAudio]]:
     """The ``project.qde`` XML and the files for ``sources/`` (name -> path, bytes, or the
-    session audio to write into the zip)."""
+    session audio to write into the zip); ``for_qualcoder``: the variant QualCoder's import
+    places exactly (the transcript's sync points one character early, as its import reads
+    them; everything else the same)."""
     docs = list(docs)
     if not docs:
         raise CompanionError("nothing to export: no sessions")
@@ -223,7 +245,7 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
         cases[code] = case
     sources = subelement(root, "Sources")
     for doc in docs:
-        _session_sources(project, sources, cases, doc, code_guids, with_text)
+        _session_sources(project, sources, cases, doc, code_guids, with_text, for_qualcoder)
     if project.notes:
         notes_el = subelement(root, "Notes")
         notes_el.extend(project.notes)
@@ -238,8 +260,9 @@ def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
     return xml, project.files
 
 
-def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool = False) -> None:
-    xml, files = build_project(docs, with_text=with_text)
+def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool = False,
+               for_qualcoder: bool = False) -> None:
+    xml, files = build_project(docs, with_text=with_text, for_qualcoder=for_qualcoder)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for name, data in files.items():

@@ -150,9 +150,15 @@ def write_selection(parent: ET.Element, tag: str, base: str, sel: Selection, use
         subelement(el, "NoteRef", targetGUID=sel.note_guid)
 
 
+# How long a note's span on the recording is (a note is a moment; a tool wants a span).
+NOTE_SPAN_MS = 5000
+
+
 @dataclass(frozen=True)
 class WrittenMarks:
-    """What a session's export writes, for recognising it in a project that comes back."""
+    """What a session's export writes, for recognising it in a project that comes back:
+    by GUID while a tool keeps them, else by place, time and name (QualCoder writes new
+    GUIDs on every export)."""
 
     rendered: RenderedText
     source_guids: dict[str, str]  # GUID -> "audio", "transcript" or "text"
@@ -160,10 +166,23 @@ class WrittenMarks:
     coding_guids: frozenset[str]
     note_guids: frozenset[str]
     structural_codes: frozenset[str]  # phase, note-kind and case codes and their folders
+    # (start, end, code name) of every coded passage of the transcript companion wrote
+    text_codings: frozenset[tuple[int, int, str]] = frozenset()
+    # (begin ms, end ms, code name) of every coding on the recording
+    audio_codings: frozenset[tuple[int, int, str]] = frozenset()
+    structural_names: frozenset[str] = frozenset()  # names of the structural codes
+    structural_folders: frozenset[str] = frozenset()  # and of their folders
+    note_texts: frozenset[str] = frozenset()  # what the project's notes say
+
+
+def phase_audio_span(phase_start: int, phase_end: int) -> tuple[int, int]:
+    """A phase on the recording: its span, at least a millisecond long."""
+    return phase_start, max(phase_end, phase_start + 1)
 
 
 def written_marks(doc: SessionDocument) -> WrittenMarks:
-    """The GUIDs and the text a ``qdpx`` export of this session carries (no audio read)."""
+    """The GUIDs, places and text a ``qdpx`` export of this session carries (no audio
+    read)."""
     base = session_base(doc)
     project = ProjectParts(docs=[doc], user_guid=guid("user", "companion"))
     root = ET.Element(qname("Project"))
@@ -176,18 +195,38 @@ def written_marks(doc: SessionDocument) -> WrittenMarks:
     selection_guids = {guid(base, tag, sel.key) for tag in tags for sel in selections}
     coding_guids = {guid(base, "coding", f"{tag}-{sel.key}", code)
                     for tag in tags for sel in selections for code in sel.codes}
+    names = {node.get("guid", ""): node.get("name", "") for node in root.iter(qname("Code"))}
     structural = set()
+    folders: set[str] = set()
+    structural_guids = {code_guids.get(k) for k in code_guids
+                        if k[0] == "case" or k[1].startswith("phase:")}
     for node in root.iter(qname("Code")):
-        if node.get("isCodable") == "false" or node.get("guid") in {
-                code_guids.get(k) for k in code_guids if k[0] == "case"
-                or k[1].startswith("phase:")}:
+        # Folders (the protocol's groups too) are companion's structure, not codes.
+        if node.get("guid") in structural_guids or node.get("isCodable") == "false":
             structural.add(node.get("guid", ""))
+        if node.get("isCodable") == "false":
+            folders.add(node.get("name", ""))
     structural |= {note_kind_guid(kind) for kind in NOTE_KINDS}
-    notes = {n.get("guid", "") for n in project.notes}
+    text_codings = {(sel.start, sel.end, names[code]) for sel in selections
+                    for code in sel.codes}
+    audio_codings = set()
+    for phase in doc.phases:
+        begin, end = phase_audio_span(phase.start_ms, phase.end_ms)
+        audio_codings.add((begin, end, names[
+            code_guids[(doc.protocol.id, f"phase:{phase.phase_id}")]]))
+    for anchor in anchors:
+        begin = anchor.entry.at_ms
+        audio_codings |= {(begin, begin + NOTE_SPAN_MS, names[code])
+                          for code in anchor.code_guids}
+    notes = {n.get("guid", ""): n for n in project.notes}
+    note_texts = {" ".join((n.findtext(qname("PlainTextContent")) or "").split())
+                  for n in notes.values()}
     return WrittenMarks(
         rendered=rendered,
         source_guids={guid(base, "audio"): "audio", guid(base, "transcript"): "transcript",
                       guid(base, "text"): "text"},
         selection_guids=frozenset(selection_guids), coding_guids=frozenset(coding_guids),
-        note_guids=frozenset(notes), structural_codes=frozenset(structural))
-
+        note_guids=frozenset(notes), structural_codes=frozenset(structural),
+        text_codings=frozenset(text_codings), audio_codings=frozenset(audio_codings),
+        structural_names=frozenset(names[g] for g in structural if g in names),
+        structural_folders=frozenset(folders), note_texts=frozenset(note_texts - {""}))

@@ -5,6 +5,11 @@ The speaker is written in front of the text (``P05: ...``; in WebVTT as a voice 
 place, which players ignore and scripts can read. Cue ids are numbers counting from 1:
 Taguette's subtitle reader takes a cue id for an SRT-style number and a ``NOTE`` block
 only when its text is on the ``NOTE`` line itself.
+
+Taguette shows a voice tag as literal text and leaves ``NOTE`` blocks out, so its variant
+(``vtt --for taguette``) writes the speaker in the cue text (``P05: ...``), the notes,
+bookmarks and prompts as cues of their own at their moment (``[Note at 00:12:03: ...]``,
+one second long), and the text unescaped (its reader shows ``&amp;`` as it stands).
 """
 
 from __future__ import annotations
@@ -59,6 +64,28 @@ def to_srt(doc: SessionDocument) -> bytes:
 
 def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+NOTE_CUE_MS = 1000
+
+
+def to_vtt_taguette(doc: SessionDocument) -> bytes:
+    """WebVTT as Taguette reads it: speakers and notes in the cue text, no voice tags."""
+    out = ["WEBVTT", "", "NOTE " + _safe(" ".join(doc.header_lines())), ""]
+    number = 0
+    for entry in _entries(doc):
+        if entry.kind in ("note", "prompt"):
+            body = _safe(memo_text(doc, entry))
+            start, end = entry.at_ms, entry.at_ms + NOTE_CUE_MS
+        elif entry.kind == "segment" and entry.text.strip():
+            label = doc.speaker_label(entry.speaker)
+            body = f"{label}: {_safe(entry.text)}" if label else _safe(entry.text)
+            start, end = entry.at_ms, max(entry.end_ms or entry.at_ms, entry.at_ms + 1)
+        else:
+            continue
+        number += 1
+        out += [str(number), f"{_clock(start, '.')} --> {_clock(end, '.')}", body, ""]
+    return "\n".join(out).encode("utf-8")
 
 
 def to_vtt(doc: SessionDocument) -> bytes:

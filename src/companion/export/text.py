@@ -1,8 +1,10 @@
 """The "transcript with timestamps" text formats: txt, md and f4.
 
-- ``txt``: ``[hh:mm:ss] P05: text`` at each speaker turn, pause marks, notes and prompts
-  as bracketed memos at their place; the form MAXQDA, ATLAS.ti and NVivo import as a
-  transcript with timestamps. Lines end in CRLF (MAXQDA expects it; the others accept it).
+- ``txt``: ``[hh:mm:ss] P05: text`` at each speaker turn and ``[hh:mm:ss]`` before every
+  further segment of a turn, pause marks, notes and prompts as bracketed memos at their
+  place; the form MAXQDA, ATLAS.ti and NVivo import as a transcript with timestamps, and
+  QualCoder's A/V coder syncs every segment from its stamp. Lines end in CRLF (MAXQDA
+  expects it; the others accept it).
 - ``md``: the same content for reading, with the phases as headings.
 - ``f4``: the f4/MAXQDA convention: every paragraph ends in ``#hh:mm:ss-t#`` (tenths of a
   second), the time at which the paragraph ends.
@@ -120,7 +122,7 @@ def render_txt(doc: SessionDocument, *, newline: str = CRLF, header: bool = True
 
 
 def to_txt(doc: SessionDocument) -> bytes:
-    return render_txt(doc).text.encode("utf-8")
+    return render_txt(doc, stamp_segments=True).text.encode("utf-8")
 
 
 # --- f4 ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
@@ -34,10 +35,11 @@ def set_mono_labeller(labeller: MonoLabeller | None) -> None:
 def load_mono_labeller(spec: str) -> MonoLabeller:
     """``package.module:function`` → the function."""
     module_name, _, name = spec.partition(":")
-    labeller = getattr(importlib.import_module(module_name), name or "label_line")
+    labeller: object = getattr(importlib.import_module(module_name), name or "label_line")
     if not callable(labeller):
         raise TypeError(f"{spec} is not callable")
-    return labeller  # type: ignore[no-any-return]
+    # Its parameters cannot be checked before it is called: the spec promises them.
+    return cast(MonoLabeller, labeller)
 
 
 def channel_speaker(audio: np.ndarray, labels: tuple[str, str]) -> str | None:

@@ -26,12 +26,13 @@ class Exported:
 
 def export(study: Study, *, session: int | str | None = None, all_sessions: bool = False,
            fmt: str | None, output: str | Path | None = None,
-           force: bool = False) -> list[Exported]:
-    """Export one session (or every one) in ``fmt``; without ``output``, into the study's
+           force: bool = False, for_tool: str | None = None) -> list[Exported]:
+    """Export one session (or every one) in ``fmt`` (``for_tool``: that format's variant
+    for one tool's reader, e.g. qdpx for qualcoder); without ``output``, into the study's
     exports/ folder (replacing the last export there). Bad input writes nothing."""
     with reading(study) as db:
         plan = plan_export(study, db, session=session, all_sessions=all_sessions, fmt=fmt,
-                           output=output, force=force)
+                           output=output, force=force, for_tool=for_tool)
         written = write_plan(plan, study=study, db=db, force=force or output is None)
-    return [Exported(doc.session.id, f.name, path)
+    return [Exported(doc.session.id, f.kind, path)
             for (doc, _, f), path in zip(plan, written, strict=True)]

@@ -11,7 +11,7 @@ import sqlite_utils
 from companion.errors import InputError
 from companion.operations._base import acting, reading
 from companion.operations.protocols import session_protocol
-from companion.protocol.model import Protocol
+from companion.protocol.model import Protocol, as_target
 from companion.protocol.scoring import Score, score_rating
 from companion.protocol.suggestions import RatingInput, Suggestion, suggest
 from companion.store import ratings as store
@@ -121,6 +121,6 @@ def suggestions(study: Study, session_id: int | str) -> list[Suggestion]:
         protocol = session_protocol(study, session)
         if protocol.instrument is None:
             return []
-        inputs = [RatingInput(target=r.target, role=r.role, score=stored(protocol, r))
+        inputs = [RatingInput(target=as_target(r.target), role=r.role, score=stored(protocol, r))
                   for r in store.list_ratings(db, session.id)]
         return suggest(protocol, inputs)

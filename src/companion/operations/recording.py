@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from companion.audio.recover import RecoveryReport
     from companion.audio.status import RecorderStatus
 
-__all__ = ["AudioSegment", "Recording", "RecordingOptions", "audio_segments",
+__all__ = ["AudioSegment", "RecorderControls", "Recording", "RecordingOptions", "audio_segments",
            "import_audio", "interrupted_sessions", "prepare_recording", "recorded_ms",
            "recover", "recover_all", "truncation_warning"]
 
@@ -48,8 +48,9 @@ class RecordingOptions:
     stop_completes: bool = True
 
 
-class Recording(Protocol):
-    """A session's recording as a front drives it (a real one runs in its own thread)."""
+class RecorderControls(Protocol):
+    """What the live screen drives: its keys, the status it polls, the clock it stamps by
+    (tests hand it a fixed one)."""
 
     def start(self) -> None: ...
     def pause(self) -> None: ...
@@ -57,6 +58,12 @@ class Recording(Protocol):
     def stop(self) -> RecorderStatus: ...
     def status(self) -> RecorderStatus: ...
     def session_ms(self) -> int: ...
+
+
+class Recording(RecorderControls, Protocol):
+    """A session's recording as a front drives it (a real one runs in its own thread);
+    ``companion record`` also waits for it and lists its files."""
+
     def wait(self, timeout: float | None = None) -> bool: ...
     @property
     def segments(self) -> list[AudioSegment]: ...
@@ -118,7 +125,7 @@ def recover(study: Study, session_id: int | str) -> RecoveryReport:
     then one transaction closes their segments (or drops one that got no audio) and sets
     the session's status and duration: one audit entry."""
     from companion.audio import recover as repair
-    from companion.audio.lock import refuse_if_recording
+    from companion.study.session_folder import refuse_if_recording
 
     with reading(study) as db:
         session, left_open = repair.segments_to_repair(study, db, session_id)
@@ -144,7 +151,7 @@ def import_audio(study: Study, session_id: int | str,
     a FLAC segment at the end of its timeline, the original kept beside it unchanged. A
     session without audio so far becomes ``completed``. One audit entry."""
     from companion.audio import importer
-    from companion.audio.lock import refuse_if_recording
+    from companion.study.session_folder import refuse_if_recording
 
     with reading(study) as db:
         session, seq = importer.check_import(study, db, session_id, path)

@@ -19,6 +19,7 @@ from companion.errors import CompanionError, InputError
 from companion.store.backup import list_backups
 from companion.store.participants import get_participant
 from companion.study.folder import Study
+from companion.study.session_folder import is_locked, session_dir_of
 
 # Tables without a session_id/participant_id column, and how each is handled.
 NO_SESSION_DATA: dict[str, str] = {
@@ -142,17 +143,16 @@ def audit_row_ids(db: sqlite_utils.Database, code: str, pid: int, sids: list[int
 
 
 def session_folder(study: Study, code: str, sid: int) -> Path:
-    from companion.audio.lock import _safe  # the recorder's own folder naming
-
-    return study.recordings_dir / _safe(code) / str(sid)
+    return session_dir_of(study, code, sid)
 
 
 def export_name_pattern(code: str, sids: list[int]) -> re.Pattern[str]:
     # Exactly the names export gives a session's files (and their .part leftovers).
     ids = "|".join(str(s) for s in sids) or "(?!)"
-    # A format may add a word: _f4, _nvivo, _text, _codebook.
+    # A format may add a word (_f4, _nvivo, _text, _codebook) and a variant for one tool
+    # another (_qualcoder, _taguette).
     return re.compile(
-        rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_[a-z0-9]+)?\.\w+(?:\.\w+\.part)?$")
+        rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_[a-z0-9]+){{0,2}}\.\w+(?:\.\w+\.part)?$")
 
 
 def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[str, Any]:
@@ -173,8 +173,6 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
     settings = [r["key"] for r in db.query("SELECT key FROM settings")
                 if (m := SESSION_SETTING.match(r["key"])) and int(m.group(1)) in sids]
     counts["settings"] = len(settings)
-
-    from companion.audio.lock import is_locked
 
     root = study.root.resolve()
     files: set[Path] = set()

@@ -9,10 +9,10 @@ one card) and the values its placeholders need.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-from companion.protocol.model import TARGETS, Instrument, Protocol, RefStat, Rule
+from companion.protocol.model import TARGETS, Instrument, Protocol, RefStat, Rule, Target
 from companion.protocol.scoring import Score, place
 from companion.protocol.signals import SCORE_SIGNALS
 from companion.protocol.wording import domain_name, number, percent
@@ -22,7 +22,7 @@ from companion.protocol.wording import domain_name, number, percent
 class RatingInput:
     """One filled-in questionnaire: for the most or least positive professional."""
 
-    target: Literal["most", "least"]
+    target: Target
     role: str
     score: Score
 
@@ -108,12 +108,9 @@ def _weakest_domain(
 
 
 def _largest_gap(
-    protocol: Protocol, instrument: Instrument, rule: Rule, ratings: dict[str, RatingInput]
+    protocol: Protocol, instrument: Instrument, rule: Rule, most: RatingInput,
+    least: RatingInput,
 ) -> list[Hit]:
-    pair = _pair(instrument, ratings)
-    if pair is None:
-        return []
-    most, least = pair
     gaps = [(d, most.score.domains[d], least.score.domains[d]) for d in instrument.domains]
     # Signed gap most - least: a domain where the "least" professional scored higher is
     # not the gap this signal is about.
@@ -215,12 +212,9 @@ def _near_ceiling(
 
 
 def _small_gap(
-    protocol: Protocol, instrument: Instrument, rule: Rule, ratings: dict[str, RatingInput]
+    protocol: Protocol, instrument: Instrument, rule: Rule, most: RatingInput,
+    least: RatingInput,
 ) -> list[Hit]:
-    pair = _pair(instrument, ratings)
-    if pair is None:
-        return []
-    most, least = pair
     threshold = float(rule.params["max_gap"])
     gaps = {
         d: float(most.score.domains[d] or 0) - float(least.score.domains[d] or 0)
@@ -318,11 +312,25 @@ def _low_item(
     return hits
 
 
-SIGNAL_FUNCS = {
+Signal = Callable[[Protocol, Instrument, Rule, dict[str, RatingInput]], list[Hit]]
+PairSignal = Callable[[Protocol, Instrument, Rule, RatingInput, RatingInput], list[Hit]]
+
+
+def _on_the_pair(signal: PairSignal) -> Signal:
+    """A signal that compares the two ratings: no hits until both are fully scored."""
+    def read(protocol: Protocol, instrument: Instrument, rule: Rule,
+             ratings: dict[str, RatingInput]) -> list[Hit]:
+        pair = _pair(instrument, ratings)
+        return [] if pair is None else signal(protocol, instrument, rule, *pair)
+
+    return read
+
+
+SIGNAL_FUNCS: dict[str, Signal] = {
     "weakest_domain": _weakest_domain,
-    "largest_gap": _largest_gap,
+    "largest_gap": _on_the_pair(_largest_gap),
     "near_ceiling": _near_ceiling,
-    "small_gap": _small_gap,
+    "small_gap": _on_the_pair(_small_gap),
     "domain_spread": _domain_spread,
     "low_item": _low_item,
 }

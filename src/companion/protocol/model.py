@@ -10,16 +10,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
-from companion.errors import NotFoundError
+from companion.errors import InputError, NotFoundError
 from companion.protocol.live import LiveProtocol
 
 RuleParam: TypeAlias = str | float
 """A rule setting as the loader checked it: a choice or domain id, or a number."""
 
-TARGETS: tuple[str, ...] = ("most", "least")
+Target: TypeAlias = Literal["most", "least"]
+TARGETS: tuple[Target, ...] = ("most", "least")
 """The two ratings the study asked for: the most and the least positive professional."""
+
+
+def as_target(text: str) -> Target:
+    """``text`` (e.g. a stored rating's target) as one of :data:`TARGETS`."""
+    for target in TARGETS:
+        if text == target:
+            return target
+    raise InputError("target", text, "most or least")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The coding side of the report: saturation from real codings and the joint display.
 
-*Real codings* are the analyst's codings imported with ``import-qdpx`` (table
-``qda_codings``); *code tags* are the codes tagged on notes during or after an interview.
-Both are occurrences of a code at a moment of a session.
+*Real codings* are the analyst's codings imported with ``import-qdpx`` (those of the
+imports in use: a later export of a project replaces the earlier one, and companion's own
+codings never come back as the analyst's); *code tags* are the codes tagged on notes
+during or after an interview. Both are occurrences of a code at a moment of a session.
 
 The **joint display** links the questionnaire and the coding: how often each code occurs
 per interview phase (the phase running at the occurrence's moment) and per WAI-ReD group.
@@ -27,7 +28,7 @@ import sqlite_utils
 from companion.protocol.model import Reference
 from companion.protocol.stats import quantile
 from companion.session.timeline import PhaseSpan, load_timeline
-from companion.store import ratings
+from companion.store import qda, ratings
 from companion.store.sessions import Session
 
 GROUP_DOMAINS = ("task", "goal", "bond")
@@ -78,24 +79,12 @@ class JointDisplay:
         }
 
 
-def _table_exists(db: sqlite_utils.Database, name: str) -> bool:
-    return bool(list(db.query(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name])))
-
-
 def imported_codings(db: sqlite_utils.Database, sessions: list[Session]) -> list[Occurrence]:
-    """The analyst's codings of these sessions, in time order within each session."""
-    if not sessions or not _table_exists(db, "qda_codings"):
-        return []
+    """The analyst's codings of these sessions (imports in use), in time order within each
+    session."""
     by_id = {s.id: s for s in sessions}
-    rows = db.query(
-        f"SELECT k.session_id, k.start_ms, c.name FROM qda_codings k "
-        f"JOIN qda_codes c ON c.id = k.code_id "
-        f"WHERE k.session_id IN ({','.join('?' * len(by_id))}) "
-        f"ORDER BY k.session_id, k.start_ms IS NULL, k.start_ms, k.start_pos, k.id",
-        list(by_id))
-    return [Occurrence(r["session_id"], by_id[r["session_id"]].participant_code, r["name"],
-                       r["start_ms"], "coding") for r in rows]
+    return [Occurrence(c.session_id, by_id[c.session_id].participant_code, c.code,
+                       c.start_ms, "coding") for c in qda.active_codings(db, by_id)]
 
 
 def code_tags(db: sqlite_utils.Database, sessions: list[Session],

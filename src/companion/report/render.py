@@ -7,6 +7,7 @@ from html import escape
 
 from companion.characteristics import SCALES
 from companion.notation import format_hms
+from companion.report.agreement import CodeAgreement, CoderAgreement
 from companion.report.chart import joint_svg, saturation_svg
 from companion.report.tables import CATEGORY_TITLES, StudyReport, Summary
 
@@ -87,6 +88,8 @@ def _sections(report: StudyReport) -> list[tuple[str, list[str], list[list[str]]
                          "interview order."))
     if report.joint is not None:
         sections.append(_joint_section(report))
+    for pair in report.agreement:
+        sections += _agreement_sections(pair)
 
     rows5 = [[f"Session {s.id}", s.participant_code, s.status,
               format_hms(s.duration_ms) if s.duration_ms else "–"] for s in report.pilots]
@@ -121,6 +124,47 @@ def _joint_section(report: StudyReport) -> tuple[str, list[str], list[list[str]]
             + (f"; without a rating: {', '.join(joint.unrated)}" if joint.unrated else "")
             + ".")
     return ("Joint display: codes by interview phase and WAI-ReD group", header, rows, note)
+
+
+def _share(value: float | None) -> str:
+    return f"{100 * value:.1f}%" if value is not None else "–"
+
+
+def _kappa(row: CodeAgreement) -> str:
+    if row.kappa is None:
+        return "undefined (Pe = 1)" if row.units else "–"
+    return f"{row.kappa:.2f} (Po {row.observed:.3f}, Pe {row.expected:.3f})"
+
+
+# A differing passage, as far as a table cell shows it (the json has it whole).
+PASSAGE_CHARS = 200
+
+
+def _agreement_sections(pair: CoderAgreement
+                        ) -> list[tuple[str, list[str], list[list[str]], str]]:
+    a, b = pair.coder_a, pair.coder_b
+    header = ["Code", "Both", f"{a} only", f"{b} only", "Neither", "Agreement",
+              "Cohen's kappa", f"Characters {a}", f"Characters {b}", "Both", "Overlap"]
+    rows = [[r.code, str(r.both), str(r.only_a), str(r.only_b), str(r.neither),
+             _share(r.observed), _kappa(r), str(r.chars_a), str(r.chars_b),
+             str(r.chars_both), _share(r.overlap)]
+            for r in [*pair.codes, *([pair.overall] if pair.overall else [])]]
+    note = (f"{pair.segments} transcript segments of {len(pair.sessions)} interviews both "
+            f"coders had (sessions {', '.join(map(str, pair.sessions))}). A segment counts "
+            "as coded when a coding with the code covers some of its words; agreement is "
+            "the share of segments both coded or both left uncoded; kappa = (Po - Pe) / "
+            "(1 - Pe) with Pe from each coder's share of coded segments; the last row pools "
+            "every segment and code. Overlap: characters both coded, of those either coded.")
+    passages = [[f"Session {p.session_id}", p.participant,
+                 f"{format_hms(p.start_ms)}–{format_hms(p.end_ms)}", p.code, p.coded_by,
+                 p.text if len(p.text) <= PASSAGE_CHARS else p.text[:PASSAGE_CHARS - 1] + "…"]
+                for p in sorted(pair.passages, key=lambda p: (p.session_id, p.start_ms,
+                                                              p.code))]
+    return [(f"Agreement between coders: {a} and {b}", header, rows, note),
+            (f"Where {a} and {b} differ: passages for the consensus meeting",
+             ["Interview", "Participant", "Time", "Code", "Coded only by", "Passage"],
+             passages, "Consecutive segments one coder coded with the code and the other "
+             "did not, in session time: play them from the review screen.")]
 
 
 def to_markdown(report: StudyReport) -> str:

@@ -16,6 +16,7 @@ import sqlite_utils
 from companion.characteristics import CATEGORIES, SCALES
 from companion.protocol.model import code_name
 from companion.protocol.stats import median_iqr
+from companion.report.agreement import CoderAgreement, coder_agreement
 from companion.report.joint import JointDisplay, code_tags, imported_codings, joint_display
 from companion.session.timeline import load_timeline
 from companion.store import ratings
@@ -117,6 +118,8 @@ class StudyReport:
     coded_saturation: list[SaturationRow] = field(default_factory=list)
     joint: JointDisplay | None = None
     talk_time: list[dict[str, Any]] = field(default_factory=list)
+    # Two coders of the same transcripts (report/agreement.py), one entry per pair.
+    agreement: list[CoderAgreement] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         def conv(obj: Any) -> Any:
@@ -150,6 +153,7 @@ class StudyReport:
             "joint_display": self.joint.to_dict() if self.joint else None,
             "codebook": self.codebook,
             "talk_time": self.talk_time,
+            "agreement": [a.to_dict() for a in self.agreement],
         }
 
     def to_json(self) -> str:
@@ -249,6 +253,7 @@ def saturation_of(sessions: list[Session], per_session: dict[int, list[str]]
 def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
     import datetime as dt
 
+    from companion.privacy.pseudonymise import study_pseudonymiser
     from companion.protocol.registry import DEFAULT_PROTOCOL_ID, get_protocol
     from companion.speakers.talktime import study_talk_time
 
@@ -295,6 +300,7 @@ def build_report(study: Study, db: sqlite_utils.Database) -> StudyReport:
                        if protocol else {})], {p: titles.get(p, p) for p in phase_ids},
             protocol.reference if protocol else None),
         talk_time=study_talk_time(db, sorted(main, key=_sort_key)),
+        agreement=coder_agreement(db, sorted(main, key=_sort_key), study_pseudonymiser(study)),
     )
 
 

@@ -85,17 +85,18 @@ def frames_of(audio: np.ndarray, mask_ms: list[tuple[int, int]] | None = None) -
         for start, end in mask_ms:
             inside[start // 10: max(start // 10 + 1, end // 10)] = True
         keep &= inside
-    return cepstra[keep]
+    kept: np.ndarray = cepstra[keep]
+    return kept
 
 
 def enrol_from_file(study: Study, path: str | os.PathLike[str]) -> dict[str, Any]:
-    from companion.transcribe import audiofile
+    from companion.audio import decode
 
     source = Path(path)
     if not source.is_file():
         raise InputError("--file", str(path), "an existing audio file of the interviewer")
     try:
-        audio = audiofile.load_audio(source).mono
+        audio = decode.load_audio(source).mono
     except Exception as exc:  # any decoder failure is bad input here
         raise InputError("--file", str(path), "a readable audio file (WAV, FLAC, MP3…)",
                          hint=str(exc)) from exc
@@ -108,8 +109,8 @@ def enrol_from_session(study: Study, session_id: int, *, channel: int = 1,
                        speaker: str = "I") -> dict[str, Any]:
     """From a two-channel session (frames where ``channel``, 1 = left, clearly carries the
     voice) or from a corrected transcript (the words whose speaker is ``speaker``)."""
+    from companion.audio import decode
     from companion.store.transcripts import list_segments
-    from companion.transcribe import audiofile
 
     if channel not in (1, 2):
         raise InputError("--channel", channel, "1 (left) or 2 (right)")
@@ -123,7 +124,7 @@ def enrol_from_session(study: Study, session_id: int, *, channel: int = 1,
     for row in rows:
         path = Path(row["path"])
         path = path if path.is_absolute() else study.root / path
-        loaded = audiofile.load_audio(path)
+        loaded = decode.load_audio(path)
         offset = int(row["offset_ms"])
         if loaded.channels == 2:
             power = loaded.channel_power

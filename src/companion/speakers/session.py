@@ -27,7 +27,7 @@ MODES = ("auto", "none")
 
 def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
     """Attribute every word of the session's mono recordings; returns a short summary."""
-    from companion.transcribe import audiofile
+    from companion.audio import decode
 
     session = get_session(db, session_id)
     interviewer = load_interviewer(study)
@@ -44,7 +44,7 @@ def separate_session(study: Study, db: Any, session_id: int) -> dict[str, Any]:
         if not mine or (row["channels"] or 1) > 1:
             continue
         path = Path(row["path"])
-        audio = audiofile.load_audio(path if path.is_absolute() else study.root / path)
+        audio = decode.load_audio(path if path.is_absolute() else study.root / path)
         if audio.channels != 1:
             continue  # the channel rule has decided already
         cepstra, level = mfcc(audio.mono)

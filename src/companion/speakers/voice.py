@@ -6,7 +6,9 @@ same model and the same speakers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -15,6 +17,14 @@ MAX_FRAMES = 40_000
 """Frames used for fitting (a spread subsample): enough for 8 components, quick on a CPU."""
 FLOOR = 1e-3
 ROUNDS = 12
+
+
+class VoiceArrays(TypedDict):
+    """A voice's arrays by the names they are saved under."""
+
+    weights: np.ndarray
+    means: np.ndarray
+    variances: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -29,11 +39,11 @@ class Voice:
             return np.zeros(0)
         return _logsumexp(_component_loglik(self, frames), axis=1)
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
+    def to_arrays(self) -> VoiceArrays:
         return {"weights": self.weights, "means": self.means, "variances": self.variances}
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Voice:
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Voice:
         return cls(np.asarray(arrays["weights"], float), np.asarray(arrays["means"], float),
                    np.asarray(arrays["variances"], float))
 

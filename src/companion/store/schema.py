@@ -306,8 +306,84 @@ CREATE TABLE transcript_dropped (
 );
 """
 
+V_QDA_PROJECTS = """
+-- Coded projects come back again and again (a tool writes new GUIDs on every export): an
+-- import knows the project it came from (tool, project name, coder, the sessions its texts
+-- matched) and whether a later export of that project replaced it. Codes and codings
+-- belong to the import that brought them, so a code is one per import and name, and two
+-- coders may code the same passage with the same code.
+ALTER TABLE qda_imports ADD COLUMN project_name TEXT;
+ALTER TABLE qda_imports ADD COLUMN tool TEXT;
+ALTER TABLE qda_imports ADD COLUMN coder TEXT NOT NULL DEFAULT '';
+ALTER TABLE qda_imports ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'replaced', 'undone'));
+ALTER TABLE qda_imports ADD COLUMN replaced_by INTEGER REFERENCES qda_imports(id);
+ALTER TABLE qda_imports ADD COLUMN foreign_project INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE qda_import_sessions (
+    import_id INTEGER NOT NULL REFERENCES qda_imports(id),
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    matched_by TEXT NOT NULL CHECK (matched_by IN ('text', 'edited')),
+    PRIMARY KEY (import_id, session_id)
+);
+INSERT INTO qda_import_sessions (import_id, session_id, matched_by)
+    SELECT DISTINCT import_id, session_id, 'text' FROM qda_codings;
+CREATE TABLE qda_codes_v2 (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES qda_imports(id),
+    guid TEXT NOT NULL,
+    name TEXT NOT NULL,
+    parent_guid TEXT,
+    description TEXT,
+    codable INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (import_id, guid)
+);
+INSERT INTO qda_codes_v2 (id, import_id, guid, name, parent_guid, description, codable)
+    SELECT id, import_id, guid, name, parent_guid, description, codable FROM qda_codes;
+DROP TABLE qda_codes;
+ALTER TABLE qda_codes_v2 RENAME TO qda_codes;
+CREATE TABLE qda_codings_v2 (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    code_id INTEGER NOT NULL REFERENCES qda_codes(id),
+    selection_guid TEXT NOT NULL,
+    start_pos INTEGER NOT NULL CHECK (start_pos >= 0),
+    end_pos INTEGER NOT NULL CHECK (end_pos >= start_pos),
+    start_ms INTEGER,
+    end_ms INTEGER,
+    quote TEXT NOT NULL,
+    memo TEXT,
+    matched_by TEXT NOT NULL CHECK (matched_by IN ('guid', 'text', 'edited')),
+    coder TEXT NOT NULL DEFAULT '',
+    created_at TEXT,
+    import_id INTEGER NOT NULL REFERENCES qda_imports(id),
+    segment_ids TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (import_id, session_id, code_id, start_pos, end_pos, coder)
+);
+INSERT INTO qda_codings_v2 (id, session_id, code_id, selection_guid, start_pos, end_pos,
+    start_ms, end_ms, quote, memo, matched_by, coder, created_at, import_id)
+    SELECT id, session_id, code_id, selection_guid, start_pos, end_pos, start_ms, end_ms,
+    quote, memo, matched_by, coalesce(coder, ''), created_at, import_id FROM qda_codings;
+DROP TABLE qda_codings;
+ALTER TABLE qda_codings_v2 RENAME TO qda_codings;
+CREATE INDEX qda_codings_session ON qda_codings(session_id, start_ms);
+CREATE INDEX qda_codings_import ON qda_codings(import_id);
+CREATE TABLE qda_memos_v2 (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES qda_imports(id),
+    guid TEXT NOT NULL,
+    session_id INTEGER REFERENCES sessions(id),
+    name TEXT,
+    text TEXT NOT NULL,
+    UNIQUE (import_id, guid)
+);
+INSERT INTO qda_memos_v2 (id, import_id, guid, session_id, name, text)
+    SELECT id, import_id, guid, session_id, name, text FROM qda_memos;
+DROP TABLE qda_memos;
+ALTER TABLE qda_memos_v2 RENAME TO qda_memos;
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
                               V4_SESSION_STOPPED,
                               V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT, V_QDA_CODINGS,
-                              V_TRANSCRIPT_DROPPED)
+                              V_TRANSCRIPT_DROPPED, V_QDA_PROJECTS)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion.transcribe.audiofile import FRAME_MS, HOP, SAMPLE_RATE
+from companion.audio.decode import FRAME_MS, HOP, SAMPLE_RATE
 
 CHUNK_S = 30.0
 """Most audio in one chunk: Whisper's window, so that a chunk is (nearly always) one
@@ -116,7 +116,7 @@ class ChunkAudio:
     @classmethod
     def read(cls, chunk: Chunk, read: Callable[[int, int], np.ndarray]) -> ChunkAudio:
         """``chunk``'s spans, in order, by ``read(start, end)`` (e.g.
-        :meth:`companion.transcribe.audiofile.MonoReader.read`)."""
+        :meth:`companion.audio.decode.MonoReader.read`)."""
         return cls(chunk, [read(start, end) for start, end in chunk.spans])
 
     @classmethod

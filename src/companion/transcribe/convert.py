@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from companion.audio import decode
 from companion.store import transcripts as store
 from companion.store.dropped import Dropped
-from companion.transcribe import audiofile
 from companion.transcribe.chunks import Chunk
 from companion.transcribe.engine import RawSegment
 from companion.transcribe.guard import guard_words
@@ -47,7 +47,7 @@ class Source:
     """One recording file being transcribed, and what its words are checked against."""
 
     part: RecordingPart
-    audio: audiofile.Levels  # the file's length and 10-ms levels, not its signal
+    audio: decode.Levels  # the file's length and 10-ms levels, not its signal
     silence: Silence
     voiced: Any  # np.ndarray: one flag per 10-ms frame, above the room's noise floor
     labels: tuple[str, str]

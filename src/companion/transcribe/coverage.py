@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from companion.transcribe.audiofile import FRAME_MS, HOP, SAMPLE_RATE
+from companion.audio.decode import FRAME_MS, HOP, SAMPLE_RATE
 from companion.transcribe.chunks import Chunk, ChunkAudio
 from companion.transcribe.engine import RawSegment, RawWord
 from companion.transcribe.guard import is_sound_tag

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from companion.audio.decode import FRAME_MS
 from companion.store.dropped import Dropped
-from companion.transcribe.audiofile import FRAME_MS
 from companion.transcribe.pauses import TimedWord
 
 EDGE_MS = 100

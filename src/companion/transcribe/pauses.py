@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from companion.audio.decode import FRAME_MS
 from companion.notation import PAUSE_MIN_MS
-from companion.transcribe.audiofile import FRAME_MS
 
 MIN_GAP_MS = 100
 """Whisper gaps shorter than this are not examined as pause candidates."""

@@ -12,13 +12,13 @@ from dataclasses import replace
 
 import sqlite_utils
 
+from companion.audio import decode
 from companion.errors import CompanionError, InputError
 from companion.models.resolve import resolve_model
 from companion.store import recordings
 from companion.store.sessions import get_session
 from companion.store.transcripts import sessions_needing_transcript
 from companion.study.folder import Study
-from companion.transcribe import audiofile
 from companion.transcribe.convert import RecordingPart
 from companion.transcribe.engine import Engine, check_language, load_engine
 from companion.transcribe.job import Plan, TranscribeOptions
@@ -83,7 +83,7 @@ def recording_part(study: Study, segment: recordings.Segment) -> RecordingPart:
         raise InputError("recording", str(path), "an existing audio file",
                          hint=f"{where} is missing")
     try:
-        length = audiofile.duration_ms(path)
+        length = decode.duration_ms(path)
     except Exception:  # no decoder can read it: damaged, like an emptied file
         length = 0
     # The database knows how long the segment was: a file much shorter is damaged.

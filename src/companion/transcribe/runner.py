@@ -25,15 +25,15 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from companion.audio.lock import transcribing
+from companion.audio import decode
+from companion.audio.decode import SAMPLE_RATE
 from companion.errors import CompanionError
 from companion.store import transcripts as store
 from companion.store.db import transaction
 from companion.store.dropped import list_dropped, store_dropped
 from companion.study.folder import Study
-from companion.transcribe import audiofile
+from companion.study.session_folder import transcribing
 from companion.transcribe.ahead import Lookahead
-from companion.transcribe.audiofile import SAMPLE_RATE
 from companion.transcribe.chunks import (
     TAIL_S,
     Chunk,
@@ -198,9 +198,9 @@ class Run:
     def transcribe_part(self, part: RecordingPart) -> None:
         """The chunks of one recording file that no earlier run committed; Stopped when
         asked to stop. The file is scanned once for its levels, then read again chunk by
-        chunk (see :mod:`companion.transcribe.audiofile`): memory does not grow with it."""
+        chunk (see :mod:`companion.audio.decode`): memory does not grow with it."""
         finder = SpeechFinder() if self.vad else None
-        levels = audiofile.scan(part.path, on_mono=None if finder is None else finder.feed)
+        levels = decode.scan(part.path, on_mono=None if finder is None else finder.feed)
         silence = Silence(levels.mix_db)
         voiced = voiced_frames(levels.mix_db)
         source = Source(part, levels, silence, voiced, self.labels,
@@ -363,9 +363,9 @@ class _ChunkReader:
     held, else read on from the file (forward only). A chunk's audio is kept from its
     first use (as the chunk decoded ahead) until :meth:`done`."""
 
-    def __init__(self, part: RecordingPart, levels: audiofile.Levels) -> None:
+    def __init__(self, part: RecordingPart, levels: decode.Levels) -> None:
         self.mono = levels.mono if levels.mono is not None else np.zeros(0, np.float32)
-        self.reader = None if levels.mono is not None else audiofile.MonoReader(part.path)
+        self.reader = None if levels.mono is not None else decode.MonoReader(part.path)
         self.kept: dict[Chunk, ChunkAudio] = {}
 
     def __enter__(self) -> _ChunkReader:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from companion.audio.decode import FRAME_MS
 from companion.speakers.channels import leading_channel
-from companion.transcribe.audiofile import FRAME_MS
 from companion.transcribe.pauses import TimedWord
 
 INTERVIEWER = "I"

@@ -25,9 +25,11 @@ from companion.errors import CompanionError
 from companion.settings import Settings
 from companion.study.folder import Study
 from companion.tui.messages import InterruptedFound, RecoveryDone
-from companion.tui.recording import RecorderFactory, RecorderLike, default_recorder_factory
+from companion.tui.recording import RecorderFactory, default_recorder_factory
 
 if TYPE_CHECKING:
+    from companion.operations.recording import RecorderControls
+
     # Annotations only: they import heavy libraries (see the module docstring).
     from companion.transcribe.engine import Engine
     from companion.tui.screens.live import LiveScreen
@@ -45,7 +47,9 @@ class CompanionApp(App[None]):
 
     CSS_PATH = "companion.tcss"
     TITLE = "companion"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    # Textual declares this "ClassVar[...] | None", which mypy reads as an instance
+    # variable: so no ClassVar here, and ruff's rule for one is waived.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "toggle_dark", "Light/dark", id="app.theme",
                 tooltip="Switch between the light and the dark theme"),
@@ -81,7 +85,7 @@ class CompanionApp(App[None]):
         self.clock = clock
         self.engine = engine
 
-    def get_default_screen(self) -> Screen[object]:
+    def get_default_screen(self) -> Screen[None]:
         """The sessions screen is the bottom of the stack (no blank screen under it: one
         screen less to lay out before the first frame)."""
         from companion.tui.screens.sessions import SessionsScreen
@@ -128,7 +132,7 @@ class CompanionApp(App[None]):
         return True
 
     def start_live(self, session_id: int, *, record: bool = True,
-                   recorder: RecorderLike | None = None) -> None:
+                   recorder: RecorderControls | None = None) -> None:
         """Open the live screen for a session; with ``record`` a recorder is started
         (unless the session's language has no model that can transcribe it)."""
         from companion.tui.screens.live import LiveScreen
@@ -183,7 +187,10 @@ class CompanionApp(App[None]):
         you leave it)."""
         if not self.is_screen_installed(TRANSCRIPTION):
             return None
-        return self.get_screen(TRANSCRIPTION)  # type: ignore[return-value]
+        from companion.tui.screens.transcription import TranscriptionScreen
+
+        screen = self.get_screen(TRANSCRIPTION)
+        return screen if isinstance(screen, TranscriptionScreen) else None
 
     def action_open_transcription(self) -> None:
         """Show the transcription queue (sessions with audio and no finished transcript)."""
@@ -308,7 +315,7 @@ class CompanionApp(App[None]):
                 title, display = binding.tooltip, binding.key.replace("alt+", "Alt+")
             help_text = f"[{display}] {binding.tooltip or binding.description}"
             yield SystemCommand(f"{title}  ({display})", help_text,
-                                partial(active.node.run_action, binding.action))
+                                partial(self.run_action, binding.action, active.node))
             del key
         if "app.open_transcription" not in seen and screen is not self.transcription_screen:
             yield SystemCommand(

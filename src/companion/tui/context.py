@@ -17,10 +17,10 @@ from textual.screen import Screen
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
+    from companion.operations.recording import RecorderControls
     from companion.settings import Settings
     from companion.study.folder import Study
     from companion.transcribe.engine import Engine
-    from companion.tui.recording import RecorderLike
 
 
 @runtime_checkable
@@ -50,7 +50,7 @@ class Companion(Protocol):
         """Whether a model can transcribe the session's language (if not, it says why)."""
 
     def start_live(self, session_id: int, *, record: bool = True,
-                   recorder: RecorderLike | None = None) -> None:
+                   recorder: RecorderControls | None = None) -> None:
         """The live screen on a session, recording unless ``record`` is False."""
 
     def recover(self, session_id: int) -> None:

@@ -9,11 +9,15 @@ in the audio status (numpy), which the sessions screen's first frame must not wa
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from textual import events
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+from companion.tui.widget_options import WidgetOptions
 
 ESSENTIAL = ("tag_code(", "tag_next")
 """Actions whose key always stays in the footer."""
@@ -28,9 +32,8 @@ def _width(key: FooterKey) -> int:
 class FittingFooter(Footer):
     """The footer of every companion screen (compact)."""
 
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("compact", True)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(compact=True, **options)
         self._laid_out_for = 0
 
     def compose(self) -> ComposeResult:
@@ -43,11 +46,11 @@ class FittingFooter(Footer):
         keys = [w for w in widgets if isinstance(w, FooterKey) and w not in palette]
         kept = {id(w) for w in keys if w.action.startswith(ESSENTIAL)}
         room -= sum(_width(w) for w in keys if id(w) in kept)
-        for widget in keys:
-            if id(widget) not in kept and _width(widget) <= room:
-                kept.add(id(widget))
-                room -= _width(widget)
-            elif id(widget) not in kept:
+        for key in keys:
+            if id(key) not in kept and _width(key) <= room:
+                kept.add(id(key))
+                room -= _width(key)
+            elif id(key) not in kept:
                 room = -1  # keep the order: nothing after a key that did not fit
         for widget in widgets:
             if widget in palette:

@@ -1,4 +1,4 @@
-"""The recorder as the TUI sees it: a small protocol, so tests can pass a fixed one.
+"""How the TUI gets a session's recorder (:class:`RecorderControls`: tests pass a fixed one).
 
 The real one comes from :func:`companion.operations.recording.prepare_recording`; the live
 screen only calls these methods, polls ``status()`` about ten times a second and reads
@@ -9,31 +9,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, TypeAlias
 
 from companion.study.folder import Study
 
 if TYPE_CHECKING:
-    from companion.audio.status import RecorderStatus
+    from companion.operations.recording import RecorderControls
 
 
-class RecorderLike(Protocol):
-    def start(self) -> Any: ...
-    def pause(self) -> Any: ...
-    def resume(self) -> Any: ...
-    def stop(self) -> Any: ...
-    def status(self) -> RecorderStatus: ...
-    def session_ms(self) -> int: ...
-
-
-RecorderFactory = Callable[[Study, int], RecorderLike]
+RecorderFactory: TypeAlias = "Callable[[Study, int], RecorderControls]"
 """Makes the recorder for a session: ``factory(study, session_id)``."""
 
 
 def default_recorder_factory(device: str | None) -> RecorderFactory:
     """The real recorder on ``device`` (None: the study's or the system's default)."""
 
-    def make(study: Study, session_id: int) -> RecorderLike:
+    def make(study: Study, session_id: int) -> RecorderControls:
         from companion.operations.recording import RecordingOptions, prepare_recording
 
         # The study's [audio] settings, as `companion record` uses them. Stopping is not

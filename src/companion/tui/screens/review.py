@@ -67,7 +67,7 @@ class ReviewScreen(CompanionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "play_here", "Play here", id="review.play-here",
                 tooltip="Play the recording from the highlighted line"),
-        Binding("space", "toggle", "Play/pause", id="review.toggle",
+        Binding("space", "play_pause", "Play/pause", id="review.toggle",
                 tooltip="Pause, or go on playing"),
         Binding("left", "skip(-1)", "−5 s", id="review.back", tooltip="Skip back 5 seconds"),
         Binding("right", "skip(1)", "+5 s", id="review.forward",
@@ -284,7 +284,7 @@ class ReviewScreen(CompanionScreen):
         event.stop()
         self.action_play_here()
 
-    def action_toggle(self) -> None:
+    def action_play_pause(self) -> None:
         self._playing(lambda player: player.toggle())
 
     def action_skip(self, direction: int) -> None:
@@ -312,49 +312,53 @@ class ReviewScreen(CompanionScreen):
             self.notify("Only a transcript segment or a note can be edited.")
 
     def _save_segment(self, segment_id: int, text: str | None) -> None:
-        if text is None:
-            return
-        try:
-            review.correct_segment(self.companion.study, segment_id, text)
-        except CompanionError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.reload()
+        if text is not None:
+            self._apply(partial(review.correct_segment, self.companion.study, segment_id, text))
 
     def _save_note(self, note_id: int, text: str | None) -> None:
-        if text is None:
-            return
+        if text is not None:
+            self._apply(partial(notes.edit_note, self.companion.study, note_id, text=text))
+
+    def _highlighted_segment(self, to_do: str) -> tuple[int, Entry] | None:
+        """The highlighted transcript segment's id and entry; else say what to highlight."""
+        row = self._focused_row()
+        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
+            self.notify(f"Highlight a transcript segment to {to_do}.")
+            return None
+        return row.entry.ref_id, row.entry
+
+    def _apply(self, change: Callable[[], object]) -> None:
+        """Make ``change`` through an operation and show the result (or say why not)."""
         try:
-            notes.edit_note(self.companion.study, note_id, text=text)
+            change()
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
         self.reload()
 
     def action_speaker(self) -> None:
-        row = self._focused_row()
-        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
-            self.notify("Highlight a transcript segment to change its speaker.")
+        highlighted = self._highlighted_segment("change its speaker")
+        if highlighted is None:
             return
+        segment_id, entry = highlighted
         doc = self.doc
         assert doc is not None
         # a second participant voice (a partner who joined) is the code with -2
         cycle: list[str | None] = ["I", doc.participant.code, f"{doc.participant.code}-2", None]
-        current = row.entry.speaker
+        current = entry.speaker
         following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else "I"
-        review.set_speaker(self.companion.study, row.entry.ref_id, following)
-        self.reload()
+        self._apply(partial(review.set_speaker, self.companion.study, segment_id, following))
 
     def action_split(self) -> None:
-        row = self._focused_row()
-        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
-            self.notify("Highlight a transcript segment to split it.")
+        highlighted = self._highlighted_segment("split it")
+        if highlighted is None:
             return
-        current = review.get_segment(self.companion.study, row.entry.ref_id).text
+        segment_id, entry = highlighted
+        current = review.get_segment(self.companion.study, segment_id).text
         self.app.push_screen(
-            TextPrompt(f"Split the segment at {format_hms(row.entry.at_ms)}: type | where "
+            TextPrompt(f"Split the segment at {format_hms(entry.at_ms)}: type | where "
                        "the second turn begins", current),
-            partial(self._split_segment, row.entry.ref_id))
+            partial(self._split_segment, segment_id))
 
     def _split_segment(self, segment_id: int, text: str | None) -> None:
         if text is None:
@@ -367,25 +371,10 @@ class ReviewScreen(CompanionScreen):
         self._apply(partial(review.split_segment, self.companion.study, segment_id,
                             len(before.split())))
 
-    def _segment_row(self, what: str) -> int | None:
-        row = self._focused_row()
-        if row is None or row.entry.kind != "segment" or row.entry.ref_id is None:
-            self.notify(f"Highlight a transcript segment to {what}.")
-            return None
-        return row.entry.ref_id
-
-    def _apply(self, change: Callable[[], object]) -> None:
-        try:
-            change()
-        except CompanionError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.reload()
-
     def action_swap(self) -> None:
-        segment_id = self._segment_row("give it to the other speaker")
-        if segment_id is not None:
-            self._apply(partial(review.swap_speaker, self.companion.study, segment_id))
+        highlighted = self._highlighted_segment("give it to the other speaker")
+        if highlighted is not None:
+            self._apply(partial(review.swap_speaker, self.companion.study, highlighted[0]))
 
     def action_rename(self) -> None:
         row = self._focused_row()
@@ -409,14 +398,9 @@ class ReviewScreen(CompanionScreen):
                              partial(self._save_new_note, at_ms))
 
     def _save_new_note(self, at_ms: int, text: str | None) -> None:
-        if not text:
-            return
-        try:
-            notes.add_note(self.companion.study, self.session_id, text, at_ms=at_ms)
-        except CompanionError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.reload()
+        if text:
+            self._apply(partial(notes.add_note, self.companion.study, self.session_id, text,
+                                at_ms=at_ms))
 
     # --- navigation ---------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from companion.characteristics import CATEGORIES, SCALES, validate_field
 from companion.errors import CompanionError, InputError
 from companion.operations import participants, protocols, ratings, sessions
-from companion.protocol.model import Protocol
+from companion.protocol.model import TARGETS, Protocol
 from companion.protocol.registry import available_protocols
 from companion.protocol.scoring import Score
 from companion.protocol.suggestions import (
@@ -300,16 +300,16 @@ class SetupScreen(CompanionScreen):
             chart.show(None, None, {}, {})
             preview.update("")
             return
-        scores = {t: self.current_score(t) for t in ("most", "least")}
-        roles = {t: self._role(t) for t in ("most", "least")}
+        scores = {t: self.current_score(t) for t in TARGETS}
+        roles = {t: self._role(t) for t in TARGETS}
         for target, score in scores.items():
             rating = self._rating(target)
             if rating is not None:
                 rating.show_sums(score)
         chart.show(protocol.instrument, protocol.reference, scores, roles,
                    ceiling_fraction=ceiling_fraction(protocol))
-        inputs = [RatingInput(target=t, role=roles[t] or f"{t} positive",  # type: ignore[arg-type]
-                              score=s) for t, s in scores.items() if s is not None]
+        inputs = [RatingInput(target=t, role=roles[t] or f"{t} positive", score=s)
+                  for t, s in scores.items() if s is not None]
         try:
             self.suggestions = suggest(protocol, inputs)
         except CompanionError:

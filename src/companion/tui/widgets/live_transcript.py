@@ -10,11 +10,13 @@ runs the transcriber and shows these is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 from rich.text import Text
 from textual.widgets import Static
 
 from companion.notation import format_hms
+from companion.tui.widget_options import WidgetOptions
 
 
 class LiveLines(Static):
@@ -26,8 +28,8 @@ class LiveLines(Static):
     }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.lines: list[tuple[int, str | None, str]] = []
         self.cursor: int | None = None  # None: the newest line
         self.status = ""

@@ -11,10 +11,13 @@ after Ctrl+T the box takes the next key as a code key, never as text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Unpack
 
 from textual import events
 from textual.message import Message
 from textual.widgets import Input
+
+from companion.tui.widget_options import WidgetOptions
 
 
 class NoteInput(Input):
@@ -38,12 +41,9 @@ class NoteInput(Input):
             self.at_ms = at_ms
             super().__init__()
 
-    def __init__(
-        self,
-        clock: Callable[[], int],
-        **kwargs: object,
-    ) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, clock: Callable[[], int], *, placeholder: str = "",
+                 **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(placeholder=placeholder, **options)
         self.clock = clock
         self.started_ms: int | None = None
         self.code_key_next = False

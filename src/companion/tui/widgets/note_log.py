@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from rich.text import Text
 from textual.widgets import Static
 
 from companion.notation import format_hms
 from companion.tui.symbols import SYMBOLS
+from companion.tui.widget_options import WidgetOptions
 
 
 class NoteLog(Static):
@@ -20,8 +23,8 @@ class NoteLog(Static):
     NoteLog { height: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.lines: list[Text] = []
 
     def add(self, at_ms: int | None, kind: str, text: str) -> None:

@@ -7,12 +7,14 @@ reference study's 25th and 75th percentiles for that rating, a bar line its medi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Unpack
 
 from rich.text import Text
 from textual.widget import Widget
 
-from companion.protocol.model import Instrument, Reference, RefStat
+from companion.protocol.model import TARGETS, Instrument, Reference, RefStat, Target
 from companion.protocol.scoring import Placement, Score, format_number, place
+from companion.tui.widget_options import WidgetOptions
 
 # The words of the suggestions' reasons (Placement.label), shortened: the chart and the
 # reasons call the same score the same thing.
@@ -37,20 +39,20 @@ class ProfileChart(Widget):
     }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.instrument: Instrument | None = None
         self.reference: Reference | None = None
-        self.scores: dict[str, Score | None] = {}
-        self.roles: dict[str, str] = {}
+        self.scores: dict[Target, Score | None] = {}
+        self.roles: dict[Target, str] = {}
         self.ceiling_fraction: float | None = None
 
     def show(
         self,
         instrument: Instrument | None,
         reference: Reference | None,
-        scores: Mapping[str, Score | None],
-        roles: Mapping[str, str],
+        scores: Mapping[Target, Score | None],
+        roles: Mapping[Target, str],
         ceiling_fraction: float | None = None,
     ) -> None:
         """``ceiling_fraction``: from which share of the maximum a score reads "near max"
@@ -99,7 +101,7 @@ class ProfileChart(Widget):
         keys = [*instrument.domains, "total"]
         for key in keys:
             maximum = instrument.total_max if key == "total" else instrument.domain_max(key)
-            for index, target in enumerate(("most", "least")):
+            for index, target in enumerate(TARGETS):
                 label = key.capitalize() if index == 0 else ""
                 text.append(f"\n{label:<6}", style="bold")
                 role = self.roles.get(target) or target

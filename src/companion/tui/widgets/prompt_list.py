@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Unpack
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
+
+from companion.tui.widget_options import WidgetOptions
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,9 @@ class CursorList(VerticalScroll, can_focus=False):
     MARK = "✓"
     cursor: reactive[int] = reactive(0, init=False)
 
-    def __init__(self, empty_text: str = "Nothing here.", **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, empty_text: str = "Nothing here.",
+                 **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.empty_text = empty_text
         self.entries: list[Entry] = []
         self.marked: set[str] = set()

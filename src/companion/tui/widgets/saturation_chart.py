@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 from textual.widgets import Static
 
 from companion.report.chart import saturation_text, sparkline
 from companion.report.tables import SaturationRow
+from companion.tui.widget_options import WidgetOptions
 
 
 class SaturationChart(Static):
@@ -17,8 +19,9 @@ class SaturationChart(Static):
     SaturationChart { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, rows: Sequence[SaturationRow] = (), **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, rows: Sequence[SaturationRow] = (),
+                 **options: Unpack[WidgetOptions]) -> None:
+        super().__init__("", **options)
         self.rows = list(rows)
 
     def on_mount(self) -> None:

@@ -107,10 +107,12 @@ class WaiRating(Vertical):
         domain = widget_id.rsplit("-", 1)[1]
         if not text.strip():
             return None
-        value = ratings.parse_items(text)[0] if "," not in text else text
+        if "," in text:
+            raise InputError(domain, text, "one number per box")
+        value = ratings.parse_items(text)[0]
         score_rating(self.instrument, domains={
             d: (value if d == domain else None) for d in self.instrument.domains})
-        return value  # type: ignore[return-value]
+        return value
 
     def score(self) -> Score | None:
         """The rating typed so far (None when empty or invalid)."""

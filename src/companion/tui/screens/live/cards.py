@@ -8,6 +8,7 @@ card marked used (F4) drops away.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -22,15 +23,15 @@ from companion.protocol.model import Protocol
 from companion.protocol.suggestions import Suggestion
 from companion.tui.context import companion_of
 from companion.tui.screens.live.prompts import mark_highlighted
+from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.prompt_list import Entry, SuggestionList
 
 
 class CardsPanel(Vertical):
     """The cards the interviewer may turn to next, each with why it is there."""
 
-    def __init__(self, session_id: int, *, id: str | None = None,  # noqa: A002
-                 classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
+    def __init__(self, session_id: int, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.session_id = session_id
         self.protocol: Protocol | None = None
         self.suggestions: list[Suggestion] = []

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from companion.tui.recording import MonotonicClock, RecorderLike
+from companion.tui.recording import MonotonicClock
+
+if TYPE_CHECKING:
+    from companion.operations.recording import RecorderControls
 
 
 class SessionClock:
@@ -19,7 +23,7 @@ class SessionClock:
 
     def __init__(self, fixed: Callable[[], int] | None = None) -> None:
         self.fixed = fixed
-        self.recorder: RecorderLike | None = None
+        self.recorder: RecorderControls | None = None
         """Set by the recorder panel once its recorder runs."""
         self.held_ms: int | None = None
         """Set by the recorder panel while a recording is expected but not running."""

@@ -9,6 +9,7 @@ Alt with the code's quick key, or Ctrl+T then the key (stamped at Ctrl+T).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Unpack
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from companion.protocol.model import Protocol
 from companion.tui.context import companion_of
 from companion.tui.messages import Stamped
 from companion.tui.screens.live.clock import SessionClock
+from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.note_input import NoteInput
 from companion.tui.widgets.note_log import NoteLog
 
@@ -29,9 +31,9 @@ from companion.tui.widgets.note_log import NoteLog
 class NotesPanel(Vertical):
     """The log of notes, tags, phases and pauses above the box a note is typed in."""
 
-    def __init__(self, session_id: int, clock: SessionClock, *,
-                 id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, classes=classes)
+    def __init__(self, session_id: int, clock: SessionClock,
+                 **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.session_id = session_id
         self.clock = clock
         self.protocol: Protocol | None = None

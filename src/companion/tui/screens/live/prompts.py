@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -10,6 +12,7 @@ from companion.operations import marks
 from companion.protocol.model import Phase
 from companion.tui.context import companion_of
 from companion.tui.messages import Stamped
+from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.prompt_list import CursorList, Entry, PromptList
 
 
@@ -32,9 +35,8 @@ def mark_highlighted(items: CursorList, session_id: int, kind: str, at_ms: int) 
 class PromptsPanel(Vertical):
     """The prompts of the phase, follow-ups beneath each; those asked ticked."""
 
-    def __init__(self, session_id: int, *, id: str | None = None,  # noqa: A002
-                 classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
+    def __init__(self, session_id: int, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.session_id = session_id
 
     def compose(self) -> ComposeResult:

@@ -10,23 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, Unpack
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
 from companion.audio.status import RecorderStatus
 from companion.operations import recording
 from companion.tui.context import companion_of
 from companion.tui.faults import recording_problem
-from companion.tui.recording import RecorderFactory, RecorderLike
+from companion.tui.recording import RecorderFactory
 from companion.tui.screens.live.clock import SessionClock
+from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.recording_header import RecordingHeader
 
-WARNINGS = (
+if TYPE_CHECKING:
+    from companion.operations.recording import RecorderControls
+
+WARNINGS: tuple[tuple[str, SeverityLevel, str], ...] = (
     # (status flag, severity, what the interviewer should know)
     ("device_lost", "error", "The microphone is gone. Recording is trying to reconnect."),
     ("silence_warning", "warning", "Silence for a while: is the microphone on and close?"),
@@ -38,7 +43,7 @@ WARNINGS = (
 class BesideRecorder(Protocol):
     """Work that hears what the recorder hears (the live transcript)."""
 
-    def attach(self, recorder: RecorderLike) -> None:
+    def attach(self, recorder: RecorderControls) -> None:
         """Called in the start worker before the recorder starts, so no block is missed."""
 
     def detach(self) -> None:
@@ -52,7 +57,7 @@ class RecorderPanel(Vertical):
     class Ready(Message):
         """The recorder is running."""
 
-        recorder: RecorderLike
+        recorder: RecorderControls
 
     @dataclass(eq=False)
     class Failed(Message):
@@ -74,13 +79,13 @@ class RecorderPanel(Vertical):
         """A pause or resume finished: read the status again."""
 
     def __init__(self, session_id: int, clock: SessionClock, *,
-                 recorder: RecorderLike | None = None,
+                 recorder: RecorderControls | None = None,
                  recorder_factory: RecorderFactory | None = None,
                  beside: Sequence[BesideRecorder] = (), poll_interval: float = 0.1,
-                 id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+                 **options: Unpack[WidgetOptions]) -> None:
         """``recorder``: one already made; ``recorder_factory``: make and start one in a
         worker; neither: a session opened without recording."""
-        super().__init__(id=id)
+        super().__init__(**options)
         self.session_id = session_id
         self.clock = clock
         self.recorder = recorder
@@ -181,7 +186,7 @@ class RecorderPanel(Vertical):
         self._warn(status)
 
     def _warn(self, status: RecorderStatus) -> None:
-        active: list[tuple[str, str, str]] = [
+        active: list[tuple[str, SeverityLevel, str]] = [
             w for w in WARNINGS if getattr(status, w[0], False)
         ]
         if status.state == "failed":
@@ -192,8 +197,7 @@ class RecorderPanel(Vertical):
         alert.set_class(bool(active), "-shown")
         for flag, severity, text in active:
             if flag not in self._warned:
-                self.notify(text, title="Recording", severity=severity,  # type: ignore[arg-type]  # one of Textual's severities, from WARNINGS
-                            timeout=20)
+                self.notify(text, title="Recording", severity=severity, timeout=20)
         self._warned = {w[0] for w in active}
 
     # -- workers and what they report ---------------------------------------------------
@@ -231,7 +235,7 @@ class RecorderPanel(Vertical):
         self.poll()
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _pause_worker(self, recorder: RecorderLike, wanted: str) -> None:
+    def _pause_worker(self, recorder: RecorderControls, wanted: str) -> None:
         """Pause or resume; the recorder waits for its writer thread, so not on the UI."""
         try:
             state = recorder.status().state
@@ -249,7 +253,7 @@ class RecorderPanel(Vertical):
         self.poll()
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
-    def _stop_worker(self, recorder: RecorderLike) -> None:
+    def _stop_worker(self, recorder: RecorderControls) -> None:
         try:
             recorder.stop()
             for listener in self.beside:

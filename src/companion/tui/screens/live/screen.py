@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -28,7 +28,7 @@ from companion.protocol.model import Phase, Protocol
 from companion.tui.context import CompanionScreen
 from companion.tui.footer import FittingFooter
 from companion.tui.messages import Stamped
-from companion.tui.recording import RecorderFactory, RecorderLike
+from companion.tui.recording import RecorderFactory
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live.cards import CardsPanel
 from companion.tui.screens.live.clock import SessionClock
@@ -39,6 +39,9 @@ from companion.tui.screens.live.transcript import LiveTranscriptPanel
 from companion.tui.screens.summary import SummaryScreen
 from companion.tui.widgets.codebook import CodeLegend, CodeStrip
 from companion.tui.widgets.phase_stepper import PhaseStepper, StepperPhase
+
+if TYPE_CHECKING:
+    from companion.operations.recording import RecorderControls
 
 LOGGED = ("note", "bookmark", "code", "phase", "quote")
 """What the notes log shows of everything stamped (prompts and cards tick themselves)."""
@@ -93,7 +96,7 @@ class LiveScreen(CompanionScreen):
         self,
         session_id: int,
         *,
-        recorder: RecorderLike | None = None,
+        recorder: RecorderControls | None = None,
         recorder_factory: RecorderFactory | None = None,
         clock: Callable[[], int] | None = None,
         poll_interval: float = 0.1,
@@ -119,7 +122,7 @@ class LiveScreen(CompanionScreen):
         self.notes = NotesPanel(session_id, self.clock, id="live-notes", classes="panel")
 
     @property
-    def recorder(self) -> RecorderLike | None:
+    def recorder(self) -> RecorderControls | None:
         """The running recorder (None before it started, or without one)."""
         return self.recorder_panel.recorder
 

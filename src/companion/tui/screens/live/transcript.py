@@ -11,6 +11,7 @@ the panel says so and the interview goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Unpack
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -24,8 +25,11 @@ from companion.operations import live as live_ops
 from companion.operations.notes import Note
 from companion.tui.context import companion_of
 from companion.tui.messages import Stamped
-from companion.tui.recording import RecorderLike
+from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.live_transcript import LiveLines, TalkBar
+
+if TYPE_CHECKING:
+    from companion.operations.recording import RecorderControls
 
 
 class LiveTranscriptPanel(Vertical):
@@ -45,8 +49,8 @@ class LiveTranscriptPanel(Vertical):
         typed: bool
 
     def __init__(self, session_id: int, *, poll_interval: float = 0.1,
-                 id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, classes=classes)
+                 **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(**options)
         self.session_id = session_id
         self.poll_interval = poll_interval
         self.live: LiveTranscriber | None = None
@@ -71,7 +75,7 @@ class LiveTranscriptPanel(Vertical):
 
     # -- beside the recorder (called in the recorder panel's workers) --------------------
 
-    def attach(self, recorder: RecorderLike) -> None:
+    def attach(self, recorder: RecorderControls) -> None:
         """Start the transcriber on the recorder's blocks, before the recorder starts."""
         try:
             self.live = live_ops.start_live(companion_of(self).study, self.session_id, recorder)

@@ -1,4 +1,5 @@
-"""Where a session's audio lives, and the lock that says a recorder is writing it.
+"""Where a session's audio lives in the study folder, and the locks that say a recorder or
+a transcription is working on it.
 
 The lock is an ``flock`` on a file in the session folder: the kernel releases it when the
 recording process dies, however it dies, so "locked" means "a recorder is alive".
@@ -20,12 +21,14 @@ from companion.study.folder import Study
 LOCK_NAME = ".recording.lock"
 
 
-def _safe(code: str) -> str:
-    return re.sub(r"[^\w.-]", "_", code) or "participant"
+def session_dir_of(study: Study, participant_code: str, session_id: int) -> Path:
+    """The folder of a session's audio (also for a session whose row is gone)."""
+    safe = re.sub(r"[^\w.-]", "_", participant_code) or "participant"
+    return study.recordings_dir / safe / str(session_id)
 
 
 def session_dir(study: Study, session: Session) -> Path:
-    return study.recordings_dir / _safe(session.participant_code) / str(session.id)
+    return session_dir_of(study, session.participant_code, session.id)
 
 
 def ensure_session_dir(study: Study, session: Session) -> Path:

@@ -1,4 +1,5 @@
-"""Reading a recording for transcription: 16 kHz mono, piece by piece, and 10-ms levels.
+"""Reading a recording: 16 kHz mono, piece by piece, and 10-ms levels (for transcription
+and for telling voices apart).
 
 A run reads a file twice, so that memory does not grow with the length of the interview
 (an hour of 16-kHz float audio is 230 MB, the whole file's features as much again):
