@@ -133,7 +133,9 @@ def measured(cmd: list[str], env: dict[str, str]) -> Measured:
                 break
             if polls % 10 == 0:
                 with contextlib.suppress(psutil.Error):  # it ended between the two calls
-                    samples.append(watch.memory_info().rss / 2**20)
+                    rss = watch.memory_info().rss / 2**20
+                    if rss:  # an ended process not yet waited for has none
+                        samples.append(rss)
             polls += 1
             time.sleep(0.1)
         wall = time.perf_counter() - start
