@@ -7,7 +7,6 @@ the user must not notice is any difference in the transcript.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +18,14 @@ from companion.audio.decode import MonoReader, load_audio, scan
 from companion.store.dropped import list_dropped
 from companion.store.transcripts import list_pauses, list_segments
 from companion.study import init_study
-from companion.transcribe import Progress, chunks, transcribe_session
-from tests.support.speech import RATE, Interview, add_recording, new_session
+from companion.transcribe import chunks, transcribe_session
+from tests.support.speech import (
+    RATE,
+    Interview,
+    add_recording,
+    cancelled_after_first_chunk,
+    new_session,
+)
 
 pytestmark = pytest.mark.model
 
@@ -78,14 +83,7 @@ def test_a_file_read_in_pieces_and_resumed_is_transcribed_as_one_held_in_memory(
     assert transcribe_session(study, held, engine=engine).status == "done"
 
     monkeypatch.setattr(decode, "HOLD_S", 0.0)  # scanned, then read chunk by chunk
-    cancel = threading.Event()
-
-    def stop_after_the_first_chunk(progress: Progress) -> None:
-        if progress.new_segments > 0:
-            cancel.set()
-
-    first = transcribe_session(study, streamed, engine=engine, cancel=cancel,
-                               on_progress=stop_after_the_first_chunk)
+    first = cancelled_after_first_chunk(study, streamed, engine)
     assert first.status == "cancelled" and first.segments > 0
     assert transcribe_session(study, streamed, engine=engine).status == "done"
 
