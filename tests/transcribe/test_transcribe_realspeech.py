@@ -144,7 +144,7 @@ def test_a_span_the_first_pass_skipped_is_decoded_again(engine) -> None:
     power = np.mean(mono[: frames * 160].reshape(frames, 160) ** 2, axis=1)
     mix_db = 10 * np.log10(np.maximum(power, 1e-9))
     voiced = voiced_frames(mix_db)
-    (chunk,) = plan_chunks(mono, ~voiced, mix_db=mix_db)
+    (chunk,) = plan_chunks(len(mono), ~voiced, mix_db=mix_db)
     assert len(chunk.spans) == 2
 
     def decode(clip: np.ndarray) -> list:
@@ -237,7 +237,7 @@ def test_a_span_the_prompted_retry_skips_too_is_decoded_without_the_prompt(engin
     frames = len(mono) // (SAMPLE_RATE * FRAME_MS // 1000)
     power = np.mean(mono[: frames * 160].reshape(frames, 160) ** 2, axis=1)
     voiced = voiced_frames(10 * np.log10(np.maximum(power, 1e-9)))
-    (chunk,) = plan_chunks(mono, ~voiced, mix_db=10 * np.log10(np.maximum(power, 1e-9)))
+    (chunk,) = plan_chunks(len(mono), ~voiced, mix_db=10 * np.log10(np.maximum(power, 1e-9)))
     second_at = (chunk.spans[0][1] - chunk.spans[0][0]) / SAMPLE_RATE
 
     def bare(clip: np.ndarray) -> list:

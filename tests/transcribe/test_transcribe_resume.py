@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import threading
 
 import numpy as np
 import pytest
@@ -20,7 +19,14 @@ from companion.store.transcripts import (
     set_done_ms,
 )
 from companion.transcribe import Progress, chunks, transcribe_session
-from tests.support.speech import RATE, Interview, add_recording, cut, new_session
+from tests.support.speech import (
+    RATE,
+    Interview,
+    add_recording,
+    cancelled_after_first_chunk,
+    cut,
+    new_session,
+)
 
 pytestmark = pytest.mark.model
 
@@ -37,14 +43,7 @@ def test_a_cancelled_run_resumes_after_its_last_chunk_as_if_never_stopped(
 ) -> None:
     sid = new_session(db)
     add_recording(db, sid, interview.stereo)
-    cancel = threading.Event()
-
-    def stop_after_the_first_chunk(progress: Progress) -> None:
-        if progress.new_segments > 0:
-            cancel.set()
-
-    first = transcribe_session(study, sid, engine=engine, on_progress=stop_after_the_first_chunk,
-                               cancel=cancel)
+    first = cancelled_after_first_chunk(study, sid, engine)
     assert first.status == "cancelled"
     kept = list_segments(db, sid)
     reference = uninterrupted(interview.stereo)

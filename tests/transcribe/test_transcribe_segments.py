@@ -19,6 +19,7 @@ from companion.transcribe.verbatim import (
     mark_unintelligible,
 )
 from tests.support.protocols import minimal_protocol
+from tests.support.speech import speech_of
 
 
 def words(spec: str, *, start: int = 0, length: int = 300, gap: int = 100) -> list[TimedWord]:
@@ -116,7 +117,8 @@ def test_every_voiced_frame_is_decoded_and_true_silence_is_not(vad: bool) -> Non
     frames = len(mono) // (SAMPLE_RATE * FRAME_MS // 1000)
     mix = mono[: frames * 160].reshape(frames, 160)
     mix_db = 10 * np.log10(np.maximum(np.mean(mix * mix, axis=1), 1e-9))
-    chunks = plan_chunks(mono, ~voiced_frames(mix_db), vad_filter=vad, mix_db=mix_db)
+    speech = speech_of(mono) if vad else ()
+    chunks = plan_chunks(len(mono), ~voiced_frames(mix_db), speech=speech, mix_db=mix_db)
     covered = np.zeros(len(mono), dtype=bool)
     for chunk in chunks:
         assert chunk.samples <= CHUNK_S * SAMPLE_RATE

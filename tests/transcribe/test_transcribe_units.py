@@ -14,6 +14,7 @@ from companion.notation import pause_mark, segment_text, timestamp
 from companion.transcribe.chunks import CHUNK_S, plan_chunks, split_long
 from companion.transcribe.pauses import Silence, TimedWord, find_pauses, give_length
 from companion.transcribe.speakers import attribute_words, speaker_labels, split_by_speaker
+from tests.support.speech import speech_of
 
 
 @pytest.mark.parametrize(("ms", "mark"), [
@@ -157,8 +158,10 @@ def test_chunks_hold_at_most_30_s_of_audio_and_cut_no_utterance(interview) -> No
     audio = load_audio(interview.mono)
     silent = Silence(audio.mix_db).silent
     for vad in (True, False):
-        chunks = plan_chunks(audio.mono, silent, vad_filter=vad, mix_db=audio.mix_db)
-        assert chunks == plan_chunks(audio.mono, silent, vad_filter=vad, mix_db=audio.mix_db)
+        speech = speech_of(audio.mono) if vad else ()
+        chunks = plan_chunks(len(audio.mono), silent, speech=speech, mix_db=audio.mix_db)
+        assert chunks == plan_chunks(len(audio.mono), silent, speech=speech,
+                                     mix_db=audio.mix_db)
         assert all(0 < c.samples <= CHUNK_S * SAMPLE_RATE for c in chunks)
         assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
         # the 6-s silence is not decoded: joined spans, one chunk for the whole interview
@@ -168,7 +171,7 @@ def test_chunks_hold_at_most_30_s_of_audio_and_cut_no_utterance(interview) -> No
                        and u.end_ms <= end * 1000 // SAMPLE_RATE
                        for c in chunks for start, end in c.spans) == 1
     # a smaller limit makes more chunks, and still cuts no utterance
-    small = plan_chunks(audio.mono, silent, limit_s=12.0, mix_db=audio.mix_db)
+    small = plan_chunks(len(audio.mono), silent, limit_s=12.0, mix_db=audio.mix_db)
     assert len(small) >= 3
     for u in interview.truth:
         assert sum(c.start_ms <= u.start_ms and u.end_ms <= c.end_ms for c in small) == 1

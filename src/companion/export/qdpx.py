@@ -46,6 +46,7 @@ recognises its own selections by them.
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
@@ -55,7 +56,7 @@ from companion import __version__
 from companion.errors import CompanionError
 from companion.export.codebook import guid
 from companion.export.pseudonymise import applied
-from companion.export.qdpx_audio import audio_file
+from companion.export.qdpx_audio import TimelineAudio, audio_file
 from companion.export.qdpx_marks import (
     NOTE_SPAN_MS,
     Selection,
@@ -215,10 +216,11 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
 
 def build_project(docs: Iterable[SessionDocument], *, name: str | None = None,
                   with_text: bool = False, for_qualcoder: bool = False,
-                  ) -> tuple[bytes, dict[str, Path | bytes]]:
-    """The ``project.qde`` XML and the files for ``sources/`` (name -> path or bytes);
-    ``for_qualcoder``: the variant QualCoder's import places exactly (the transcript's sync
-    points one character early, as its import reads them; everything else the same)."""
+                  ) -> tuple[bytes, dict[str, Path | bytes | TimelineAudio]]:
+    """The ``project.qde`` XML and the files for ``sources/`` (name -> path, bytes, or the
+    session audio to write into the zip); ``for_qualcoder``: the variant QualCoder's import
+    places exactly (the transcript's sync points one character early, as its import reads
+    them; everything else the same)."""
     docs = list(docs)
     if not docs:
         raise CompanionError("nothing to export: no sessions")
@@ -281,6 +283,11 @@ def write_qdpx(docs: Iterable[SessionDocument], path: Path, *, with_text: bool =
             compress = zipfile.ZIP_STORED if audio else zipfile.ZIP_DEFLATED
             if isinstance(data, Path):
                 archive.write(data, arcname, compress_type=compress)
+            elif isinstance(data, TimelineAudio):
+                entry = zipfile.ZipInfo(arcname, time.localtime()[:6])
+                entry.compress_type = compress
+                with archive.open(entry, "w", force_zip64=True) as out:
+                    data.write(out)
             else:
                 archive.writestr(arcname, data, compress_type=compress)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from companion.characteristics import CATEGORIES, SCALES
 from companion.export.codebook import CASES_FOLDER, CodeNode, build_codebook, guid
+from companion.export.qdpx_audio import TimelineAudio
 from companion.session.document import SessionDocument
 
 NS = "urn:QDA-XML:project:1.0"
@@ -52,7 +53,7 @@ class Variable:
 class ProjectParts:
     docs: list[SessionDocument]
     user_guid: str
-    files: dict[str, Path | bytes] = field(default_factory=dict)
+    files: dict[str, Path | bytes | TimelineAudio] = field(default_factory=dict)
     variables: dict[str, Variable] = field(default_factory=dict)
     notes: list[ET.Element] = field(default_factory=list)
 

@@ -21,6 +21,7 @@ times are mapped back to the file with :meth:`Chunk.to_file_ms`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,7 @@ class Chunk:
         :func:`companion.transcribe.coverage.fill_tail`)."""
         return max(0.0, self.samples / SAMPLE_RATE - TAIL_S)
 
-    def clip(self, mono: np.ndarray) -> np.ndarray:
+    def clip(self, mono: np.ndarray | ChunkAudio) -> np.ndarray:
         if len(self.spans) == 1:
             return mono[self.start:self.end]
         return np.concatenate([mono[start:end] for start, end in self.spans])
@@ -99,6 +100,36 @@ class Chunk:
                 return round((start + max(0.0, sample)) * 1000 / SAMPLE_RATE)
             sample -= length
         return self.end_ms  # past the end (Whisper's last timestamp may overshoot)
+
+
+class ChunkAudio:
+    """The samples of one chunk's spans, and nothing between them: what decoding it (and
+    decoding parts of it again, see :mod:`companion.transcribe.coverage`) needs of the file.
+
+    Sliced like the file's signal (``audio[start:end]``, file samples), within one span.
+    """
+
+    def __init__(self, chunk: Chunk, pieces: Sequence[np.ndarray]) -> None:
+        self.chunk = chunk
+        self.pieces = tuple(pieces)
+
+    @classmethod
+    def read(cls, chunk: Chunk, read: Callable[[int, int], np.ndarray]) -> ChunkAudio:
+        """``chunk``'s spans, in order, by ``read(start, end)`` (e.g.
+        :meth:`companion.audio.decode.MonoReader.read`)."""
+        return cls(chunk, [read(start, end) for start, end in chunk.spans])
+
+    @classmethod
+    def of(cls, chunk: Chunk, mono: np.ndarray) -> ChunkAudio:
+        """``chunk``'s spans cut from a whole signal held in memory."""
+        return cls(chunk, [mono[start:end] for start, end in chunk.spans])
+
+    def __getitem__(self, where: slice) -> np.ndarray:
+        start, end = int(where.start), int(where.stop)
+        for (lo, hi), piece in zip(self.chunk.spans, self.pieces, strict=True):
+            if lo <= start and end <= hi:
+                return piece[start - lo: end - lo]
+        raise IndexError(f"samples {start}-{end} are not within one span of the chunk")
 
 
 def noise_floor_db(mix_db: np.ndarray) -> float:
@@ -132,6 +163,11 @@ def energy_regions(voiced: np.ndarray, total: int) -> list[tuple[int, int]]:
     return _merge([(max(0, lo * HOP - pad), min(total, hi * HOP + pad)) for lo, hi in regions])
 
 
+VAD_BLOCK_S = 60.0
+"""The voice filter hears the file in blocks of this length: its memory is the block's (with
+blocks of five minutes its runtime's grew from one block to the next)."""
+
+
 def speech_regions(mono: np.ndarray) -> list[tuple[int, int]]:
     """Speech in ``mono`` (16 kHz) as (start, end) samples, by faster-whisper's Silero VAD
     with its ``vad_filter=True`` defaults, regions at most :data:`CHUNK_S` long."""
@@ -142,6 +178,40 @@ def speech_regions(mono: np.ndarray) -> list[tuple[int, int]]:
     found = get_speech_timestamps(mono, VadOptions(max_speech_duration_s=CHUNK_S),
                                   sampling_rate=SAMPLE_RATE)
     return [(int(r["start"]), int(r["end"])) for r in found if r["end"] > r["start"]]
+
+
+class SpeechFinder:
+    """The voice filter over a whole file that arrives block by block: it hears
+    :data:`VAD_BLOCK_S` at a time, so its memory does not grow with the file. A region
+    cut by a block's end is two that touch, and :func:`plan_chunks` joins them."""
+
+    def __init__(self) -> None:
+        self.block = round(VAD_BLOCK_S * SAMPLE_RATE)
+        self.pending: list[np.ndarray] = []
+        self.waiting = 0
+        self.offset = 0
+        self.found: list[tuple[int, int]] = []
+
+    def feed(self, mono: np.ndarray) -> None:
+        self.pending.append(mono)
+        self.waiting += len(mono)
+        while self.waiting >= self.block:
+            joined = np.concatenate(self.pending)
+            self._hear(joined[: self.block])
+            rest = joined[self.block:]
+            self.pending, self.waiting = [rest], len(rest)
+
+    def _hear(self, block: np.ndarray) -> None:
+        self.found += [(self.offset + start, self.offset + end)
+                       for start, end in speech_regions(block)]
+        self.offset += len(block)
+
+    def regions(self) -> list[tuple[int, int]]:
+        """Every region heard, once the whole file has been fed."""
+        if self.waiting:
+            self._hear(np.concatenate(self.pending))
+            self.pending, self.waiting = [], 0
+        return self.found
 
 
 def split_long(start: int, end: int, silent: np.ndarray,
@@ -166,21 +236,22 @@ def split_long(start: int, end: int, silent: np.ndarray,
     return pieces
 
 
-def plan_chunks(mono: np.ndarray, silent: np.ndarray, *, vad_filter: bool = False,
-                limit_s: float | None = None,
+def plan_chunks(samples: int, silent: np.ndarray, *,
+                speech: Sequence[tuple[int, int]] = (), limit_s: float | None = None,
                 mix_db: np.ndarray | None = None) -> tuple[Chunk, ...]:
-    """The chunks of one file: its voiced regions (and, with ``vad_filter``, the voice
-    detector's too), each cut in its silences to at most ``limit_s``, joined in file order
-    while the joined audio is at most ``limit_s`` long. Nothing voiced is left out.
+    """The chunks of a file of ``samples`` (16 kHz): its voiced regions (and the voice
+    filter's ``speech`` regions, see :class:`SpeechFinder`), each cut in its silences to
+    at most ``limit_s``, joined in file order while the joined audio is at most
+    ``limit_s`` long. Nothing voiced is left out.
 
     ``mix_db`` (the 10-ms levels) decides what is voiced; without it, every frame that is
     not ``silent`` is.
     """
     limit = round((CHUNK_S if limit_s is None else limit_s) * SAMPLE_RATE)
     voiced = voiced_frames(mix_db) if mix_db is not None else ~silent
-    regions = energy_regions(voiced, len(mono)) if mono.size else []
-    if vad_filter and mono.size:
-        regions = _merge(regions + speech_regions(mono))
+    regions = energy_regions(voiced, samples) if samples else []
+    if speech and samples:
+        regions = _merge(regions + [(start, min(end, samples)) for start, end in speech])
     pieces = [piece for start, end in regions for piece in split_long(start, end, silent, limit)]
     chunks: list[Chunk] = []
     spans: list[tuple[int, int]] = []

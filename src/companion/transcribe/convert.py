@@ -47,7 +47,7 @@ class Source:
     """One recording file being transcribed, and what its words are checked against."""
 
     part: RecordingPart
-    audio: decode.LoadedAudio
+    audio: decode.Levels  # the file's length and 10-ms levels, not its signal
     silence: Silence
     voiced: Any  # np.ndarray: one flag per 10-ms frame, above the room's noise floor
     labels: tuple[str, str]

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from companion.audio.decode import FRAME_MS, HOP, SAMPLE_RATE
-from companion.transcribe.chunks import Chunk
+from companion.transcribe.chunks import Chunk, ChunkAudio
 from companion.transcribe.engine import RawSegment, RawWord
 from companion.transcribe.guard import is_sound_tag
 
@@ -49,6 +49,8 @@ WORD_MIN_S = 0.6
 """A word, however short, may take this long (a drawn-out "eh")."""
 
 Decode = Callable[[np.ndarray], list[RawSegment]]
+Samples = np.ndarray | ChunkAudio
+"""The file's signal, sliced by file samples: whole, or only the chunk's spans."""
 
 
 def _span_offsets(chunk: Chunk) -> list[float]:
@@ -107,7 +109,7 @@ def decoded(words: Sequence[RawWord], voiced: np.ndarray, offset_s: float) -> bo
             and longest_unheard_s(words, voiced, offset_s) < MAX_UNHEARD_S)
 
 
-def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np.ndarray,
+def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: Samples, voiced: np.ndarray,
               decode: Decode, bare: Decode | None = None) -> tuple[list[RawSegment], int]:
     """``raws`` (one pass over ``chunk``) with every poorly covered span decoded again on
     its own, and, if that still covers too little, once more with ``bare`` (the decoding
@@ -142,7 +144,7 @@ def fill_gaps(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np
     return result, retried
 
 
-def fill_tail(chunk: Chunk, raws: list[RawSegment], mono: np.ndarray, voiced: np.ndarray,
+def fill_tail(chunk: Chunk, raws: list[RawSegment], mono: Samples, voiced: np.ndarray,
               decode: Decode) -> list[RawSegment]:
     """``raws`` and, when voice is left after their last word (decoding stopped at
     :attr:`Chunk.tail_s`), the words of that rest decoded on its own."""

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from companion.audio.decode import SAMPLE_RATE, load_audio
+from companion.audio import decode
+from companion.audio.decode import SAMPLE_RATE
 from companion.errors import CompanionError
 from companion.store import transcripts as store
 from companion.store.db import transaction
@@ -35,7 +36,14 @@ from companion.store.dropped import list_dropped, store_dropped
 from companion.study.folder import Study
 from companion.study.session_folder import transcribing
 from companion.transcribe.ahead import Lookahead
-from companion.transcribe.chunks import TAIL_S, Chunk, plan_chunks, voiced_frames
+from companion.transcribe.chunks import (
+    TAIL_S,
+    Chunk,
+    ChunkAudio,
+    SpeechFinder,
+    plan_chunks,
+    voiced_frames,
+)
 from companion.transcribe.convert import RecordingPart, Source, convert_chunk
 from companion.transcribe.coverage import fill_gaps, fill_tail
 from companion.transcribe.engine import DecodeOptions, Engine, RawSegment, vad_pays
@@ -208,44 +216,52 @@ class Run:
 
     def transcribe_part(self, part: RecordingPart) -> None:
         """The chunks of one recording file that no earlier run committed; Stopped when
-        asked to stop."""
-        audio = load_audio(part.path)
-        silence = Silence(audio.mix_db)
-        voiced = voiced_frames(audio.mix_db)
-        source = Source(part, audio, silence, voiced, self.labels,
+        asked to stop. The file is scanned once for its levels, then read again chunk by
+        chunk (see :mod:`companion.audio.decode`): memory does not grow with it."""
+        finder = SpeechFinder() if self.vad else None
+        levels = decode.scan(part.path, on_mono=None if finder is None else finder.feed)
+        silence = Silence(levels.mix_db)
+        voiced = voiced_frames(levels.mix_db)
+        source = Source(part, levels, silence, voiced, self.labels,
                         self.options.interviewer_channel, self.plan.style)
         # Decided from the whole file, whatever the resume point: every run decodes the
         # same chunks (see companion.transcribe.chunks).
-        chunks = plan_chunks(audio.mono, silence.silent, vad_filter=self.vad,
-                             mix_db=audio.mix_db)
+        chunks = plan_chunks(levels.samples, silence.silent,
+                             speech=() if finder is None else finder.regions(),
+                             mix_db=levels.mix_db)
+        # Committed by an earlier run: skipped (and only decoded past by the reader).
+        pending = [c for c in chunks if part.offset_ms + c.end_ms > self.resume_ms]
         previous = (last_word(self.db, self.sid, part) if self.resume_ms > part.offset_ms
                     else None)
-        for index, chunk in enumerate(chunks):
-            if part.offset_ms + chunk.end_ms <= self.resume_ms:
-                continue  # committed by an earlier run
-            if self.stopped():
-                raise Stopped
-            following = chunks[index + 1] if index + 1 < len(chunks) else None
-            raws = self.fill(source, chunk, self.decode_chunk(source, chunk, following))
-            previous = self.store_chunk(source, chunk, raws, previous)
-            if self.stopped():
-                # Asked during the commit or its report (a TUI's report waits for the
-                # screen): cancelled, as asked, even after the last chunk; a rerun only
-                # marks the rest done.
-                raise Stopped
+        with _ChunkReader(part, levels) as audio_of:
+            for index, chunk in enumerate(pending):
+                if self.stopped():
+                    raise Stopped
+                audio = audio_of(chunk)
+                following = audio_of(pending[index + 1]) if index + 1 < len(pending) else None
+                raws = self.fill(audio, voiced, self.decode_chunk(source, audio, following))
+                previous = self.store_chunk(source, chunk, raws, previous)
+                audio_of.done(chunk)
+                if self.stopped():
+                    # Asked during the commit or its report (a TUI's report waits for the
+                    # screen): cancelled, as asked, even after the last chunk; a rerun only
+                    # marks the rest done.
+                    raise Stopped
         store.set_done_ms(self.db, self.sid, part.end_ms)
         self.resume_ms = max(self.resume_ms, part.end_ms)
         self.report("running", self.resume_ms)
 
-    def decode_chunk(self, source: Source, chunk: Chunk,
-                     following: Chunk | None) -> list[RawSegment]:
-        """Whisper's segments for ``chunk`` up to its closing padding (the next chunk goes
-        to the second decoder meanwhile); Stopped when asked to stop, before the retries
-        of :meth:`fill` (each a decoder pass that an interviewer going live would otherwise
-        share the CPU with)."""
-        clip = chunk.clip(source.audio.mono)
+    def decode_chunk(self, source: Source, audio: ChunkAudio,
+                     following: ChunkAudio | None) -> list[RawSegment]:
+        """Whisper's segments for a chunk (its ``audio``) up to its closing padding (the
+        next chunk goes to the second decoder meanwhile); Stopped when asked to stop,
+        before the retries of :meth:`fill` (each a decoder pass that an interviewer going
+        live would otherwise share the CPU with)."""
+        chunk = audio.chunk
+        clip = chunk.clip(audio)
         if self.language is not None and following is not None:
-            self.lookahead.start(following, following.clip(source.audio.mono), self.decode)
+            self.lookahead.start(following.chunk, following.chunk.clip(following),
+                                 self.decode)
         segments, detected = (self.lookahead.take(chunk)
                               or self.engine.transcribe(clip, self.decode))
         if self.language is None:
@@ -287,16 +303,17 @@ class Run:
         self.decode = heard
         return segments
 
-    def fill(self, source: Source, chunk: Chunk, raws: list[RawSegment]) -> list[RawSegment]:
+    def fill(self, audio: ChunkAudio, voiced: np.ndarray,
+             raws: list[RawSegment]) -> list[RawSegment]:
         """Voiced stretches Whisper skipped, decoded again: the chunk's end, then gaps; a
         gap still skipped is decoded once more without the prompt, which is what made
         Whisper skip it (see companion.transcribe.coverage)."""
-        mono, voiced = source.audio.mono, source.voiced
-        raws = fill_tail(chunk, raws, mono, voiced, self._again)
+        chunk = audio.chunk
+        raws = fill_tail(chunk, raws, audio, voiced, self._again)
         unprompted = replace(self.decode, initial_prompt=None)
         bare = (None if self.decode.initial_prompt is None else
                 lambda clip: self._again(clip, unprompted))
-        raws, _ = fill_gaps(chunk, raws, mono, voiced, self._again, bare)
+        raws, _ = fill_gaps(chunk, raws, audio, voiced, self._again, bare)
         return raws
 
     def _again(self, clip: np.ndarray, how: DecodeOptions | None = None) -> list[RawSegment]:
@@ -365,3 +382,31 @@ def last_word(db: sqlite_utils.Database, session_id: int, part: RecordingPart) -
     word = last.words[-1]
     return TimedWord(word.word, word.start_ms - part.offset_ms, word.end_ms - part.offset_ms,
                      word.probability)
+
+
+class _ChunkReader:
+    """The audio of a file's chunks, in file order: cut from the signal a short file's scan
+    held, else read on from the file (forward only). A chunk's audio is kept from its
+    first use (as the chunk decoded ahead) until :meth:`done`."""
+
+    def __init__(self, part: RecordingPart, levels: decode.Levels) -> None:
+        self.mono = levels.mono if levels.mono is not None else np.zeros(0, np.float32)
+        self.reader = None if levels.mono is not None else decode.MonoReader(part.path)
+        self.kept: dict[Chunk, ChunkAudio] = {}
+
+    def __enter__(self) -> _ChunkReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.reader is not None:
+            self.reader.close()
+        self.kept.clear()
+
+    def __call__(self, chunk: Chunk) -> ChunkAudio:
+        if chunk not in self.kept:
+            self.kept[chunk] = (ChunkAudio.read(chunk, self.reader.read) if self.reader
+                                else ChunkAudio.of(chunk, self.mono))
+        return self.kept[chunk]
+
+    def done(self, chunk: Chunk) -> None:
+        self.kept.pop(chunk, None)
