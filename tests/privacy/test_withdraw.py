@@ -175,6 +175,7 @@ def test_sigkill_at_each_stage_then_withdraw_completes(copy, stage: str) -> None
         "erasing files": {"journal": ["erase"], "P1 rows": True, "owed": False, "backups": 0,
                           "P1 files": [f"exports/P1_session-{sid}.{ext}"
                                        for ext in ("docx", "qdpx", "txt")] + [
+                              f"recordings/P1/{sid}/.transcribing.lock"] + [
                               f"recordings/P1/{sid}/session-{sid}-001-imported{end}"
                               for end in ("-original.wav", ".flac")]},
         "files erased": {"journal": ["erase"], "P1 rows": True, "P1 files": [],
@@ -264,3 +265,100 @@ def test_a_withdrawal_killed_before_its_fresh_backup_takes_it_on_the_next_run(co
     assert again.returncode == 2 and "P1" in again.stderr
     assert not (root / BACKUP_OWED).exists()
     assert_withdrawn(root, sessions)
+
+
+def test_doctor_repair_takes_the_backup_a_killed_withdrawal_owes(copy) -> None:
+    """Killed after its journal went and before its fresh backup: 'doctor' says so and
+    'doctor --repair' takes it (no withdraw command needed)."""
+    from companion.privacy.withdraw import BACKUP_OWED
+
+    root, sessions = copy
+    assert cli(root, "withdraw", "P1", "--yes").returncode == 0
+    for backup in list_backups(root):
+        backup.unlink()
+    (root / BACKUP_OWED).touch()
+    doctor = cli(root, "doctor")
+    assert doctor.returncode == 1
+    assert "[FAIL] withdrawal: a finished withdrawal was stopped before its fresh backup" \
+        in doctor.stdout, doctor.stdout
+    repaired = cli(root, "doctor", "--repair")
+    assert "[ok  ] withdrawal: took the fresh backup" in repaired.stdout, repaired.stdout
+    assert not (root / BACKUP_OWED).exists()
+    assert_withdrawn(root, sessions)
+
+
+def test_withdrawal_names_an_imported_coded_project_and_erases_project_memos(
+        copy, tmp_path: Path) -> None:
+    """The analyst's coded copy of P1's project, saved into exports/ under a name of their
+    own and imported back: named in the receipt (companion did not write it), its name
+    blanked in the database; a project memo that names P1 erased, one that does not kept."""
+    root, sessions = copy
+    sid = sessions["P1"][0]
+    out = tmp_path / "handed-out"
+    exported = cli(root, "export", str(sid), "--format", "qdpx", "-o", f"{out}/")
+    assert exported.returncode == 0, exported.stderr
+    coded = root / "exports" / f"P1_session-{sid}-coded.qdpx"
+    shutil.copy(out / f"P1_session-{sid}.qdpx", coded)  # what the QDA tool saved
+    imported = cli(root, "import-qdpx", str(coded))
+    assert imported.returncode == 0, imported.stderr
+    conn = sqlite3.connect(root / "companion.db")
+    import_id = conn.execute("SELECT max(id) FROM qda_imports").fetchone()[0]
+    conn.execute("INSERT INTO qda_memos (guid, session_id, name, text, import_id) VALUES "
+                 "('m-p1', NULL, 'Project memo', 'What P1 said about the aubergine "
+                 "fieldnote', ?), ('m-all', NULL, 'Project memo', 'Saturation after ten "
+                 "interviews', ?)", [import_id, import_id])
+    conn.commit()
+    conn.close()
+
+    result = cli(root, "withdraw", "P1", "--yes")
+    assert result.returncode == 0, result.stderr
+    receipt = result.stdout
+    assert "coded projects imported back" in receipt
+    assert f"exports/P1_session-{sid}-coded.qdpx" in receipt
+    assert coded.exists()  # named, not erased: the analyst's file
+    conn = sqlite3.connect(root / "companion.db")
+    names = [r for r in conn.execute("SELECT file_name, project_name, path FROM qda_imports")]
+    memos = [r[0] for r in conn.execute("SELECT guid FROM qda_memos WHERE session_id IS NULL")]
+    conn.close()
+    token = re.compile(r"(?<![A-Za-z0-9])P1(?![A-Za-z0-9])")
+    assert not any(token.search(value or "") for row in names for value in row), names
+    assert memos == ["m-all"]
+    coded.unlink()  # as the receipt asks: then nothing of P1 is left
+    out_copy = out / f"P1_session-{sid}.qdpx"
+    assert str(out_copy.resolve()) in receipt  # the copy handed out is named too
+    assert_withdrawn(root, sessions)
+
+
+def test_exports_inside_a_moved_study_folder_are_erased_under_any_name(
+        copy, tmp_path: Path) -> None:
+    """An export written inside the study under a name of its own, and one an older
+    version recorded by its absolute path: the study folder is moved, and withdrawal
+    still finds both."""
+    root, sessions = copy
+    sid = sessions["P1"][0]
+    (root / "analysis").mkdir()
+    own = cli(root, "export", str(sid), "--format", "txt", "-o",
+               str(root / "analysis" / "for-the-supervisor.txt"))
+    assert own.returncode == 0 and "outside the study" not in own.stdout, own.stdout
+    older = root / "notes" / "p-one.docx"
+    older.parent.mkdir()
+    shutil.copy(root / "exports" / f"P1_session-{sid}.docx", older)
+    conn = sqlite3.connect(root / "companion.db")
+    stored = [r[0] for r in conn.execute("SELECT path FROM exports WHERE path LIKE "
+                                         "'%for-the-supervisor.txt'")]
+    assert stored == ["analysis/for-the-supervisor.txt"]  # relative to the study
+    conn.execute("INSERT INTO exports (session_id, participant_id, kind, path, inside_study, "
+                 "written_at) VALUES (?, NULL, 'docx', ?, 1, 'then')",
+                 [sid, "/home/someone/old-place/study/notes/p-one.docx"])
+    conn.commit()
+    conn.close()
+    moved = tmp_path / "moved" / "study"
+    moved.parent.mkdir()
+    shutil.move(root, moved)
+    result = cli(moved, "withdraw", "P1", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "file: analysis/for-the-supervisor.txt" in result.stdout
+    assert "file: notes/p-one.docx" in result.stdout
+    assert not (moved / "analysis" / "for-the-supervisor.txt").exists()
+    assert not (moved / "notes" / "p-one.docx").exists()
+    assert_withdrawn(moved, sessions)
