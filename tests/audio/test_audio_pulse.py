@@ -203,16 +203,28 @@ def test_sigkill_loses_at_most_a_second(study_dir, study, db, session_id, pulse_
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_stops_the_cli_cleanly(study_dir, study, db, session_id, pulse_mic, sig):
-    proc = subprocess.Popen(
-        [*COMPANION, "--study", str(study_dir), "record", str(session_id), "--device",
-         pulse_mic.device], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ),
-    )
+    # Started as a script or job runner starts a background job: SIGINT ignored, which the
+    # recorder inherits (it stopped only on SIGKILL before it set its own handler).
+    ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        proc = subprocess.Popen(
+            [*COMPANION, "--study", str(study_dir), "record", str(session_id), "--device",
+             pulse_mic.device], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ),
+        )
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     try:
         wait_for(lambda: _segment_row(study_dir, session_id) or proc.poll() is not None, 20,
                  "the recorder's first segment")
         time.sleep(1.2)  # let it print a level line
         proc.send_signal(sig)
+        if sig == signal.SIGINT:
+            # An impatient second Ctrl-C, likely while the file is being closed: the same
+            # request, not a cut-short close.
+            time.sleep(0.2)
+            if proc.poll() is None:
+                proc.send_signal(sig)
         out, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:

@@ -8,17 +8,13 @@ run must stop by itself, in the background, once the chunk is done.
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
-import numpy as np
 import pytest
 from textual.notifications import Notify
 from textual.widgets import Static
 
 from companion.study.folder import Study
-from companion.transcribe.engine import DecodeOptions
 from companion.tui.app import CompanionApp
+from tests.support.gated import GatedEngine
 from tests.support.tui import wait_for
 from tests.tui.test_transcription import (  # noqa: F401  (fixtures used by name)
     _keys_at_once,
@@ -26,33 +22,15 @@ from tests.tui.test_transcription import (  # noqa: F401  (fixtures used by name
     _run_to_the_end,
     _segments,
     engine,
-    recorded_long,
+    recorded,
     speech_wav,
 )
 
 pytestmark = pytest.mark.model
 
 
-class GatedEngine:
-    """The real engine; every decoding waits until ``gate`` is open (``entered`` says a
-    decoding has begun)."""
-
-    def __init__(self, real: Any) -> None:
-        self._engine = real
-        self.entered = threading.Event()
-        self.gate = threading.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions | None = None) -> Any:
-        self.entered.set()
-        self.gate.wait(120)
-        return self._engine.transcribe(audio, options or DecodeOptions())
-
-
 async def test_recording_starts_at_once_while_a_transcription_is_decoding(
-        study: Study, recorded_long: int, engine) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+        study: Study, recorded: int, engine) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from companion.operations.sessions import plan
     from companion.tui.screens.live import LiveScreen
     from tests.support.fakes import FakeRecorder
@@ -85,4 +63,4 @@ async def test_recording_starts_at_once_while_a_transcription_is_decoding(
             assert isinstance(app.screen, LiveScreen)
     finally:
         gated.gate.set()
-    assert _segments(study, recorded_long)[0] == "cancelled"
+    assert _segments(study, recorded)[0] == "cancelled"

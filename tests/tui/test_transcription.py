@@ -60,22 +60,6 @@ def recorded(study: Study, planned_session: int, speech_wav: Path) -> int:
     return planned_session
 
 
-@pytest.fixture
-def recorded_long(study: Study, planned_session: int, speech_wav: Path,
-                  tmp_path: Path) -> int:
-    """The planned session with the speech said eight times over (about a minute): a run
-    that is still decoding when the test acts on it (eight seconds decode in a blink)."""
-    import numpy as np
-    import soundfile as sf
-
-    audio, rate = sf.read(speech_wav, dtype="float32")
-    gap = np.zeros(rate, dtype=np.float32)
-    longer = tmp_path / "answer-8x.wav"
-    sf.write(longer, np.concatenate([np.concatenate([audio, gap])] * 8), rate)
-    import_audio(study, planned_session, longer)
-    return planned_session
-
-
 def _segments(study: Study, session_id: int) -> tuple[str | None, list[transcripts.Segment]]:
     db = study.db()
     try:
@@ -228,30 +212,35 @@ async def test_view_is_in_the_palette_and_leaving_it_does_not_stop_a_run(
 
 
 async def test_going_live_stops_a_running_transcription(
-        study: Study, recorded_long: int, engine) -> None:  # type: ignore[no-untyped-def]
+        study: Study, recorded: int, engine) -> None:  # type: ignore[no-untyped-def]
     from companion.operations.sessions import plan
     from companion.tui.screens.live import LiveScreen
     from tests.support.fakes import FakeRecorder
+    from tests.support.gated import GatedEngine
 
-    db = study.db()
-    try:
-        next_interview = plan(study, "P05").id
-    finally:
-        db.conn.close()
+    next_interview = plan(study, "P05").id
     recorder = FakeRecorder(ms=0)
-    app = CompanionApp(study, check_recovery=False, engine=engine,
+    # Held in its chunk until the interview has started: the run is certainly running
+    # when the interviewer goes live, however fast or loaded the machine.
+    gated = GatedEngine(engine)
+    app = CompanionApp(study, check_recovery=False, engine=gated,  # type: ignore[arg-type]
                        recorder_factory=lambda s, i: recorder)
     said: list[object] = []
-    async with app.run_test(size=(100, 30), message_hook=said.append) as pilot:
-        screen = await _open_view(pilot)
-        _keys_at_once(app, "t")
-        await wait_for(pilot, lambda: screen.running, what="run started")
-        app.start_live(next_interview)
-        await _run_to_the_end(pilot, said)
-        assert isinstance(app.screen, LiveScreen) and recorder.calls == ["start"]
-        assert not screen.running
-        # From the messages, not the toasts: a toast times out before a slow chunk ends.
-        assert any(isinstance(m, Notify)
-                   and "Transcription stopped for the interview" in m.notification.message
-                   for m in said)
-    assert _segments(study, recorded_long)[0] == "cancelled"
+    try:
+        async with app.run_test(size=(100, 30), message_hook=said.append) as pilot:
+            screen = await _open_view(pilot)
+            _keys_at_once(app, "t")
+            await wait_for(pilot, gated.entered.is_set, what="a chunk being decoded")
+            assert screen.running
+            app.start_live(next_interview)
+            gated.gate.set()
+            await _run_to_the_end(pilot, said)
+            assert isinstance(app.screen, LiveScreen) and recorder.calls == ["start"]
+            assert not screen.running
+            # From the messages, not the toasts: a toast times out before a slow chunk ends.
+            assert any(isinstance(m, Notify)
+                       and "Transcription stopped for the interview" in m.notification.message
+                       for m in said)
+    finally:
+        gated.gate.set()
+    assert _segments(study, recorded)[0] == "cancelled"

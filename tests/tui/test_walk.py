@@ -7,6 +7,7 @@ not cut off; the review marks a bookmark as the live screen does.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input
@@ -22,6 +23,7 @@ from companion.tui.screens.setup import SetupScreen
 from companion.tui.screens.summary import SummaryScreen
 from companion.tui.symbols import SYMBOLS
 from companion.tui.widgets.live_transcript import LiveLines
+from companion.tui.widgets.note_input import NoteInput
 from companion.tui.widgets.note_log import NoteLog
 from tests.support.fakes import FakeRecorder
 from tests.support.tui import live_screen as _live
@@ -42,7 +44,13 @@ async def test_the_newest_note_stays_in_view_after_a_long_one(
     app = CompanionApp(study, recorder_factory=lambda s, i: recorder, check_recovery=False)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _live(pilot, app, planned_session)
-        await pilot.press(*LONG_NOTE, "enter")
+        # The first words typed (the first key stamps the note), the rest pasted: a key
+        # press a character would spend seconds on typing, which is not what is looked at.
+        await pilot.press(*"she ")
+        app.post_message(events.Paste(LONG_NOTE.removeprefix("she ")))  # as a terminal does
+        await pilot.pause()
+        assert screen.query_one(NoteInput).value == LONG_NOTE
+        await pilot.press("enter")
         recorder.ms = 20_000
         await pilot.press("f5")
         await pilot.pause()

@@ -4,6 +4,9 @@ and with ``--live`` the live transcript's lines printed under it."""
 from __future__ import annotations
 
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -71,19 +74,41 @@ class LivePrinter:
         self.print_new(interactive)
 
 
+@contextmanager
+def stop_requests() -> Iterator[threading.Event]:
+    """An event set by Ctrl-C (SIGINT) or SIGTERM while inside, handlers restored after.
+
+    Set explicitly rather than relying on Python's default: a process started in the
+    background inherits SIGINT ignored, and would then stop only on SIGKILL. A flag rather
+    than an exception: a second Ctrl-C while the file is being closed asks for the same
+    stop again, and must not cut the close short."""
+    asked = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        asked.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield asked
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def record_in_terminal(study: Study, session_id: int, recording: Recording, out: TextIO, *,
                        live: bool = False) -> RecorderStatus:
     """Run ``recording`` until it stops by itself or Ctrl-C; returns the final status.
 
     ``live``: run the live transcript beside it and print its lines under the level line
     (unless the session turned it off)."""
+    with stop_requests() as stop_asked:
+        return _record(study, session_id, recording, out, live, stop_asked)
+
+
+def _record(study: Study, session_id: int, recording: Recording, out: TextIO, live: bool,
+            stop_asked: threading.Event) -> RecorderStatus:
     printer = LivePrinter.start(study, session_id, recording, out) if live else None
     interactive = out.isatty()
-
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, on_term)
     seen_events = 0
     recording.start()
     # Said only once audio flows (a device that never delivers is no recording, however
@@ -96,7 +121,7 @@ def record_in_terminal(study: Study, session_id: int, recording: Recording, out:
     announced = False
     try:
         tick = 0
-        while not recording.wait(0.1):
+        while not recording.wait(0.1) and not stop_asked.is_set():
             status = recording.status()
             if not announced and (status.state == "recording" or status.session_ms > start_ms):
                 out.write(banner)
@@ -114,11 +139,8 @@ def record_in_terminal(study: Study, session_id: int, recording: Recording, out:
             elif tick % 10 == 0 and announced:  # a log starts with the recording
                 out.write(level_line(status) + "\n")
                 out.flush()
-    except KeyboardInterrupt:
-        pass
     finally:
         final = recording.stop()
-        signal.signal(signal.SIGTERM, previous)
         if printer is not None:
             printer.finish(interactive)
     if not announced and recording.segments:  # all of it arrived between two looks

@@ -68,10 +68,11 @@ class NoteInput(Input):
         await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
+        # Only the stamp: Textual calls Input's own handler after this one (handlers run
+        # down the class hierarchy), so calling it here too pasted the text twice.
         if event.text and not self.value and self.started_ms is None:
             self.started_ms = self.clock()
             self.post_message(self.Started(self.started_ms))
-        super()._on_paste(event)
 
     def reset(self) -> None:
         """Empty the box and forget the stamp (after saving or cancelling)."""
