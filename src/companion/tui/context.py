@@ -10,7 +10,7 @@ in the tests.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast, runtime_checkable
 
 from textual.screen import Screen
 
@@ -64,6 +64,11 @@ def companion_of(node: DOMNode) -> Companion:
 
 class CompanionScreen(Screen[None]):
     """A screen of the companion app: ``self.companion`` is the app, as a :class:`Companion`."""
+
+    INTERVIEW: ClassVar[bool] = False
+    """True on the live screen: the app keeps its own keys out of the way during an
+    interview, asking this rather than importing the live screen (and its audio and
+    database layers) before the first frame."""
 
     @property
     def companion(self) -> Companion:

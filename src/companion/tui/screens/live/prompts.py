@@ -40,7 +40,8 @@ class PromptsPanel(Vertical):
         self.session_id = session_id
 
     def compose(self) -> ComposeResult:
-        yield Static("Prompts", id="live-prompts-title", classes="panel-title")
+        yield Static("Prompts", id="live-prompts-title", classes="panel-title",
+                     markup=False)  # names the protocol's phase
         yield PromptList("No prompts in this phase.", id="prompt-list")
 
     def show_phase(self, phase: Phase) -> None:

@@ -50,6 +50,8 @@ LOGGED = ("note", "bookmark", "code", "phase", "quote")
 class LiveScreen(CompanionScreen):
     """One interview in progress (or opened again without a recorder)."""
 
+    INTERVIEW = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "next_phase", "Next phase", id="live.next-phase",
                 tooltip="Move on to the next phase; its start is stamped on the timeline"),
@@ -141,7 +143,7 @@ class LiveScreen(CompanionScreen):
     def compose(self) -> ComposeResult:
         yield self.recorder_panel
         yield PhaseStepper(id="live-stepper")
-        yield Static("", id="live-purpose")
+        yield Static("", id="live-purpose", markup=False)  # the protocol's words
         with Horizontal(id="live-body"):
             yield self.prompts
             yield self.cards
