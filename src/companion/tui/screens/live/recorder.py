@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, Unpack
 
 from textual import on, work
@@ -50,6 +51,11 @@ class BesideRecorder(Protocol):
         """Called in the stop worker after the recorder stopped (or when it failed)."""
 
 
+def _detach_all(beside: Sequence[BesideRecorder]) -> None:
+    for listener in beside:
+        listener.detach()
+
+
 class RecorderPanel(Vertical):
     """The recording header and the warning line, and the recorder behind them."""
 
@@ -74,6 +80,9 @@ class RecorderPanel(Vertical):
 
     class Stopped(Message):
         """The recorder's stop finished (file closed, session updated)."""
+
+    class Ended(Message):
+        """The recorder ended by itself (a limit, a full disk, a failure)."""
 
     class _Toggled(Message, bubble=False):
         """A pause or resume finished: read the status again."""
@@ -101,6 +110,7 @@ class RecorderPanel(Vertical):
         """How many status polls ran (tests wait on it instead of on the clock)."""
         self._retry_factory: RecorderFactory | None = None
         self._stopping = False
+        self._ended = False
         self._warned: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -121,6 +131,22 @@ class RecorderPanel(Vertical):
         if self.recorder is None:
             return self.recorder_factory is not None
         return self.recorder.status().state not in ("idle", "stopped", "failed")
+
+    @property
+    def stop_asked(self) -> bool:
+        """F10 was confirmed: the recorder is stopping and the summary follows."""
+        return self._stopping
+
+    @property
+    def ended(self) -> bool:
+        """The recorder ended by itself (a time limit, a full disk, a failure)."""
+        return self.recorder is not None and self.recorder.status().state in (
+            "stopped", "failed")
+
+    @property
+    def stopping(self) -> bool:
+        """Nothing is left to stop, pause or resume."""
+        return self.stop_asked or self.ended
 
     @property
     def can_retry(self) -> bool:
@@ -179,6 +205,10 @@ class RecorderPanel(Vertical):
             status = RecorderStatus(state=state, session_ms=self.clock())
         self.query_one(RecordingHeader).show(status, has_recorder=self.recording_expected
                                              or bool(self.failed))
+        if status.state in ("stopped", "failed") and self.recorder is not None \
+                and not self._ended:
+            self._ended = True
+            self.post_message(self.Ended())
         paused = status.state == "paused"
         if paused != self.paused:
             self.paused = paused
@@ -254,13 +284,21 @@ class RecorderPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
     def _stop_worker(self, recorder: RecorderControls) -> None:
+        """Close the recording (its file and the session's status): the summary reads
+        them as soon as :class:`Stopped` arrives."""
         try:
             recorder.stop()
-            for listener in self.beside:
-                listener.detach()
         finally:
             self.post_message(self.Stopped())
 
     @on(Stopped)
     def _stop_done(self) -> None:
         self.poll()
+        # What runs beside the recorder winds down after the screen has moved on (the
+        # live transcript decodes its last seconds, which took 4-8 s): in the app's own
+        # worker, which outlives this panel; the process waits for it as it exits.
+        beside = self.beside
+        if beside:
+            self.app.run_worker(partial(_detach_all, beside), thread=True,
+                                group="beside-recorder", exit_on_error=False,
+                                description="Finishing the live transcript")

@@ -76,6 +76,9 @@ class LiveScreen(CompanionScreen):
                 tooltip="Try again to start the recording (after connecting the microphone)"),
         Binding("f10", "stop", "Stop", id="live.stop",
                 tooltip="Stop recording (asks first) and go to the session summary"),
+        # When the recording ended by itself (a limit, a full disk) F10 only moves on.
+        Binding("f10", "finish", "Summary", id="live.stop",
+                tooltip="The recording has ended: go to the session summary"),
         Binding("up", "prompt_cursor(-1)", "Prompt ↑", id="live.prompt-up", show=False,
                 tooltip="Highlight the previous prompt"),
         Binding("down", "prompt_cursor(1)", "Prompt ↓", id="live.prompt-down", show=False,
@@ -246,8 +249,9 @@ class LiveScreen(CompanionScreen):
 
     @on(RecorderPanel.Ready)
     @on(RecorderPanel.Failed)
+    @on(RecorderPanel.Ended)
     def _recorder_changed(self) -> None:
-        self.refresh_bindings()  # f6 and f9 follow the recorder: the footer must show it
+        self.refresh_bindings()  # f6, f9, f10 follow the recorder: the footer must show it
 
     @on(RecorderPanel.PauseChanged)
     def _paused(self, event: RecorderPanel.PauseChanged) -> None:
@@ -271,12 +275,17 @@ class LiveScreen(CompanionScreen):
     # -- keys ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """f6 reads Pause while recording and Resume while paused."""
+        """f6 reads Pause while recording and Resume while paused; once the recording
+        is stopping (or ended by itself) neither, and F10 is not offered again."""
         panel = self.recorder_panel
         if action == "retry_recording":
             return panel.can_retry
-        if action in ("pause", "resume") and panel.recorder is None:
+        if action in ("pause", "resume") and (panel.recorder is None or panel.stopping):
             return False  # nothing to pause: f6 stays out of the footer
+        if action == "stop":
+            return not panel.stopping
+        if action == "finish":
+            return panel.ended and not panel.stop_asked
         if action == "pause":
             return not panel.paused
         if action == "resume":
@@ -309,12 +318,16 @@ class LiveScreen(CompanionScreen):
         if answer:
             self.finish()
 
+    def action_finish(self) -> None:
+        self.finish()
+
     def finish(self) -> None:
         """Stop recording (in a worker) and move on to the summary of this session."""
         if self.recorder is None:
             self._go_to_summary()
         else:
             self.recorder_panel.stop()
+            self.refresh_bindings()  # F6 and F10 leave the footer: nothing to pause or stop
 
     def _go_to_summary(self) -> None:
         self.app.switch_screen(SummaryScreen(self.session_id))
