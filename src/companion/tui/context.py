@@ -65,6 +65,10 @@ def companion_of(node: DOMNode) -> Companion:
 class CompanionScreen(Screen[None]):
     """A screen of the companion app: ``self.companion`` is the app, as a :class:`Companion`."""
 
+    FOOTER_KEEPS: ClassVar[tuple[str, ...]] = ()
+    """Actions (or their start) whose keys stay in the footer at any width; the others
+    follow while they fit (see :mod:`companion.tui.footer`)."""
+
     INTERVIEW: ClassVar[bool] = False
     """True on the live screen: the app keeps its own keys out of the way during an
     interview, asking this rather than importing the live screen (and its audio and

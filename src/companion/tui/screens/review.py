@@ -64,6 +64,9 @@ class ReviewScreen(CompanionScreen):
     ReviewScreen .pane-title { text-style: bold; padding: 0 1; }
     """
 
+    # At 80 columns the footer has room for about half the keys: these stay.
+    FOOTER_KEEPS = ("play_pause", "edit", "swap", "rename", "back")
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "play_here", "Play here", id="review.play-here",
                 tooltip="Play the recording from the highlighted line"),

@@ -21,13 +21,15 @@ from companion.tui.widget_options import WidgetOptions
 
 @dataclass(frozen=True)
 class Entry:
-    """One row: a key the screen knows it by, the main text and smaller lines below it."""
+    """One row: a key the screen knows it by, the main text and smaller lines below it;
+    ``group`` names the heading it stands under (entries of a group come together)."""
 
     key: str
     text: str
     details: tuple[str, ...] = ()
     detail_style: str = "italic"
     extra: dict[str, object] = field(default_factory=dict)
+    group: str = ""
 
 
 class _Row(Static):
@@ -35,11 +37,23 @@ class _Row(Static):
     _Row { padding: 0 1; margin-bottom: 1; }
     _Row.-cursor { background: $boost; border-left: thick $accent; padding-left: 0; }
     _Row.-marked { color: $text-muted; }
+    _Row.-compact { margin-bottom: 0; }
+    _Row.-short { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+
+class _Heading(Static):
+    DEFAULT_CSS = """
+    _Heading { padding: 0 1; color: $text-muted; text-style: bold; }
     """
 
 
 class CursorList(VerticalScroll, can_focus=False):
-    """A scrolling list of entries with a cursor and a set of marked entries."""
+    """A scrolling list of entries with a cursor and a set of marked entries.
+
+    When the entries do not all fit in full, the highlighted one stays whole and the others
+    shrink to one line each: the prompt or card the interviewer is about to use can be
+    read at once, even at 80x24."""
 
     DEFAULT_CSS = """
     CursorList {
@@ -58,6 +72,8 @@ class CursorList(VerticalScroll, can_focus=False):
         self.empty_text = empty_text
         self.entries: list[Entry] = []
         self.marked: set[str] = set()
+        self.compact = False
+        """The others are one line each (set when the entries do not fit in full)."""
 
     def compose(self) -> ComposeResult:
         yield Static(self.empty_text, classes="cursor-list--empty")
@@ -70,8 +86,14 @@ class CursorList(VerticalScroll, can_focus=False):
         if not self.entries:
             self.mount(Static(self.empty_text, classes="cursor-list--empty"))
         else:
-            self.mount_all(_Row(self._render_entry(e, i), id=None) for i, e in
-                           enumerate(self.entries))
+            rows: list[Static] = []
+            group = ""
+            for index, entry in enumerate(self.entries):
+                if entry.group and entry.group != group:
+                    rows.append(_Heading(Text(entry.group)))
+                group = entry.group
+                rows.append(_Row(self._render_entry(entry, index)))
+            self.mount_all(rows)
         self.set_reactive(CursorList.cursor, min(self.cursor, max(len(self.entries) - 1, 0)))
         self.call_after_refresh(self._refresh_rows)
 
@@ -92,22 +114,45 @@ class CursorList(VerticalScroll, can_focus=False):
     def watch_cursor(self) -> None:
         self._refresh_rows()
 
-    def _render_entry(self, entry: Entry, index: int) -> Text:
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refresh_rows)
+
+    def _render_entry(self, entry: Entry, index: int, *, short: bool = False) -> Text:
         marked = entry.key in self.marked
         text = Text()
         text.append(f"{self.MARK} " if marked else "• ", style="bold green" if marked else "")
+        if short:  # one line: the text's start says which it is
+            text.append(" ".join(entry.text.split()))
+            return text
         text.append(entry.text, style="" if index != self.cursor else "bold")
         for line in entry.details:
             text.append("\n  ")
             text.append(line, style=entry.detail_style)
         return text
 
+    def _fits_in_full(self) -> bool:
+        """Whether every entry, whole, fits in the list's height."""
+        height = self.size.height
+        if height <= 0 or not self.entries:
+            return True
+        # A row's padding (or the cursor's bar) and the scroll bar take three columns.
+        width = max(self.size.width - 3, 10)
+        console = self.app.console
+        needed = sum(len(self._render_entry(entry, index).wrap(console, width)) + 1
+                     for index, entry in enumerate(self.entries))
+        needed += len({entry.group for entry in self.entries if entry.group})
+        return needed - 1 <= height  # the last row's margin may fall off the end
+
     def _refresh_rows(self) -> None:
+        self.compact = not self._fits_in_full()
         rows = list(self.query(_Row))
         for index, (row, entry) in enumerate(zip(rows, self.entries, strict=False)):
-            row.update(self._render_entry(entry, index))
+            short = self.compact and index != self.cursor
+            row.update(self._render_entry(entry, index, short=short))
             row.set_class(index == self.cursor, "-cursor")
             row.set_class(entry.key in self.marked, "-marked")
+            row.set_class(self.compact, "-compact")
+            row.set_class(short, "-short")
             if index == self.cursor:
                 self.scroll_to_widget(row, animate=False)
 

@@ -1,8 +1,8 @@
 """The cards panel: questions from the scores, cards the participant's words raise, quotes.
 
 The order is :func:`companion.live.cards.arrange`'s: cards raised by a mention first, then
-the pinned quotes in the phases that return to them, then the rest from the scores. A
-card marked used (F4) drops away.
+the pinned quotes in the phases that return to them, then the rest from the scores, each
+kind under its own heading. A card marked used (F4) drops away.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from companion.tui.screens.live.prompts import mark_highlighted
 from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.prompt_list import Entry, SuggestionList
 
+GROUPS = {"mention": "Heard just now", "quote": "Quotes you pinned",
+          "score": "From the scores"}
+"""The heading each kind of card stands under: a pinned quote is not a score's question."""
+
 
 class CardsPanel(Vertical):
     """The cards the interviewer may turn to next, each with why it is there."""
@@ -40,7 +44,7 @@ class CardsPanel(Vertical):
         """Every card the participant's words raised so far."""
 
     def compose(self) -> ComposeResult:
-        yield Static("From the scores · PgUp/PgDn · F4", classes="panel-title")
+        yield Static("Cards · PgUp/PgDn · F4 used", classes="panel-title")
         yield SuggestionList("No suggestions: enter the ratings in the set-up.",
                              id="suggestion-list")
 
@@ -81,8 +85,8 @@ class CardsPanel(Vertical):
         cards = arrange(scores, self.mentions, quotes, phase_id=self.phase_id,
                         live=self.protocol.live, used=used)
         self.query_one(SuggestionList).set_entries(
-            [Entry(c.card_id, c.text, c.details, "italic dim", {"kind": c.kind})
-             for c in cards], set())
+            [Entry(c.card_id, c.text, c.details, "italic dim", {"kind": c.kind},
+                   group=GROUPS[c.kind]) for c in cards], set())
 
     def move(self, step: int) -> None:
         self.query_one(SuggestionList).move(step)

@@ -46,7 +46,7 @@ class PromptsPanel(Vertical):
 
     def show_phase(self, phase: Phase) -> None:
         self.query_one("#live-prompts-title", Static).update(
-            f"Prompts · {phase.title} · ↑↓ · F3")
+            f"Prompts · ↑↓ · F3 asked · {phase.title}")
         asked = {e["prompt_id"] for e in marks.prompt_marks(companion_of(self).study,
                                                             self.session_id)
                  if e["kind"] == "asked"}

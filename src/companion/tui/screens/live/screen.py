@@ -51,6 +51,7 @@ class LiveScreen(CompanionScreen):
     """One interview in progress (or opened again without a recorder)."""
 
     INTERVIEW = True
+    FOOTER_KEEPS = ("next_phase", "bookmark", "pause", "resume", "stop", "finish")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "next_phase", "Next phase", id="live.next-phase",
@@ -89,7 +90,8 @@ class LiveScreen(CompanionScreen):
                 show=False, tooltip="Highlight the next suggested question"),
         Binding("escape", "cancel_note", "Clear note", id="live.clear-note", show=False,
                 tooltip="Throw away the note being typed"),
-        Binding("f7", "pin_quote", "Pin quote", id="live.pin-quote",
+        # Named in the live transcript's title (it means nothing without one).
+        Binding("f7", "pin_quote", "Pin quote", id="live.pin-quote", show=False,
                 tooltip="Keep the highlighted live line as a quote (a card in deepening)"),
         Binding("ctrl+up", "line_cursor(-1)", "Line ↑", id="live.line-up", show=False,
                 tooltip="Highlight the previous live transcript line"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
@@ -66,8 +66,9 @@ class LiveTranscriptPanel(Vertical):
         self.display = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Live transcript · F7 pins a quote · Ctrl+↑↓", classes="panel-title")
-        yield TalkBar(id="talk-bar")
+        with Horizontal(id="live-transcript-head"):
+            yield Static("Live transcript · F7 pin · Ctrl+↑↓", classes="panel-title")
+            yield TalkBar(id="talk-bar")
         yield LiveLines(id="live-lines")
 
     def on_mount(self) -> None:
@@ -149,6 +150,7 @@ class LiveTranscriptPanel(Vertical):
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
+        self.query_one(LiveLines).follow()  # what is said next shows again
         self.post_message(self.Pinned(note, typed=bool(part)))
         self.post_message(Stamped(self.session_id, "quote", note.at_ms, note.id,
                                   f"“{note.text}”"))
