@@ -58,8 +58,7 @@ async def test_the_summary_does_not_wait_for_the_live_transcript_to_wind_down(
                        what="the summary")
         summary_shown.set()
         assert "status: stopped" in str(app.screen.query_one("#summary-title").render())
-        await app.workers.wait_for_complete()
-    assert finished == [True]
+    assert finished == [True]  # the app waited for it as it ended
     assert screen.transcript.live.process is not None
     assert screen.transcript.live.process.poll() is not None  # and it did end
 

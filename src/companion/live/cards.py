@@ -1,8 +1,9 @@
 """The cards beside the interview, in the order to ask them, now that lines are heard.
 
 Cards raised by a mention come first (the latest heard on top) and say what was heard
-and when; pinned quotes come next in the phases that return to what was said; then the
-cards from the scores in their own order. A card already used is gone.
+and when, and in which line by whom; pinned quotes come next in the phases that return
+to what was said; then the cards from the scores in their own order. A card already
+used is gone.
 """
 
 from __future__ import annotations
@@ -71,11 +72,12 @@ def arrange(
         if mention.card_id in used:
             continue
         score = by_id.get(mention.card_id)
+        heard = (mention.reason, mention.source) if mention.source else (mention.reason,)
         if score is not None:
-            raised.append(Card(score.card_id, score.text, (mention.reason, *score.details),
+            raised.append(Card(score.card_id, score.text, (*heard, *score.details),
                                "mention", mention.at_ms))
         elif mention.text:
-            raised.append(Card(mention.card_id, mention.text, (mention.reason,), "mention",
+            raised.append(Card(mention.card_id, mention.text, heard, "mention",
                                mention.at_ms))
     quote_cards: list[Card] = []
     if quotes_shown_in(live, phase_id):

@@ -12,6 +12,7 @@ wait for them.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -86,6 +87,7 @@ class CompanionApp(App[None]):
         self.check_recovery = check_recovery
         self.clock = clock
         self.engine = engine
+        self._winding_down: list[threading.Thread] = []
 
     def get_default_screen(self) -> Screen[None]:
         """The sessions screen is the bottom of the stack (no blank screen under it: one
@@ -93,6 +95,19 @@ class CompanionApp(App[None]):
         from companion.tui.screens.sessions import SessionsScreen
 
         return SessionsScreen()
+
+    def wind_down(self, work: Callable[[], None], name: str) -> None:
+        """Run ``work`` in a thread of its own that outlives the screen that started it
+        (the live transcript decoding its last seconds after the summary is shown); the
+        app waits for it when it ends."""
+        thread = threading.Thread(target=work, name=name)
+        self._winding_down.append(thread)
+        thread.start()
+
+    async def on_unmount(self) -> None:
+        running = [thread for thread in self._winding_down if thread.is_alive()]
+        for thread in running:
+            await asyncio.to_thread(thread.join)
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, cast, runtime_checkable
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.dom import DOMNode
 
     from companion.operations.recording import RecorderControls
@@ -55,6 +57,9 @@ class Companion(Protocol):
 
     def recover(self, session_id: int) -> None:
         """Repair the audio of an interrupted session (in a worker)."""
+
+    def wind_down(self, work: Callable[[], None], name: str) -> None:
+        """Run ``work`` in a thread that outlives the screen (the app waits for it)."""
 
 
 def companion_of(node: DOMNode) -> Companion:

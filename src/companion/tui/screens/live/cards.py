@@ -8,15 +8,18 @@ kind under its own heading. A card marked used (F4) drops away.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Unpack
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from companion.live.attribution import template_words
 from companion.live.cards import PinnedQuote, ScoreCard, arrange, card_key
 from companion.live.client import LiveLine
 from companion.live.mentions import Mention, find_mentions
+from companion.live.quotes import quote_card
 from companion.operations import live as live_ops
 from companion.operations import marks
 from companion.protocol.model import Protocol
@@ -57,12 +60,13 @@ class CardsPanel(Vertical):
         self.phase_id = phase_id
         self.refresh_cards()
 
-    def hear(self, lines: Sequence[LiveLine]) -> None:
-        """Raise the cards whose roles (or a mention rule's words) the lines name."""
+    def hear(self, lines: Sequence[tuple[LiveLine, str]]) -> None:
+        """Raise the cards whose roles (or a mention rule's words) the lines name; each
+        says which line raised it and whose (``source``)."""
         if self.protocol is None:
             return
         cards = [(card_key(s, self.suggestions), s.evidence) for s in self.suggestions]
-        raised = [mention for line in lines
+        raised = [replace(mention, source=said) for line, said in lines
                   for mention in find_mentions(line.text, line.start_ms, cards,
                                                self.protocol.live)]
         if raised:
@@ -87,6 +91,21 @@ class CardsPanel(Vertical):
         self.query_one(SuggestionList).set_entries(
             [Entry(c.card_id, c.text, c.details, "italic dim", {"kind": c.kind},
                    group=GROUPS[c.kind]) for c in cards], set())
+
+    def script(self) -> list[str]:
+        """Everything the cards ask, as the interviewer would read it out: the questions
+        from the scores and their alternatives, the mention rules' questions, the quote
+        cards (with the quotes in them)."""
+        if self.protocol is None:
+            return []
+        live = self.protocol.live
+        texts = [text for s in self.suggestions
+                 for text in (s.text, *(w.text for w in s.alternatives))]
+        texts += [template_words(rule.prompt) for rule in live.mentions]
+        study = companion_of(self).study
+        texts += [quote_card(live, n.at_ms or 0, n.text)
+                  for n in live_ops.quotes(study, self.session_id)]
+        return texts
 
     def move(self, step: int) -> None:
         self.query_one(SuggestionList).move(step)

@@ -295,10 +295,8 @@ class RecorderPanel(Vertical):
     def _stop_done(self) -> None:
         self.poll()
         # What runs beside the recorder winds down after the screen has moved on (the
-        # live transcript decodes its last seconds, which took 4-8 s): in the app's own
-        # worker, which outlives this panel; the process waits for it as it exits.
-        beside = self.beside
-        if beside:
-            self.app.run_worker(partial(_detach_all, beside), thread=True,
-                                group="beside-recorder", exit_on_error=False,
-                                description="Finishing the live transcript")
+        # live transcript decodes its last seconds, which took 4-8 s), in a thread the
+        # app keeps and waits for as it ends.
+        if self.beside:
+            companion_of(self).wind_down(partial(_detach_all, self.beside),
+                                         "finishing the live transcript")

@@ -192,6 +192,7 @@ class LiveScreen(CompanionScreen):
             # Continuing a stopped session: the time between the two is a pause.
             self.notes.add_line(continues_at, "pause", "stopped here; continued in a new segment")
         self.cards.show(protocol, ratings.suggestions(study, self.session_id), self.phase.id)
+        self._learn_script()
         self._show_phase()
         self.notes.restore_draft()
         self._tick()
@@ -273,6 +274,15 @@ class LiveScreen(CompanionScreen):
         if event.typed:
             self.notes.clear()  # the words typed became the quote
         self.cards.refresh_cards()  # a quote is a card in the phases that return to it
+        self._learn_script()  # reading that card out is the interviewer speaking
+
+    def _learn_script(self) -> None:
+        """What the interviewer may read out: every phase's prompts and follow-ups, and
+        what the cards ask (a line without a speaker that reads it is the interviewer's)."""
+        assert self.protocol is not None
+        prompts = [text for phase in self.protocol.phases for prompt in phase.prompts
+                   for text in (prompt.text, *prompt.follow_ups)]
+        self.transcript.script.add([*prompts, *self.cards.script()])
 
     # -- keys ---------------------------------------------------------------------------
 
