@@ -415,5 +415,10 @@ class CompanionApp(App[None]):
 
 
 def run_app(study: Study) -> None:
-    """Run the app on a study folder (what ``companion`` with no arguments does)."""
-    CompanionApp(study).run()
+    """Run the app on a study folder (what ``companion`` with no arguments does); the
+    libraries' own messages go to a log meanwhile, never over the screen."""
+    from companion.files import native_log_path
+    from companion.tui.native_messages import native_messages_to
+
+    with native_messages_to(native_log_path()):
+        CompanionApp(study).run()

@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
 from companion.audio.status import RecorderStatus
+from companion.notation import format_hms
 from companion.operations import recording
 from companion.tui.context import companion_of
 from companion.tui.faults import recording_problem
@@ -80,6 +81,13 @@ class RecorderPanel(Vertical):
 
     class Stopped(Message):
         """The recorder's stop finished (file closed, session updated)."""
+
+    @dataclass(eq=False)
+    class DeviceChanged(Message):
+        """The microphone went away (``lost``) or came back, at ``at_ms``."""
+
+        lost: bool
+        at_ms: int
 
     class Ended(Message):
         """The recorder ended by itself (a limit, a full disk, a failure)."""
@@ -225,10 +233,27 @@ class RecorderPanel(Vertical):
         if active:
             alert.update("⚠ " + "  ⚠ ".join(w[2] for w in active))
         alert.set_class(bool(active), "-shown")
+        now = {w[0] for w in active}
         for flag, severity, text in active:
-            if flag not in self._warned:
+            if flag == "device_lost" and flag not in self._warned:
+                self._device_changed(True, status.session_ms)
+            elif flag not in self._warned:
                 self.notify(text, title="Recording", severity=severity, timeout=20)
-        self._warned = {w[0] for w in active}
+        if "device_lost" in self._warned - now:
+            self._device_changed(False, status.session_ms)
+        self._warned = now
+
+    def _device_changed(self, lost: bool, at_ms: int) -> None:
+        """One line of the app's own for the microphone going and coming back (the sound
+        libraries' messages go to their log, see :mod:`companion.tui.native_messages`)."""
+        at = format_hms(at_ms)
+        if lost:
+            self.notify(f"Microphone lost at {at}. Recording is trying to reconnect.",
+                        title="Recording", severity="error", timeout=20)
+        else:
+            self.notify(f"Microphone back at {at}. Recording goes on.", title="Recording",
+                        timeout=10)
+        self.post_message(self.DeviceChanged(lost, at_ms))
 
     # -- workers and what they report ---------------------------------------------------
 

@@ -261,6 +261,11 @@ class LiveScreen(CompanionScreen):
         self.refresh_bindings()
         self.notes.add_line(event.at_ms, "pause", "paused" if event.paused else "resumed")
 
+    @on(RecorderPanel.DeviceChanged)
+    def _device(self, event: RecorderPanel.DeviceChanged) -> None:
+        self.notes.add_line(event.at_ms, "pause",
+                            "microphone lost" if event.lost else "microphone back")
+
     @on(RecorderPanel.Stopped)
     def _stopped(self) -> None:
         self._go_to_summary()
