@@ -27,6 +27,8 @@ class ScoreCard:
     text: str
     details: tuple[str, ...]
     evidence: Mapping[str, object]
+    more: tuple[str, ...] = ()
+    """Other wordings of the question, shown when there is room."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Card:
     details: tuple[str, ...]
     kind: str  # "mention" | "quote" | "score"
     raised_at_ms: int | None = None
+    more: tuple[str, ...] = ()
 
 
 def card_key(suggestion: Any, suggestions: Sequence[Any]) -> str:
@@ -75,7 +78,7 @@ def arrange(
         heard = (mention.reason, mention.source) if mention.source else (mention.reason,)
         if score is not None:
             raised.append(Card(score.card_id, score.text, (*heard, *score.details),
-                               "mention", mention.at_ms))
+                               "mention", mention.at_ms, score.more))
         elif mention.text:
             raised.append(Card(mention.card_id, mention.text, heard, "mention",
                                mention.at_ms))
@@ -87,6 +90,6 @@ def arrange(
                 quote_cards.append(Card(key, quote_card(live, quote.at_ms, quote.text),
                                         ("a quote you pinned",), "quote"))
     shown = {card.card_id for card in raised}
-    rest = [Card(c.card_id, c.text, c.details, "score") for c in score_cards
+    rest = [Card(c.card_id, c.text, c.details, "score", more=c.more) for c in score_cards
             if c.card_id not in shown and c.card_id not in used]
     return [*raised, *quote_cards, *rest]

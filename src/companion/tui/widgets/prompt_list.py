@@ -22,7 +22,8 @@ from companion.tui.widget_options import WidgetOptions
 @dataclass(frozen=True)
 class Entry:
     """One row: a key the screen knows it by, the main text and smaller lines below it;
-    ``group`` names the heading it stands under (entries of a group come together)."""
+    ``more``: lines shown when there is room (other wordings of a question); ``group``
+    names the heading it stands under (entries of a group come together)."""
 
     key: str
     text: str
@@ -30,6 +31,7 @@ class Entry:
     detail_style: str = "italic"
     extra: dict[str, object] = field(default_factory=dict)
     group: str = ""
+    more: tuple[str, ...] = ()
 
 
 class _Row(Static):
@@ -117,7 +119,8 @@ class CursorList(VerticalScroll, can_focus=False):
     def on_resize(self) -> None:
         self.call_after_refresh(self._refresh_rows)
 
-    def _render_entry(self, entry: Entry, index: int, *, short: bool = False) -> Text:
+    def _render_entry(self, entry: Entry, index: int, *, short: bool = False,
+                      more: bool = True) -> Text:
         marked = entry.key in self.marked
         text = Text()
         text.append(f"{self.MARK} " if marked else "• ", style="bold green" if marked else "")
@@ -125,20 +128,26 @@ class CursorList(VerticalScroll, can_focus=False):
             text.append(" ".join(entry.text.split()))
             return text
         text.append(entry.text, style="" if index != self.cursor else "bold")
-        for line in entry.details:
+        lines = list(entry.details)
+        if more:
+            lines += entry.more
+        elif entry.more:
+            lines.append(f"+ {len(entry.more)} other wording(s) in a wider window")
+        for line in lines:
             text.append("\n  ")
             text.append(line, style=entry.detail_style)
         return text
+
+    def _height(self, text: Text) -> int:
+        # A row's padding (or the cursor's bar) and the scroll bar take three columns.
+        return len(text.wrap(self.app.console, max(self.size.width - 3, 10)))
 
     def _fits_in_full(self) -> bool:
         """Whether every entry, whole, fits in the list's height."""
         height = self.size.height
         if height <= 0 or not self.entries:
             return True
-        # A row's padding (or the cursor's bar) and the scroll bar take three columns.
-        width = max(self.size.width - 3, 10)
-        console = self.app.console
-        needed = sum(len(self._render_entry(entry, index).wrap(console, width)) + 1
+        needed = sum(self._height(self._render_entry(entry, index)) + 1
                      for index, entry in enumerate(self.entries))
         needed += len({entry.group for entry in self.entries if entry.group})
         return needed - 1 <= height  # the last row's margin may fall off the end
@@ -148,13 +157,16 @@ class CursorList(VerticalScroll, can_focus=False):
         rows = list(self.query(_Row))
         for index, (row, entry) in enumerate(zip(rows, self.entries, strict=False)):
             short = self.compact and index != self.cursor
-            row.update(self._render_entry(entry, index, short=short))
+            # Squeezed, the highlighted entry drops its other wordings unless they fit too.
+            more = not self.compact or self._height(
+                self._render_entry(entry, index)) <= self.size.height
+            row.update(self._render_entry(entry, index, short=short, more=more))
             row.set_class(index == self.cursor, "-cursor")
             row.set_class(entry.key in self.marked, "-marked")
             row.set_class(self.compact, "-compact")
             row.set_class(short, "-short")
-            if index == self.cursor:
-                self.scroll_to_widget(row, animate=False)
+            if index == self.cursor:  # once its new height is laid out
+                self.call_after_refresh(self.scroll_to_widget, row, animate=False)
 
 
 class PromptList(CursorList):

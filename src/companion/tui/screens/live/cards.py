@@ -83,14 +83,14 @@ class CardsPanel(Vertical):
         quotes = [PinnedQuote(n.id, n.at_ms or 0, n.text)
                   for n in live_ops.quotes(study, self.session_id)]
         scores = [ScoreCard(card_key(s, self.suggestions), s.text,
-                            (f"why: {s.trigger or s.reason}",
-                             *(f"or: {w.text}" for w in s.alternatives)), s.evidence)
+                            (f"why: {s.trigger or s.reason}",), s.evidence,
+                            tuple(f"or: {w.text}" for w in s.alternatives))
                   for s in self.suggestions]
         cards = arrange(scores, self.mentions, quotes, phase_id=self.phase_id,
                         live=self.protocol.live, used=used)
         self.query_one(SuggestionList).set_entries(
             [Entry(c.card_id, c.text, c.details, "italic dim", {"kind": c.kind},
-                   group=GROUPS[c.kind]) for c in cards], set())
+                   group=GROUPS[c.kind], more=c.more) for c in cards], set())
 
     def script(self) -> list[str]:
         """Everything the cards ask, as the interviewer would read it out: the questions
