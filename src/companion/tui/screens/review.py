@@ -106,6 +106,7 @@ class ReviewScreen(CompanionScreen):
         self.timeline_rows: list[Row] = []
         self.current_segment: int | None = None
         self._head_base = ""
+        self._head_shown = ""
 
     # --- building --------------------------------------------------------------------
 
@@ -191,7 +192,10 @@ class ReviewScreen(CompanionScreen):
                      f"{format_hms(self.player.position_ms)}")
         elif self.playback_problem:
             state = "  playback unavailable (no audio output)"
-        self.query_one("#review-head", Static).update(self._head_base + state)
+        head = self._head_base + state
+        if head != self._head_shown:  # ten times a second: redraw only on a change
+            self._head_shown = head
+            self.query_one("#review-head", Static).update(head)
 
     @staticmethod
     def _key(entry: Entry) -> str:
@@ -231,8 +235,12 @@ class ReviewScreen(CompanionScreen):
         return None
 
     def follow_player(self) -> None:
-        """Highlight the segment being played (called ten times a second)."""
-        if self.player is None or not self.player.playing:
+        """Highlight the segment being played (called ten times a second); the head says
+        ▶ only while it plays (paused, or at the end, ⏸)."""
+        if self.player is None:
+            return
+        if not self.player.playing:
+            self._show_head()
             return
         index = self.segment_at(self.player.position_ms)
         if index is not None:
