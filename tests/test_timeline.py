@@ -42,6 +42,7 @@ from companion.study.folder import Study
 from companion.tui.app import CompanionApp
 from companion.tui.screens.summary import SummaryScreen
 from tests.support.exports import export_paths
+from tests.support.people import consented_session
 
 RATE = 16_000
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -177,18 +178,50 @@ def _qdpx(study: Study, built: Built, tmp_path: Path) -> tuple[ET.Element, zipfi
 def test_the_timeline_has_one_end_pauses_and_spans(study: Study, built: Built) -> None:
     tl = _timeline(study, built)
     assert tl.end_ms == END_MS  # the end of the last recorded audio
-    [pause] = tl.recorder_pauses()
+    [pause] = tl.interruptions()
     assert (pause.start_ms, pause.end_ms, pause.reason) == (28_000, 40_000, "paused")
+    assert (pause.kind, pause.lasted_ms) == ("pause", 12_000)
+    assert pause.describe() == "Recording paused for 12 s"
     assert {s.title: s.duration_ms for s in tl.phase_spans()} == EXPECTED_SPANS
     part, offset = tl.audio.locate(41_000)  # type: ignore[misc]
     assert part.seq == 2 and offset == 1000
     assert tl.audio.locate(30_000) is None  # in the paused stretch: no file plays
-    order = [(e.kind, e.ref_id) for e in tl.events() if e.kind in ("recorder_pause", "note")]
-    assert order == [("note", built.note_ids["bookmark"]), ("recorder_pause", None),
+    order = [(e.kind, e.sub) for e in tl.events() if e.kind in ("interruption", "note")]
+    assert order == [("note", "bookmark"), ("interruption", "pause"), ("note", "note"),
+                     ("note", "note")]
+    order = [(e.kind, e.ref_id) for e in tl.events() if e.kind == "note"]
+    assert order == [("note", built.note_ids["bookmark"]),
                      ("note", built.note_ids["look"]), ("note", built.note_ids["tag"])]
     # The phase at 20.5 s cuts the participant's segment between "ago" and "with".
     stretches = [s.text for s in tl.speech() if s.segment.id == built.segment_ids[1]]
     assert stretches == ["It started years ago", "with my back and", "never went away."]
+
+
+def test_a_recording_the_microphone_ended_and_a_second_imported_file_are_marked(
+        study: Study, tmp_path: Path) -> None:
+    db = study.db()
+    try:
+        sid = consented_session(db, "P08").id
+        # Two files imported one after the other, then a live one whose microphone went
+        # and never came back before the interviewer stopped.
+        for offset, seconds, status, reason in ((0, 3, "imported", "imported"),
+                                                (3000, 2, "imported", "imported"),
+                                                (5000, 4, "closed", "device_lost")):
+            recordings.add_segment(db, sid, path=f"recordings/x-{offset}.flac", fmt="flac",
+                                   samplerate=RATE, channels=1, offset_ms=offset,
+                                   device=None if status == "imported" else "mic",
+                                   status=status, frames=seconds * RATE, end_reason=reason)
+        tl = load_timeline(study, db, sid)
+    finally:
+        db.conn.close()
+    assert [(i.kind, i.start_ms, i.lasted_ms, i.resumed, i.describe())
+            for i in tl.interruptions()] == [
+        ("file", 3000, None, True, "Next audio file"),
+        ("file", 5000, None, True, "Next audio file"),
+        ("device", 9000, None, False, "Microphone lost; the recording ends here")]
+    [path] = export_paths(study, session=sid, fmt="txt", output=tmp_path / "out.txt")
+    txt = path.read_text("utf-8")
+    assert "[00:00:09] === Interruption: Microphone lost; the recording ends here ===" in txt
 
 
 # --- the same phase lengths and order everywhere ------------------------------------------
@@ -245,8 +278,13 @@ async def test_summary_report_json_and_qdpx_agree(study: Study, built: Built,
                   if s.get("name", "").startswith("Phase: ")]
     assert phase_sels == [(f"Phase: {t}", EXPECTED_SPANS[t]) for _, t, _ in PHASES]
     anchored = [int(s.get("begin")) for s in audio.findall("q:AudioSelection", NS)
-                if not s.get("name", "").startswith("Phase: ")]
+                if not s.get("name", "").startswith(("Phase: ", "Interruption"))]
     assert anchored == [e.at_ms for e in tl.events() if e.kind in ("prompt", "note")]
+    # The pause between the two files: its gap on the clock, on the recording.
+    paused = [(int(s.get("begin")), int(s.get("end"))) for s in
+              audio.findall("q:AudioSelection", NS) if s.get("name", "").startswith(
+                  "Interruption")]
+    assert paused == [(28_000, 40_000)]
 
 
 async def test_talk_time_per_phase_follows_the_phase_spans(study: Study, built: Built,
@@ -322,7 +360,9 @@ def test_every_export_runs_forward_in_time(study: Study, built: Built, tmp_path:
 
     cues = list(srt.parse(_export(study, built, "srt", tmp_path).read_text("utf-8")))
     starts = [int(c.start.total_seconds() * 1000) for c in cues]
-    assert _monotonic(starts) and len(cues) == len(SPEECH)
+    # A cue per segment, and one for the pause between the two files.
+    assert _monotonic(starts) and len(cues) == len(SPEECH) + 1
+    assert cues[2].content == "[Interruption at 00:00:28: Recording paused for 12 s]"
     assert all(c.end > c.start for c in cues)
     vtt_path = _export(study, built, "vtt", tmp_path)
     captions = webvtt.read(str(vtt_path))

@@ -15,6 +15,7 @@ import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from companion.files import DIR_MODE, FILE_MODE, make_private
 from companion.notation import format_duration
@@ -29,9 +30,11 @@ class Finding:
     ok: bool
     detail: str
     fix: str = ""
+    note: bool = False  # worth knowing, not a failure (no microphone on a machine that
+    # only transcribes)
 
     def line(self) -> str:
-        mark = "ok  " if self.ok else "FAIL"
+        mark = "note" if self.note else "ok  " if self.ok else "FAIL"
         text = f"[{mark}] {self.check}: {self.detail}"
         return f"{text}\n       fix: {self.fix}" if self.fix and not self.ok else text
 
@@ -55,8 +58,11 @@ def _devices() -> Finding:
     except Exception as exc:  # any PortAudio failure is the finding itself
         return Finding("input devices", False, str(exc), "check that a microphone is connected")
     if not devices:
-        return Finding("input devices", False, "no microphone found",
-                       "connect a microphone, then run 'companion devices'")
+        # A machine that only transcribes, exports and reports needs none: a note, not a
+        # failure (recording says so itself when it cannot start).
+        return Finding("input devices", True, "no microphone found: recording needs one "
+                       "(connect it, then run 'companion devices'); transcription, review "
+                       "and exports work without", note=True)
     default = next((d.name for d in devices if d.is_default), devices[0].name)
     return Finding("input devices", True, f"{len(devices)} found; default {default!r}")
 
@@ -103,8 +109,9 @@ def _permissions(study: Study) -> Finding:
 
 
 def _integrity(study: Study, repair: bool) -> Finding:
-    from companion.store.backup import restore_newest
-    from companion.store.db import store_problem, unavailable_reason
+    from companion.store.backup import list_backups, restore_newest
+    from companion.store.health import lost_wal_frames, store_problem, unavailable_reason
+    from companion.store.identity import MARKER
 
     try:
         problem = store_problem(study.db_path)
@@ -113,29 +120,54 @@ def _integrity(study: Study, repair: bool) -> Finding:
                        f"{unavailable_reason(study.db_path, exc)}")
     if problem is None:
         return Finding("database", True, "integrity check ok")
+    lost = lost_wal_frames(study.db_path)
+    if lost:
+        # Nothing can bring those changes back; the database itself is sound as it was at
+        # its last checkpoint. Repairing means going on from there: the stale index goes.
+        if repair:
+            Path(f"{study.db_path}-shm").unlink(missing_ok=True)
+            return Finding("database", True, f"{problem}; going on with the database as "
+                           "it was at its last checkpoint")
+        return Finding("database", False, problem, "run 'companion doctor --repair' to go on "
+                       "with the database as it was at its last checkpoint")
     if repair:
         restored = restore_newest(study)
         if restored is not None:
             return Finding("database", True, restored)
+        if not list_backups(study.root):
+            return Finding("database", False, f"{problem}; there is no backup to restore",
+                           "put a copy of companion.db back if you have one; to begin this "
+                           f"folder anew as an empty study, remove {MARKER} first")
     return Finding("database", False, problem,
                    "run 'companion doctor --repair' to restore the newest automatic backup "
                    "(the damaged file is kept beside it)")
 
 
 def _withdrawals(study: Study, repair: bool) -> Finding:
-    from companion.privacy.withdraw import resume_all, unfinished
+    from companion.privacy.withdraw import backup_owed, resume_all, unfinished
 
     with study.connected() as db:
         plans = unfinished(db)
-        if plans and repair:
-            receipts = resume_all(study, db)
-            return Finding("withdrawal", True, "completed the interrupted withdrawal of "
-                           + ", ".join(r.code for r in receipts))
+        owed = backup_owed(study)
+        if (plans or owed) and repair:
+            receipts = resume_all(study, db)  # also takes a backup a withdrawal still owes
+            if backup_owed(study):
+                return Finding("withdrawal", False, "a finished withdrawal still owes its "
+                               "fresh backup, and it could not be taken",
+                               "free some disk space and run 'companion doctor --repair'")
+            done = ("completed the interrupted withdrawal of "
+                    + ", ".join(r.code for r in receipts)) if receipts else \
+                "took the fresh backup a finished withdrawal owed"
+            return Finding("withdrawal", True, done)
     if plans:
         return Finding("withdrawal", False,
                        f"an unfinished withdrawal ({len(plans)}): erased in part",
                        "run 'companion doctor --repair' (or 'companion withdraw CODE' again)"
                        " to complete it")
+    if owed:
+        return Finding("withdrawal", False, "a finished withdrawal was stopped before its "
+                       "fresh backup: the study has no backup without the withdrawn data",
+                       "run 'companion doctor --repair' to take it")
     return Finding("withdrawal", True, "none unfinished")
 
 

@@ -43,3 +43,11 @@ class NotAStudyError(CompanionError):
 
 class NotFoundError(InputError):
     """A session, participant or protocol named by the user does not exist."""
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks and other control characters a user
+    typed (or a file name held) are shown escaped (``\\n``, ``\\x1b``), never acted on
+    by the terminal."""
+    return "".join(ch if ch.isprintable() or ch == " " else
+                   ascii(ch)[1:-1] for ch in text)

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,10 +25,16 @@ from companion.errors import InputError
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
-# The study's own files no export may replace, force or not (names relative to the root).
-_PROTECTED_NAMES = ("companion.db", "companion.db-wal", "companion.db-shm",
-                    "companion.db-journal")
-_PROTECTED_DIRS = ("recordings", ".backups")
+# A study's own files no export may replace, force or not (names relative to its root):
+# the database with its WAL, index and journal, the identity file, the settings, the
+# audio, the backups and the enrolled voice - of this study or any other.
+STUDY_MARKER = ".companion-study"
+_DATABASE_NAMES = ("companion.db", "companion.db-wal", "companion.db-shm",
+                   "companion.db-journal")
+_PROTECTED_NAMES = (*_DATABASE_NAMES, STUDY_MARKER, "companion.toml",
+                    ".withdrawal-backup-owed")
+_PROTECTED_DIRS = {"recordings": "audio", ".backups": "backups", "voices": "enrolled voice"}
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def make_private_dir(path: Path, stop_at: Path | None = None) -> Path:
@@ -212,31 +219,67 @@ def is_folder_request(raw: str | os.PathLike[str]) -> bool:
     return text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep))
 
 
-def _protected(study_root: Path) -> tuple[list[Path], list[Path]]:
-    root = Path(study_root).resolve()
-    return [root / n for n in _PROTECTED_NAMES], [root / d for d in _PROTECTED_DIRS]
+def is_study_folder(folder: Path) -> bool:
+    """A folder holding a study: its identity file, or (made before there was one) its
+    database."""
+    return (folder / STUDY_MARKER).is_file() or (folder / "companion.db").is_file()
+
+
+def real_target(path: Path) -> Path:
+    """Where a write to ``path`` lands, however it is spelt (``..``, a linked folder); the
+    last name itself is not followed (a symbolic link there is refused on its own)."""
+    path = Path(path).expanduser()
+    if path.name in ("", ".", ".."):
+        return path.resolve()
+    return path.parent.resolve() / path.name
+
+
+def _study_part(rel: Path) -> str | None:
+    """What ``rel`` (a path inside a study folder) is, if it is one of the study's own."""
+    parts = rel.parts
+    if not parts:
+        return "the study folder itself"
+    if parts[0] in _PROTECTED_DIRS:
+        return f"the study's {_PROTECTED_DIRS[parts[0]]}"
+    if len(parts) == 1:
+        if parts[0] in _DATABASE_NAMES or parts[0].startswith("companion.db."):
+            return "the study's database"
+        if parts[0] in _PROTECTED_NAMES:
+            return "one of the study's own files"
+    return None
 
 
 def protected_reason(path: Path, study_root: Path | None) -> str | None:
-    """Why ``path`` is one of the study's own files no export may touch, or None."""
-    if study_root is None:
-        return None
-    files, dirs = _protected(study_root)
-    resolved = Path(path).parent.resolve() / Path(path).name
-    if resolved in files:
-        return "it is the study's database"
-    for folder in dirs:
-        if resolved == folder or folder in resolved.parents:
-            return "it is the study's audio" if folder.name == "recordings" else \
-                "it is one of the study's backups"
-    # A hard link (or another path) to the same file is the same file.
+    """Why ``path`` is a study's own file no export may touch, or None.
+
+    This study's and any other's: every folder above the target that is a study (by its
+    identity file or database) is asked. An existing SQLite database is never replaced
+    whatever its name (a study's database copied or renamed)."""
+    target = real_target(path)
+    own = Path(study_root).resolve() if study_root is not None else None
+    roots = [own] if own is not None else []
+    roots += [folder for folder in target.parents if is_study_folder(folder)]
+    for root in dict.fromkeys(roots):
+        if target != root and root not in target.parents:
+            continue
+        what = _study_part(target.relative_to(root))
+        if what is not None:
+            if root == own:
+                return f"it is {what}"
+            return f"it is {what.replace('the study', 'another study', 1)} (in {root})"
     with contextlib.suppress(OSError):
-        st = os.stat(path, follow_symlinks=False)
-        for own in files:
-            with contextlib.suppress(OSError):
-                o = os.stat(own)
-                if (o.st_ino, o.st_dev) == (st.st_ino, st.st_dev):
-                    return "it is the study's database"
+        st = os.stat(target, follow_symlinks=False)
+        # A hard link (or another path) to this study's database is that database.
+        if own is not None:
+            for name in _DATABASE_NAMES:
+                with contextlib.suppress(OSError):
+                    o = os.stat(own / name)
+                    if (o.st_ino, o.st_dev) == (st.st_ino, st.st_dev):
+                        return "it is the study's database"
+        if stat.S_ISREG(st.st_mode):
+            with open(target, "rb") as handle:
+                if handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER:
+                    return "it is an SQLite database (a study's database, copied or renamed?)"
     return None
 
 
@@ -250,8 +293,9 @@ def check_output_file(path: Path, *, study_root: Path | None, force: bool,
     path = Path(path)
     reason = protected_reason(path, study_root)
     if reason:
-        raise InputError(option, str(path), "a path outside the study's database and audio",
-                         hint=f"{reason}; nothing was written, --force does not change this")
+        raise InputError(option, str(path), "a path outside any study's database, audio "
+                         "and backups", hint=f"{reason}; nothing was written, --force does "
+                         "not change this")
     if path.is_symlink():
         raise InputError(option, str(path), "a path that is not a symbolic link",
                          hint="links are not followed; name the real file")
@@ -315,10 +359,11 @@ def write_error(exc: OSError, path: Path) -> str:
     return f"could not write {path}: {reason}; nothing was written"
 
 
-__all__ = ["DIR_MODE", "FILE_MODE", "atomic_path", "atomic_write", "check_output_file",
-           "create_exclusive", "ensure_private_file", "fsync_dir", "is_folder_request",
-           "make_private", "make_private_dir", "open_private_append", "output_folder",
-           "output_target", "protected_reason", "write_error"]
+__all__ = ["DIR_MODE", "FILE_MODE", "STUDY_MARKER", "atomic_path", "atomic_write",
+           "check_output_file", "create_exclusive", "ensure_private_file", "fsync_dir",
+           "is_folder_request", "is_study_folder", "make_private", "make_private_dir",
+           "open_private_append", "output_folder", "output_target", "protected_reason",
+           "real_target", "write_error"]
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
+from companion import limits
 from companion.errors import InputError
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -76,16 +77,29 @@ def read_toml(path: Path) -> tuple[dict[str, Any] | None, bytes, list[Problem]]:
     """(parsed table, raw bytes, problems); the table is None when the file cannot be read."""
     name = path.name
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: a link to /dev/zero is a file too
+            raw = handle.read(limits.MAX_TOML_BYTES + 1)
     except FileNotFoundError:
         return None, b"", [Problem(name, "", "file not found", found=str(path))]
     except OSError as exc:
         found = exc.strerror or str(exc)
         return None, b"", [Problem(name, "", "cannot read the file", found=found)]
+    if len(raw) > limits.MAX_TOML_BYTES:
+        return None, raw, [Problem(name, "", "file too large", found="more than "
+                                   f"{limits.MAX_TOML_BYTES} bytes")]
     try:
-        return tomllib.loads(raw.decode("utf-8")), raw, []
+        text = raw.decode("utf-8")
+        # tomllib recurses into nested arrays and tables: a file nested hundreds deep
+        # would end in RecursionError, so the nesting is measured first.
+        too_deep = limits.toml_depth_problem(text)
+        if too_deep:
+            return None, raw, [Problem(name, "", "TOML " + too_deep)]
+        table = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         return None, raw, [Problem(name, "", "not UTF-8 text", found=f"byte {exc.start}")]
+    except RecursionError:  # a nesting the scan did not see: the same answer
+        return None, raw, [Problem(name, "", f"TOML nested deeper than {limits.MAX_DEPTH} "
+                                   "levels")]
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
@@ -94,6 +108,10 @@ def read_toml(path: Path) -> tuple[dict[str, Any] | None, bytes, list[Problem]]:
         text = _TOML_POSITION.sub("", message)
         return None, raw, [Problem(name, "", f"TOML syntax error: {text}", line=line,
                                    column=column)]
+    if limits.nested_depth(table) > limits.MAX_DEPTH:  # dotted keys nest without brackets
+        return None, raw, [Problem(name, "", f"TOML nested deeper than {limits.MAX_DEPTH} "
+                                   "levels (dotted keys)")]
+    return table, raw, []
 
 
 def join(path: str, key: str) -> str:

@@ -46,17 +46,17 @@ def _said(screen: LiveScreen, word: str) -> bool:
 
 
 def _worker_pids() -> set[int]:
-    """Live transcriber processes running now (any parent)."""
+    """Live transcriber processes this test process started and are running now (not those
+    of another test process on the machine, such as a second pytest worker)."""
+    import psutil
+
     found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for child in psutil.Process().children(recursive=True):
         try:
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
+            if any("companion.live.worker" in part for part in child.cmdline()):
+                found.add(child.pid)
+        except psutil.Error:  # ended while we looked
             continue
-        if b"companion.live.worker" in cmdline:
-            found.add(int(entry.name))
     return found
 
 

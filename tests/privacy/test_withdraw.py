@@ -3,113 +3,44 @@ outside the study, next to neighbours whose codes start the same way (P1 / P10 /
 
 After `companion withdraw P1` no byte of the study folder (database, WAL, SHM, every zip
 member of a docx or qdpx, every file name) remembers P1, and everything of P10 and P2 is
-still there. Killed at 20 random moments, the next `withdraw` always completes it.
+still there. Killed with SIGKILL at each stage of its work, the next `withdraw` always
+completes it (``benchmarks/withdraw_kills.py`` kills it at random moments instead).
 """
 
 from __future__ import annotations
 
-import os
-import random
+import json
 import re
 import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
-import time
-import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
-from companion.operations.recording import import_audio
-from companion.privacy.withdraw import NO_SESSION_DATA
-from companion.report import render_report, study_report, write_report
-from companion.store import notes, transcripts
-from companion.store.backup import backup_study, list_backups
-from companion.store.dropped import Dropped, store_dropped
-from companion.store.settings import set_setting
-from companion.study import init_study
-from tests.support.exports import export_paths
-from tests.support.interview import make_interview
+from companion.privacy.withdraw import BACKUP_OWED, NO_SESSION_DATA
+from companion.store.backup import list_backups
+from tests.support.cli import cli_runner
+from tests.support.withdrawal import (
+    GONE,
+    assert_withdrawn,
+    build_study,
+    cli,
+    cli_command,
+    cli_env,
+    every_byte,
+    names_code,
+    phrases,
+)
 
-SRC = Path(__file__).parents[2] / "src"
-WORDS = {"P1": "aubergine", "P10": "bergamot", "P2": "cinnabar"}
-GONE, KEPT = "P1", ("P10", "P2")
-
-
-def _phrases(code: str) -> list[str]:
-    word = WORDS[code]
-    return [f"{word} fieldnote", f"{word} spokenline", f"{word} draftline",
-            f"{word} codedmemo"]
-
-
-def _build(root: Path, tmp: Path) -> dict[str, list[int]]:
-    study, _ = init_study(root)
-    db = study.db()
-    wav = tmp / "speech.wav"
-    sf.write(wav, (np.sin(np.arange(8_000) / 6) * 6000).astype(np.int16), 16_000)
-    sessions: dict[str, list[int]] = {}
-    outside = tmp / "outside"
-    outside.mkdir(exist_ok=True)
-    for code in ("P1", "P10", "P2"):
-        made = make_interview(study, db, code, audio=False)
-        sid = made.session_id
-        sessions[code] = [sid]
-        note, spoken, draft, coded = _phrases(code)
-        notes.add_note(db, sid, kind="note", at_ms=2_000, text=note, codes=["C1", "C3"])
-        transcripts.commit_segments(db, sid, [transcripts.NewSegment(
-            None, 59_000, 59_900, spoken, code, -0.1, (transcripts.Word(spoken, 59_000,
-                                                                        59_900, 0.9),))],
-            [], done_ms=60_000)
-        # A word the transcription's guard left out (heard in silence): session data too.
-        store_dropped(db, sid, [Dropped(f"{spoken} unheard", 61_000, 61_400, 0.2, "silence")])
-        set_setting(db, f"tui.draft-note.{sid}", f'{{"text": "{draft}", "at_ms": 3000}}')
-        if "live_segments" in db.table_names():  # the live transcript shown while recording
-            from companion.store.live import add_live_segment
-
-            add_live_segment(db, sid, start_ms=58_000, end_ms=58_900, text=f"{spoken} live",
-                             speaker=None, shown_at_ms=59_500)
-        import_audio(study, sid, wav)  # the session folder, with the kept original
-        _import_coding(db, code, sid, spoken, coded)
-        for fmt in ("txt", "docx", "qdpx"):
-            export_paths(study, session=sid, fmt=fmt)
-        for fmt in ("txt", "docx"):
-            export_paths(study, session=sid, fmt=fmt, output=f"{outside}/{code}/")
-    write_report(render_report(study_report(study, db), "md"), outside / "report.md",
-                 study=study, db=db)
-    db.conn.close()
-    assert backup_study(root) is not None  # a session's end takes one; it holds P1 too
-    return sessions
-
-
-def _import_coding(db, code: str, sid: int, spoken: str, memo: str) -> None:
-    """What import-qdpx brings back for a session: a code, a coding with its memo and a
-    memo on the session, from a project named as companion's export named it."""
-    from companion.exchange.qdpx_import import (
-        ImportedCode,
-        ImportedCoding,
-        ImportedMemo,
-        ImportPlan,
-        write_import,
-    )
-
-    code_guid = "00000000-0000-4000-8000-000000000001"
-    plan = ImportPlan(f"{code}_session-{sid}.qdpx", "test", "0" * 64,
-                      codes=[ImportedCode(code_guid, "Z1 Dismissed", None, None, True)],
-                      sessions={sid: "text"})
-    plan.codings.append(ImportedCoding(sid, code_guid, f"sel-{sid}", 0, len(spoken), 59_000,
-                                       59_900, spoken, memo, "guid", None, None))
-    plan.memos.append(ImportedMemo(f"memo-{sid}", sid, "Memo", memo))
-    write_import(db, plan)
+STRACE = shutil.which("strace")
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[int]]]:
     base = tmp_path_factory.mktemp("withdraw-template")
-    sessions = _build(base / "study", base)
+    sessions = build_study(base / "study", base)
     return base / "study", sessions
 
 
@@ -120,86 +51,21 @@ def copy(template, tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
     return tmp_path / "study", sessions
 
 
-def _every_byte(root: Path) -> bytes:
-    """Names and contents of every file, with every zip member's content unpacked."""
-    chunks = []
-    for path in sorted(root.rglob("*")):
-        chunks.append(str(path.relative_to(root)).encode())
-        if path.is_file():
-            data = path.read_bytes()
-            chunks.append(data)
-            if zipfile.is_zipfile(path):
-                with zipfile.ZipFile(path) as archive:
-                    for info in archive.infolist():
-                        chunks.append(info.filename.encode())
-                        chunks.append(archive.read(info))
-    return b"\n".join(chunks)
-
-
-def _names_of(root: Path, code: str) -> list[str]:
-    token = re.compile(rf"(^|[/_.-]){re.escape(code)}($|[/_.-])")
-    return [str(p.relative_to(root)) for p in root.rglob("*")
-            if token.search(str(p.relative_to(root)))]
-
-
-def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run([sys.executable, "-m", "companion.cli", "--study", str(root), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
-
-
-def _assert_withdrawn(root: Path, sessions: dict[str, list[int]], *,
-                      fresh_backup: bool = True) -> None:
-    blob = _every_byte(root)
-    for phrase in _phrases(GONE):
-        assert phrase.encode() not in blob, phrase
-    assert WORDS[GONE].encode() not in blob
-    assert _names_of(root, GONE) == []
-    # A fresh backup, taken after the erasure (a kill just before it leaves none: the next
-    # session's end takes one); the old ones, holding P1, are gone either way.
-    assert len(list_backups(root)) in ((1,) if fresh_backup else (0, 1))
-    for code in KEPT:
-        for phrase in _phrases(code):
-            assert phrase.encode() in blob, (code, phrase)
-        assert _names_of(root, code), code  # their audio folder and exports are there
-    conn = sqlite3.connect(root / "companion.db")
-    try:
-        assert conn.execute("SELECT count(*) FROM withdrawals").fetchone()[0] == 0
-        assert [r[0] for r in conn.execute("SELECT code FROM participants ORDER BY code")] \
-            == ["P10", "P2"]
-        gone = sessions[GONE][0]
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'"):
-            cols = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
-            if "session_id" in cols:
-                assert conn.execute(f"SELECT count(*) FROM [{table}] WHERE session_id = ?",
-                                    [gone]).fetchone()[0] == 0, table
-        imported = [r[0] for r in conn.execute("SELECT file_name FROM qda_imports")]
-        assert not any(name.startswith(f"{GONE}_") for name in imported), imported
-        assert all(any(name.startswith(f"{c}_") for name in imported) for c in KEPT)
-        keys = [r[0] for r in conn.execute("SELECT key FROM settings")]
-        assert f"tui.draft-note.{gone}" not in keys
-        assert all(f"tui.draft-note.{sessions[c][0]}" in keys for c in KEPT)
-        tomb = conn.execute("SELECT after FROM audit_log WHERE action = 'withdrawn'").fetchall()
-        assert len(tomb) == 1 and "hash" not in tomb[0][0] and GONE not in tomb[0][0]
-    finally:
-        conn.close()
-
-
 def test_withdraw_erases_p1_and_keeps_p10_and_p2(copy, template) -> None:
     root, sessions = copy
     outside = template[0].parent / "outside"
-    before = _every_byte(root)
+    before = every_byte(root)
     for code in ("P1", "P10", "P2"):
-        for phrase in _phrases(code):
+        for phrase in phrases(code):
             assert phrase.encode() in before, phrase
 
-    result = _cli(root, "withdraw", "p1", "--yes")
+    result = cli(root, "withdraw", "p1", "--yes")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("Erased participant P1: sessions")
     # Exactly P1's files: their exports, their audio folder and its kept original.
     files = re.findall(r"^  file: (.+)$", out, flags=re.M)
-    assert files and all(_names_of_one(f, "P1") or f.startswith(".backups/")
+    assert files and all(names_code(f, "P1") or f.startswith(".backups/")
                          for f in files), files
     assert sorted(f for f in files if f.startswith("exports/")) == [
         f"exports/P1_session-{sessions['P1'][0]}.{ext}" for ext in ("docx", "qdpx", "txt")]
@@ -210,14 +76,10 @@ def test_withdraw_erases_p1_and_keeps_p10_and_p2(copy, template) -> None:
     assert f"{outside}/P1/P1_session-{sessions['P1'][0]}.txt" in out
     assert "P10_session" not in out and "P2_session" not in out
     assert str(outside / "report.md") in out
-    _assert_withdrawn(root, sessions)
+    assert_withdrawn(root, sessions)
     # Run again: nothing left to do, one line, exit 2.
-    again = _cli(root, "withdraw", "P1", "--yes")
+    again = cli(root, "withdraw", "P1", "--yes")
     assert again.returncode == 2 and len(again.stderr.strip().splitlines()) == 1
-
-
-def _names_of_one(rel: str, code: str) -> bool:
-    return bool(re.search(rf"(^|[/_.-]){re.escape(code)}($|[/_.-])", rel))
 
 
 def test_every_table_is_covered(copy) -> None:
@@ -248,53 +110,95 @@ def test_every_table_is_covered(copy) -> None:
     conn.execute("CREATE TABLE interview_tags (interview INTEGER, tag TEXT)")
     conn.commit()
     conn.close()
-    before = _every_byte(root)
-    result = _cli(root, "withdraw", "P1", "--yes")
+    before = every_byte(root)
+    result = cli(root, "withdraw", "P1", "--yes")
     assert result.returncode != 0 and "interview_tags" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert _every_byte(root) == before
+    assert every_byte(root) == before
 
 
-def test_sigkill_at_20_moments_then_withdraw_completes(template, tmp_path: Path) -> None:
-    root0, sessions = template
-    # How long one withdrawal takes here, so the kills spread over all of it.
-    probe = tmp_path / "probe" / "study"
-    shutil.copytree(root0, probe, symlinks=True)
-    started = time.monotonic()
-    assert _cli(probe, "withdraw", "P99", "--yes").returncode == 2
-    ready = time.monotonic() - started  # start-up and opening the study: nothing to kill
-    started = time.monotonic()
-    assert _cli(probe, "withdraw", "P1", "--yes").returncode == 0
-    span = time.monotonic() - started
-    rng = random.Random(20261201)
-    outcomes = []
-    for i in range(20):
-        root = tmp_path / f"kill-{i}" / "study"
-        shutil.copytree(root0, root, symlinks=True)
-        env = {**os.environ, "PYTHONPATH": str(SRC)}
-        proc = subprocess.Popen([sys.executable, "-m", "companion.cli", "--study", str(root),
-                                 "withdraw", "P1", "--yes"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(ready * 0.8, span))
-        proc.send_signal(signal.SIGKILL)
-        killed_rc = proc.wait()
-        rerun = _cli(root, "withdraw", "P1", "--yes")
-        # Either the kill came too late (all done: "no such participant", exit 2) or the
-        # rerun finished the withdrawal (exit 0).
-        assert rerun.returncode in (0, 2), rerun.stderr
-        if rerun.returncode == 2:
-            assert "participant" in rerun.stderr and "Traceback" not in rerun.stderr
-        outcomes.append((killed_rc, rerun.returncode,
-                         "interrupted" in rerun.stdout))
-        _assert_withdrawn(root, sessions, fresh_backup=False)
-        doctor = _cli(root, "doctor")
-        assert "unfinished withdrawal" not in doctor.stdout
-        shutil.rmtree(root.parent)
-    print(f"start-up {ready:.2f} s, withdrawal {span:.2f} s; kill outcomes "
-          f"(killed rc, rerun rc, resumed): {outcomes}")
-    # Where each kill lands depends on this machine's speed; the resumed paths are also
-    # driven deterministically below.
-    assert any(rc == -signal.SIGKILL for rc, _, _ in outcomes)
+# Each stage of a withdrawal, and the system call that marks it: strace stops the run with
+# SIGKILL as it enters that call (on the named file, where one is named), so the call itself
+# never happens. Then what the kill left is checked (to prove the stage was reached) and the
+# next `withdraw` must finish the job.
+KILLS = {
+    # the journal written, the first files erased, this one not yet
+    "erasing files": ("unlink", "exports/P1_session-{sid}.docx"),
+    # every file erased, the rows not
+    "files erased": ("rmdir", "recordings/P1"),
+    # the rows erased, the database not yet compacted (erased bytes may still lie in it)
+    "rows erased": ("openat", BACKUP_OWED),
+    # compacting: the first checkpoint of the database file
+    "compacting": ("fdatasync", "companion.db"),
+    # the journal gone (a backup must not hold it), the fresh backup not yet named
+    "before the fresh backup": ("linkat", None),
+    # the fresh backup taken, the mark that one is owed not yet cleared
+    "after the fresh backup": ("unlink", BACKUP_OWED),
+}
+
+
+def _killed_at(root: Path, stage: str, sid: int) -> subprocess.CompletedProcess[str]:
+    assert STRACE, "strace is a test package (scripts/setup.sh installs it)"
+    call, name = KILLS[stage]
+    only = ["-P", str(root / name.format(sid=sid))] if name else []
+    return subprocess.run([STRACE, "-f", "-qq", "-o", "/dev/null", *only, "-e",
+                           f"trace={call}", "-e", f"inject={call}:signal=KILL:when=1",
+                           *cli_command(root, "withdraw", "P1", "--yes")],
+                          capture_output=True, text=True, env=cli_env(), timeout=300)
+
+
+def _left_by_the_kill(root: Path) -> dict[str, object]:
+    conn = sqlite3.connect(root / "companion.db")
+    try:
+        plans = [json.loads(p) for (p,) in conn.execute("SELECT plan FROM withdrawals")]
+        p1 = conn.execute("SELECT count(*) FROM participants WHERE code = 'P1'").fetchone()
+    finally:
+        conn.close()
+    return {"journal": [p.get("stage", "erase") for p in plans], "P1 rows": p1[0] > 0,
+            "P1 files": sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                               if p.is_file() and names_code(str(p.relative_to(root)), GONE)),
+            "P1 folder": (root / "recordings" / GONE).exists(),
+            "backups": len(list_backups(root)), "owed": (root / BACKUP_OWED).exists()}
+
+
+@pytest.mark.parametrize("stage", list(KILLS))
+def test_sigkill_at_each_stage_then_withdraw_completes(copy, stage: str) -> None:
+    root, sessions = copy
+    root = root.resolve()  # the paths strace compares are the ones the command opens
+    sid = sessions[GONE][0]
+    killed = _killed_at(root, stage, sid)
+    assert killed.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL), (
+        f"the run was not killed {stage}: {killed.returncode} {killed.stderr[-2000:]}")
+    left = _left_by_the_kill(root)
+    expected = {
+        # the backups went first (they hold P1 too), this export and the audio not yet
+        "erasing files": {"journal": ["erase"], "P1 rows": True, "owed": False, "backups": 0,
+                          "P1 files": [f"exports/P1_session-{sid}.{ext}"
+                                       for ext in ("docx", "qdpx", "txt")] + [
+                              f"recordings/P1/{sid}/.transcribing.lock"] + [
+                              f"recordings/P1/{sid}/session-{sid}-001-imported{end}"
+                              for end in ("-original.wav", ".flac")]},
+        "files erased": {"journal": ["erase"], "P1 rows": True, "P1 files": [],
+                         "P1 folder": True, "backups": 0},
+        "rows erased": {"journal": ["compact"], "P1 rows": False, "P1 folder": False,
+                        "owed": False},
+        "compacting": {"P1 rows": False, "owed": True, "backups": 0},
+        "before the fresh backup": {"journal": [], "P1 rows": False, "owed": True,
+                                    "backups": 0},
+        "after the fresh backup": {"journal": [], "owed": True, "backups": 1},
+    }[stage]
+    assert {key: left[key] for key in expected} == expected, left
+
+    again = cli_runner(root)("withdraw", "P1", "--yes")
+    if left["journal"]:
+        assert again.exit_code == 0, again.output
+        assert again.stdout.startswith("Completed the interrupted withdrawal of participant P1")
+    else:  # all of P1 was gone: only the backup was owed, and the next run takes it
+        assert again.exit_code == 2 and "P1" in again.stderr, again.output
+    assert_withdrawn(root, sessions)
+    assert not (root / BACKUP_OWED).exists()
+    doctor = cli_runner(root)("doctor")
+    assert "unfinished withdrawal" not in doctor.stdout, doctor.stdout
 
 
 def _journal_only(root: Path, stage: str | None) -> None:
@@ -328,23 +232,23 @@ def _journal_only(root: Path, stage: str | None) -> None:
 def test_an_interrupted_withdrawal_is_reported_and_completed(copy, stage) -> None:
     root, sessions = copy
     _journal_only(root, stage)
-    doctor = _cli(root, "doctor")
+    doctor = cli(root, "doctor")
     assert doctor.returncode == 1
     assert "[FAIL] withdrawal: an unfinished withdrawal" in doctor.stdout
     assert "companion doctor --repair" in doctor.stdout
-    result = _cli(root, "withdraw", "P1", "--yes")
+    result = cli(root, "withdraw", "P1", "--yes")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Completed the interrupted withdrawal of participant P1")
-    _assert_withdrawn(root, sessions)
+    assert_withdrawn(root, sessions)
 
 
 def test_doctor_repair_completes_an_interrupted_withdrawal(copy) -> None:
     root, sessions = copy
     _journal_only(root, None)
-    repaired = _cli(root, "doctor", "--repair")
+    repaired = cli(root, "doctor", "--repair")
     assert "withdrawal: completed the interrupted withdrawal" in repaired.stdout, \
         repaired.stdout
-    _assert_withdrawn(root, sessions)
+    assert_withdrawn(root, sessions)
 
 
 def test_a_withdrawal_killed_before_its_fresh_backup_takes_it_on_the_next_run(copy) -> None:
@@ -353,11 +257,108 @@ def test_a_withdrawal_killed_before_its_fresh_backup_takes_it_on_the_next_run(co
     from companion.privacy.withdraw import BACKUP_OWED
 
     root, sessions = copy
-    assert _cli(root, "withdraw", "P1", "--yes").returncode == 0
+    assert cli(root, "withdraw", "P1", "--yes").returncode == 0
     for backup in list_backups(root):  # the state the kill leaves: the old ones erased,
         backup.unlink()                # the new one not yet taken
     (root / BACKUP_OWED).touch()
-    again = _cli(root, "withdraw", "P1", "--yes")
+    again = cli(root, "withdraw", "P1", "--yes")
     assert again.returncode == 2 and "P1" in again.stderr
     assert not (root / BACKUP_OWED).exists()
-    _assert_withdrawn(root, sessions)
+    assert_withdrawn(root, sessions)
+
+
+def test_doctor_repair_takes_the_backup_a_killed_withdrawal_owes(copy) -> None:
+    """Killed after its journal went and before its fresh backup: 'doctor' says so and
+    'doctor --repair' takes it (no withdraw command needed)."""
+    from companion.privacy.withdraw import BACKUP_OWED
+
+    root, sessions = copy
+    assert cli(root, "withdraw", "P1", "--yes").returncode == 0
+    for backup in list_backups(root):
+        backup.unlink()
+    (root / BACKUP_OWED).touch()
+    doctor = cli(root, "doctor")
+    assert doctor.returncode == 1
+    assert "[FAIL] withdrawal: a finished withdrawal was stopped before its fresh backup" \
+        in doctor.stdout, doctor.stdout
+    repaired = cli(root, "doctor", "--repair")
+    assert "[ok  ] withdrawal: took the fresh backup" in repaired.stdout, repaired.stdout
+    assert not (root / BACKUP_OWED).exists()
+    assert_withdrawn(root, sessions)
+
+
+def test_withdrawal_names_an_imported_coded_project_and_erases_project_memos(
+        copy, tmp_path: Path) -> None:
+    """The analyst's coded copy of P1's project, saved into exports/ under a name of their
+    own and imported back: named in the receipt (companion did not write it), its name
+    blanked in the database; a project memo that names P1 erased, one that does not kept."""
+    root, sessions = copy
+    sid = sessions["P1"][0]
+    out = tmp_path / "handed-out"
+    exported = cli(root, "export", str(sid), "--format", "qdpx", "-o", f"{out}/")
+    assert exported.returncode == 0, exported.stderr
+    coded = root / "exports" / f"P1_session-{sid}-coded.qdpx"
+    shutil.copy(out / f"P1_session-{sid}.qdpx", coded)  # what the QDA tool saved
+    imported = cli(root, "import-qdpx", str(coded))
+    assert imported.returncode == 0, imported.stderr
+    conn = sqlite3.connect(root / "companion.db")
+    import_id = conn.execute("SELECT max(id) FROM qda_imports").fetchone()[0]
+    conn.execute("INSERT INTO qda_memos (guid, session_id, name, text, import_id) VALUES "
+                 "('m-p1', NULL, 'Project memo', 'What P1 said about the aubergine "
+                 "fieldnote', ?), ('m-all', NULL, 'Project memo', 'Saturation after ten "
+                 "interviews', ?)", [import_id, import_id])
+    conn.commit()
+    conn.close()
+
+    result = cli(root, "withdraw", "P1", "--yes")
+    assert result.returncode == 0, result.stderr
+    receipt = result.stdout
+    assert "coded projects imported back" in receipt
+    assert f"exports/P1_session-{sid}-coded.qdpx" in receipt
+    assert coded.exists()  # named, not erased: the analyst's file
+    conn = sqlite3.connect(root / "companion.db")
+    names = [r for r in conn.execute("SELECT file_name, project_name, path FROM qda_imports")]
+    memos = [r[0] for r in conn.execute("SELECT guid FROM qda_memos WHERE session_id IS NULL")]
+    conn.close()
+    token = re.compile(r"(?<![A-Za-z0-9])P1(?![A-Za-z0-9])")
+    assert not any(token.search(value or "") for row in names for value in row), names
+    assert memos == ["m-all"]
+    coded.unlink()  # as the receipt asks: then nothing of P1 is left
+    out_copy = out / f"P1_session-{sid}.qdpx"
+    assert str(out_copy.resolve()) in receipt  # the copy handed out is named too
+    assert_withdrawn(root, sessions)
+
+
+def test_exports_inside_a_moved_study_folder_are_erased_under_any_name(
+        copy, tmp_path: Path) -> None:
+    """An export written inside the study under a name of its own, and one an older
+    version recorded by its absolute path: the study folder is moved, and withdrawal
+    still finds both."""
+    root, sessions = copy
+    sid = sessions["P1"][0]
+    (root / "analysis").mkdir()
+    own = cli(root, "export", str(sid), "--format", "txt", "-o",
+               str(root / "analysis" / "for-the-supervisor.txt"))
+    assert own.returncode == 0 and "outside the study" not in own.stdout, own.stdout
+    older = root / "notes" / "p-one.docx"
+    older.parent.mkdir()
+    shutil.copy(root / "exports" / f"P1_session-{sid}.docx", older)
+    conn = sqlite3.connect(root / "companion.db")
+    stored = [r[0] for r in conn.execute("SELECT path FROM exports WHERE path LIKE "
+                                         "'%for-the-supervisor.txt'")]
+    assert stored == ["analysis/for-the-supervisor.txt"]  # relative to the study
+    conn.execute("INSERT INTO exports (session_id, participant_id, kind, path, inside_study, "
+                 "written_at) VALUES (?, NULL, 'docx', ?, 1, 'then')",
+                 [sid, "/home/someone/old-place/study/notes/p-one.docx"])
+    conn.commit()
+    conn.close()
+    moved = tmp_path / "moved" / "study"
+    moved.parent.mkdir()
+    shutil.move(root, moved)
+    result = cli(moved, "withdraw", "P1", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "file: analysis/for-the-supervisor.txt" in result.stdout
+    assert "file: notes/p-one.docx" in result.stdout
+    assert not (moved / "analysis" / "for-the-supervisor.txt").exists()
+    assert not (moved / "notes" / "p-one.docx").exists()
+    assert_withdrawn(moved, sessions)

@@ -5,14 +5,20 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from companion.operations.ratings import RatingEntry, rate
 from companion.operations.sessions import plan
 from companion.report import render_report, study_report
 from companion.report.chart import saturation_svg, saturation_text
 from companion.store import events, notes, participants, sessions
+from companion.study import Study, init_study, open_study
+from tests.support.cli import cli_runner
 
 N = 26
 AGE = ["<35", "35-55", ">55"]
@@ -20,8 +26,29 @@ AGE = ["<35", "35-55", ">55"]
 CODES = [["A1", "A2"], ["A2", "B1"], ["A1"], ["C1", "B1"]] + [["A1"]] * (N - 4)
 
 
+@pytest.fixture(scope="module")
+def sample_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The study of :func:`_fill`, made once: the tests only read it (the CLI test writes
+    its output to a copy)."""
+    root = tmp_path_factory.mktemp("report") / "study"
+    study, _ = init_study(root)
+    db = study.db()
+    try:
+        _fill(study, db)
+    finally:
+        db.conn.close()
+    return root
+
+
 @pytest.fixture
-def sample(study, db):
+def sample(sample_study: Path) -> Iterator[tuple[Study, Database]]:
+    study = open_study(sample_study)
+    db = study.db()
+    yield study, db
+    db.conn.close()
+
+
+def _fill(study: Study, db: Database) -> None:
     """Participant i (0..25): PDI 10+i, CSI 40+2i; most positive Task 200+8i, Goal 250+6i,
     Bond 230+4i; least positive Task 150+10i, Goal 200+5i, Bond 180+7i. Interviews on
     consecutive days, 60+i minutes, phases at 0, 20 and 45 minutes. Two pilot sessions
@@ -53,7 +80,6 @@ def sample(study, db):
         notes.add_note(db, s.id, kind="note", at_ms=1000, codes=["C3"])
         sessions.set_status(db, s.id, "completed", started_at="2026-02-01T10:00:00",
                             duration_ms=5 * 60_000)
-    return study, db
 
 
 def test_table1_counts_and_type6_quartiles(sample):
@@ -144,7 +170,10 @@ def test_report_formats_md_html_json(sample):
     assert len(data["saturation"]) == 26
 
 
-def test_report_cli(sample, run, tmp_path):
+def test_report_cli(sample_study, tmp_path):
+    copy = tmp_path / "study"
+    shutil.copytree(sample_study, copy)
+    run = cli_runner(copy)
     result = run("report", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.output)["table1"]["n"] == 26

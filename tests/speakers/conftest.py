@@ -1,5 +1,6 @@
 """Fixtures: the espeak-ng interview, the real tiny.en model, and a study in which the
-interviewer was enrolled and the mono interview transcribed (speakers on) once."""
+interviewer was enrolled and the mono interview transcribed (speakers on) once per test
+process: the tests only read it, or change a copy of it (``study_copy``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def interview(tmp_path_factory: pytest.TempPathFactory) -> Interview:
     return build(tmp_path_factory.mktemp("voices"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def transcribed(tmp_path_factory: pytest.TempPathFactory, interview: Interview) -> Transcribed:
     root = tmp_path_factory.mktemp("speakers") / "study"
     assert cli(root, "init").exit_code == 0

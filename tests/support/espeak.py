@@ -1,8 +1,10 @@
 """Speech made by espeak-ng (a Debian package): the one synthesiser every test and benchmark
-uses, with its leading and trailing silence trimmed."""
+uses, with its leading and trailing silence trimmed. Each utterance is rendered once per
+process: several interviews share sentences and voices."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import tempfile
 from pathlib import Path
@@ -26,7 +28,13 @@ def resample(data: np.ndarray, rate: int, target: int) -> np.ndarray:
 
 def espeak(text: str, voice: str = "en-us", *, speed: int = 160,
            rate: int = ESPEAK_RATE) -> np.ndarray:
-    """``text`` spoken by ``voice`` at ``speed`` words a minute, float32 mono at ``rate``."""
+    """``text`` spoken by ``voice`` at ``speed`` words a minute, float32 mono at ``rate``
+    (the caller's own copy: it may change it)."""
+    return _rendered(text, voice, speed, rate).copy()
+
+
+@functools.cache
+def _rendered(text: str, voice: str, speed: int, rate: int) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "u.wav"
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(out), text],

@@ -100,7 +100,7 @@ def _resolve(name: str | int | None, devices: list[InputDevice]) -> InputDevice:
         raise InputError("device", name, "an input device; none found",
                          hint="connect a microphone and see 'companion devices'")
     text = str(name).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         for device in devices:
             if device.index == int(text):
                 return device

@@ -7,6 +7,7 @@ decode, attach) so that the decoding runs outside the transaction that records i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -74,11 +75,16 @@ def decode_into_session(study: Study, session: Session, seq: int,
     target, fd = exclusive_path(folder, stem, ".flac")
     frames = 0
     try:
-        with sf.SoundFile(fd, "w", samplerate=rate, channels=channels, format="FLAC",
-                          subtype="PCM_16") as out:
-            for block in _decode(source, channels):
-                out.write(block)
-                frames += len(block)
+        try:
+            with sf.SoundFile(fd, "w", samplerate=rate, channels=channels, format="FLAC",
+                              subtype="PCM_16") as out:
+                for block in _decode(source, channels):
+                    out.write(block)
+                    frames += len(block)
+        except sf.SoundFileRuntimeError as exc:
+            # libsndfile says "System error" or "Error writing": the write failed, which
+            # the front says in one line as the OS error it is (a full disk, mostly).
+            raise write_failure(target, exc) from None
         if frames == 0:
             raise InputError("file", str(path), ALLOWED, hint="no audio could be decoded")
         declared = declared_frames(source)
@@ -92,6 +98,17 @@ def decode_into_session(study: Study, session: Session, seq: int,
         raise
     return DecodedAudio(source, target, original, seq, rate, channels, frames,
                         truncated=_short(frames, declared, rate))
+
+
+def write_failure(target: Path, exc: Exception) -> OSError:
+    """libsndfile's failed write as the OS error it was: ENOSPC when the disk is full."""
+    import errno
+
+    full = False
+    with contextlib.suppress(OSError):
+        full = shutil.disk_usage(target.parent).free < 1024 * 1024
+    code = errno.ENOSPC if full else errno.EIO
+    return OSError(code, os.strerror(code) if full else str(exc), str(target))
 
 
 def attach(study: Study, db: sqlite_utils.Database, session: Session,

@@ -61,10 +61,10 @@ def segment() -> None:
 
 
 def _segment_id(text: str) -> int:
-    if not text.strip().isdigit() or int(text) <= 0:
-        raise InputError("segment", text, "a segment id (a positive whole number); see "
-                         "'companion export SESSION --format json'")
-    return int(text)
+    from companion.limits import parse_id
+
+    return parse_id("segment", text, "a segment id",
+                    hint="see 'companion export SESSION --format json'")
 
 
 @segment.command("correct")
@@ -100,7 +100,8 @@ def segment_split(ctx: click.Context, segment_id: str, at_word: str) -> None:
     """Split SEGMENT in two turns before word N."""
     from companion.operations.review import split_segment
 
-    if not at_word.strip().isdigit():
+    if not (at_word.strip().isascii() and at_word.strip().isdigit()
+            and len(at_word.strip()) < 10):
         raise InputError("--at-word", at_word, "a word number (0 is the first word)")
     first, second = split_segment(current_study(ctx), _segment_id(segment_id), int(at_word))
     click.echo(f"Segment {first.id} ends at {format_hms(first.end_ms)}; segment "

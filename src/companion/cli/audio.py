@@ -67,7 +67,8 @@ def record(ctx: click.Context, session_id: str, device: str | None, seconds: str
         raise InputError("channels", channels, "1 or 2")
     if fmt is not None and fmt.lower() not in ("flac", "wav"):
         raise InputError("format", fmt, "flac or wav")
-    if samplerate is not None and not (samplerate.isdigit() and 8000 <= int(samplerate) <= 192000):
+    if samplerate is not None and not (samplerate.isascii() and samplerate.isdigit()
+                                       and 8000 <= int(samplerate) <= 192000):
         raise InputError("samplerate", samplerate, "a whole number of Hz from 8000 to 192000")
     study = cli_state(ctx).study()
     options = RecordingOptions(

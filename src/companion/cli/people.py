@@ -227,6 +227,8 @@ def session_show(ctx: click.Context, session_id: str, as_json: bool) -> None:
         click.echo(f"WAI {stored.target:<5} ({stored.role}): {domains}  Total {_num(score.total)}")
     for event in info.phases:
         click.echo(f"[{format_hms(event['at_ms'])}] phase {event['phase_id']}")
+    for item in info.interruptions:
+        click.echo(f"[{format_hms(item.start_ms)}] interruption: {item.describe()}")
     for note in info.notes:
         stamp = format_hms(note.at_ms) if note.at_ms is not None else "--:--:--"
         codes = f" #{' #'.join(note.codes)}" if note.codes else ""

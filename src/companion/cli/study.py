@@ -77,8 +77,11 @@ def protocol_list(ctx: click.Context, as_json: bool) -> None:
 def doctor(ctx: click.Context, repair: bool) -> None:
     """Check audio, model, disk, permissions, database, withdrawals and interrupted sessions."""
     from companion.operations.doctor import check
+    from companion.study.folder import open_study
 
-    findings = check(cli_state(ctx).study(), repair=repair)
+    # A study whose database went missing is still the doctor's patient.
+    study = open_study(resolve_study_dir(cli_state(ctx).study_option), for_repair=True)
+    findings = check(study, repair=repair)
     for finding in findings:
         click.echo(finding.line())
     if not all(f.ok for f in findings):

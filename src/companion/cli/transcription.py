@@ -9,13 +9,15 @@ came of it.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from typing import Any
 
 import click
 
-from companion.errors import InputError
+from companion.errors import CompanionError, InputError
 from companion.notation import format_eta, format_hms
+from companion.operations import speakers as speaker_ops
 from companion.operations import transcription
 from companion.operations.transcription import Progress, QueueEvent, TranscribeResult
 from companion.study.folder import Study
@@ -92,6 +94,13 @@ def talk_time_line(study: Study, session_id: int) -> str:
     return f"  talk-time: {describe(rows)}" if rows else "  talk-time: no speech"
 
 
+def _said_as_is(exc: Exception | None) -> bool:
+    """One session's failure that is said as the error it is (one line, its own exit
+    status): bad input, a fault of the machine (a full disk), a damaged model."""
+    return isinstance(exc, (InputError, OSError, sqlite3.Error)) or (
+        isinstance(exc, CompanionError) and exc.exit_code == 2)
+
+
 def run(study: Study, session_id: str | None, *, all_sessions: bool, model: str | None,
         language: str | None, threads: int, restart: bool, as_json: bool,
         speakers: str = "auto") -> None:
@@ -113,9 +122,9 @@ def run(study: Study, session_id: str | None, *, all_sessions: bool, model: str 
         raise click.exceptions.Exit(INTERRUPTED) from None
     finally:
         bars.close()
-    if not all_sessions and outcome.failures and isinstance(
-            outcome.failures[0].exception, InputError):
-        raise outcome.failures[0].exception
+    first = outcome.failures[0].exception if outcome.failures else None
+    if not all_sessions and first is not None and _said_as_is(first):
+        raise first
     if as_json:
         data = [r.to_dict() for r in outcome.results] + [
             {"session_id": f.session_id, "status": "failed", "error": f.reason}
@@ -127,6 +136,8 @@ def run(study: Study, session_id: str | None, *, all_sessions: bool, model: str 
         for result in outcome.results:
             click.echo(summary(result))
             click.echo(talk_time_line(study, result.session_id))
+            for line in speaker_ops.speakers_note(study, result.session_id):
+                click.echo(line)
     if outcome.failures:
         click.echo(outcome.failure_line(), err=True)
         raise click.exceptions.Exit(1)

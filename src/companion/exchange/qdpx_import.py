@@ -29,11 +29,13 @@ import datetime as dt
 import hashlib
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections import Counter
 from pathlib import Path
 
 import sqlite_utils
 
+from companion import limits
 from companion.errors import InputError
 from companion.exchange.own import OwnMarks
 from companion.exchange.plan import (
@@ -71,6 +73,9 @@ def _read_project(path: Path) -> tuple[ET.Element, dict[str, bytes], bytes]:
     if not path.is_file():
         raise InputError(FIELD, str(path), "an existing .qdpx file")
     raw = path.read_bytes()
+    # Every member is read within the limits of companion.limits (sizes, ratio, depth):
+    # a hostile file is refused in one line before it can exhaust memory or the stack.
+    budget = limits.total_budget()
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -78,18 +83,19 @@ def _read_project(path: Path) -> tuple[ET.Element, dict[str, bytes], bytes]:
             if not qde:
                 raise InputError(FIELD, str(path), "a REFI-QDA project (.qdpx) with a "
                                  "project.qde inside", hint="no .qde file found")
-            xml = archive.read(qde[0])
-            files = {n.split("/", 1)[1].lower(): archive.read(n) for n in names
+            xml = limits.read_member(archive, qde[0], field=FIELD, shown=str(path),
+                                     budget=budget)
+            files = {n.split("/", 1)[1].lower(): limits.read_member(
+                         archive, n, field=FIELD, shown=str(path), budget=budget)
+                     for n in names
                      if "/" in n and n.split("/", 1)[0].lower() == "sources"
                      and not n.endswith("/") and n.lower().endswith(".txt")}
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
+            EOFError, RuntimeError) as exc:  # RuntimeError: an encrypted member
         raise InputError(FIELD, str(path), "a REFI-QDA project (.qdpx, a zip file)",
-                         hint="it is not a zip file") from None
-    try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as exc:
-        raise InputError(FIELD, str(path), "a REFI-QDA project with well-formed XML",
-                         hint=f"project.qde: {exc}") from None
+                         hint=f"it is not a zip file companion can read ({exc})") from None
+    root = limits.parse_xml(xml, field=FIELD, shown=str(path), member=qde[0],
+                            integers={_q("SyncPoint"): ("position", "timeStamp")})
     if root.tag != _q("Project"):
         raise InputError(FIELD, str(path), f"a REFI-QDA project (root Project in {NS})",
                          hint=f"the root element is {root.tag}")

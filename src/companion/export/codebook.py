@@ -16,10 +16,11 @@ from companion.protocol.model import Protocol, code_name
 
 _GUID_NS = uuid.UUID("5b0f3c1e-8f55-4a47-9a43-2f1e6c0a7d11")
 
-# The note kinds, as written on a coded passage: entry sub-kind -> code name.
+# The note kinds, as written on a coded passage: entry sub-kind -> code name. An
+# interruption of the recording (a pause, a stop, a lost microphone) is marked the same way.
 NOTE_KINDS = {"note": "Note", "bookmark": "Bookmark", "reflection": "Reflection",
               "quote": "Quote", "asked": "Prompt asked",
-              "suggestion_used": "Suggestion used"}
+              "suggestion_used": "Suggestion used", "interruption": "Interruption"}
 NOTES_FOLDER = "Interview notes"
 PHASES_FOLDER = "Interview phase"
 CASES_FOLDER = "Cases"
@@ -77,7 +78,8 @@ def build_codebook(protocols: Iterable[Protocol]) -> list[CodeNode]:
                 " ".join((phase.purpose or "").split()), role=("phase", phase.id)))
         roots.append(folder)
     notes = CodeNode(guid("codegroup", "notes"), NOTES_FOLDER, False,
-                     "What the interviewer noted or asked during the interview, at its place.",
+                     "What the interviewer noted or asked during the interview, and where "
+                     "the recording was interrupted, at its place.",
                      role=("folder", NOTES_FOLDER))
     for kind, name in NOTE_KINDS.items():
         notes.children.append(CodeNode(note_kind_guid(kind), name, True, role=("note", kind)))

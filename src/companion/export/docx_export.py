@@ -2,7 +2,8 @@
 
 Same content and order as ``txt``, written so that NVivo imports it as a timestamped
 transcript: every paragraph of the body starts with ``[hh:mm:ss]`` (turns with the speaker
-label, phases as headings, memos in italics, pauses). What is not transcript (the title,
+label, phases as headings, memos in italics, pauses, interruptions of the recording in
+bold). What is not transcript (the title,
 who and when, how it is written, notes without a session time) stands in a separate first
 section, before a section break, and the title in the document's properties.
 """
@@ -16,12 +17,14 @@ from docx.enum.section import WD_SECTION
 from docx.shared import Pt, RGBColor
 
 from companion.export.layout import layout
+from companion.export.text import interruption_line
 from companion.files import xml_text
 from companion.notation import timestamp
 from companion.session.document import SessionDocument, memo_text, unanchored_notes
 
 GREY = RGBColor(0x60, 0x70, 0x78)
 MEMO = RGBColor(0x1F, 0x5F, 0x8B)
+ALERT = RGBColor(0xA0, 0x30, 0x20)
 
 
 def about(doc: SessionDocument) -> str:
@@ -54,6 +57,11 @@ def to_docx(doc: SessionDocument) -> bytes:
         stamp.font.color.rgb = GREY
         if para.kind == "pause":
             paragraph.add_run(xml_text(para.parts[0].text))
+            continue
+        if para.kind == "interruption":
+            run = paragraph.add_run(xml_text(interruption_line(para.parts[0])))
+            run.bold = True
+            run.font.color.rgb = ALERT
             continue
         if para.kind == "memo":
             run = paragraph.add_run(xml_text(memo_text(doc, para.parts[0])))

@@ -45,6 +45,12 @@ def session_data(doc: SessionDocument) -> dict[str, Any]:
         "talk_time": talk_time_data(doc.segments, doc.phases),
         "recordings": [r.to_dict() | {"original_path": pseudo.apply(r.original_path)
                                       or None} for r in doc.recordings],
+        # Where the recording broke off: ``lasted_ms`` is its length in the room (None when
+        # unknown), ``end_ms`` - ``at_ms`` its length on the session clock.
+        "interruptions": [
+            {"kind": i.kind, "at_ms": i.start_ms, "end_ms": i.end_ms, "lasted_ms": i.lasted_ms,
+             "reason": i.reason, "resumed": i.resumed, "recording_id": i.recording_id,
+             "text": i.describe()} for i in doc.interruptions],
         "timeline": [
             {"kind": p.kind, "at_ms": p.at_ms, "end_ms": p.end_ms, "speaker": p.speaker,
              "parts": [asdict(e) for e in p.parts]}

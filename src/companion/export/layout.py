@@ -17,8 +17,9 @@ class Paragraph:
     """A paragraph of a text export.
 
     ``kind``: ``turn`` (one speaker's consecutive segments, with the pauses, notes and
-    prompts that fall inside it as ``parts``), ``phase``, ``memo`` (a note or prompt
-    between turns) or ``pause`` (a silence at a change of speaker).
+    prompts that fall inside it as ``parts``), ``phase``, ``interruption`` (the recording
+    broke off: a turn never runs across one), ``memo`` (a note or prompt between turns)
+    or ``pause`` (a silence at a change of speaker).
     """
 
     kind: str
@@ -29,7 +30,8 @@ class Paragraph:
 
 
 def layout(doc: SessionDocument) -> list[Paragraph]:
-    """The timeline as paragraphs: a new turn at each change of speaker or phase."""
+    """The timeline as paragraphs: a new turn at each change of speaker or phase, and
+    after every interruption of the recording."""
     paragraphs: list[Paragraph] = []
     turn: Paragraph | None = None
     pending_pause: Entry | None = None
@@ -62,10 +64,10 @@ def layout(doc: SessionDocument) -> list[Paragraph]:
             else:
                 flush_pause()
                 pending_pause = entry
-        elif entry.kind == "phase":
+        elif entry.kind in ("phase", "interruption"):
             flush_pause()
             turn = None
-            paragraphs.append(Paragraph("phase", entry.at_ms, entry.end_ms or entry.at_ms,
+            paragraphs.append(Paragraph(entry.kind, entry.at_ms, entry.end_ms or entry.at_ms,
                                         parts=[entry]))
         else:  # note or prompt
             if turn is not None and pending_pause is None:

@@ -1,11 +1,12 @@
 """``nvivo``: timestamped rows, the transcript form NVivo imports from a text file.
 
-One row per transcript segment: ``hh:mm:ss.s<TAB>speaker<TAB>text``. Phases, notes and
-prompts are rows of their own at their time, with ``Phase``, ``Note``, ``Bookmark`` or
-``Prompt`` in the speaker column, so the transcript keeps them at their place: one that
-falls inside a segment cuts it between words (as the session timeline does for every
-export), and the segment goes on in a row of its own. Rows are in time order; tabs and
-line breaks inside a text become spaces.
+One row per transcript segment: ``hh:mm:ss.s<TAB>speaker<TAB>text``. Phases, notes,
+prompts and interruptions of the recording are rows of their own at their time, with
+``Phase``, ``Note``, ``Bookmark``, ``Prompt`` or ``Interruption`` in the speaker column,
+so the transcript keeps them at their place: one that falls inside a segment cuts it
+between words (as the session timeline does for every export), and the segment goes on in
+a row of its own. Rows are in time order; tabs and line breaks inside a text become
+spaces.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def nvivo_rows(doc: SessionDocument) -> list[tuple[int, str, str]]:
                          memo_text(doc, entry)))
         elif entry.kind == "prompt":
             rows.append((entry.at_ms, "Prompt", memo_text(doc, entry)))
+        elif entry.kind == "interruption":
+            rows.append((entry.at_ms, "Interruption", entry.text))
     return rows
 
 

@@ -23,6 +23,10 @@ The zip holds ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``, valid agai
   case to a text);
 - phases as codings of the transcript and as ``AudioSelection`` spans on the recording
   (the timeline's phase spans, the same the summary and the report measure);
+- each interruption of the recording (a pause, a stop and continue, a lost microphone)
+  as a coding of its own line of the transcript and an ``AudioSelection`` at its moment,
+  coded "Interruption" (in the "Interview notes" folder), the text saying what happened
+  and for how long;
 - notes, bookmarks and prompts as codings (their kind's code plus their code tags) of the
   passage they belong to, with the note's text as the selection's ``Description``, a
   ``NoteRef`` at the text's level and a ``Note`` in ``Notes``; on the recording an
@@ -57,6 +61,7 @@ from companion.export.qdpx_marks import (
     Selection,
     WrittenMarks,
     anchors_of,
+    interruption_marks,
     phase_audio_span,
     selections_of,
     transcript_text,
@@ -162,6 +167,10 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
         for entry in doc.entries:  # a phase heading at its mark (inside a cut segment too)
             if entry.kind == "phase" and entry.key in rendered.spans:
                 sync(rendered.spans[entry.key][0], entry.at_ms, f"phase-{entry.ref_id}")
+            elif entry.kind == "interruption" and entry.key in rendered.spans:
+                start, end = rendered.spans[entry.key]
+                sync(start, entry.at_ms, f"interruption-{entry.ref_id}/start")
+                sync(end, entry.at_ms, f"interruption-{entry.ref_id}/end")
         sync(len(rendered.text), doc.duration_ms, "text-end")
         # A selection's edges need sync points; one that falls between segments gets one
         # timed by the nearest point before it.
@@ -193,6 +202,9 @@ def _session_sources(project: ProjectParts, sources: ET.Element, cases: dict[str
             write_selection(audio_source, "AudioSelection", base, Selection(
                 anchor.key, anchor.name, 0, 0, anchor.code_guids, anchor.created,
                 anchor.text, anchor.note_guid), user, begin=begin, end=begin + NOTE_SPAN_MS)
+        for sel, begin, end in interruption_marks(doc, rendered, created):
+            write_selection(audio_source, "AudioSelection", base, sel, user, begin=begin,
+                            end=end)
         add_values(project, audio_source, doc)
         source_refs.insert(0, audio_guid)
 

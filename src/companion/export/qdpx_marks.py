@@ -1,6 +1,7 @@
 """What a session puts in a REFI-QDA project beside its sources: the anchored notes,
-bookmarks and prompts, the coded passages (selections) of the transcript, and the marks
-``import-qdpx`` recognises its own export by."""
+bookmarks and prompts, the coded passages (selections) of the transcript, the
+interruptions of the recording (each line coded "Interruption", and its moment on the
+recording), and the marks ``import-qdpx`` recognises its own export by."""
 
 from __future__ import annotations
 
@@ -132,6 +133,7 @@ def selections_of(doc: SessionDocument, rendered: RenderedText, anchors: list[An
             start, end = rendered.spans.get(anchor.entry.key, (0, 0))
         out.append(Selection(anchor.key, anchor.name, start, end, anchor.code_guids,
                               anchor.created, anchor.text, anchor.note_guid))
+    out += [sel for sel, _, _ in interruption_marks(doc, rendered, created)]
     if rendered.text:
         out.append(Selection("case", f"Case {doc.participant.code}", 0, len(rendered.text),
                               (code_guids[("case", doc.participant.code)],), created))
@@ -152,6 +154,25 @@ def write_selection(parent: ET.Element, tag: str, base: str, sel: Selection, use
 
 # How long a note's span on the recording is (a note is a moment; a tool wants a span).
 NOTE_SPAN_MS = 5000
+
+
+def interruption_marks(doc: SessionDocument, rendered: RenderedText, created: str,
+                       ) -> list[tuple[Selection, int, int]]:
+    """Each interruption as a coded selection of its line in the transcript, with its span
+    on the recording (begin, end ms): the gap on the clock where there is one, else, where
+    the clock stood still, the note span from its moment (where the audio goes on)."""
+    out = []
+    for entry in doc.entries:
+        if entry.kind != "interruption" or entry.key not in rendered.spans:
+            continue
+        start, end = rendered.spans[entry.key]
+        name = f"{NOTE_KINDS['interruption']} {hms(entry.at_ms)}"
+        stop = entry.end_ms or entry.at_ms
+        span_end = stop if stop > entry.at_ms else entry.at_ms + NOTE_SPAN_MS
+        out.append((Selection(f"interruption-{entry.ref_id}", name, start, end,
+                              (note_kind_guid("interruption"),), created, entry.text),
+                    entry.at_ms, span_end))
+    return out
 
 
 @dataclass(frozen=True)
@@ -218,6 +239,8 @@ def written_marks(doc: SessionDocument) -> WrittenMarks:
         begin = anchor.entry.at_ms
         audio_codings |= {(begin, begin + NOTE_SPAN_MS, names[code])
                           for code in anchor.code_guids}
+    for sel, begin, end in interruption_marks(doc, rendered, created):
+        audio_codings |= {(begin, end, names[code]) for code in sel.codes}
     notes = {n.get("guid", ""): n for n in project.notes}
     note_texts = {" ".join((n.findtext(qname("PlainTextContent")) or "").split())
                   for n in notes.values()}

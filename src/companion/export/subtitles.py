@@ -2,14 +2,17 @@
 
 The speaker is written in front of the text (``P05: ...``; in WebVTT as a voice tag
 ``<v P05>``). WebVTT also carries the notes, as one-line ``NOTE ...`` comments at their
-place, which players ignore and scripts can read. Cue ids are numbers counting from 1:
-Taguette's subtitle reader takes a cue id for an SRT-style number and a ``NOTE`` block
-only when its text is on the ``NOTE`` line itself.
+place, which players ignore and scripts can read. An interruption of the recording (a
+pause, a stop, a lost microphone) is a ``NOTE`` in WebVTT and a one-second cue of its own
+in SubRip, which has no comments: ``[Interruption at 00:03:04: Microphone lost for 26 s]``.
+Cue ids are numbers counting from 1: Taguette's subtitle reader takes a cue id for an
+SRT-style number and a ``NOTE`` block only when its text is on the ``NOTE`` line itself.
 
 Taguette shows a voice tag as literal text and leaves ``NOTE`` blocks out, so its variant
 (``vtt --for taguette``) writes the speaker in the cue text (``P05: ...``), the notes,
-bookmarks and prompts as cues of their own at their moment (``[Note at 00:12:03: ...]``,
-one second long), and the text unescaped (its reader shows ``&amp;`` as it stands).
+bookmarks, prompts and interruptions as cues of their own at their moment
+(``[Note at 00:12:03: ...]``, one second long), and the text unescaped (its reader shows
+``&amp;`` as it stands).
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from __future__ import annotations
 import dataclasses
 
 from companion.session.document import Entry, SessionDocument, memo_text
+
+NOTE_CUE_MS = 1000
+"""How long a note's or an interruption's cue of its own lasts."""
 
 
 def _clock(ms: int, sep: str) -> str:
@@ -45,18 +51,23 @@ def _entries(doc: SessionDocument) -> list[Entry]:
 
 
 def _cues(doc: SessionDocument) -> list[tuple[int, int, str | None, str]]:
-    cues = []
+    """(start, end, speaker, text) of every SubRip cue: the segments and, with no speaker,
+    the interruptions."""
+    cues: list[tuple[int, int, str | None, str]] = []
     for entry in _entries(doc):
         if entry.kind == "segment" and entry.text.strip():
             end = max(entry.end_ms or entry.at_ms, entry.at_ms + 1)
             cues.append((entry.at_ms, end, entry.speaker, _safe(entry.text)))
+        elif entry.kind == "interruption":
+            cues.append((entry.at_ms, entry.at_ms + NOTE_CUE_MS, None,
+                         _safe(memo_text(doc, entry))))
     return cues
 
 
 def to_srt(doc: SessionDocument) -> bytes:
     blocks = []
     for number, (start, end, speaker, text) in enumerate(_cues(doc), start=1):
-        label = doc.speaker_label(speaker)
+        label = doc.speaker_label(speaker) if speaker else ""
         body = f"{label}: {text}" if label else text
         blocks.append(f"{number}\n{_clock(start, ',')} --> {_clock(end, ',')}\n{body}\n")
     return "\n".join(blocks).encode("utf-8")
@@ -66,15 +77,13 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-NOTE_CUE_MS = 1000
-
 
 def to_vtt_taguette(doc: SessionDocument) -> bytes:
     """WebVTT as Taguette reads it: speakers and notes in the cue text, no voice tags."""
     out = ["WEBVTT", "", "NOTE " + _safe(" ".join(doc.header_lines())), ""]
     number = 0
     for entry in _entries(doc):
-        if entry.kind in ("note", "prompt"):
+        if entry.kind in ("note", "prompt", "interruption"):
             body = _safe(memo_text(doc, entry))
             start, end = entry.at_ms, entry.at_ms + NOTE_CUE_MS
         elif entry.kind == "segment" and entry.text.strip():
@@ -92,7 +101,7 @@ def to_vtt(doc: SessionDocument) -> bytes:
     out = ["WEBVTT", "", "NOTE " + _safe(" ".join(doc.header_lines())), ""]
     number = 0
     for entry in _entries(doc):
-        if entry.kind in ("note", "prompt"):
+        if entry.kind in ("note", "prompt", "interruption"):
             out += ["NOTE " + _safe(memo_text(doc, entry)), ""]
         elif entry.kind == "segment" and entry.text.strip():
             number += 1

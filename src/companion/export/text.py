@@ -2,9 +2,10 @@
 
 - ``txt``: ``[hh:mm:ss] P05: text`` at each speaker turn and ``[hh:mm:ss]`` before every
   further segment of a turn, pause marks, notes and prompts as bracketed memos at their
-  place; the form MAXQDA, ATLAS.ti and NVivo import as a transcript with timestamps, and
-  QualCoder's A/V coder syncs every segment from its stamp. Lines end in CRLF (MAXQDA
-  expects it; the others accept it).
+  place, each interruption of the recording on a line of its own; the form MAXQDA,
+  ATLAS.ti and NVivo import as a transcript with timestamps, and QualCoder's A/V coder
+  syncs every segment from its stamp. Lines end in CRLF (MAXQDA expects it; the others
+  accept it).
 - ``md``: the same content for reading, with the phases as headings.
 - ``f4``: the f4/MAXQDA convention: every paragraph ends in ``#hh:mm:ss-t#`` (tenths of a
   second), the time at which the paragraph ends.
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from companion.export.layout import Paragraph, layout
 from companion.notation import format_hms as hms
 from companion.notation import timestamp
-from companion.session.document import SessionDocument, memo_text, unanchored_notes
+from companion.session.document import Entry, SessionDocument, memo_text, unanchored_notes
 
 CRLF = "\r\n"
 LF = "\n"
@@ -78,6 +79,11 @@ def _turn_body(doc: SessionDocument, para: Paragraph, out: TextBuilder,
             out.add(memo_text(doc, part), part.key)
 
 
+def interruption_line(entry: Entry) -> str:
+    """An interruption as its own line of a transcript (after its time stamp)."""
+    return f"=== Interruption: {entry.text} ==="
+
+
 @dataclass(frozen=True)
 class RenderedText:
     text: str
@@ -102,6 +108,9 @@ def render_txt(doc: SessionDocument, *, newline: str = CRLF, header: bool = True
         elif para.kind == "phase":
             entry = para.parts[0]
             out.add(f"{timestamp(para.at_ms)} --- Phase: {entry.text} ---", entry.key)
+        elif para.kind == "interruption":
+            entry = para.parts[0]
+            out.add(f"{timestamp(para.at_ms)} {interruption_line(entry)}", entry.key)
         elif para.kind == "pause":
             out.add(para.parts[0].text)
         else:
@@ -150,6 +159,8 @@ def f4_paragraphs(doc: SessionDocument) -> list[str]:
             _turn_body(doc, para, piece)
         elif para.kind == "phase":
             piece.add(f"--- Phase: {para.parts[0].text} ---")
+        elif para.kind == "interruption":
+            piece.add(interruption_line(para.parts[0]))
         elif para.kind == "pause":
             piece.add(para.parts[0].text)
         else:
@@ -196,6 +207,10 @@ def to_md(doc: SessionDocument) -> bytes:
             continue
         if para.kind == "pause":
             lines += [md_escape(para.parts[0].text), ""]
+            continue
+        if para.kind == "interruption":
+            text = md_escape(para.parts[0].text)
+            lines += [f"**{timestamp(para.at_ms)} Interruption:** {text}", ""]
             continue
         if para.kind == "memo":
             lines += [f"*{md_escape(memo_text(doc, para.parts[0]))}*", ""]

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,13 @@ class AddedModel:
 
 
 def add_model(source: str | os.PathLike[str], *, name: str | None = None,
-              link: bool = False) -> AddedModel:
+              link: bool = False,
+              verify: Callable[[Path], None] | None = None) -> AddedModel:
     """Check ``source`` and copy it (or, with ``link``, a symlink to it) into the user's
     model folder under ``name`` (default: the folder's name). Nothing is written when the
-    folder or the name is refused."""
+    folder or the name is refused. ``verify`` (the caller's: loading and running the
+    model, which this package does not do) gets the folder last, before anything is
+    written, and raises to refuse it."""
     path = Path(source).expanduser()
     info = check_model_folder(path, field="PATH")
     chosen = name if name is not None else path.resolve().name
@@ -43,6 +47,8 @@ def add_model(source: str | os.PathLike[str], *, name: str | None = None,
     if target.exists() or target.is_symlink():
         raise InputError("--name", chosen, f"a name not yet used in {parent}",
                          hint="pass --name to add it under another name")
+    if verify is not None:
+        verify(path)
     if link:
         target.symlink_to(path.resolve(), target_is_directory=True)
     else:

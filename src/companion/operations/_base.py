@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from companion.store.audit import ActionEntry, one_entry
-from companion.store.db import transaction
+from companion.store.db import checkpoint, transaction
 from companion.study.folder import Study
 
 
@@ -31,7 +31,9 @@ class Acting:
 @contextlib.contextmanager
 def acting(study: Study, *, entity: str, action: str) -> Iterator[Acting]:
     """One user action: its writes in one transaction, folded into one audit entry."""
-    with reading(study) as db, transaction(db):
-        entry = ActionEntry(entity=entity, action=action)
-        with one_entry(db, entry):
-            yield Acting(db, entry)
+    with reading(study) as db:
+        with transaction(db):
+            entry = ActionEntry(entity=entity, action=action)
+            with one_entry(db, entry):
+                yield Acting(db, entry)
+        checkpoint(db)  # a lost -wal file then loses nothing this action wrote

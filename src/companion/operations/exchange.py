@@ -8,13 +8,21 @@ from pathlib import Path
 
 from companion.errors import InputError
 from companion.exchange import ImportResult, plan_import, write_import
+from companion.limits import MAX_ID
 from companion.operations._base import acting, reading
 from companion.store import qda
+from companion.store.backup import backup_quietly
 from companion.store.qda import StoredImport
 from companion.study.folder import Study
 
 __all__ = ["ImportResult", "StoredImport", "UndoResult", "import_qdpx", "list_imports",
            "undo_import"]
+
+
+def _where(study: Study, path: str | Path) -> str:
+    absolute = Path(path).expanduser().resolve()
+    root = study.root.resolve()
+    return str(absolute.relative_to(root)) if root in absolute.parents else str(absolute)
 
 
 def import_qdpx(study: Study, path: str | Path, *, coder: str | None = None,
@@ -28,6 +36,10 @@ def import_qdpx(study: Study, path: str | Path, *, coder: str | None = None,
     with acting(study, entity="qda_import", action="import") as act:
         plan = plan_import(study, act.db, path, coder=coder, force=force)
         result = write_import(act.db, plan)
+        # Where the project was read from: a withdrawal names that file (it holds the
+        # sessions it codes), relative to the study when inside it.
+        act.db.execute("UPDATE qda_imports SET path = ? WHERE id = ?",
+                       [_where(study, path), result.import_id])
         act.entry.entity_id = result.import_id
         if result.replaced:
             act.entry.before = {"replaced": [qda.import_content(act.db, old)
@@ -38,6 +50,7 @@ def import_qdpx(study: Study, path: str | Path, *, coder: str | None = None,
                            "memos": result.memos, "sessions": len(result.sessions),
                            "coder": result.coder, "replaced": result.replaced,
                            "unplaced": result.unplaced_codings, "foreign": result.foreign}
+    backup_quietly(study.root)  # an import is a completed action worth a backup
     return result
 
 
@@ -58,10 +71,10 @@ def undo_import(study: Study, import_id: int | str) -> UndoResult:
     """Take an import back: its codings, memos and codes are deleted (the audit entry keeps
     them) and the earlier import of its project it replaced is in use again."""
     with acting(study, entity="qda_import", action="undo") as act:
-        try:
-            wanted = int(str(import_id).strip())
-        except ValueError:
-            wanted = -1
+        text = str(import_id).strip()
+        # ASCII digits within SQLite's range (a larger one would overflow in the query).
+        wanted = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 \
+            and int(text) <= MAX_ID else -1
         found = qda.get_import(act.db, wanted) if wanted > 0 else None
         if found is None or found.status != qda.ACTIVE:
             active = [str(i.id) for i in qda.list_imports(act.db) if i.status == qda.ACTIVE]

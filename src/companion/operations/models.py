@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from companion.errors import CompanionError
+from companion.errors import CompanionError, InputError
 from companion.models.add import AddedModel, add_model
 from companion.models.catalog import ModelEntry, list_models
 from companion.models.choice import check_protocol_model
@@ -29,8 +29,20 @@ def known() -> list[ModelEntry]:
 
 
 def add(path: str, *, name: str | None = None, link: bool = False) -> AddedModel:
-    """A faster-whisper model folder added to the user's model folder, checked first."""
-    return add_model(path, name=name, link=link)
+    """A faster-whisper model folder added to the user's model folder, checked first:
+    its files, then the model itself, loaded once and run on two seconds of silence (a
+    damaged model.bin is refused here, not at the first transcription)."""
+
+    def runs(folder: Path) -> None:
+        from companion.transcribe.engine import DamagedModelError, self_test
+
+        try:
+            self_test(folder)
+        except DamagedModelError as exc:
+            raise InputError("PATH", path, "a model folder faster-whisper can load and run",
+                             hint=str(exc)) from None
+
+    return add_model(path, name=name, link=link, verify=runs)
 
 
 def remote(name: str) -> RemoteModel:

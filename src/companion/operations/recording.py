@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from companion.operations._base import acting, reading
 from companion.store import recordings
+from companion.store.backup import backup_quietly
 from companion.store.recordings import Segment as AudioSegment
 from companion.study.folder import Study
 
@@ -160,10 +161,13 @@ def import_audio(study: Study, session_id: int | str,
         with acting(study, entity="session", action="import-audio") as act:
             refuse_if_recording(study, session)
             act.entry.entity_id = act.entry.session_id = session.id
-            return importer.attach(study, act.db, session, decoded)
+            segment = importer.attach(study, act.db, session, decoded)
     except BaseException:
         decoded.discard()  # nothing recorded it: leave no file behind
         raise
+    # An imported session is a completed one too: its backup, as a recorded one's.
+    backup_quietly(study.root)
+    return segment
 
 
 def truncation_warning(segment: AudioSegment, source: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from companion.limits import printable_name
 from companion.operations._base import acting, reading
 from companion.session.document import SessionDocument, read_session
 from companion.store import corrections, sessions, speakers, transcripts
@@ -39,7 +40,7 @@ def correct_segment(study: Study, segment_id: int, text: str) -> Segment:
 
 def set_speaker(study: Study, segment_id: int, speaker: str | None) -> Segment:
     """Say who spoke a segment (None or blank: unknown)."""
-    label = (speaker or "").strip() or None
+    label = printable_name("speaker", speaker or "", max_chars=40) or None
     with acting(study, entity=corrections.SEGMENT_ENTITY, action="speaker") as act:
         segment = transcripts.get_segment(act.db, segment_id)
         if label == segment.speaker:

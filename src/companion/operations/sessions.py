@@ -11,7 +11,7 @@ from companion.operations._base import acting, reading
 from companion.operations.protocols import protocol_for, session_protocol
 from companion.operations.ratings import Scored, scored_ratings
 from companion.protocol.model import Protocol
-from companion.session.timeline import PhaseSpan, load_timeline
+from companion.session.timeline import Interruption, PhaseSpan, load_timeline
 from companion.speakers.talktime import talk_time_data
 from companion.store import events, notes, ratings, recordings
 from companion.store import sessions as store
@@ -21,8 +21,8 @@ from companion.store.notes import Note
 from companion.store.sessions import STATUSES, Session, parse_session_id
 from companion.study.folder import Study
 
-__all__ = ["STATUSES", "Session", "SessionOverview", "complete", "get", "list_all",
-           "overview", "parse_session_id", "plan", "reopen"]
+__all__ = ["STATUSES", "Interruption", "Session", "SessionOverview", "complete", "get",
+           "list_all", "overview", "parse_session_id", "plan", "reopen"]
 
 
 def plan(study: Study, participant_code: str, *, protocol_id: str | None = None,
@@ -89,6 +89,8 @@ class SessionOverview:
     """What the live transcript showed (until the full transcription replaces it)."""
     talk_time: dict[str, Any] = field(default_factory=dict)
     """Who talked how much, overall and per phase span (empty before a transcript)."""
+    interruptions: list[Interruption] = field(default_factory=list)
+    """Where the recording broke off: pauses, stops and continues, a lost microphone."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +103,9 @@ class SessionOverview:
             "notes": [n.to_dict() for n in self.notes],
             "live_segments": self.live_segments,
             "talk_time": self.talk_time,
+            "interruptions": [{"kind": i.kind, "at_ms": i.start_ms, "end_ms": i.end_ms,
+                               "lasted_ms": i.lasted_ms, "text": i.describe()}
+                              for i in self.interruptions],
         }
 
 
@@ -119,4 +124,5 @@ def overview(study: Study, session_id: int | str) -> SessionOverview:
             end_ms=tl.end_ms,
             live_segments=[s.to_dict() for s in list_live_segments(db, session.id)],
             talk_time=talk_time_data(tl.segments, tl.phase_spans()) if tl.segments else {},
+            interruptions=tl.interruptions(),
         )

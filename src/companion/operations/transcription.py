@@ -27,8 +27,10 @@ from companion.errors import InputError
 from companion.live.final import replace_with_final
 from companion.operations._base import reading
 from companion.speakers.session import MODES as SPEAKER_MODES
-from companion.speakers.session import separate_session
+from companion.speakers.session import attribute_session, store_separation
 from companion.speakers.talktime import session_talk_time
+from companion.store import transcripts
+from companion.store.db import checkpoint, transaction
 from companion.study.folder import Study
 from companion.transcribe.engine import Engine, check_language
 from companion.transcribe.job import Progress, TranscribeOptions, TranscribeResult
@@ -50,6 +52,9 @@ __all__ = ["Failure", "ModelLoading", "Progress", "QueueEvent", "QueueOutcome", 
            "after_transcript", "reason_of", "request", "talk_time", "transcribe_queue"]
 
 
+MAX_THREADS = 1024  # more than any machine has; a larger number overflows CTranslate2
+
+
 @dataclass(frozen=True)
 class Request:
     """What to transcribe, checked: ``session_ids`` (None: every session waiting for a
@@ -67,8 +72,8 @@ def request(study: Study, session_id: int | str | None, *, all_sessions: bool = 
     language. Writes nothing."""
     if bool(session_id) == bool(all_sessions):
         raise InputError("SESSION", session_id or "", "a session id, or --all (not both)")
-    if threads < 0:
-        raise InputError("--threads", threads, "0 (automatic) or more")
+    if not 0 <= threads <= MAX_THREADS:
+        raise InputError("--threads", threads, f"0 (automatic) to {MAX_THREADS}")
     if speakers not in SPEAKER_MODES:
         raise InputError("--speakers", speakers, "auto (separate voices on mono audio) or none")
     check_language(language)
@@ -101,12 +106,24 @@ def transcribe_queue(study: Study, session_ids: Sequence[int] | None = None, *,
 def after_transcript(study: Study, session_id: int, *, speakers: str = "auto") -> None:
     """What follows a finished transcript, the transcript being the record now: the quotes
     pinned from live lines move onto the final words that match them, the live lines go;
-    then, on one-channel audio with ``speakers`` auto, each word gets its speaker from the
-    voices (two channels keep the channel rule the run applied)."""
+    on one-channel audio with ``speakers`` auto, each word gets its speaker from the
+    voices (two channels keep the channel rule the run applied).
+
+    The transcript is marked done here, in the one transaction that stores the quotes and
+    the speakers (the run left it ``running`` with its last chunk committed): a failure
+    on the way (a full disk) leaves it not done, and the next run does this step again
+    instead of saying the session already has a transcript. The voices are told apart
+    before that transaction, which holds no write lock while the audio is read."""
     with reading(study) as db:
-        replace_with_final(db, session_id)
-        if speakers == "auto":
-            separate_session(study, db, session_id)
+        voices = attribute_session(study, db, session_id) if speakers == "auto" else None
+        with transaction(db):
+            replace_with_final(db, session_id)
+            if voices is not None:
+                store_separation(db, session_id, voices)
+            transcript = transcripts.get_transcript(db, session_id)
+            if transcript is not None and transcript["status"] != "done":
+                transcripts.finish_transcript(db, session_id, "done")
+        checkpoint(db)
 
 
 def talk_time(study: Study, session_id: int) -> list[dict[str, Any]]:

@@ -22,16 +22,21 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from companion.errors import CompanionError
+from companion.errors import CompanionError, InputError
 from companion.privacy.withdrawal_plan import (
     NO_SESSION_DATA,
     UncoveredTableError,
+    export_name_pattern,
+    names_code,
     plan_withdrawal,
+    table_columns,
     table_rules,
     where_clause,
 )
@@ -46,8 +51,8 @@ from companion.study.folder import Study
 # two would otherwise leave the study without any backup.
 BACKUP_OWED = ".withdrawal-backup-owed"
 
-__all__ = ["NO_SESSION_DATA", "ErasureReceipt", "UncoveredTableError", "plan_withdrawal",
-           "withdraw"]
+__all__ = ["NO_SESSION_DATA", "ErasureReceipt", "UncoveredTableError", "backup_owed",
+           "plan_withdrawal", "withdraw"]
 
 # Written by older versions beside their salted fingerprints; removing it makes those
 # fingerprints impossible to check.
@@ -62,6 +67,7 @@ class ErasureReceipt:
     files: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
     resumed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +84,10 @@ class ErasureReceipt:
         if self.reports:
             out.append("  Study reports written before still include them; write them again:")
             out += [f"    {path}" for path in self.reports]
+        if self.projects:
+            out.append("  NOT erased (coded projects imported back, written by your analysis "
+                       "software; they hold them: delete them, or remove them there):")
+            out += [f"    {path}" for path in self.projects]
         return out
 
 
@@ -142,9 +152,10 @@ def _erase_rows(db: sqlite_utils.Database, plan: dict[str, Any], journal_id: int
                        chunk)
         for key in [*plan["settings"], _OLD_SALT]:
             db.execute("DELETE FROM settings WHERE key = ?", [key])
-        for import_id in plan.get("named_imports", []):
-            db.execute("UPDATE qda_imports SET file_name = 'withdrawn.qdpx' WHERE id = ?",
-                       [import_id])
+        _blank_import_names(db, plan)
+        for memo_id in plan.get("project_memos", []):
+            # A memo on the whole project that names them (no session link to go by).
+            db.execute("DELETE FROM qda_memos WHERE id = ?", [memo_id])
         log_change(db, entity="participant", entity_id=None, action="withdrawn",
                    after={"sessions": len(sids), "files": len(plan["files"]),
                           "erased": sorted(k for k, v in plan["rows"].items() if v)})
@@ -152,6 +163,24 @@ def _erase_rows(db: sqlite_utils.Database, plan: dict[str, Any], journal_id: int
         # sure no erased byte lingers, which a rerun repeats harmlessly.
         db.execute("UPDATE withdrawals SET plan = ? WHERE id = ?",
                    [json.dumps({**plan, "stage": "compact"}), journal_id])
+
+
+def _blank_import_names(db: sqlite_utils.Database, plan: dict[str, Any]) -> None:
+    """An imported project's file name, project name or path that names them is blanked
+    (the project named in the receipt already)."""
+    pattern = names_code(plan["code"])
+    exported = export_name_pattern(plan["code"], plan["sessions"])
+    cols = table_columns(db, "qda_imports") if plan.get("named_imports") else set()
+    blank = {"file_name": "withdrawn.qdpx", "project_name": None, "path": None}
+    rows = [row for import_id in plan.get("named_imports", [])
+            for row in db.query("SELECT * FROM qda_imports WHERE id = ?", [import_id])]
+    for row in rows:
+        for col, replacement in blank.items():
+            value = str(row.get(col) or "")
+            if col in cols and value and (pattern.search(value)
+                                          or exported.match(Path(value).name)):
+                db.execute(f"UPDATE qda_imports SET [{col}] = ? WHERE id = ?",
+                           [replacement, row["id"]])
 
 
 def compact(db: sqlite_utils.Database, journal_id: int | None = None) -> None:
@@ -168,12 +197,16 @@ def compact(db: sqlite_utils.Database, journal_id: int | None = None) -> None:
 
 
 def _run(study: Study, db: sqlite_utils.Database, plan: dict[str, Any],
-         resumed: bool) -> ErasureReceipt:
+         resumed: bool, *, locks_held: bool = False) -> ErasureReceipt:
     receipt = ErasureReceipt(code=plan["code"], sessions=plan["sessions"],
                              rows=dict(plan["rows"]), outside=list(plan["outside"]),
-                             reports=list(plan["reports"]), resumed=resumed)
+                             reports=list(plan["reports"]),
+                             projects=list(plan.get("projects", [])), resumed=resumed)
+    if plan.get("project_memos"):
+        receipt.rows["qda_memos"] = receipt.rows.get("qda_memos", 0) + len(
+            plan["project_memos"])
     if plan.get("stage") != "compact":
-        plan = _refresh(study, db, plan)
+        plan = _refresh(study, db, plan, locks_held=locks_held)
         _erase_files(study, plan, receipt)
         _erase_rows(db, plan, plan["id"])
     else:
@@ -184,6 +217,11 @@ def _run(study: Study, db: sqlite_utils.Database, plan: dict[str, Any],
     if backup_study(study.root) is not None:
         owed.unlink(missing_ok=True)
     return receipt
+
+
+def backup_owed(study: Study) -> bool:
+    """A finished withdrawal was stopped before its fresh backup (see :data:`BACKUP_OWED`)."""
+    return (study.root / BACKUP_OWED).exists()
 
 
 def _settle_backup(study: Study, db: sqlite_utils.Database) -> None:
@@ -199,16 +237,18 @@ def _settle_backup(study: Study, db: sqlite_utils.Database) -> None:
         owed.unlink(missing_ok=True)
 
 
-def _refresh(study: Study, db: sqlite_utils.Database, plan: dict[str, Any]) -> dict[str, Any]:
+def _refresh(study: Study, db: sqlite_utils.Database, plan: dict[str, Any], *,
+             locks_held: bool = False) -> dict[str, Any]:
     """A resumed plan, brought up to date: anything of theirs added since is included."""
     participant = find_participant(db, plan["code"])
     if participant is None or participant.id != plan["participant_id"]:
         return plan
-    fresh = plan_withdrawal(study, db, plan["code"])
+    # Holding their sessions' transcription locks ourselves, we would see them taken.
+    fresh = plan_withdrawal(study, db, plan["code"], check_transcription=not locks_held)
     fresh["files"] = sorted(set(fresh["files"]) | set(plan["files"]))
     fresh["dirs"] = sorted(set(fresh["dirs"]) | set(plan["dirs"]))
-    for key in ("outside", "reports"):
-        fresh[key] = list(dict.fromkeys([*plan[key], *fresh[key]]))
+    for key in ("outside", "reports", "projects"):
+        fresh[key] = list(dict.fromkeys([*plan.get(key, []), *fresh[key]]))
     fresh["id"] = plan["id"]
     if fresh != plan:
         with transaction(db):
@@ -224,13 +264,39 @@ def withdraw(study: Study, db: sqlite_utils.Database, code: str) -> ErasureRecei
     for plan in _journal(db):
         if plan["code"].upper() == code.upper():
             return _run(study, db, plan, resumed=True)
-    plan = plan_withdrawal(study, db, code)
-    with transaction(db):
-        cursor = db.execute("INSERT INTO withdrawals (participant_id, plan, started_at) "
-                            "VALUES (?, ?, ?)",
-                            [plan["participant_id"], json.dumps(plan), now_iso()])
-    plan["id"] = cursor.lastrowid
-    return _run(study, db, plan, resumed=False)
+    plan = plan_withdrawal(study, db, code)  # refused while a session is being transcribed
+    with _no_transcription(study, plan):
+        with transaction(db):
+            cursor = db.execute("INSERT INTO withdrawals (participant_id, plan, started_at) "
+                                "VALUES (?, ?, ?)",
+                                [plan["participant_id"], json.dumps(plan), now_iso()])
+        plan["id"] = cursor.lastrowid
+        return _run(study, db, plan, resumed=False, locks_held=True)
+
+
+@contextlib.contextmanager
+def _no_transcription(study: Study, plan: dict[str, Any]) -> Iterator[None]:
+    """Hold the transcription lock of each of their sessions while they are erased: a
+    transcription started meanwhile is refused, as a second transcription is."""
+    from companion.privacy.withdrawal_plan import session_folder
+    from companion.study.session_folder import TRANSCRIBE_LOCK_NAME, SessionLock
+
+    held: list[SessionLock] = []
+    try:
+        for sid in plan["sessions"]:
+            folder = session_folder(study, plan["code"], sid)
+            if not folder.is_dir():
+                continue
+            lock = SessionLock(folder, name=TRANSCRIBE_LOCK_NAME)
+            if not lock.acquire():
+                raise InputError("participant", plan["code"], "a participant whose sessions "
+                                 "are not being transcribed", hint=f"session {sid} is being "
+                                 "transcribed now: wait for it to finish or cancel it")
+            held.append(lock)
+        yield
+    finally:
+        for lock in held:
+            lock.release()
 
 
 def resume_all(study: Study, db: sqlite_utils.Database,

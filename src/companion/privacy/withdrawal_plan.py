@@ -17,9 +17,10 @@ import sqlite_utils
 
 from companion.errors import CompanionError, InputError
 from companion.store.backup import list_backups
+from companion.store.exports import where_now
 from companion.store.participants import get_participant
 from companion.study.folder import Study
-from companion.study.session_folder import is_locked, session_dir_of
+from companion.study.session_folder import TRANSCRIBE_LOCK_NAME, is_locked, session_dir_of
 
 # Tables without a session_id/participant_id column, and how each is handled.
 NO_SESSION_DATA: dict[str, str] = {
@@ -31,8 +32,8 @@ NO_SESSION_DATA: dict[str, str] = {
     # their codings (qda_codings) and memos on their sessions (qda_memos) are erased by
     # session_id.
     "qda_codes": "the analyst's codebook, shared by every participant's codings",
-    "qda_imports": "which project was imported when; a file name that names one of their "
-                   "sessions is blanked",
+    "qda_imports": "which project was imported when; a file name that names them is "
+                   "blanked, and the project file is named in the receipt",
 }
 
 
@@ -146,6 +147,12 @@ def session_folder(study: Study, code: str, sid: int) -> Path:
     return session_dir_of(study, code, sid)
 
 
+def names_code(code: str) -> re.Pattern[str]:
+    """The code as a word of its own, any case: ``P1`` in ``p1-coded.qdpx`` or "P1 said",
+    never in ``P10`` or ``SP1``."""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
 def export_name_pattern(code: str, sids: list[int]) -> re.Pattern[str]:
     # Exactly the names export gives a session's files (and their .part leftovers).
     ids = "|".join(str(s) for s in sids) or "(?!)"
@@ -155,8 +162,11 @@ def export_name_pattern(code: str, sids: list[int]) -> re.Pattern[str]:
         rf"^\.?{re.escape(code)}_session-(?:{ids})(?:_[a-z0-9]+){{0,2}}\.\w+(?:\.\w+\.part)?$")
 
 
-def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[str, Any]:
-    """Everything to erase, found by the participant's id and session ids; writes nothing."""
+def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str, *,
+                    check_transcription: bool = True) -> dict[str, Any]:
+    """Everything to erase, found by the participant's id and session ids; writes nothing.
+    Refused while a session of theirs is recorded or (``check_transcription``)
+    transcribed."""
     participant = get_participant(db, code)  # NotFoundError naming the known codes
     pid, code = participant.id, participant.code
     sids = [r["id"] for r in db.query(
@@ -188,6 +198,10 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
         if is_locked(folder):
             raise InputError("participant", code, "a participant whose sessions are not "
                              "being recorded", hint=f"session {sid} is recording now")
+        if check_transcription and is_locked(folder, TRANSCRIBE_LOCK_NAME):
+            raise InputError("participant", code, "a participant whose sessions are not "
+                             "being transcribed", hint=f"session {sid} is being transcribed "
+                             "now: wait for it to finish or cancel it, then withdraw")
         if folder.is_dir():
             files.update(p.resolve() for p in folder.rglob("*") if p.is_file())
             dirs.append(folder.resolve())
@@ -198,11 +212,13 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
                             f"WHERE session_id IN ({marks}) OR participant_id = ? "
                             f"OR (session_id IS NULL AND participant_id IS NULL) "
                             f"ORDER BY id", [*sids, pid]):
-            path = Path(row["path"])
+            # Relative to the study (absolute from older versions, re-based if the study
+            # folder has moved since).
+            path = where_now(row["path"], bool(row["inside_study"]), root)
             if row["session_id"] is None:
                 if str(path) not in reports:
                     reports.append(str(path))
-            elif row["inside_study"] and root in path.parents:
+            elif root in path.parents:
                 files.add(path)
             elif str(path) not in outside:
                 outside.append(str(path))
@@ -215,10 +231,12 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
     # So do damaged databases kept aside by 'doctor --repair'.
     files.update(p.resolve() for p in study.root.glob("companion.db.damaged-*"))
     participant_dir = session_folder(study, code, 0).parent.resolve()
-    # A coded project imported back under the name companion gave its export names them.
-    named_imports = [r["id"] for r in db.query("SELECT id, file_name FROM qda_imports")
-                     if export_name_pattern(code, sids).match(Path(r["file_name"]).name)
-                     ] if "qda_imports" in rules else []
+    named_imports, projects = imported_projects(study, db, code, sids) \
+        if "qda_imports" in rules else ([], [])
+    project_memos = [r["id"] for r in db.query(
+        "SELECT id, name, text FROM qda_memos WHERE session_id IS NULL")
+        if names_code(code).search(f"{r['name'] or ''}\n{r['text'] or ''}")
+    ] if "qda_memos" in rules else []
     return {
         "code": code, "participant_id": pid, "sessions": sids, "rows": counts,
         "audit_ids": audit_ids, "settings": settings,
@@ -226,5 +244,61 @@ def plan_withdrawal(study: Study, db: sqlite_utils.Database, code: str) -> dict[
         "dirs": [str(d.relative_to(root)) for d in dirs],
         "participant_dir": str(participant_dir.relative_to(root)),
         "outside": outside, "reports": reports, "named_imports": named_imports,
+        "projects": projects, "project_memos": project_memos,
     }
+
+
+def imported_projects(study: Study, db: sqlite_utils.Database, code: str,
+                      sids: list[int]) -> tuple[list[int], list[str]]:
+    """Coded projects imported back that hold the participant: (the imports whose file
+    name, project name or path names them, to be blanked; where those project files are,
+    to be named).
+
+    A project holds them when its texts matched their sessions, its codings or memos are
+    on them, or its name names them. companion did not write the file (the analyst's tool
+    did) and it may hold other participants too, so it is named for the user to delete,
+    never erased."""
+    marks = ",".join("?" * len(sids)) or "NULL"
+    cols = table_columns(db, "qda_imports")
+    pattern = names_code(code)
+    exported = export_name_pattern(code, sids)
+    touched = {r["import_id"] for table in ("qda_codings", "qda_memos", "qda_import_sessions")
+               if table in db.table_names()
+               for r in db.query(f"SELECT DISTINCT import_id FROM [{table}] "
+                                 f"WHERE session_id IN ({marks})", sids)}
+    root = study.root.resolve()
+    named: list[int] = []
+    where: list[str] = []
+    for row in db.query("SELECT * FROM qda_imports ORDER BY id"):
+        name = Path(row["file_name"] or "").name
+        by_name = bool(pattern.search(name) or exported.match(name)) or any(
+            pattern.search(row[col] or "") for col in ("project_name", "path") if col in cols)
+        if by_name:
+            named.append(row["id"])
+        if not (by_name or row["id"] in touched):
+            continue
+        stored = row["path"] if "path" in cols else None
+        if stored:
+            found = where_now(stored, not Path(stored).is_absolute(), root)
+        else:  # imported before the path was kept: the same bytes in the study folder
+            found = _same_file_in_study(study, row["sha256"]) or Path(name)
+        if str(found) not in where:
+            where.append(str(found))
+    return named, where
+
+
+def _same_file_in_study(study: Study, sha256: str) -> Path | None:
+    import hashlib
+
+    for path in sorted(study.root.rglob("*.qdpx")):
+        rel = path.relative_to(study.root).parts
+        if rel[0] in ("recordings", ".backups") or not path.is_file():
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        if digest.hexdigest() == sha256:
+            return path.resolve()
+    return None
 

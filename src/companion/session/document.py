@@ -23,8 +23,10 @@ import sqlite_utils
 from companion.notation import format_hms, pause_mark, pause_unit, segment_text
 from companion.protocol.model import Protocol, code_name
 from companion.protocol.registry import get_protocol
+from companion.session.separation import uncertain_text
 from companion.session.timeline import (
     AudioMap,
+    Interruption,
     PhaseSpan,
     SessionTimeline,
     Speech,
@@ -33,13 +35,14 @@ from companion.session.timeline import (
 )
 from companion.store import notes, ratings, recordings, sessions, transcripts
 from companion.store.participants import Participant
+from companion.store.speakers import get_separation
 from companion.study.folder import Study
 
 if TYPE_CHECKING:
     from companion.privacy.pseudonymise import Pseudonymiser
 
-__all__ = ["Entry", "PhaseSpan", "SessionDocument", "code_name", "memo_text", "pauses_inside",
-           "read_session", "speech_text", "unanchored_notes"]
+__all__ = ["Entry", "Interruption", "PhaseSpan", "SessionDocument", "code_name", "memo_text",
+           "pauses_inside", "read_session", "speech_text", "unanchored_notes"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ class Entry:
 
     ``kind``: ``phase`` (text = the phase title), ``prompt`` (sub = asked or
     suggestion_used), ``segment`` (text = rendered speech, with inner pause marks),
-    ``pause`` (a silence between segments), ``note`` (sub = note, bookmark or reflection).
+    ``pause`` (a silence between segments), ``note`` (sub = note, bookmark or reflection),
+    ``interruption`` (text = what happened and how long, sub = its kind: pause, stop,
+    device, fault or file; ref_id = the recording file that ends there).
     """
 
     kind: str
@@ -95,6 +100,8 @@ class SessionDocument:
     """Segment id -> its whole text as written (pause marks in)."""
     audio: AudioMap = field(default_factory=lambda: AudioMap(()))
     """The recording files on the session clock (see :mod:`companion.session.timeline`)."""
+    separation: dict[str, Any] | None = None
+    """How sure the mono speaker separation was (None: none was made)."""
     pseudonymiser: Pseudonymiser | None = None
     """The replacements made in this copy's text; None: the text as stored."""
     generated_at: str = field(
@@ -146,6 +153,11 @@ class SessionDocument:
     def has_transcript(self) -> bool:
         return bool(self.segments)
 
+    @property
+    def interruptions(self) -> list[Interruption]:
+        """Where the recording broke off (pauses, stops, a lost microphone), in order."""
+        return self.timeline.interruptions()
+
     def header_lines(self) -> list[str]:
         """The lines that open a text export: who, when, how it is written."""
         s = self.session
@@ -165,6 +177,9 @@ class SessionDocument:
                 "Transcript" + (f" (model {model})" if model else "")
                 + f": [hh:mm:ss] = session time at each turn; speakers: {who or 'not labelled'};"
                 f" pauses: (.) 1 {unit}, (..) 2 {unit}, (...) 3 {unit}, (N {unit}) from 4 {unit}.")
+            doubt = uncertain_text(self.separation, self.session.id)
+            if doubt:
+                lines.append(doubt)
         else:
             lines.append("No transcript yet: notes, phases and prompts only.")
         if self.pseudonymiser is not None:
@@ -229,6 +244,9 @@ def read_session(study: Study, db: sqlite_utils.Database,
         elif event.kind == "phase":
             entries.append(Entry("phase", event.at_ms, event.end_ms, event.text,
                                  ref_id=event.ref_id, phase_id=event.sub))
+        elif event.kind == "interruption":
+            entries.append(Entry("interruption", event.at_ms, event.end_ms, event.text,
+                                 ref_id=event.ref_id, sub=event.sub))
         elif event.kind == "prompt":
             entries.append(Entry("prompt", event.at_ms, None, event.text, ref_id=event.ref_id,
                                  sub=event.sub))
@@ -244,19 +262,22 @@ def read_session(study: Study, db: sqlite_utils.Database,
         prompts=list(tl.prompts), transcript=transcript, duration_ms=tl.end_ms,
         interviewer=session.interviewer or None, timeline=tl,
         rendered={sid: " ".join(t for t in texts if t) for sid, texts in rendered.items()},
-        audio=tl.audio,
+        audio=tl.audio, separation=get_separation(db, session.id),
     )
 
 
 # --- what the views share --------------------------------------------------------------
 
 def memo_text(doc: SessionDocument, entry: Entry) -> str:
-    """A note or prompt as a bracketed memo: ``[Note at 00:12:03: text; codes: A1 ...]``.
+    """A note, prompt or interruption as a bracketed memo: ``[Note at 00:12:03: text;
+    codes: A1 ...]``, ``[Interruption at 00:03:04: Microphone lost for 26 s]``.
 
     The time inside is written without its own brackets, so software that reads
     ``[hh:mm:ss]`` as a timestamp does not mistake a memo for a new turn.
     """
     at = format_hms(entry.at_ms)
+    if entry.kind == "interruption":
+        return f"[Interruption at {at}: {entry.text}]"
     if entry.kind == "prompt":
         label = "Suggestion used" if entry.sub == "suggestion_used" else "Prompt asked"
         return f"[{label} at {at}: {entry.text}]"

@@ -17,6 +17,13 @@ Phase spans follow from it: a phase runs from its mark to the next phase mark, o
 session's end, and never past the end; so the spans of a session add up to the time from
 its first phase mark to its end, whoever asks.
 
+**Interruptions** are where one recording file ends and the next begins: a pause (F6), a
+stop and a later continue, a microphone lost and back, a fault, another imported file; and
+a recording that ended because the microphone went away for good. The clock stands still
+through most of them, so their length comes from the wall clock: the time the next file
+began, less the time the file before it began and the audio it holds. Every view shows
+them at their moment, and no transcript stretch or turn runs across one.
+
 :meth:`SessionTimeline.entries` is the interleaving documents are written from: a note,
 prompt or phase mark that falls inside a transcript segment splits that segment at the
 word boundary (by the stored word times), so the note lands between the words it belongs
@@ -26,6 +33,7 @@ to and no time stamp in a document runs backwards.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -35,12 +43,14 @@ from typing import Any
 import sqlite_utils
 
 from companion.errors import CompanionError
+from companion.notation import format_duration
 from companion.store import events, notes, recordings, sessions, transcripts
 from companion.study.folder import Study
 
-# Order of things that share a moment: the phase starts, the recorder's pause, the prompt
-# is asked, then notes taken at that instant, then the silence and the speech from there.
-KIND_ORDER = {"phase": 0, "recorder_pause": 1, "prompt": 2, "note": 3, "pause": 4,
+# Order of things that share a moment: the interruption (the clock stood still through it,
+# so whatever was marked while it lasted comes after it), the phase starts, the prompt is
+# asked, then notes taken at that instant, then the silence and the speech from there.
+KIND_ORDER = {"interruption": 0, "phase": 1, "prompt": 2, "note": 3, "pause": 4,
               "speech": 5}
 
 
@@ -58,6 +68,8 @@ class AudioPart:
     start_ms: int
     end_ms: int
     end_reason: str | None
+    recorded_at: str | None = None
+    """When its first block was written (wall clock, ISO); None for an imported file."""
 
     def abspath(self, study_root: Path) -> Path:
         return Path(study_root) / self.path
@@ -67,19 +79,76 @@ class AudioPart:
         return self.start_ms * samplerate // 1000
 
 
+# Why a recording file ended (``recording_segments.end_reason``) -> the interruption's kind.
+_KINDS = {"paused": "pause", "stopped": "stop", "seconds": "stop", "device_lost": "device",
+          "disk_full": "fault", "error": "fault", "interrupted": "fault"}
+# A last file that ended like this ended the recording against the interviewer's will.
+_UNPLANNED_END = ("device_lost", "disk_full", "error", "interrupted")
+# What each kind of break is called (a fault by its reason).
+_NAMES = {"pause": "Recording paused", "stop": "Recording stopped",
+          "device": "Microphone lost", "file": "Next audio file",
+          "disk_full": "Disk full: recording stopped", "error": "Recorder failed",
+          "interrupted": "Recording cut off"}
+
+
 @dataclass(frozen=True)
-class RecorderPause:
-    """Where the recorder stopped and went on in a new file: a pause, a lost microphone,
-    an import placed later. ``end_ms`` > ``start_ms`` when the clock has a gap (silence
-    on playback); equal when the clock stood still while the recorder was paused."""
+class Interruption:
+    """Where the recording broke off and (unless ``resumed`` is False) went on in a new
+    file. ``end_ms`` > ``start_ms`` when the clock has a gap (silence on playback); equal
+    when the clock stood still. ``lasted_ms``: how long it lasted in the room, when known.
+    ``recording_id``: the file that ends here."""
 
     start_ms: int
     end_ms: int
     reason: str | None
+    lasted_ms: int | None = None
+    resumed: bool = True
+    recording_id: int = 0
 
     @property
     def duration_ms(self) -> int:
+        """Its length on the session clock (0 where the clock stood still)."""
         return self.end_ms - self.start_ms
+
+    @property
+    def kind(self) -> str:
+        """pause, stop, device (the microphone), fault, or file (another imported file)."""
+        return _KINDS.get((self.reason or "").split(":")[0], "file")
+
+    def describe(self) -> str:
+        """What happened and for how long, in words: ``Microphone lost for 26 s``."""
+        reason = (self.reason or "").split(":")[0]
+        name = _NAMES.get(reason if self.kind == "fault" else self.kind, "Recording broke off")
+        if not self.resumed:
+            return f"{name}; the recording ends here"
+        length = "" if self.lasted_ms is None else format_duration(self.lasted_ms / 1000)
+        if self.kind in ("pause", "device"):  # the same recording went on after it
+            return name + (f" for {length}" if length else "")
+        if self.kind == "file":
+            return name + (f", {length} later" if length else "")
+        return name + (f", continued {length} later" if length else ", then continued")
+
+
+def _wall_ms(iso: str | None) -> float | None:
+    if not iso:
+        return None
+    try:
+        return dt.datetime.fromisoformat(iso).timestamp() * 1000
+    except ValueError:
+        return None
+
+
+def _lasted(before: AudioPart, after: AudioPart) -> int | None:
+    """How long the break between two files lasted: the gap on the clock when there is
+    one, else (both recorded here) the next file's start less the end of the audio of the
+    one before, by the wall clock; None when neither tells."""
+    if after.start_ms > before.end_ms:
+        return after.start_ms - before.end_ms
+    began, next_began = _wall_ms(before.recorded_at), _wall_ms(after.recorded_at)
+    if began is None or next_began is None:
+        return None
+    lasted = next_began - began - (before.end_ms - before.start_ms)
+    return round(lasted) if lasted >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -103,12 +172,18 @@ class AudioMap:
         """Only the files that exist on disk (a player or an export can read)."""
         return AudioMap(tuple(p for p in self.parts if p.abspath(study_root).is_file()))
 
-    def pauses(self) -> list[RecorderPause]:
-        """The recorder's pauses: each boundary between two files on the clock."""
-        out: list[RecorderPause] = []
+    def interruptions(self) -> list[Interruption]:
+        """Each boundary between two files on the clock, and a last file that ended
+        because the microphone (or the disk, or the recorder) failed."""
+        out: list[Interruption] = []
         for before, after in pairwise(self.parts):
-            out.append(RecorderPause(before.end_ms, max(before.end_ms, after.start_ms),
-                                     before.end_reason))
+            out.append(Interruption(before.end_ms, max(before.end_ms, after.start_ms),
+                                    before.end_reason, _lasted(before, after),
+                                    recording_id=before.recording_id))
+        if self.parts and (self.parts[-1].end_reason or "").split(":")[0] in _UNPLANNED_END:
+            last = self.parts[-1]
+            out.append(Interruption(last.end_ms, last.end_ms, last.end_reason, None,
+                                    resumed=False, recording_id=last.recording_id))
         return out
 
 
@@ -117,7 +192,8 @@ def audio_map(segments: Sequence[recordings.Segment]) -> AudioMap:
     parts = sorted(segments, key=lambda s: (s.offset_ms, s.seq))
     return AudioMap(tuple(
         AudioPart(s.id, s.seq, s.path, int(s.samplerate), int(s.channels), s.offset_ms,
-                  s.end_ms, s.end_reason) for s in parts))
+                  s.end_ms, s.end_reason,
+                  None if s.status == "imported" else s.started_at) for s in parts))
 
 
 # --- what is on the clock ---------------------------------------------------------------
@@ -139,11 +215,12 @@ class PhaseSpan:
 class Event:
     """One thing on the session clock (for listings and order checks)."""
 
-    kind: str  # phase, recorder_pause, prompt, note, pause, speech
+    kind: str  # interruption, phase, prompt, note, pause, speech
     at_ms: int
     end_ms: int | None = None
     ref_id: int | None = None
-    sub: str | None = None  # prompt: asked/suggestion_used; note: note/bookmark
+    sub: str | None = None  # prompt: asked/suggestion_used; note: note/bookmark;
+    # interruption: its kind (pause, stop, device, fault, file)
     text: str = ""
     codes: tuple[str, ...] = ()
 
@@ -286,8 +363,8 @@ class SessionTimeline:
                 current = mark["phase_id"]
         return current
 
-    def recorder_pauses(self) -> list[RecorderPause]:
-        return self.audio.pauses()
+    def interruptions(self) -> list[Interruption]:
+        return self.audio.interruptions()
 
     # --- events and document entries --------------------------------------------------
 
@@ -297,9 +374,9 @@ class SessionTimeline:
         for span in self.phase_spans():
             out.append(Event("phase", span.start_ms, span.end_ms, span.event_id,
                              span.phase_id, span.title))
-        for pause in self.recorder_pauses():
-            out.append(Event("recorder_pause", pause.start_ms, pause.end_ms, None,
-                             pause.reason))
+        for item in self.interruptions():
+            out.append(Event("interruption", item.start_ms, item.end_ms, item.recording_id,
+                             item.kind, item.describe()))
         for prompt in self.prompts:
             out.append(Event("prompt", int(prompt["at_ms"]), None, int(prompt["id"]),
                              prompt["kind"], prompt["text"]))
@@ -321,9 +398,11 @@ class SessionTimeline:
         return sorted(out, key=lambda e: e.sort_key)
 
     def speech(self) -> list[Speech]:
-        """The transcript cut where a note, bookmark, prompt or phase mark falls inside a
-        segment (at the word boundary), in clock order."""
-        cut_times = [e.at_ms for e in self._marks() if e.kind in ("phase", "prompt", "note")]
+        """The transcript cut where a note, bookmark, prompt, phase mark or interruption
+        falls inside a segment (at the word boundary), in clock order: no stretch runs
+        across an interruption, whatever the transcript's segments say."""
+        cut_times = [e.at_ms for e in self._marks()
+                     if e.kind in ("phase", "prompt", "note", "interruption")]
         out: list[Speech] = []
         for seg in self.segments:
             tokens, match = timed_tokens(seg)
@@ -340,10 +419,9 @@ class SessionTimeline:
         return out
 
     def entries(self) -> list[Entry]:
-        """Speech stretches, phase marks, prompts, notes and the pauses between turns,
-        interleaved in clock order: what a document is written from."""
-        items = [Entry(e.kind, e.at_ms, event=e) for e in self._marks()
-                 if e.kind != "recorder_pause"]
+        """Speech stretches, interruptions, phase marks, prompts, notes and the pauses
+        between turns, interleaved in clock order: what a document is written from."""
+        items = [Entry(e.kind, e.at_ms, event=e) for e in self._marks()]
         items += [Entry("speech", s.at_ms, speech=s) for s in self.speech()]
 
         def key(entry: Entry) -> tuple[int, int, int, int]:

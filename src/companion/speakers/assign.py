@@ -1,45 +1,49 @@
-"""Which voice spoke each word of a mono recording.
+"""Which of two voices spoke each piece of a mono recording, and how sure that is.
 
-1. Every word's frames (from the stored word times) get cepstra; silent frames are left out.
-2. First splits of the utterances (words between pauses) into two voices: by merging the
-   utterances one Gaussian explains best until two groups remain (agglomerative, as in
-   classic diarisation); with an enrolled interviewer also by how well that voice explains
-   each utterance against the recording as a whole (cut where the scores fall apart).
-3. Each side then gets a voice adapted from the recording's own background model to its
-   words (so a different microphone or room than at enrolment matters little, and both
-   voices are equally detailed), and every word is scored again, three times over.
-4. A two-state path over the words (Viterbi) joins the scores: changing speaker costs more
-   between words spoken without a gap than across a pause, so a lone word changes speaker
-   only when its voice clearly says so, and a short interjection still gets its own run.
-5. The enrolled voice names the sides; of the two results, the one whose sides it tells
-   apart best is kept (each first split fails on some recordings, rarely both).
+Works on the statistics of :mod:`companion.speakers.pieces` alone (never the frames):
 
-Returns 0 for the interviewer (the side the enrolled voice fits better) and 1 for the other
-voice, per word; without an enrolled voice, 0 is the group of the first utterance and the
-caller names the sides (see :mod:`companion.speakers.session`).
+1. A first split of the islands of speech (pieces between pauses) into two voices: merge
+   the islands one Gaussian explains best until two groups remain (agglomerative, as in
+   classic diarisation; the largest few hundred islands, the others join the nearer
+   group). A split by the main direction of the pieces' MAP supervectors, choosing the
+   split the two voices' models fit best, measured worse on real speech (a recording's
+   own changes of room or channel win over the voices there).
+2. Each side then gets a voice adapted from the background to its pieces, every piece is
+   scored between the two (linear scoring of the statistics), and a two-state path over
+   the pieces decides; changing voice inside an island of speech costs more than across
+   a pause. Repeated a few times.
+3. With an enrolled voice the side it fits better is the interviewer; without one, side 0
+   is the side of the first piece and the caller names the sides
+   (:mod:`companion.speakers.naming`).
+
+The result carries every piece's margin (how much better its side explains it than the
+other does), from which the separation's confidence and the doubtful pieces come.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from companion.speakers.features import mfcc, voiced
-from companion.speakers.voice import Voice, adapt, fit_voice
+from companion.speakers.pieces import MIN_FRAMES, Pieces
+from companion.speakers.voice import Voice
 
 INTERVIEWER, OTHER = 0, 1
-ROUNDS = 3
-PRIOR_FRAMES = 50.0
-"""Variance prior (in frames of the whole recording's spread) for a short utterance."""
-BACKGROUND_COMPONENTS = 16
-CLIP = 4.0
-"""A frame's log-likelihood ratio is clipped: a cough or a click cannot decide a word."""
-SWITCH_JOINED = 12.0
-SWITCH_PAUSED = 3.0
-PAUSE_MS = 250
-"""A gap this long between words makes a change of speaker cheap."""
+RELEVANCE = 16.0
+"""MAP relevance: a component moves towards a side's frames only as far as it has seen
+them."""
+ROUNDS = 5
+SCALE = 0.2
+"""Neighbouring frames are far from independent: a piece's summed log-likelihood ratio is
+scaled down before it meets the costs of a change of voice."""
+SWITCH_JOINED = 8.0
+SWITCH_PAUSED = 0.1
+DOUBT = 2.0
+"""A piece whose scaled margin is below this is doubtful (about 7:1 odds)."""
+SAME_VOICE = 0.9
+"""Below this distance between the two sides' models (a squared Mahalanobis distance,
+summed over the components by their weight) one voice was probably split in two."""
 
 
 @dataclass(frozen=True)
@@ -48,115 +52,244 @@ class Span:
     end_ms: int
 
 
-def word_frames(spans: Sequence[Span], cepstra: np.ndarray, is_voice: np.ndarray,
-                offset_ms: int = 0) -> list[np.ndarray]:
-    """The voiced cepstral frames of each word (times on the audio's timeline + offset)."""
+@dataclass(frozen=True)
+class Separation:
+    sides: np.ndarray  # (P,) 0 or 1 per piece
+    margin: np.ndarray  # (P,) scaled evidence for the side chosen (>= 0 mostly)
+    distance: float  # between the two sides' voices
+    enrolled_gap: float | None  # enrolled voice's fit: interviewer side minus other
+
+    def doubtful(self, pieces: Pieces) -> np.ndarray:
+        return (self.margin < DOUBT) & (pieces.frames >= MIN_FRAMES)
+
+    def confidence(self, pieces: Pieces) -> float:
+        """0..1: the share of the speech in pieces decided clearly, lowered when the two
+        sides sound alike (one voice split in two) or the enrolled voice barely tells
+        them apart."""
+        weight = pieces.frames.astype(float)
+        if not weight.sum():
+            return 0.0
+        clear = float(weight[~self.doubtful(pieces)].sum() / weight.sum())
+        alike = min(1.0, self.distance / (2 * SAME_VOICE))
+        value = clear * alike
+        if self.enrolled_gap is not None:
+            value *= min(1.0, max(0.0, self.enrolled_gap) / 0.3)
+        return round(value, 3)
+
+
+PRIOR_FRAMES = 50.0
+"""Variance prior (in frames of the whole recording's spread) for a short island."""
+MAX_ISLANDS = 400
+"""Islands clustered pairwise at most (the largest); the rest join the nearer group."""
+
+
+def _island_split(pieces: Pieces, usable: np.ndarray) -> np.ndarray:
+    """Agglomerative clustering of the islands into two voices: repeatedly merge the pair
+    of groups whose frames one Gaussian explains nearly as well as two (the smallest rise
+    in n·log det of the variances), until two remain. Returns 0/1 per piece."""
+    island = pieces.island
+    ids = np.unique(island[usable])
+    count_all = np.array([pieces.frames[usable & (island == i)].sum() for i in ids], float)
+    s1_all = np.stack([pieces.f[usable & (island == i)].sum((0, 1)) for i in ids]).astype(float)
+    s2_all = np.stack([pieces.sq[usable & (island == i)].sum(0) for i in ids]).astype(float)
+    spread = np.maximum(s2_all.sum(0) / count_all.sum() - (s1_all.sum(0) / count_all.sum())
+                        ** 2, 1e-6)
+
+    def cost(count: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        mean = first / count[:, None]
+        var = (second - count[:, None] * mean ** 2 + PRIOR_FRAMES * spread) / (
+            count[:, None] + PRIOR_FRAMES)
+        spent: np.ndarray = count * np.log(np.maximum(var, 1e-9)).sum(1)
+        return spent
+
+    chosen = np.sort(np.argsort(-count_all)[:MAX_ISLANDS])
+    n, s1, s2 = count_all[chosen].copy(), s1_all[chosen].copy(), s2_all[chosen].copy()
+    own = cost(n, s1, s2)
+
+    def rises(i: int) -> np.ndarray:
+        merged: np.ndarray = cost(n[i] + n, s1[i] + s1, s2[i] + s2) - own[i] - own
+        return merged
+
+    total = len(chosen)
+    if total < 2:
+        return np.zeros(len(pieces), int)
+    rise = np.stack([rises(i) for i in range(total)])
+    np.fill_diagonal(rise, np.inf)
+    member = np.arange(total)
+    for _ in range(total - 2):
+        a, b = np.unravel_index(np.argmin(rise), rise.shape)
+        n[a] += n[b]
+        s1[a] += s1[b]
+        s2[a] += s2[b]
+        own[a] = cost(n[a:a + 1], s1[a:a + 1], s2[a:a + 1])[0]
+        member[member == b] = a
+        rise[b, :] = rise[:, b] = np.inf
+        row = rises(int(a))
+        row[a] = np.inf
+        row[np.isinf(rise[:, a]) & (np.arange(total) != a)] = np.inf
+        rise[a, :] = rise[:, a] = row
+    groups = np.unique(member)
+    group_of = {int(g): k for k, g in enumerate(groups)}
+    # every island (also those left out above) joins the group it raises the cost least
+    g_n = np.array([count_all[chosen][member == g].sum() for g in groups])
+    g_s1 = np.stack([s1_all[chosen][member == g].sum(0) for g in groups])
+    g_s2 = np.stack([s2_all[chosen][member == g].sum(0) for g in groups])
+    g_own = cost(g_n, g_s1, g_s2)
+    side_of_island = {}
+    for k, i in enumerate(ids):
+        if k in set(chosen.tolist()):
+            side_of_island[int(i)] = group_of[int(member[list(chosen).index(k)])]
+            continue
+        rise_to = [cost(g_n[j:j + 1] + count_all[k], g_s1[j:j + 1] + s1_all[k],
+                        g_s2[j:j + 1] + s2_all[k])[0] - g_own[j] for j in (0, 1)]
+        side_of_island[int(i)] = int(np.argmin(rise_to))
+    return np.array([side_of_island.get(int(i), 0) for i in island])
+
+
+def side_means(pieces: Pieces, sides: np.ndarray) -> list[np.ndarray]:
+    """Each side's voice: the background's means adapted to the side's pieces."""
+    bg = pieces.background
     out = []
-    n = len(cepstra)
-    for span in spans:
-        lo = max(0, min(n, (span.start_ms - offset_ms) // 10))
-        hi = max(lo, min(n, (span.end_ms - offset_ms) // 10))
-        if hi - lo < 3:  # a very short word: widen to 30 ms so it has some frames
-            lo, hi = max(0, lo - 1), min(n, hi + 2)
-        keep = is_voice[lo:hi]
-        frames = cepstra[lo:hi][keep] if keep.any() else cepstra[lo:hi]
-        out.append(frames)
+    for side in (INTERVIEWER, OTHER):
+        chosen = sides == side
+        n = pieces.n[chosen].sum(0).astype(float)
+        f = pieces.f[chosen].sum(0).astype(float)
+        out.append((f + RELEVANCE * bg.means) / (n + RELEVANCE)[:, None])
     return out
 
 
-def attribute(audio: np.ndarray, spans: Sequence[Span], *, interviewer: Voice | None = None,
-              offset_ms: int = 0) -> list[int]:
-    """0 (interviewer) or 1 (other) for each word span of ``audio`` (16 kHz mono)."""
-    if not spans:
-        return []
-    cepstra, level = mfcc(audio)
-    return attribute_frames(word_frames(spans, cepstra, voiced(level), offset_ms), spans,
-                            interviewer=interviewer)
+def score(pieces: Pieces, means: list[np.ndarray]) -> np.ndarray:
+    """Per piece, the log-likelihood ratio side 0 : side 1 of its frames (linear scoring:
+    the frames' shares of the components fixed by the background)."""
+    inv = 1.0 / pieces.background.variances
+    a, b = means
+    lin = (a - b) * inv  # (K, D)
+    quad = 0.5 * ((a * a - b * b) * inv).sum(1)  # (K,)
+    llr: np.ndarray = np.einsum("pkd,kd->p", pieces.f.astype(float), lin) - pieces.n @ quad
+    return llr
 
 
-def attribute_frames(frames: list[np.ndarray], spans: Sequence[Span], *,
-                     interviewer: Voice | None = None) -> list[int]:
-    """As :func:`attribute`, from each word's frames."""
-    usable = [i for i, f in enumerate(frames) if len(f)]
-    if len(usable) < 2:
-        return [INTERVIEWER] * len(spans)
-    background = fit_voice(np.concatenate([frames[i] for i in usable]))
-    groups = _utterances(spans, usable)
-    pooled = [np.concatenate([frames[i] for i in group]) for group in groups]
-    seeds = [_merge_to_two(pooled)]
-    if interviewer is not None:
-        scores = np.array([_mean_llr(p, interviewer, background) for p in pooled])
-        weights = np.array([len(p) for p in pooled], float)
-        seeds.append((scores < _split_point(scores, weights)).astype(int))
-    best: tuple[float, np.ndarray] | None = None
-    for seed in seeds:
-        labels = np.full(len(spans), -1)
-        for group, side in zip(groups, seed, strict=True):
-            labels[group] = side
-        labels = _refine(frames, spans, usable, labels, background)
-        if interviewer is None:
-            return [int(v) if v >= 0 else INTERVIEWER for v in labels]
-        fit = _enrolled_fit(frames, labels, interviewer, background)
+def _distance(pieces: Pieces, means: list[np.ndarray]) -> float:
+    bg = pieces.background
+    return float((bg.weights * (((means[0] - means[1]) ** 2) / bg.variances).sum(1)).sum())
+
+
+def separate(pieces: Pieces, *, enrolled: bool = False) -> Separation:
+    """Two voices over the pieces (see the module's description)."""
+    count = len(pieces)
+    usable = pieces.frames >= MIN_FRAMES
+    if count == 0 or usable.sum() < 2:
+        return Separation(np.zeros(count, int), np.zeros(count), 0.0, None)
+    sides = _refine(pieces, _island_split(pieces, usable), usable)
+    means = side_means(pieces, np.where(usable, sides, -1))
+    evidence = np.where(usable, score(pieces, means) * SCALE, 0.0)
+    gap = None
+    if enrolled and pieces.enrolled is not None:
+        fit = []
+        for side in (INTERVIEWER, OTHER):
+            chosen = usable & (sides == side)
+            frames = pieces.frames[chosen].sum()
+            fit.append(pieces.enrolled[chosen].sum() / frames if frames else -np.inf)
         if fit[OTHER] > fit[INTERVIEWER]:
-            labels = np.where(labels >= 0, 1 - labels, labels)
-        # the split in which the enrolled voice tells the sides apart best
-        contrast = abs(fit[INTERVIEWER] - fit[OTHER])
-        if best is None or contrast > best[0]:
-            best = (contrast, labels)
-    assert best is not None
-    return [int(v) if v >= 0 else INTERVIEWER for v in best[1]]
+            sides, evidence = 1 - sides, -evidence
+            fit.reverse()
+        gap = float(fit[0] - fit[1]) if np.isfinite(fit[0] - fit[1]) else 0.0
+    elif sides[0] != INTERVIEWER:
+        sides, evidence = 1 - sides, -evidence
+    margin = np.where(sides == INTERVIEWER, evidence, -evidence)
+    return Separation(sides, margin, _distance(pieces, means), gap)
 
 
-def _refine(frames: list[np.ndarray], spans: Sequence[Span], usable: list[int],
-            labels: np.ndarray, background: Voice) -> np.ndarray:
-    """Rounds of: a voice for each side adapted from the recording's background (so both
-    are alike in everything but what their words share), every word scored, the best
-    path."""
+def _refine(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> np.ndarray:
     for _ in range(ROUNDS):
-        if not (labels == INTERVIEWER).any() or not (labels == OTHER).any():
+        if sides[usable].min() == sides[usable].max():
             break
-        mine = adapt(background, np.concatenate([frames[i] for i in usable
-                                                 if labels[i] == INTERVIEWER]))
-        theirs = adapt(background, np.concatenate([frames[i] for i in usable
-                                                   if labels[i] == OTHER]))
-        evidence = np.zeros(len(spans))
-        for i in usable:
-            llr = np.clip(mine.frame_loglik(frames[i]) - theirs.frame_loglik(frames[i]),
-                          -CLIP, CLIP)
-            evidence[i] = llr.sum()
-        labels = _best_path(evidence, spans)
-    return labels
+        means = side_means(pieces, np.where(usable, sides, -1))
+        evidence = np.where(usable, score(pieces, means) * SCALE, 0.0)
+        new = best_path(evidence, pieces)
+        if (new == sides).all():
+            break
+        sides = new
+    return sides
 
 
-def _enrolled_fit(frames: list[np.ndarray], labels: np.ndarray, voice: Voice,
-                  background: Voice) -> list[float]:
-    """How much better the enrolled voice explains each side's frames than the recording's
-    background does (mean log-likelihood ratio per frame; -inf for an empty side)."""
-    fit = []
-    for side in (INTERVIEWER, OTHER):
-        chosen = [f for f, lab in zip(frames, labels, strict=True) if lab == side and len(f)]
-        if chosen:
-            both = np.concatenate(chosen)
-            fit.append(float(np.mean(voice.frame_loglik(both) - background.frame_loglik(both))))
-        else:
-            fit.append(-np.inf)
-    return fit
+def best_path(evidence: np.ndarray, pieces: Pieces) -> np.ndarray:
+    """Viterbi over pieces; evidence > 0 favours side 0."""
+    n = len(evidence)
+    cost = np.zeros((n, 2))
+    back = np.zeros((n, 2), int)
+    emit = np.stack([-evidence / 2, evidence / 2], axis=1)  # lower is better
+    cost[0] = emit[0]
+    for i in range(1, n):
+        joined = pieces.island[i] == pieces.island[i - 1]
+        switch = SWITCH_JOINED if joined else SWITCH_PAUSED
+        for s in (0, 1):
+            stay, move = cost[i - 1, s], cost[i - 1, 1 - s] + switch
+            back[i, s] = s if stay <= move else 1 - s
+            cost[i, s] = min(stay, move) + emit[i, s]
+    path = np.zeros(n, int)
+    path[-1] = int(np.argmin(cost[-1]))
+    for i in range(n - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    return path
 
 
-def _utterances(spans: Sequence[Span], usable: Sequence[int]) -> list[list[int]]:
-    """The usable words grouped into stretches without a pause of :data:`PAUSE_MS`."""
-    groups: list[list[int]] = []
-    for i in usable:
-        if groups and spans[i].start_ms - spans[groups[-1][-1]].end_ms < PAUSE_MS:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    return groups
+def piece_of_words(pieces: Pieces, spans: list[Span]) -> np.ndarray:
+    """For each word, the piece it was spoken in: Whisper's word times spread over the
+    pauses around a word, so the piece nearest the word's middle (inside it, or the
+    closest edge) rather than the one it overlaps most (-1 when there is no piece)."""
+    if not len(pieces):
+        return np.full(len(spans), -1)
+    starts, ends = pieces.start_ms, pieces.end_ms
+    solid = pieces.frames >= MIN_FRAMES
+    out = np.empty(len(spans), int)
+    for i, span in enumerate(spans):
+        middle = (span.start_ms + span.end_ms) / 2
+        away = np.where((starts <= middle) & (middle <= ends), 0.0,
+                        np.minimum(abs(starts - middle), abs(ends - middle)))
+        away = away + np.where(solid, 0.0, 200.0)  # a crumb of sound decides last
+        out[i] = int(np.argmin(away))
+    return out
 
 
-def _mean_llr(frames: np.ndarray, voice: Voice, background: Voice) -> float:
+REACH_MS = 1000
+"""How far a word's edge may move to meet the voice of its piece."""
+
+
+def voiced_edges(pieces: Pieces, spans: list[Span], at: np.ndarray) -> list[Span]:
+    """The words' times widened to the voice they were spoken in: Whisper's word edges
+    fall inside the sound (a turn's first word often starts late, its last ends early),
+    and a turn's length, hence talk-time, is measured from them. Where the piece of a word
+    differs from its neighbour's, the word's edge on that side moves out to its piece's
+    edge (at most :data:`REACH_MS`), never past the neighbouring word."""
+    out = list(spans)
+    solid = pieces.frames >= MIN_FRAMES
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start_ms, spans[i].end_ms))
+    for k, i in enumerate(order):
+        p = int(at[i])
+        if p < 0 or not solid[p]:
+            continue
+        start, end = out[i].start_ms, out[i].end_ms
+        before = order[k - 1] if k else None
+        after = order[k + 1] if k + 1 < len(order) else None
+        if before is None or int(at[before]) != p:
+            floor = out[before].end_ms if before is not None else 0
+            edge = int(pieces.start_ms[p])
+            if start - REACH_MS <= edge < start:
+                start = max(edge, floor)
+        if after is None or int(at[after]) != p:
+            ceiling = spans[after].start_ms if after is not None else int(pieces.end_ms[p])
+            edge = int(pieces.end_ms[p])
+            if end < edge <= end + REACH_MS:
+                end = min(edge, ceiling)
+        out[i] = Span(min(start, spans[i].start_ms), max(end, spans[i].end_ms))
+    return out
+
+
+def _mean_llr(frames: np.ndarray, voice: Voice, background: Voice, clip: float = 4.0,
+              ) -> float:
     return float(np.clip(voice.frame_loglik(frames) - background.frame_loglik(frames),
-                         -CLIP, CLIP).mean())
+                         -clip, clip).mean())
 
 
 def _split_point(scores: np.ndarray, weights: np.ndarray) -> float:
@@ -175,68 +308,3 @@ def _split_point(scores: np.ndarray, weights: np.ndarray) -> float:
         if between > best:
             best, cut = between, (s[k - 1] + s[k]) / 2
     return cut
-
-
-def _merge_to_two(pooled: list[np.ndarray]) -> np.ndarray:
-    """Agglomerative clustering of utterances into two voices: repeatedly merge the pair of
-    clusters whose frames one Gaussian explains nearly as well as two (the smallest rise in
-    n·log det of the variances), until two remain. Returns 0/1 per utterance."""
-    spread = np.concatenate(pooled).var(0) + 1e-6
-    n = np.array([len(p) for p in pooled], float)
-    s1 = np.stack([p.sum(0) for p in pooled]).astype(float)
-    s2 = np.stack([(p.astype(float) ** 2).sum(0) for p in pooled])
-
-    def cost(count: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        # a short utterance's variance leans on the whole recording's (PRIOR_FRAMES)
-        mean = first / count[:, None]
-        var = (second - count[:, None] * mean ** 2 + PRIOR_FRAMES * spread) / (
-            count[:, None] + PRIOR_FRAMES)
-        spent: np.ndarray = count * np.log(np.maximum(var, 1e-9)).sum(1)
-        return spent
-
-    own = cost(n, s1, s2)
-
-    def rises(i: int) -> np.ndarray:
-        merged: np.ndarray = cost(n[i] + n, s1[i] + s1, s2[i] + s2) - own[i] - own
-        return merged
-
-    count = len(pooled)
-    rise = np.stack([rises(i) for i in range(count)])
-    np.fill_diagonal(rise, np.inf)
-    member = np.arange(count)
-    for _ in range(count - 2):
-        a, b = np.unravel_index(np.argmin(rise), rise.shape)
-        n[a] += n[b]
-        s1[a] += s1[b]
-        s2[a] += s2[b]
-        own[a] = cost(n[a:a + 1], s1[a:a + 1], s2[a:a + 1])[0]
-        member[member == b] = a
-        rise[b, :] = rise[:, b] = np.inf
-        row = rises(int(a))
-        row[a] = np.inf
-        row[np.isinf(rise[:, a]) & (np.arange(count) != a)] = np.inf  # merged away
-        rise[a, :] = rise[:, a] = row
-    first = member[0]
-    sides: np.ndarray = (member != first).astype(int)
-    return sides
-
-
-def _best_path(evidence: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
-    """Viterbi over words; evidence > 0 favours the interviewer."""
-    n = len(evidence)
-    cost = np.zeros((n, 2))
-    back = np.zeros((n, 2), int)
-    emit = np.stack([-evidence / 2, evidence / 2], axis=1)  # lower is better
-    cost[0] = emit[0]
-    for i in range(1, n):
-        gap = spans[i].start_ms - spans[i - 1].end_ms
-        switch = SWITCH_PAUSED if gap >= PAUSE_MS else SWITCH_JOINED
-        for s in (0, 1):
-            stay, move = cost[i - 1, s], cost[i - 1, 1 - s] + switch
-            back[i, s] = s if stay <= move else 1 - s
-            cost[i, s] = min(stay, move) + emit[i, s]
-    path = np.zeros(n, int)
-    path[-1] = int(np.argmin(cost[-1]))
-    for i in range(n - 1, 0, -1):
-        path[i - 1] = back[i, path[i]]
-    return path

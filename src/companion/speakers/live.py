@@ -5,7 +5,7 @@ of a mono recording, in its own process, for the whole session. Each line's voic
 are scored by how much better the enrolled voice explains them than a model of everything
 the session has sounded like so far (refitted as the session grows); the cut between the
 two voices' scores is where the lines heard so far fall apart best (as the final separation
-does, :mod:`companion.speakers.assign`). Until both voices have been heard a line stays
+does, :mod:`companion.speakers.assign`). Until two voices have been heard a line stays
 unlabelled, and without an enrolled voice every line does: the final transcript decides.
 
 The study folder comes from :data:`STUDY_ENV`, set by the live transcript's owner; the
@@ -27,8 +27,10 @@ from companion.speakers.voice import Voice, fit_voice
 STUDY_ENV = "COMPANION_STUDY"
 MIN_FRAMES = 30
 """A line with less voiced speech than this (0.3 s) is not labelled."""
-MIN_LINES = 3
-"""Lines heard before any is labelled: the background must hold both voices."""
+MIN_LINES = 2
+"""Lines heard before any is labelled: from the second line on, the lines heard can fall
+apart in two voices (the first line alone cannot tell whose voice the enrolled one is
+not), so the talk-time bar shows from the first answer."""
 KEEP_FRAMES = 60_000
 """Frames kept for the background (10 minutes of speech; older lines are let go)."""
 SEPARATED = 0.5

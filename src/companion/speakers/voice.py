@@ -64,6 +64,13 @@ def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
     return total
 
 
+def posteriors(voice: Voice, frames: np.ndarray) -> np.ndarray:
+    """(frames, K): how much each component of ``voice`` takes of each frame."""
+    comp = _component_loglik(voice, frames)
+    shares: np.ndarray = np.exp(comp - _logsumexp(comp, axis=1)[:, None])
+    return shares
+
+
 def fit_voice(frames: np.ndarray, components: int = COMPONENTS) -> Voice:
     """A mixture fitted to ``frames`` (rows of cepstra); fewer components for little data."""
     x = np.asarray(frames, float)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 from companion.files import atomic_path, make_private_dir
-from companion.store.db import DB_NAME, store_problem
+from companion.store import identity
+from companion.store.health import DB_NAME, store_problem
 
 
 class StudyFolder(Protocol):
@@ -63,6 +64,7 @@ def backup_study(study_root: Path) -> Path | None:
             src.close()
     for old in list_backups(root)[KEEP:]:
         old.unlink(missing_ok=True)
+    identity.refresh(source)
     return target
 
 
@@ -83,8 +85,10 @@ def restore_newest(study: StudyFolder) -> str | None:
     no sound backup exists.
     """
     root = Path(study.root)
+    marker = identity.read_marker(root)
     for candidate in list_backups(root):
-        if candidate.stat().st_size > 0 and store_problem(candidate) is None:
+        if (candidate.stat().st_size > 0 and store_problem(candidate) is None
+                and _same_study(candidate, marker)):
             break
     else:
         return None
@@ -100,6 +104,19 @@ def restore_newest(study: StudyFolder) -> str | None:
     when = candidate.stem.removeprefix("companion-")
     return (f"restored from the backup of {when[:8]} {when[9:11]}:{when[11:13]} UTC; "
             f"changes made after it are lost; the damaged file is kept as {kept.name}")
+
+
+def _same_study(candidate: Path, marker: identity.Marker | None) -> bool:
+    """A backup of this study (or of one made before studies had ids), never another's
+    copied into .backups/."""
+    if marker is None:
+        return True
+    conn = sqlite3.connect(f"file:{candidate}?mode=ro", uri=True)
+    try:
+        found = identity.database_id(conn)
+    finally:
+        conn.close()
+    return found is None or found == marker.study_id
 
 
 def backup_quietly(study_root: Path) -> Path | None:

@@ -17,6 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from companion.errors import CompanionError, InputError
 from companion.files import ensure_private_file, make_private
+from companion.store import identity
+from companion.store.backup import backup_study
+from companion.store.health import (
+    DB_NAME,
+    LOST_WAL_HINT,
+    REPAIR_HINT,
+    lost_wal_frames,
+    store_problem,
+    unavailable_reason,
+)
 from companion.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -24,7 +34,9 @@ if TYPE_CHECKING:
     # installed) takes about 0.3 s, and the TUI paints its first frame before that.
     import sqlite_utils
 
-DB_NAME = "companion.db"
+__all__ = ["DB_NAME", "DamagedStoreError", "NewerDatabaseError", "StoreUnavailableError",
+           "check_store", "checkpoint", "insert_row", "migrate", "now_iso", "open_db",
+           "schema_version", "transaction"]
 
 
 class NewerDatabaseError(InputError):
@@ -43,69 +55,9 @@ class StoreUnavailableError(CompanionError):
     exit_code = 2
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-REPAIR_HINT = "run 'companion doctor --repair' to restore the newest automatic backup"
 # Paths (with inode) already checked by this process: a quick_check reads every page, so
 # it runs once per process, not on every one of an operation's connections.
 _CHECKED: set[tuple[str, int, int]] = set()
-
-
-def _has_audio(study_root: Path) -> bool:
-    recordings = study_root / "recordings"
-    return recordings.is_dir() and any(p.is_file() for p in recordings.rglob("*"))
-
-
-def store_problem(path: Path) -> str | None:
-    """What is wrong with the database at ``path`` (one line), or None if it looks sound.
-
-    Checks the header, that a non-empty file is a companion database, and SQLite's
-    ``quick_check``. An empty file is a new study, unless recordings/ holds audio: then
-    the database was lost, and taking it for a new study would orphan the interviews.
-    """
-    path = Path(path)
-    name = path.name
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            if _has_audio(path.parent):
-                return f"{name} is empty although recordings/ holds audio (the database " \
-                    "was lost)"
-            return None
-        with open(path, "rb") as handle:
-            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return f"{name} is damaged: it does not start with an SQLite header"
-    except OSError as exc:
-        return f"{name} cannot be read: {exc.strerror or exc}"
-    conn = sqlite3.connect(str(path), timeout=10.0)
-    try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if version == 0 and tables:
-            return f"{name} is not a companion database (it has tables but no schema version)"
-        result = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
-        if result != ["ok"]:
-            # SQLite's report can span lines ("*** in database main ***\nPage 23: ..."):
-            # the error stays one line.
-            return f"{name} is damaged (quick_check: {' '.join(result[0].split())})"
-    except sqlite3.OperationalError:
-        raise  # the machine (a full disk, a read-only folder), not the file: see check_store
-    except sqlite3.DatabaseError as exc:
-        return f"{name} is damaged ({exc})"
-    finally:
-        conn.close()
-    return None
-
-
-def unavailable_reason(path: Path, exc: BaseException) -> str:
-    """Why a sound database cannot be opened, in words (not "disk I/O error")."""
-    import shutil
-
-    with contextlib.suppress(OSError):
-        if shutil.disk_usage(Path(path).parent).free < 256 * 1024:
-            return "the disk is full: free some space and try again"
-    if not os.access(Path(path).parent, os.W_OK) or "readonly" in str(exc):
-        return "its folder is read-only"
-    return str(exc)
 
 
 def check_store(path: Path) -> None:
@@ -124,7 +76,8 @@ def check_store(path: Path) -> None:
         raise StoreUnavailableError(f"cannot open {path.name}: {unavailable_reason(path, exc)}"
                                     "; nothing was changed") from None
     if problem is not None:
-        raise DamagedStoreError(f"{problem}; nothing was changed: {REPAIR_HINT}")
+        hint = LOST_WAL_HINT if lost_wal_frames(path) else REPAIR_HINT
+        raise DamagedStoreError(f"{problem}; nothing was changed: {hint}")
     if st.st_size > 0:
         _CHECKED.add(key)
 
@@ -212,6 +165,9 @@ def open_db(
     """
     path = Path(path)
     if not path.exists():
+        problem = store_problem(path)  # a study that had a database is not a new one
+        if problem is not None:
+            raise DamagedStoreError(f"{problem}; nothing was changed: {REPAIR_HINT}")
         if not create:
             raise CompanionError(f"no study database at {path}")
         ensure_private_file(path)
@@ -244,12 +200,29 @@ def open_db(
     # the last transactions, and the recorder keeps its own files for that.
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA busy_timeout = 10000")
+    if 0 < version < upto:
+        # Before a migration: a backup of the database as this version left it.
+        backup_study(path.parent)
     migrate(db, upto=upto)
+    if version != schema_version(db) or identity.read_marker(path.parent) is None \
+            or identity.database_id(conn) is None:
+        identity.remember(path, conn)
     for suffix in ("", "-wal", "-shm"):
         side = Path(str(path) + suffix)
         if side.exists():
             make_private(side)
     return db
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy what the WAL holds into the database file, without waiting for readers.
+
+    After each completed action: a ``-wal`` file lost afterwards (deleted, or left
+    behind by a killed process and then removed) then holds nothing that is not in the
+    database too. A checkpoint that cannot finish now (a reader on an older snapshot, a
+    full disk) leaves the rest to the next one; the commit itself stands either way."""
+    with contextlib.suppress(sqlite3.Error):
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from companion.errors import InputError
+from companion.limits import printable_name
 from companion.store.audit import log_change
 from companion.store.db import now_iso, transaction
 
@@ -51,7 +52,7 @@ def save_rating(
     """Store a scored rating, replacing the session's earlier one for the same target."""
     if target not in TARGETS:
         raise InputError("target", target, "most or least")
-    role = (role or "").strip()
+    role = printable_name("role", role or "")
     if not role:
         raise InputError("role", role, "the professional's role, such as physiotherapist")
     before = get_rating(db, session_id, target)

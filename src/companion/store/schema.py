@@ -382,8 +382,30 @@ DROP TABLE qda_memos;
 ALTER TABLE qda_memos_v2 RENAME TO qda_memos;
 """
 
+V_IMPORT_PATHS = """
+-- Where an imported coded project was read from (relative to the study folder when
+-- inside it): a withdrawal names that file, which holds the participant too.
+ALTER TABLE qda_imports ADD COLUMN path TEXT;
+"""
+
+V_SPEAKER_SEPARATION = """
+-- How sure the last speaker separation of a mono session was: the share of its speech
+-- decided clearly (0..1), how certain the naming of the interviewer was (NULL with an
+-- enrolled voice, which names the sides itself), and the stretches it was unsure of.
+CREATE TABLE speaker_separations (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+    engine TEXT NOT NULL,
+    enrolled INTEGER NOT NULL,
+    confidence REAL NOT NULL,
+    naming REAL,
+    doubtful TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (V1_FOUNDATION, V2_RECORDING, V3_TRANSCRIPTS,
                               V4_SESSION_STOPPED,
                               V_EXPORTS_AND_WITHDRAWALS, V_LIVE_TRANSCRIPT, V_QDA_CODINGS,
-                              V_TRANSCRIPT_DROPPED, V_QDA_PROJECTS)
+                              V_TRANSCRIPT_DROPPED, V_QDA_PROJECTS, V_IMPORT_PATHS,
+                              V_SPEAKER_SEPARATION)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from companion.errors import InputError, NotFoundError
+from companion.limits import parse_id, printable_name
 from companion.store.audit import log_change
 from companion.store.db import insert_row, now_iso, transaction
 from companion.store.participants import get_participant
@@ -49,11 +50,8 @@ def _from_row(row: dict[str, Any]) -> Session:
 
 def parse_session_id(value: object) -> int:
     """A session id as typed by the user ("12"), or an InputError."""
-    text = str(value).strip()
-    if not text.isdigit() or int(text) <= 0:
-        raise InputError("session", value, "a session id (a positive whole number); "
-                         "see 'companion session list'")
-    return int(text)
+    return parse_id("session", value, "a session id",
+                    hint="see 'companion session list'")
 
 
 def new_session(
@@ -66,6 +64,8 @@ def new_session(
     pilot: bool = False,
 ) -> Session:
     participant = get_participant(db, participant_code)
+    if interviewer:
+        interviewer = printable_name("interviewer", interviewer)
     with transaction(db):
         session_id = insert_row(
             db, "sessions",

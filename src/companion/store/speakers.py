@@ -9,14 +9,17 @@ adds the rest as a new segment whose audit entry names the segment it came from.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import sqlite_utils
 
 from companion.errors import InputError
+from companion.limits import printable_name
 from companion.store.audit import log_change
-from companion.store.db import insert_row, transaction
+from companion.store.db import insert_row, now_iso, transaction
 from companion.store.events import phase_at
 from companion.store.search import index_text
 from companion.store.transcripts import (
@@ -102,21 +105,20 @@ def _prev_end(words: Sequence[Word], first: Word) -> int:
 
 
 def apply_word_speakers(db: sqlite_utils.Database, session_id: int,
-                        speakers: Mapping[int, Sequence[str | None]], *, engine: str) -> int:
-    """Set the speaker of every word of the given segments (id -> one name per word) and
-    split segments where the speaker changes. Returns the number of segments afterwards
-    that were touched. Logged once for the session (an automatic pass, version kept)."""
+                        words: Mapping[int, Sequence[Word]], *, engine: str) -> int:
+    """Give the given segments new words (id -> the segment's words, each carrying its
+    speaker, and the times the separation found for it) and split segments where the
+    speaker changes. Returns the number of segments afterwards that were touched. Logged
+    once for the session (an automatic pass, version kept)."""
     touched = 0
     with transaction(db):
-        for segment_id, names in speakers.items():
+        for segment_id, new in words.items():
             segment = get_segment(db, segment_id)
-            if len(names) != len(segment.words) or not names:
+            if len(new) != len(segment.words) or not new:
                 continue
-            words = [replace(w, speaker=n) for w, n in zip(segment.words, names, strict=True)]
-            if all(w.speaker == segment.speaker for w in words) and all(
-                    w.speaker == n for w, n in zip(segment.words, names, strict=True)):
+            if all(w.speaker == segment.speaker for w in new) and tuple(new) == segment.words:
                 continue
-            touched += len(_rewrite(db, segment, words, action="speakers-auto",
+            touched += len(_rewrite(db, segment, new, action="speakers-auto",
                                     keep_text=segment.text))
         log_change(db, entity="transcript", entity_id=session_id, session_id=session_id,
                    action="speakers", after={"engine": engine, "segments": touched})
@@ -196,8 +198,40 @@ def session_speakers(db: sqlite_utils.Database, session_id: int) -> list[str]:
 
 
 def _check_name(name: str) -> str:
-    clean = " ".join((name or "").split())
+    clean = " ".join(printable_name("speaker", name or "", max_chars=400).split())
     if not clean or len(clean) > 40:
         raise InputError("speaker", name, "a name or code of 1 to 40 characters")
     return clean
 
+
+
+UNCERTAIN = 0.6
+"""A separation below this confidence (or naming below :data:`UNCERTAIN_NAMING`) is shown
+as uncertain."""
+UNCERTAIN_NAMING = 0.25
+
+
+def save_separation(db: sqlite_utils.Database, session_id: int, *, engine: str,
+                    enrolled: bool, confidence: float, naming: float | None,
+                    doubtful: Sequence[tuple[int, int]]) -> None:
+    """How sure the session's separation was (one row per session, the latest pass)."""
+    with transaction(db):
+        db.execute("INSERT OR REPLACE INTO speaker_separations (session_id, engine, enrolled,"
+                   " confidence, naming, doubtful, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [session_id, engine, int(enrolled), confidence, naming,
+                    json.dumps([list(d) for d in doubtful]), now_iso()])
+
+
+def get_separation(db: sqlite_utils.Database, session_id: int) -> dict[str, Any] | None:
+    """The stored separation of a mono session with ``uncertain`` (True when its speakers
+    may be wrong) and ``doubtful`` spans as (start_ms, end_ms); None when there was none."""
+    rows = list(db.query("SELECT * FROM speaker_separations WHERE session_id = ?",
+                         [session_id]))
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row["doubtful"] = [tuple(d) for d in json.loads(row["doubtful"] or "[]")]
+    row["enrolled"] = bool(row["enrolled"])
+    row["uncertain"] = bool(row["confidence"] < UNCERTAIN or (
+        row["naming"] is not None and row["naming"] < UNCERTAIN_NAMING))
+    return row

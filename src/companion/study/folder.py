@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from companion.errors import CompanionError, NotAStudyError
 from companion.files import make_private_dir
 from companion.settings import Settings, load_settings
-from companion.store.db import DB_NAME, open_db
+from companion.store.db import DB_NAME, DamagedStoreError, open_db
+from companion.store.health import REPAIR_HINT, store_problem
 
 if TYPE_CHECKING:
     # Only for the annotation: companion.store.db imports sqlite-utils when a database is
@@ -101,10 +102,18 @@ def init_study(root: Path) -> tuple[Study, bool]:
     return study, created
 
 
-def open_study(root: Path) -> Study:
-    """The study in ``root``; a folder without a database is refused with a hint."""
+def open_study(root: Path, *, for_repair: bool = False) -> Study:
+    """The study in ``root``; a folder without a database is refused with a hint (a study
+    whose database went missing points to ``doctor --repair``, which ``for_repair`` is)."""
     study = Study(Path(root))
     if not study.db_path.is_file():
+        # A study that had a database (its identity file, backups or audio say so) is
+        # not "no study": its database is lost, and the doctor can restore it.
+        lost = None if study.db_path.exists() else store_problem(study.db_path)
+        if lost is not None:
+            if for_repair:
+                return study
+            raise DamagedStoreError(f"{lost}; nothing was changed: {REPAIR_HINT}")
         raise NotAStudyError(
             f"{root} is not a study folder (no {DB_NAME}); "
             f"run 'companion init' there, or pass --study DIR or set {ENV_VAR}"

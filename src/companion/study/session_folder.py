@@ -57,9 +57,10 @@ class SessionLock:
             self._fd = None
 
 
-def is_locked(folder: Path) -> bool:
-    """True while a live recorder holds the session folder."""
-    path = Path(folder) / LOCK_NAME
+def is_locked(folder: Path, name: str = LOCK_NAME) -> bool:
+    """True while a live recorder holds the session folder (with ``name`` the
+    transcription lock: a transcription is working on it)."""
+    path = Path(folder) / name
     if not path.exists():
         return False
     fd = os.open(path, os.O_RDONLY)

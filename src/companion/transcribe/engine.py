@@ -19,8 +19,34 @@ from typing import Any
 
 import numpy as np
 
-from companion.errors import InputError
+from companion.errors import CompanionError, InputError
 from companion.models.resolve import ModelChoice, resolve_model
+
+
+class DamagedModelError(CompanionError):
+    """The model cannot be loaded, or what it decodes is no text at all: its files are
+    damaged (a changed model.bin), not the audio."""
+
+    exit_code = 2
+
+
+# A run of one character this long is no speech Whisper writes (a row of exclamation
+# marks or quotes): a model whose weights were changed writes such runs on any audio,
+# silence included.
+NONSENSE_RUN = 16
+
+
+def nonsense(text: str, avg_logprob: float) -> str | None:
+    """Why a decoded segment is no text a sound model writes, or None."""
+    if not np.isfinite(avg_logprob):
+        return f"a log-probability of {avg_logprob}"
+    run, last = 0, ""
+    for ch in text:
+        run = run + 1 if ch == last and not ch.isspace() else 1
+        last = ch
+        if run >= NONSENSE_RUN:
+            return f"{NONSENSE_RUN} times {ch!r} in a row"
+    return None
 
 
 @dataclass(frozen=True)
@@ -137,15 +163,48 @@ class Engine:
         # decode two chunks at once (see companion.transcribe.ahead).
         cores = threads or (os.cpu_count() or 1)
         self.workers = workers or workers_for(choice, self.device, cores)
-        self.model = WhisperModel(choice.source, device=self.device,
-                                  compute_type=self.compute_type,
-                                  cpu_threads=max(1, cores // self.workers),
-                                  num_workers=self.workers)
+        try:
+            self.model = WhisperModel(choice.source, device=self.device,
+                                      compute_type=self.compute_type,
+                                      cpu_threads=max(1, cores // self.workers),
+                                      num_workers=self.workers)
+        except Exception as exc:  # one line, never a traceback or "could not write"
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            if not choice.is_local:
+                raise CompanionError(
+                    f"could not fetch the model {choice.label} from the Hugging Face hub "
+                    f"({reason}); check the connection, or choose an installed model "
+                    "('companion model list')") from None
+            raise DamagedModelError(
+                f"the model {choice.label} cannot be loaded ({reason}): its files may be "
+                "damaged; add or download it again") from None
         self.lock = threading.Lock()
+        self.sane = False  # see check_sane
 
     @property
     def multilingual(self) -> bool:
         return bool(self.model.model.is_multilingual)
+
+    def check_sane(self) -> None:
+        """Decode two seconds of silence once, before a run writes anything: a sound model
+        writes nothing (or a word) there; a damaged one its nonsense, which would
+        otherwise take minutes to show (every window decoded to the last token, at every
+        fallback temperature) and be stored as "(unintelligible)". DamagedModelError."""
+        if self.sane:
+            return
+        quick = DecodeOptions(language=None if self.multilingual else "en", beam_size=1,
+                              extra={"temperature": 0.0, "max_new_tokens": 24})
+        try:
+            segments, _ = self.transcribe(np.zeros(2 * 16_000, dtype=np.float32), quick)
+            for _ in segments:
+                pass
+        except DamagedModelError:
+            raise
+        except Exception as exc:
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise DamagedModelError(f"the model {self.label} fails to decode ({reason}): "
+                                    "its files may be damaged") from None
+        self.sane = True
 
     @property
     def label(self) -> str:
@@ -178,12 +237,27 @@ class Engine:
 
         def convert() -> Iterator[RawSegment]:
             for seg in segments:
+                wrong = nonsense(seg.text, float(seg.avg_logprob))
+                if wrong is not None:
+                    # Not stored as a transcript (nor as "(unintelligible)"): the model
+                    # is named, so the user replaces it instead of trusting the text.
+                    raise DamagedModelError(
+                        f"the model {self.label} decodes nonsense ({wrong}): its files are "
+                        "probably damaged; add or download it again")
                 words = tuple(RawWord(w.word, float(w.start), float(w.end),
                                       float(w.probability)) for w in (seg.words or ()))
                 yield RawSegment(float(seg.start), float(seg.end), seg.text,
                                  float(seg.avg_logprob), words)
 
         return convert(), info.language
+
+
+def self_test(folder: Path) -> None:
+    """Load the model in ``folder`` and run :meth:`Engine.check_sane`, as a check before
+    it is accepted: DamagedModelError when it cannot be loaded or writes nonsense."""
+    choice = ModelChoice(label=str(folder), source=str(folder), is_local=True,
+                         english_only=False)
+    Engine(choice, threads=0, workers=1).check_sane()
 
 
 _engines: dict[tuple[str, str, str | None, int], Engine] = {}

@@ -16,6 +16,8 @@ skips the committed chunks. The steps of a run are :class:`Run`'s methods: the p
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -71,7 +73,10 @@ def transcribe_session(
     before anything is written. A set ``cancel`` stops after the segment being decoded,
     with status 'cancelled', keeping the chunks committed so far; the next call resumes
     with the next chunk. ``on_done`` is what follows a transcript this run finished (the
-    caller's: speakers, quotes), called with the session still locked against another run.
+    caller's: speakers, quotes), called with the session still locked against another run;
+    given one, the run leaves the transcript ``running`` with all its chunks stored, and
+    ``on_done`` marks it done in the transaction of its own last writes (so a transcript
+    is never done without them). If it fails the transcript is ``failed`` and resumable.
     """
     with study.connected() as db:
         options = study_options(study, options)
@@ -79,6 +84,7 @@ def transcribe_session(
         if engine is None:
             engine = engine_for(options, plan.language)
         engine.check_language(plan.language)
+        engine.check_sane()  # a damaged model is named before anything is written
         with transcribing(study, plan.session):  # a second run on it is refused
             if options.restart:
                 store.delete_transcript(db, plan.session.id)  # and its dropped words
@@ -86,9 +92,16 @@ def transcribe_session(
             if existing is not None and existing["status"] == "done":
                 return result_of(db, plan, "already-done", existing, 0, 0.0)
             with engine.lock:
-                result = Run(db, plan, engine, options, on_progress, cancel).run()
+                result = Run(db, plan, engine, options, on_progress, cancel,
+                             marks_done=on_done is None).run()
             if result.status == "done" and on_done is not None:
-                on_done(result)
+                try:
+                    on_done(result)  # marks the transcript done in its own last transaction
+                except BaseException:
+                    # Not done: the next run finds every chunk stored and does this again.
+                    with contextlib.suppress(sqlite3.Error):
+                        store.finish_transcript(db, plan.session.id, "failed")
+                    raise
             return result
 
 
@@ -114,8 +127,9 @@ class Run:
 
     def __init__(self, db: sqlite_utils.Database, plan: Plan, engine: Engine,
                  options: TranscribeOptions, on_progress: ProgressCallback | None,
-                 cancel: threading.Event | None) -> None:
+                 cancel: threading.Event | None, *, marks_done: bool = True) -> None:
         self.db, self.plan, self.engine, self.options = db, plan, engine, options
+        self.marks_done = marks_done
         self.on_progress, self.cancel = on_progress, cancel
         self.sid = plan.session.id
         self.labels = speaker_labels(plan.session.participant_code)
@@ -174,9 +188,14 @@ class Run:
                 status = self.finish("cancelled")
         except BaseException as exc:
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
-            store.finish_transcript(self.db, self.sid, status)
-            if isinstance(exc, (KeyboardInterrupt, CompanionError)) or not isinstance(
-                    exc, Exception):
+            # On a full disk this may fail too: the transcript then stays 'running', which
+            # the queue shows as interrupted, and the next run resumes it all the same.
+            with contextlib.suppress(sqlite3.Error):
+                store.finish_transcript(self.db, self.sid, status)
+            # Our own errors, and the machine's (a full disk, a read-only folder), reach
+            # the front as they are: each is said in one line there.
+            if isinstance(exc, (KeyboardInterrupt, CompanionError, OSError, sqlite3.Error)) \
+                    or not isinstance(exc, Exception):
                 raise
             raise CompanionError(f"transcription of session {self.sid} failed: {exc}") from exc
         finally:
@@ -316,7 +335,14 @@ class Run:
         return last
 
     def finish(self, status: str) -> str:
-        """The run's end in the store: done (up to where it got) or cancelled (resumable)."""
+        """The run's end in the store: done (up to where it got) or cancelled (resumable).
+        Without ``marks_done`` a finished run stores where it got and leaves the status
+        ``running``: the step after it marks it done (see ``transcribe_session``)."""
+        if status == "done" and not self.marks_done:
+            store.set_done_ms(self.db, self.sid, self.resume_ms)
+            if self.language:
+                store.set_language(self.db, self.sid, self.language)
+            return status
         store.finish_transcript(self.db, self.sid, status,
                                 done_ms=self.resume_ms if status == "done" else None,
                                 language=self.language)

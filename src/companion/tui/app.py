@@ -63,6 +63,11 @@ class CompanionApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit",
                 tooltip="Quit companion (while recording it asks first; the recording "
                         "stops cleanly and the session can be continued)"),
+        # Offered on the screens that show a session (summary, review) or highlight one
+        # (sessions): see check_action.
+        Binding("ctrl+o", "export", "Export", id="app.export",
+                tooltip="Export this session for analysis software: choose the formats "
+                        "and the folder"),
     ]
 
     def __init__(
@@ -356,9 +361,29 @@ class CompanionApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout,
                        markup=False)
 
+    def _export_target(self) -> int | None:
+        """The session the current screen shows or highlights, if it offers an export."""
+        from companion.tui.context import ExportsSession
+
+        screen = self.screen
+        return screen.export_session_id() if isinstance(screen, ExportsSession) else None
+
+    def action_export(self) -> None:
+        """The export dialog for the session on screen (summary, review, sessions)."""
+        from companion.tui.screens.export import ExportScreen
+
+        session_id = self._export_target()
+        if session_id is None:
+            self.notify("Highlight a session to export it.", severity="warning")
+            return
+        self.push_screen(ExportScreen(session_id))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """During an interview the footer keeps to the interview's own keys: search,
-        report and theme wait (they left stray characters at 80 columns)."""
+        report and theme wait (they left stray characters at 80 columns). Export is
+        offered where a session is shown or highlighted."""
+        if action == "export":
+            return self._export_target() is not None
         if action in ("open_search", "open_report", "toggle_dark"):
             # Also under a dialog or the palette. The footer asks this for its first frame:
             # no import of the live screen here.

@@ -62,6 +62,14 @@ class Companion(Protocol):
         """Run ``work`` in a thread that outlives the screen (the app waits for it)."""
 
 
+@runtime_checkable
+class ExportsSession(Protocol):
+    """A screen that shows (or has highlighted) a session the export dialog can write."""
+
+    def export_session_id(self) -> int | None:
+        """The session to export; None when none is shown or highlighted."""
+
+
 def companion_of(node: DOMNode) -> Companion:
     """The app ``node`` runs in, as its screens and widgets see it."""
     return cast("Companion", node.app)

@@ -10,4 +10,5 @@ SYMBOLS: dict[str, str] = {
     "used": "✦ ",  # a suggestion used: not the bookmark's flag
     "pause": "‖ ",
     "quote": "❝ ",
+    "interruption": "⏸ ",  # the recording broke off: a pause, a stop, a lost microphone
 }

@@ -1,7 +1,8 @@
 """Review a session: its timeline, the transcript with notes in place, playback, edits.
 
-Left: the timeline (phases, prompts asked, suggestions used, notes, bookmarks, code tags).
-Right: the transcript, speaker by speaker, with pause marks and the notes at their times.
+Left: the timeline (phases, interruptions of the recording, prompts asked, suggestions
+used, notes, bookmarks, code tags). Right: the transcript, speaker by speaker, with pause
+marks, the notes at their times and a line where the recording broke off.
 Enter plays from the highlighted line; Space pauses; ←/→ skip 5 s; the segment being
 played is highlighted. ``e`` corrects a segment's text or a note, ``s`` changes who spoke,
 ``x`` splits a segment at a word, ``w`` gives it to the other speaker, ``R`` renames a
@@ -29,9 +30,11 @@ from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes, recording, review
 from companion.session.document import Entry, SessionDocument, memo_text
+from companion.session.separation import uncertain_text
 from companion.tui.context import CompanionScreen
 from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
+from companion.tui.symbols import SYMBOLS
 from companion.tui.widgets.text_prompt import TextPrompt
 
 PlayerFactory = Callable[["ReviewScreen"], PlayerLike]
@@ -89,6 +92,8 @@ class ReviewScreen(CompanionScreen):
                 tooltip="Give the highlighted segment to the session's other speaker"),
         Binding("R", "rename", "Rename", id="review.rename",
                 tooltip="Rename the highlighted segment's speaker in the whole session"),
+        Binding("D", "doubtful", "Doubtful", id="review.doubtful",
+                tooltip="Mark the words whose speaker the separation was unsure of"),
         Binding("escape", "back", "Back", id="review.back-screen", tooltip="Close the review"),
     ]
 
@@ -107,6 +112,8 @@ class ReviewScreen(CompanionScreen):
         self.current_segment: int | None = None
         self._head_base = ""
         self._head_shown = ""
+        self.show_doubtful = False
+        """D marks the segments holding words the separation was unsure of."""
 
     # --- building --------------------------------------------------------------------
 
@@ -127,6 +134,7 @@ class ReviewScreen(CompanionScreen):
             self.go_to(self.start_at_ms)
         self.query_one("#transcript-list", OptionList).focus()
         self.set_interval(0.1, self.follow_player)
+        self.offer_enrolment()
 
     def on_unmount(self) -> None:
         if self.player is not None:
@@ -139,10 +147,14 @@ class ReviewScreen(CompanionScreen):
         stamp = f"[{format_hms(entry.at_ms)}] "
         if entry.kind == "phase":
             return Text(f"── {entry.text} {stamp}──", style="bold")
+        if entry.kind == "interruption":
+            return Text(f"{stamp}{SYMBOLS['interruption']}{entry.text}", style="bold yellow")
         if entry.kind == "pause":
             return Text(f"{' ' * 11}{entry.text}", style="dim")
         if entry.kind == "segment":
             text = Text(stamp, style="dim")
+            if self.show_doubtful and self._doubtful(entry):
+                text.append("?? ", style="bold reverse yellow")
             text.append(f"{doc.speaker_label(entry.speaker) or '?'}: ", style="bold")
             text.append(entry.text)
             return text
@@ -162,7 +174,7 @@ class ReviewScreen(CompanionScreen):
         keep_t, keep_l = transcript.highlighted, timeline.highlighted
         self.transcript_rows = [Row(self._key(e), e) for e in doc.entries]
         self.timeline_rows = [Row(self._key(e), e) for e in doc.entries
-                              if e.kind in ("phase", "prompt", "note")]
+                              if e.kind in ("phase", "interruption", "prompt", "note")]
         transcript.clear_options()
         transcript.add_options([Option(self._label(r.entry), id=r.key)
                                 for r in self.transcript_rows])
@@ -183,6 +195,13 @@ class ReviewScreen(CompanionScreen):
 
             self._head_base += "\ntalk-time: " + describe(
                 talk_time_data(doc.segments, doc.phases)["overall"])
+            doubt = uncertain_text(doc.separation, doc.session.id)
+            if doubt:
+                self._head_base += f"\n{doubt}"
+            spans = (doc.separation or {}).get("doubtful") or []
+            if spans:
+                self._head_base += (f"\nD marks the {len(spans)} stretches whose speaker "
+                                    "the separation was unsure of")
         self._show_head()
 
     def _show_head(self) -> None:
@@ -382,6 +401,25 @@ class ReviewScreen(CompanionScreen):
         self._apply(partial(review.split_segment, self.companion.study, segment_id,
                             len(before.split())))
 
+    def _doubtful(self, entry: Entry) -> bool:
+        spans = ((self.doc.separation if self.doc else None) or {}).get("doubtful") or []
+        end = entry.end_ms if entry.end_ms is not None else entry.at_ms
+        return any(start < end and entry.at_ms < stop for start, stop in spans)
+
+    def action_doubtful(self) -> None:
+        self.show_doubtful = not self.show_doubtful
+        self.reload()
+
+    def offer_enrolment(self) -> None:
+        """Ask "Is this you?" once per study, after a separation without an enrolled
+        voice, the voice's longest turn played from here."""
+        from companion.tui.screens.enrol_offer import offer_enrolment
+
+        def play(at_ms: int) -> None:
+            self._playing(lambda player: player.play(at_ms))
+
+        offer_enrolment(self, self.companion.study, self.session_id, play)
+
     def action_swap(self) -> None:
         highlighted = self._highlighted_segment("give it to the other speaker")
         if highlighted is not None:
@@ -417,6 +455,10 @@ class ReviewScreen(CompanionScreen):
 
     def action_search(self) -> None:
         self.companion.open_search()
+
+    def export_session_id(self) -> int | None:
+        """What the export dialog (Ctrl+O) writes: the session under review."""
+        return self.session_id
 
     def action_back(self) -> None:
         if self.player is not None:

@@ -228,6 +228,11 @@ class SessionsScreen(CompanionScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
 
+    def export_session_id(self) -> int | None:
+        """What the export dialog (Ctrl+O) writes: the highlighted session, if any."""
+        current = self._current()
+        return current.session_id if current is not None else None
+
     def action_new_participant(self) -> None:
         self.companion.open_setup()
 

@@ -7,6 +7,7 @@ completed (and F8 again reopens it).
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
@@ -16,13 +17,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, TextArea
 
+from companion.audio.play import Player, PlayerLike
 from companion.errors import CompanionError
 from companion.notation import format_hms
 from companion.operations import notes as notes_ops
+from companion.operations import recording as recording_ops
 from companion.operations import sessions as session_ops
 from companion.tui.context import CompanionScreen
+from companion.tui.faults import playback_problem
 from companion.tui.footer import FittingFooter
 from companion.tui.messages import Stamped
+from companion.tui.screens.enrol_offer import offer_enrolment
 from companion.tui.symbols import SYMBOLS
 
 if TYPE_CHECKING:
@@ -58,12 +63,14 @@ class SummaryScreen(CompanionScreen):
         self.reflection_id: int | None = None
         """The reflection in the box (Ctrl+S saves a new version of it)."""
         self._reflections: list[Note] = []
+        self._player: PlayerLike | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary-title", classes="screen-title")
         with Horizontal(id="summary-body"):
             with VerticalScroll(id="summary-facts", classes="panel"):
                 yield Static("", id="summary-phases")
+                yield Static("", id="summary-interruptions")
                 yield Static("", id="summary-talk")
                 yield Static("", id="summary-prompts")
                 yield Static("", id="summary-notes")
@@ -80,6 +87,26 @@ class SummaryScreen(CompanionScreen):
         if self.reflection_id is not None:
             area.load_text(self._reflections[-1].text)
         area.focus()
+        offer_enrolment(self, self.companion.study, self.session_id, self._play_offer)
+
+    def on_unmount(self) -> None:
+        if self._player is not None:
+            with contextlib.suppress(Exception):
+                self._player.close()
+            self._player = None
+
+    def _play_offer(self, at_ms: int) -> None:
+        """Play the session from ``at_ms`` for "Is this you?" (the summary has no player
+        of its own otherwise)."""
+        try:
+            if self._player is None:
+                study = self.companion.study
+                self._player = Player.for_session(
+                    study.root, recording_ops.audio_segments(study, self.session_id))
+            self._player.play(at_ms)
+        except Exception as exc:  # PortAudio: no output device, device busy, …
+            self._player = None
+            self.notify(playback_problem(exc), title="Playback", severity="warning")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F8 reads Mark completed, or Reopen once completed; l only while continuable."""
@@ -122,6 +149,9 @@ class SummaryScreen(CompanionScreen):
                 "—" if phase is None else format_hms(phase.target_minutes * 60_000),
             )
         self.query_one("#summary-phases", Static).update(phases)
+        breaks = self.query_one("#summary-interruptions", Static)
+        breaks.update(_interruptions(data))
+        breaks.display = bool(data.interruptions)  # no empty line when there were none
         self.query_one("#summary-talk", Static).update(self._talk_time(data))
 
         prompts = Text("Prompts asked and suggestions used\n", style="bold")
@@ -223,6 +253,21 @@ class SummaryScreen(CompanionScreen):
 
     def action_back(self) -> None:
         self.companion.show_sessions()
+
+    def export_session_id(self) -> int | None:
+        """What the export dialog (Ctrl+O) writes: this session."""
+        return self.session_id
+
+
+def _interruptions(data: session_ops.SessionOverview) -> Text:
+    """Where the recording broke off, at its session time, with how long it lasted."""
+    if not data.interruptions:
+        return Text("")
+    text = Text("\nInterruptions\n", style="bold")
+    for item in data.interruptions:
+        text.append(f"{format_hms(item.start_ms)}  ", style="dim")
+        text.append(SYMBOLS["interruption"] + item.describe() + "\n", style="yellow")
+    return text
 
 
 def _code_names(protocol: Protocol, codes: Iterable[str]) -> list[str]:

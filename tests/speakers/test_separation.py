@@ -1,0 +1,100 @@
+"""Two voices on one microphone without an enrolled voice: the separation on voice pairs it
+was not tuned on (man and man, woman and woman, man and woman), at a slow pace and with
+fast turns (gaps of 0.25-0.6 s, one-word interjections), and on real recorded speech; and
+the naming of the interviewer from the interview itself.
+
+The separation is measured on its pieces of speech against the known turns (no model
+needed); ``benchmarks/speakers.py`` measures the same on transcribed words.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from companion.speakers.assign import INTERVIEWER, Separation, Span, piece_of_words, separate
+from companion.speakers.naming import SpokenWord, name_sides
+from companion.speakers.pieces import Pieces, array_blocks, read_pieces
+from tests.support.conversations import Conversation, protocol_prompts, real, synthetic
+
+
+@cache
+def _separated(kind: str, a: str, b: str, pacing: str) -> tuple[Conversation, Pieces, Separation]:
+    make = synthetic if kind == "synthetic" else real
+    conv = make(a, b, pacing, seed=3)
+    pieces = read_pieces(array_blocks(conv.audio))
+    assert pieces is not None
+    return conv, pieces, separate(pieces)
+
+
+def _truth(conv: Conversation, pieces: Pieces) -> np.ndarray:
+    middle = (pieces.start_ms + pieces.end_ms) // 2
+    return np.array([conv.speaker_at(int(m), int(m)) for m in middle], dtype=object)
+
+
+CASES = [("synthetic", "en-us+m2", "en-gb-x-rp+m7", "fast"),  # two men
+         ("synthetic", "en-gb-scotland", "en+f4", "slow"),  # a man and a woman
+         ("synthetic", "en-gb-scotland", "en+f4", "fast"),
+         # two women: at a slow pace (with fast turns this pair is the engine's known
+         # weak spot, see the README's speakers table)
+         ("synthetic", "en+f2", "en-us+f5", "slow"),
+         ("real", "librivox", "cards", "fast"),  # two men, recorded
+         ("real", "allison", "librivox", "slow")]  # a woman and a man, recorded
+
+
+@pytest.mark.parametrize(("kind", "a", "b", "pacing"), CASES)
+def test_two_voices_are_told_apart(kind: str, a: str, b: str, pacing: str) -> None:
+    conv, pieces, result = _separated(kind, a, b, pacing)
+    truth = _truth(conv, pieces)
+    known = truth != None  # noqa: E711 (elementwise on an object array)
+    spoken = (pieces.end_ms - pieces.start_ms).astype(float) * known
+    interviewer = truth == "I"
+    # the side of the first piece is side 0; naming comes after (tested below)
+    same = float((spoken * ((result.sides == INTERVIEWER) == interviewer)).sum() / spoken.sum())
+    right = max(same, 1 - same)
+    assert right >= 0.9, f"{right:.1%} of the speech to the right voice"
+    side = INTERVIEWER if same >= 0.5 else 1 - INTERVIEWER
+    share = spoken[result.sides == side].sum() / spoken.sum()
+    truth_share = spoken[interviewer].sum() / spoken.sum()
+    assert abs(share - truth_share) <= 0.05, (share, truth_share)
+    assert result.confidence(pieces) >= 0.6  # two clear voices: not flagged uncertain
+
+
+def _words(conv: Conversation, pieces: Pieces, result: Separation,
+           ) -> list[SpokenWord]:
+    """The conversation's words as a transcript would time them (spread over each turn),
+    each with the side of the piece it falls in."""
+    words: list[tuple[str, int, int]] = []
+    for start, end, _, text in conv.turns:
+        tokens = text.split()
+        step = (end - start) / max(1, len(tokens))
+        words += [(t, int(start + k * step), int(start + (k + 1) * step))
+                  for k, t in enumerate(tokens)]
+    at = piece_of_words(pieces, [Span(s, e) for _, s, e in words])
+    return [SpokenWord(t, s, int(result.sides[p])) for (t, s, _), p in zip(words, at, strict=True)]
+
+
+@pytest.mark.parametrize("pacing", ["slow", "fast"])
+def test_the_interviewer_is_named_from_the_protocol_and_the_marks(pacing: str) -> None:
+    conv, pieces, result = _separated("synthetic", "en-gb-scotland", "en+f4", pacing)
+    words = _words(conv, pieces, result)
+    truth_side = int(np.bincount([w.side for w, (_, _, who, _) in zip(
+        words, [next(t for t in conv.turns if t[0] <= w.start_ms <= t[1]) for w in words],
+        strict=True) if who == "I"]).argmax())
+    prompts = list(protocol_prompts())
+    marks = [start for start, _, who, text in conv.turns if who == "I" and text in prompts]
+    named = name_sides(words, prompts, marks)
+    assert named.interviewer_side == truth_side
+    assert named.votes["protocol"] * (1 if truth_side == 0 else -1) > 0.5
+    assert named.certainty >= 0.25  # sure enough not to be flagged
+
+    # the participant speaking first and asking back does not outvote the prompts read
+    flipped = [SpokenWord(w.text.rstrip(".") + "?" if w.side != truth_side else
+                          w.text.rstrip("?"), w.start_ms, w.side) for w in words]
+    first = [SpokenWord("So", 0, 1 - truth_side), *flipped]
+    assert name_sides(first, prompts, marks).interviewer_side == truth_side
+    # with nothing but who spoke first, the naming is not sure
+    bare = [SpokenWord(w.text.rstrip("?"), w.start_ms, w.side) for w in words]
+    assert name_sides(bare, [], []).certainty < 0.25
