@@ -1,10 +1,11 @@
 """The health check (`companion doctor`): is this machine and this study ready to record
 an interview?
 
-It looks at the sound system (PortAudio, microphones), the Whisper models, the disk, the
-study folder's permissions, its database, unfinished withdrawals and recordings a crash
-cut off. Each check says what is wrong and how to fix it. Permissions are repaired on the
-spot (study folders 0700, files 0600), because that is always safe to do.
+It looks at the sound system (PortAudio, microphones, and where the app keeps their own
+messages), the Whisper models, the disk, the study folder's permissions, its database,
+unfinished withdrawals and recordings a crash cut off. Each check says what is wrong and
+how to fix it. Permissions are repaired on the spot (study folders 0700, files 0600),
+because that is always safe to do.
 """
 
 from __future__ import annotations
@@ -201,6 +202,23 @@ def _multilingual_model() -> Finding:
                    "delete that folder: companion joins it again from its packages")
 
 
+def _native_messages() -> Finding:
+    """Where the app keeps what the sound libraries print (never over its screen)."""
+    from companion.files import native_log_path
+
+    path = native_log_path()
+    if not path.exists():
+        return Finding("native messages", True,
+                       f"none yet; while the app runs they are written to {path}")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    last_run = text.rsplit("--- companion started", 1)[-1].splitlines()[1:]
+    said = [line for line in last_run if line.strip()]
+    detail = f"{path}: {len(said)} line(s) from the last run of the app"
+    if said:
+        detail += f", the last: {said[-1][:120]}"
+    return Finding("native messages", True, detail)
+
+
 def run_checks(study: Study, *, repair: bool = False) -> list[Finding]:
     """Every check; with ``repair``, also what can be repaired (a damaged database from its
     newest backup, an interrupted withdrawal). Permissions are always repaired."""
@@ -210,6 +228,7 @@ def run_checks(study: Study, *, repair: bool = False) -> list[Finding]:
         ("transcription model", lambda: _model(study)),
         ("multilingual model", _multilingual_model), ("disk space", lambda: _disk(study)),
         ("permissions", lambda: _permissions(study)),
+        ("native messages", _native_messages),
     ]
     findings = [_guarded(name, check) for name, check in checks] + [database]
     if database.ok:  # the other checks read the database

@@ -84,6 +84,25 @@ def open_private_append(path: Path) -> int:
     return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
 
 
+NATIVE_LOG = "native-messages.log"
+"""What C libraries (PortAudio, ALSA) and child processes write to the terminal while
+the app runs goes here, in the user's state folder, never over the screen."""
+
+
+def state_folder() -> Path:
+    """The user's own companion folder for what is not a study's: ``$XDG_STATE_HOME/
+    companion``, else ``~/.local/state/companion`` (not made here)."""
+    base = os.environ.get("XDG_STATE_HOME") or ""
+    root = Path(base) if base.strip() and Path(base).is_absolute() else \
+        Path.home() / ".local" / "state"
+    return root / "companion"
+
+
+def native_log_path() -> Path:
+    """Where the app keeps the libraries' own messages (``companion doctor`` names it)."""
+    return state_folder() / NATIVE_LOG
+
+
 def _anonymous_file(folder: Path) -> int | None:
     """An unnamed file in ``folder`` (``O_TMPFILE``): a process killed while writing it
     leaves nothing behind, not even a ``.part``. None where the file system or the

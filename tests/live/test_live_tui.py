@@ -113,8 +113,10 @@ async def test_lines_quotes_and_a_named_professional_during_the_interview(
         await pilot.press("f7")
         await pilot.pause()
         # A part of a line: the words typed in the note box, then the pin key.
-        while panel.lines[panel.current_index][2] != named.text:
-            await pilot.press("ctrl+down")
+        # The pin sent the panel back to following the newest line: up to the named one.
+        target = next(i for i, said in enumerate(panel.lines) if said[2] == named.text)
+        while panel.current_index != target:
+            await pilot.press("ctrl+up" if panel.current_index > target else "ctrl+down")
         part = " ".join([w for w in named.text.split() if w.isalpha()][:2])
         await pilot.press(*part)
         await pilot.press("f7")

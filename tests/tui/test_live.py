@@ -126,7 +126,8 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         assert "microphone is gone" in str(alert.render())
         assert "DEVICE LOST" in str(screen.query_one("#rec-state").render())
         messages = [n.message for n in app._notifications]
-        assert sum("microphone is gone" in m for m in messages) == 1  # once, not per poll
+        # Once, not per poll, in the app's words with the moment it went.
+        assert sum(m.startswith("Microphone lost at 00:00:01") for m in messages) == 1
         assert any("disk is nearly full" in m for m in messages)
         severities = {n.severity for n in app._notifications}
         assert "error" in severities

@@ -38,12 +38,13 @@ def test_the_app_and_its_first_screen_import_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def _run_in_terminal(args: list[str], *, until: bytes, cwd: Path) -> bytes:
+def _run_in_terminal(args: list[str], *, until: bytes, cwd: Path,
+                     env: dict[str, str] | None = None) -> bytes:
     """Run the real app in a pseudo-terminal until ``until`` is drawn, then Ctrl+Q."""
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     process = subprocess.Popen(args, stdin=child, stdout=child, stderr=child, cwd=cwd,
-                               env={**os.environ, "TERM": "xterm-256color"},
+                               env={**os.environ, "TERM": "xterm-256color", **(env or {})},
                                close_fds=True)
     os.close(child)
     seen = b""
@@ -73,12 +74,19 @@ def _run_in_terminal(args: list[str], *, until: bytes, cwd: Path) -> bytes:
 
 
 def test_companion_on_a_new_folder_creates_the_study(tmp_path: Path) -> None:
+    """Also: while the app runs, descriptor 2 is the sound libraries' log in the user's
+    state folder, and the app still draws on the terminal."""
     new = tmp_path / "my-study"
     companion = [sys.executable, "-m", "companion", "--study", str(new)]
-    drawn = _run_in_terminal(companion, until=b"Sessions", cwd=tmp_path)
+    state = tmp_path / "state"
+    drawn = _run_in_terminal(companion, until=b"Sessions", cwd=tmp_path,
+                             env={"XDG_STATE_HOME": str(state)})
     assert b"Created a new study" in drawn and b"Traceback" not in drawn
     assert (new / "companion.db").is_file()
     assert stat.S_IMODE(new.stat().st_mode) == 0o700  # private, like 'companion init'
+    log = state / "companion" / "native-messages.log"
+    assert "--- companion started" in log.read_text(encoding="utf-8")
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
 
 
 def test_companion_does_not_take_over_a_folder_with_other_files(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """The cards beside the interview, in the order to ask them, now that lines are heard.
 
 Cards raised by a mention come first (the latest heard on top) and say what was heard
-and when; pinned quotes come next in the phases that return to what was said; then the
-cards from the scores in their own order. A card already used is gone.
+and when, and in which line by whom; pinned quotes come next in the phases that return
+to what was said; then the cards from the scores in their own order. A card already
+used is gone.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class ScoreCard:
     text: str
     details: tuple[str, ...]
     evidence: Mapping[str, object]
+    more: tuple[str, ...] = ()
+    """Other wordings of the question, shown when there is room."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Card:
     details: tuple[str, ...]
     kind: str  # "mention" | "quote" | "score"
     raised_at_ms: int | None = None
+    more: tuple[str, ...] = ()
 
 
 def card_key(suggestion: Any, suggestions: Sequence[Any]) -> str:
@@ -71,11 +75,12 @@ def arrange(
         if mention.card_id in used:
             continue
         score = by_id.get(mention.card_id)
+        heard = (mention.reason, mention.source) if mention.source else (mention.reason,)
         if score is not None:
-            raised.append(Card(score.card_id, score.text, (mention.reason, *score.details),
-                               "mention", mention.at_ms))
+            raised.append(Card(score.card_id, score.text, (*heard, *score.details),
+                               "mention", mention.at_ms, score.more))
         elif mention.text:
-            raised.append(Card(mention.card_id, mention.text, (mention.reason,), "mention",
+            raised.append(Card(mention.card_id, mention.text, heard, "mention",
                                mention.at_ms))
     quote_cards: list[Card] = []
     if quotes_shown_in(live, phase_id):
@@ -85,6 +90,6 @@ def arrange(
                 quote_cards.append(Card(key, quote_card(live, quote.at_ms, quote.text),
                                         ("a quote you pinned",), "quote"))
     shown = {card.card_id for card in raised}
-    rest = [Card(c.card_id, c.text, c.details, "score") for c in score_cards
+    rest = [Card(c.card_id, c.text, c.details, "score", more=c.more) for c in score_cards
             if c.card_id not in shown and c.card_id not in used]
     return [*raised, *quote_cards, *rest]

@@ -28,6 +28,8 @@ class Mention:
     at_ms: int
     reason: str
     text: str = ""
+    source: str = ""
+    """The line that raised it and whose it is (``P05: “…”``), when known."""
 
 
 def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:

@@ -12,6 +12,7 @@ wait for them.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from companion.errors import CompanionError
@@ -89,6 +92,7 @@ class CompanionApp(App[None]):
         self.check_recovery = check_recovery
         self.clock = clock
         self.engine = engine
+        self._winding_down: list[threading.Thread] = []
 
     def get_default_screen(self) -> Screen[None]:
         """The sessions screen is the bottom of the stack (no blank screen under it: one
@@ -96,6 +100,19 @@ class CompanionApp(App[None]):
         from companion.tui.screens.sessions import SessionsScreen
 
         return SessionsScreen()
+
+    def wind_down(self, work: Callable[[], None], name: str) -> None:
+        """Run ``work`` in a thread of its own that outlives the screen that started it
+        (the live transcript decoding its last seconds after the summary is shown); the
+        app waits for it when it ends."""
+        thread = threading.Thread(target=work, name=name)
+        self._winding_down.append(thread)
+        thread.start()
+
+    async def on_unmount(self) -> None:
+        running = [thread for thread in self._winding_down if thread.is_alive()]
+        for thread in running:
+            await asyncio.to_thread(thread.join)
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -304,13 +321,18 @@ class CompanionApp(App[None]):
     # -- commands and quitting ----------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every binding of the current screen in the palette, with its key and tooltip;
-        the transcription view from every screen."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
+        """Every key of the current screen and the app in the palette, with its tooltip;
+        the transcription view from every screen. Not the keys of the widget in focus (a
+        text box's forty editing keys buried the screen's own), nor Textual's screenshot
+        (a picture of an interview, written outside the study folder)."""
+        # Quit is one of the app's keys, listed below with its key.
+        yield from (command for command in super().get_system_commands(screen)
+                    if command.title not in ("Screenshot", "Quit"))
+        seen: set[str] = {"command_palette"}  # the palette is open already
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            if not binding.description or binding.action in seen \
+                    or not isinstance(active.node, (Screen, App)):
                 continue
             seen.add(binding.action)
             display = self.get_key_display(binding)
@@ -318,14 +340,26 @@ class CompanionApp(App[None]):
             title = binding.description
             if binding.action.startswith("tag_code("):  # one line per code, its own key
                 title, display = binding.tooltip, binding.key.replace("alt+", "Alt+")
+            # The palette reads titles and help as markup: a key shown as "/" made "[/]",
+            # which ended the app; "[f7]" vanished. Escaped, every key reads as typed.
             help_text = f"[{display}] {binding.tooltip or binding.description}"
-            yield SystemCommand(f"{title}  ({display})", help_text,
+            yield SystemCommand(escape(f"{title}  ({display})"), escape(help_text),
                                 partial(self.run_action, binding.action, active.node))
             del key
         if "app.open_transcription" not in seen and screen is not self.transcription_screen:
             yield SystemCommand(
-                "Transcription", "[t on the sessions screen] Transcribe recorded sessions "
-                "on this machine: queue, progress, cancel", self.action_open_transcription)
+                "Transcription", escape(
+                    "[t on the sessions screen] Transcribe recorded sessions on this "
+                    "machine: queue, progress, cancel"), self.action_open_transcription)
+
+    def notify(self, message: str, *, title: str = "",
+               severity: SeverityLevel = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """A toast, never read as markup: messages carry participants' words, file names
+        and error text, where "[/]" would end the app and "[silence]" would vanish."""
+        del markup  # companion writes no markup in a notification
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=False)
 
     def _export_target(self) -> int | None:
         """The session the current screen shows or highlights, if it offers an export."""
@@ -351,10 +385,9 @@ class CompanionApp(App[None]):
         if action == "export":
             return self._export_target() is not None
         if action in ("open_search", "open_report", "toggle_dark"):
-            from companion.tui.screens.live import LiveScreen
-
-            if isinstance(self.screen, LiveScreen):
-                return False
+            # Also under a dialog or the palette. The footer asks this for its first frame:
+            # no import of the live screen here.
+            return not any(getattr(screen, "INTERVIEW", False) for screen in self.screen_stack)
         return True
 
     def action_toggle_dark(self) -> None:
@@ -407,5 +440,10 @@ class CompanionApp(App[None]):
 
 
 def run_app(study: Study) -> None:
-    """Run the app on a study folder (what ``companion`` with no arguments does)."""
-    CompanionApp(study).run()
+    """Run the app on a study folder (what ``companion`` with no arguments does); the
+    libraries' own messages go to a log meanwhile, never over the screen."""
+    from companion.files import native_log_path
+    from companion.tui.native_messages import native_messages_to
+
+    with native_messages_to(native_log_path()):
+        CompanionApp(study).run()

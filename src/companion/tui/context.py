@@ -10,11 +10,13 @@ in the tests.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast, runtime_checkable
 
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.dom import DOMNode
 
     from companion.operations.recording import RecorderControls
@@ -56,6 +58,9 @@ class Companion(Protocol):
     def recover(self, session_id: int) -> None:
         """Repair the audio of an interrupted session (in a worker)."""
 
+    def wind_down(self, work: Callable[[], None], name: str) -> None:
+        """Run ``work`` in a thread that outlives the screen (the app waits for it)."""
+
 
 @runtime_checkable
 class ExportsSession(Protocol):
@@ -72,6 +77,15 @@ def companion_of(node: DOMNode) -> Companion:
 
 class CompanionScreen(Screen[None]):
     """A screen of the companion app: ``self.companion`` is the app, as a :class:`Companion`."""
+
+    FOOTER_KEEPS: ClassVar[tuple[str, ...]] = ()
+    """Actions (or their start) whose keys stay in the footer at any width; the others
+    follow while they fit (see :mod:`companion.tui.footer`)."""
+
+    INTERVIEW: ClassVar[bool] = False
+    """True on the live screen: the app keeps its own keys out of the way during an
+    interview, asking this rather than importing the live screen (and its audio and
+    database layers) before the first frame."""
 
     @property
     def companion(self) -> Companion:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -45,11 +46,13 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="confirm--title")
-            yield Static(self.body)
+            # Plain text: a body names sessions and errors; a button's "[y]" read as
+            # markup vanished, and with it the key that answers.
+            yield Static(self.title_text, classes="confirm--title", markup=False)
+            yield Static(self.body, markup=False)
             with Horizontal():
-                yield Button(f"{self.no} [n]", id="confirm-no")
-                yield Button(f"{self.yes} [y]", id="confirm-yes", variant="warning")
+                yield Button(Text(f"{self.no} [n]"), id="confirm-no")
+                yield Button(Text(f"{self.yes} [y]"), id="confirm-yes", variant="warning")
 
     def on_mount(self) -> None:
         # The safe answer has the focus: Enter pressed out of habit changes nothing.

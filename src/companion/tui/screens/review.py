@@ -69,6 +69,9 @@ class ReviewScreen(CompanionScreen):
     ReviewScreen .pane-title { text-style: bold; padding: 0 1; }
     """
 
+    # At 80 columns the footer has room for about half the keys: these stay.
+    FOOTER_KEEPS = ("play_pause", "edit", "swap", "rename", "back")
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "play_here", "Play here", id="review.play-here",
                 tooltip="Play the recording from the highlighted line"),
@@ -112,6 +115,7 @@ class ReviewScreen(CompanionScreen):
         self.timeline_rows: list[Row] = []
         self.current_segment: int | None = None
         self._head_base = ""
+        self._head_shown = ""
         self.show_doubtful = False
         """D marks the segments holding words the separation was unsure of."""
         self.findings: list[Finding] = []
@@ -215,7 +219,10 @@ class ReviewScreen(CompanionScreen):
                      f"{format_hms(self.player.position_ms)}")
         elif self.playback_problem:
             state = "  playback unavailable (no audio output)"
-        self.query_one("#review-head", Static).update(self._head_base + state)
+        head = self._head_base + state
+        if head != self._head_shown:  # ten times a second: redraw only on a change
+            self._head_shown = head
+            self.query_one("#review-head", Static).update(head)
 
     @staticmethod
     def _key(entry: Entry) -> str:
@@ -255,8 +262,12 @@ class ReviewScreen(CompanionScreen):
         return None
 
     def follow_player(self) -> None:
-        """Highlight the segment being played (called ten times a second)."""
-        if self.player is None or not self.player.playing:
+        """Highlight the segment being played (called ten times a second); the head says
+        ▶ only while it plays (paused, or at the end, ⏸)."""
+        if self.player is None:
+            return
+        if not self.player.playing:
+            self._show_head()
             return
         index = self.segment_at(self.player.position_ms)
         if index is not None:

@@ -88,6 +88,9 @@ def read_rows(study: Study) -> list[SessionRow]:
 class SessionsScreen(CompanionScreen):
     """Every session of the study, one row each; participants without a session too."""
 
+    # At 80 columns "s New session" gives way (Ctrl+P lists it) to these and Quit.
+    FOOTER_KEEPS = ("new_participant", "open", "live", "app.open_transcription")
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_participant", "New participant", id="sessions.new-participant",
                 tooltip="Add a participant and prepare their interview"),

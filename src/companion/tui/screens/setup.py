@@ -36,6 +36,7 @@ from companion.tui.footer import FittingFooter
 from companion.tui.widgets.form_fields import FieldCheck, FieldError
 from companion.tui.widgets.profile_chart import ProfileChart
 from companion.tui.widgets.suggestion_cards import SuggestionCards
+from companion.tui.widgets.tick_box import TickBox
 from companion.tui.widgets.wai_rating import WaiRating
 
 __all__ = ["FieldError", "SetupScreen"]
@@ -118,7 +119,7 @@ class SetupScreen(CompanionScreen):
                 yield Label(name.upper(), classes="field-label")
                 yield Input(placeholder=f"{low}–{high}  {title}", id=f"char-{name}")
             yield FieldError(id=f"char-{name}-error")
-        yield Checkbox("Written consent is signed", id="consent")
+        yield TickBox("Written consent is signed", id="consent")
         with Horizontal(classes="field-row"):
             yield Label("Consent on", classes="field-label")
             # A value, not a placeholder: the date that will be saved is the one shown.
@@ -130,12 +131,12 @@ class SetupScreen(CompanionScreen):
     def _session_fields(self, session: sessions.Session | None) -> ComposeResult:
         app = self.companion
         yield Static("Session", classes="section-title")
-        yield Checkbox("Pilot interview", id="pilot",
+        yield TickBox("Pilot interview", id="pilot",
                        value=bool(session and session.pilot), disabled=session is not None)
         # Some participants consent to audio only: the live transcript is per session.
         from companion.operations.live import live_wanted
 
-        yield Checkbox("Live transcript during the interview", id="live-transcript",
+        yield TickBox("Live transcript during the interview", id="live-transcript",
                        value=live_wanted(app.study, session.id) if session is not None
                        else app.settings.live.transcript)
         with Horizontal(classes="field-row"):

@@ -31,7 +31,10 @@ from companion.tui.screens.enrol_offer import offer_enrolment
 from companion.tui.symbols import SYMBOLS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from companion.operations.notes import Note
+    from companion.protocol.model import Protocol
 
 
 class SummaryScreen(CompanionScreen):
@@ -169,8 +172,9 @@ class SummaryScreen(CompanionScreen):
             notes_text.append(f"{stamp}  ", style="dim")
             if note.kind == "bookmark":
                 notes_text.append(SYMBOLS["bookmark"] + "bookmark ")
-            if note.codes:
-                notes_text.append("# " + " ".join(note.codes) + " ", style="bold")
+            if note.codes:  # a tag names its code: "# C1 Avoidance in the alliance"
+                notes_text.append("# " + ", ".join(_code_names(data.protocol, note.codes))
+                                  + " ", style="bold")
             if note.kind == "quote":  # the participant's words, not the interviewer's note
                 notes_text.append(SYMBOLS["quote"] + f"“{note.text}”\n", style="italic")
                 continue
@@ -264,6 +268,17 @@ def _interruptions(data: session_ops.SessionOverview) -> Text:
         text.append(f"{format_hms(item.start_ms)}  ", style="dim")
         text.append(SYMBOLS["interruption"] + item.describe() + "\n", style="yellow")
     return text
+
+
+def _code_names(protocol: Protocol, codes: Iterable[str]) -> list[str]:
+    """Each code with its name (just its id when the codebook no longer has it)."""
+    names = []
+    for code_id in codes:
+        try:
+            names.append(f"{code_id} {protocol.code(code_id).name}")
+        except CompanionError:
+            names.append(code_id)
+    return names
 
 
 def _shares(rows: list[dict[str, Any]]) -> str:

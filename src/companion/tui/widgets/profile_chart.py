@@ -27,6 +27,26 @@ SHORT_PLACEMENT = {
 TARGET_STYLE = {"most": "bold cyan", "least": "bold magenta"}
 
 
+ROLE_WIDTH = 16
+"""Cells for a role's name (the longest of the study, physiotherapist, is 15)."""
+
+
+def short_role(role: str, width: int = ROLE_WIDTH) -> str:
+    """A role's name in ``width`` cells, whole when it fits: "occupational therapist"
+    reads "occup. therapist", never a word cut off ("physiothe")."""
+    role = " ".join(role.split())
+    if len(role) <= width:
+        return role
+    words = role.split(" ")
+    for index in range(len(words) - 1):  # shorten the first words first
+        if len(words[index]) > 6:
+            words[index] = words[index][:5] + "."
+        if len(" ".join(words)) <= width:
+            return " ".join(words)
+    shortened = " ".join(words)
+    return shortened if len(shortened) <= width else shortened[:width - 1] + "…"
+
+
 class ProfileChart(Widget):
     """Bars for each domain (and the total) of the two ratings."""
 
@@ -93,7 +113,9 @@ class ProfileChart(Widget):
         instrument = self.instrument
         if instrument is None:
             return Text("No rating questionnaire in this protocol.", style="dim")
-        width = max(self.size.width - 2 - 34, 8)
+        names = {target: short_role(self.roles.get(target) or target) for target in TARGETS}
+        column = max(len(name) for name in names.values()) + 1
+        width = max(self.size.width - 2 - 24 - column, 8)
         text = Text(no_wrap=True, overflow="crop")
         text.append("Profile  ", style="bold")
         text.append("[ ] study's 25th–75th percentile  ┃ median", style="dim")
@@ -104,8 +126,7 @@ class ProfileChart(Widget):
             for index, target in enumerate(TARGETS):
                 label = key.capitalize() if index == 0 else ""
                 text.append(f"\n{label:<6}", style="bold")
-                role = self.roles.get(target) or target
-                text.append(f"{role[:9]:<10}", style=TARGET_STYLE[target])
+                text.append(f"{names[target]:<{column}}", style=TARGET_STYLE[target])
                 score = self.scores.get(target)
                 value = None
                 if score is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import Static
 
 from companion.audio.status import RecorderStatus
@@ -23,7 +23,8 @@ STATE_LABELS = {
 
 
 class RecordingHeader(Horizontal):
-    """Recording state (three rows tall, coloured), elapsed time, level meter, device, disk."""
+    """Recording state (coloured; three rows tall, two when narrow: see companion.tcss),
+    elapsed time, level meter, device, disk."""
 
     DEFAULT_CSS = """
     RecordingHeader {
@@ -49,7 +50,8 @@ class RecordingHeader(Horizontal):
         text-style: bold;
     }
     RecordingHeader > #rec-info { width: 1fr; height: 3; padding: 0 1; }
-    RecordingHeader #rec-info > Static { height: 1; }
+    RecordingHeader #rec-lines { height: 2; layout: vertical; }
+    RecordingHeader #rec-lines > Static { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def compose(self) -> ComposeResult:
@@ -57,8 +59,9 @@ class RecordingHeader(Horizontal):
         yield Static("00:00:00", id="rec-elapsed")
         with Vertical(id="rec-info"):
             yield LevelMeter(id="rec-level")
-            yield Static("", id="rec-device")
-            yield Static("", id="rec-disk")
+            with Container(id="rec-lines"):
+                yield Static("", id="rec-device")
+                yield Static("", id="rec-disk")
 
     def on_mount(self) -> None:
         self.add_class("-idle")

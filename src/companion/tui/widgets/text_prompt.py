@@ -36,7 +36,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="prompt--title")
+            yield Static(self.title_text, classes="prompt--title", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("Enter saves (as a new version); Escape cancels.",
                          classes="prompt--hint")

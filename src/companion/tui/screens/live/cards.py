@@ -1,22 +1,25 @@
 """The cards panel: questions from the scores, cards the participant's words raise, quotes.
 
 The order is :func:`companion.live.cards.arrange`'s: cards raised by a mention first, then
-the pinned quotes in the phases that return to them, then the rest from the scores. A
-card marked used (F4) drops away.
+the pinned quotes in the phases that return to them, then the rest from the scores, each
+kind under its own heading. A card marked used (F4) drops away.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Unpack
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from companion.live.attribution import template_words
 from companion.live.cards import PinnedQuote, ScoreCard, arrange, card_key
 from companion.live.client import LiveLine
 from companion.live.mentions import Mention, find_mentions
+from companion.live.quotes import quote_card
 from companion.operations import live as live_ops
 from companion.operations import marks
 from companion.protocol.model import Protocol
@@ -25,6 +28,10 @@ from companion.tui.context import companion_of
 from companion.tui.screens.live.prompts import mark_highlighted
 from companion.tui.widget_options import WidgetOptions
 from companion.tui.widgets.prompt_list import Entry, SuggestionList
+
+GROUPS = {"mention": "Heard just now", "quote": "Quotes you pinned",
+          "score": "From the scores"}
+"""The heading each kind of card stands under: a pinned quote is not a score's question."""
 
 
 class CardsPanel(Vertical):
@@ -40,7 +47,7 @@ class CardsPanel(Vertical):
         """Every card the participant's words raised so far."""
 
     def compose(self) -> ComposeResult:
-        yield Static("From the scores · PgUp/PgDn · F4", classes="panel-title")
+        yield Static("Cards · PgUp/PgDn · F4 used", classes="panel-title")
         yield SuggestionList("No suggestions: enter the ratings in the set-up.",
                              id="suggestion-list")
 
@@ -53,12 +60,13 @@ class CardsPanel(Vertical):
         self.phase_id = phase_id
         self.refresh_cards()
 
-    def hear(self, lines: Sequence[LiveLine]) -> None:
-        """Raise the cards whose roles (or a mention rule's words) the lines name."""
+    def hear(self, lines: Sequence[tuple[LiveLine, str]]) -> None:
+        """Raise the cards whose roles (or a mention rule's words) the lines name; each
+        says which line raised it and whose (``source``)."""
         if self.protocol is None:
             return
         cards = [(card_key(s, self.suggestions), s.evidence) for s in self.suggestions]
-        raised = [mention for line in lines
+        raised = [replace(mention, source=said) for line, said in lines
                   for mention in find_mentions(line.text, line.start_ms, cards,
                                                self.protocol.live)]
         if raised:
@@ -75,14 +83,29 @@ class CardsPanel(Vertical):
         quotes = [PinnedQuote(n.id, n.at_ms or 0, n.text)
                   for n in live_ops.quotes(study, self.session_id)]
         scores = [ScoreCard(card_key(s, self.suggestions), s.text,
-                            (f"why: {s.trigger or s.reason}",
-                             *(f"or: {w.text}" for w in s.alternatives)), s.evidence)
+                            (f"why: {s.trigger or s.reason}",), s.evidence,
+                            tuple(f"or: {w.text}" for w in s.alternatives))
                   for s in self.suggestions]
         cards = arrange(scores, self.mentions, quotes, phase_id=self.phase_id,
                         live=self.protocol.live, used=used)
         self.query_one(SuggestionList).set_entries(
-            [Entry(c.card_id, c.text, c.details, "italic dim", {"kind": c.kind})
-             for c in cards], set())
+            [Entry(c.card_id, c.text, c.details, "italic dim", {"kind": c.kind},
+                   group=GROUPS[c.kind], more=c.more) for c in cards], set())
+
+    def script(self) -> list[str]:
+        """Everything the cards ask, as the interviewer would read it out: the questions
+        from the scores and their alternatives, the mention rules' questions, the quote
+        cards (with the quotes in them)."""
+        if self.protocol is None:
+            return []
+        live = self.protocol.live
+        texts = [text for s in self.suggestions
+                 for text in (s.text, *(w.text for w in s.alternatives))]
+        texts += [template_words(rule.prompt) for rule in live.mentions]
+        study = companion_of(self).study
+        texts += [quote_card(live, n.at_ms or 0, n.text)
+                  for n in live_ops.quotes(study, self.session_id)]
+        return texts
 
     def move(self, step: int) -> None:
         self.query_one(SuggestionList).move(step)

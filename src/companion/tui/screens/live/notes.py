@@ -73,14 +73,16 @@ class NotesPanel(Vertical):
             self.add_line(at_ms, kind, text)
 
     def _kind(self, note: notes.Note) -> str:
-        if note.kind == "bookmark":
-            return "bookmark"
+        if note.kind in ("bookmark", "quote"):  # a quote keeps its ❝ when continued
+            return note.kind
         return "code" if note.codes and not note.text else "note"
 
     def _shown(self, note: notes.Note) -> str:
         """A note as its log line reads: a tag names its codes, a note lists them after."""
         if note.kind == "bookmark":
             return note.text or "bookmark"
+        if note.kind == "quote":  # as it read when it was pinned
+            return f"“{note.text}”"
         codes = " ".join(note.codes)
         if note.codes and self.protocol is not None and not note.text:
             names = []

@@ -40,12 +40,13 @@ class PromptsPanel(Vertical):
         self.session_id = session_id
 
     def compose(self) -> ComposeResult:
-        yield Static("Prompts", id="live-prompts-title", classes="panel-title")
+        yield Static("Prompts", id="live-prompts-title", classes="panel-title",
+                     markup=False)  # names the protocol's phase
         yield PromptList("No prompts in this phase.", id="prompt-list")
 
     def show_phase(self, phase: Phase) -> None:
         self.query_one("#live-prompts-title", Static).update(
-            f"Prompts · {phase.title} · ↑↓ · F3")
+            f"Prompts · ↑↓ · F3 asked · {phase.title}")
         asked = {e["prompt_id"] for e in marks.prompt_marks(companion_of(self).study,
                                                             self.session_id)
                  if e["kind"] == "asked"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, Unpack
 
 from textual import on, work
@@ -20,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
 from companion.audio.status import RecorderStatus
+from companion.notation import format_hms
 from companion.operations import recording
 from companion.tui.context import companion_of
 from companion.tui.faults import recording_problem
@@ -50,6 +52,11 @@ class BesideRecorder(Protocol):
         """Called in the stop worker after the recorder stopped (or when it failed)."""
 
 
+def _detach_all(beside: Sequence[BesideRecorder]) -> None:
+    for listener in beside:
+        listener.detach()
+
+
 class RecorderPanel(Vertical):
     """The recording header and the warning line, and the recorder behind them."""
 
@@ -74,6 +81,16 @@ class RecorderPanel(Vertical):
 
     class Stopped(Message):
         """The recorder's stop finished (file closed, session updated)."""
+
+    @dataclass(eq=False)
+    class DeviceChanged(Message):
+        """The microphone went away (``lost``) or came back, at ``at_ms``."""
+
+        lost: bool
+        at_ms: int
+
+    class Ended(Message):
+        """The recorder ended by itself (a limit, a full disk, a failure)."""
 
     class _Toggled(Message, bubble=False):
         """A pause or resume finished: read the status again."""
@@ -101,6 +118,7 @@ class RecorderPanel(Vertical):
         """How many status polls ran (tests wait on it instead of on the clock)."""
         self._retry_factory: RecorderFactory | None = None
         self._stopping = False
+        self._ended = False
         self._warned: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -121,6 +139,22 @@ class RecorderPanel(Vertical):
         if self.recorder is None:
             return self.recorder_factory is not None
         return self.recorder.status().state not in ("idle", "stopped", "failed")
+
+    @property
+    def stop_asked(self) -> bool:
+        """F10 was confirmed: the recorder is stopping and the summary follows."""
+        return self._stopping
+
+    @property
+    def ended(self) -> bool:
+        """The recorder ended by itself (a time limit, a full disk, a failure)."""
+        return self.recorder is not None and self.recorder.status().state in (
+            "stopped", "failed")
+
+    @property
+    def stopping(self) -> bool:
+        """Nothing is left to stop, pause or resume."""
+        return self.stop_asked or self.ended
 
     @property
     def can_retry(self) -> bool:
@@ -179,6 +213,10 @@ class RecorderPanel(Vertical):
             status = RecorderStatus(state=state, session_ms=self.clock())
         self.query_one(RecordingHeader).show(status, has_recorder=self.recording_expected
                                              or bool(self.failed))
+        if status.state in ("stopped", "failed") and self.recorder is not None \
+                and not self._ended:
+            self._ended = True
+            self.post_message(self.Ended())
         paused = status.state == "paused"
         if paused != self.paused:
             self.paused = paused
@@ -195,10 +233,27 @@ class RecorderPanel(Vertical):
         if active:
             alert.update("⚠ " + "  ⚠ ".join(w[2] for w in active))
         alert.set_class(bool(active), "-shown")
+        now = {w[0] for w in active}
         for flag, severity, text in active:
-            if flag not in self._warned:
+            if flag == "device_lost" and flag not in self._warned:
+                self._device_changed(True, status.session_ms)
+            elif flag not in self._warned:
                 self.notify(text, title="Recording", severity=severity, timeout=20)
-        self._warned = {w[0] for w in active}
+        if "device_lost" in self._warned - now:
+            self._device_changed(False, status.session_ms)
+        self._warned = now
+
+    def _device_changed(self, lost: bool, at_ms: int) -> None:
+        """One line of the app's own for the microphone going and coming back (the sound
+        libraries' messages go to their log, see :mod:`companion.tui.native_messages`)."""
+        at = format_hms(at_ms)
+        if lost:
+            self.notify(f"Microphone lost at {at}. Recording is trying to reconnect.",
+                        title="Recording", severity="error", timeout=20)
+        else:
+            self.notify(f"Microphone back at {at}. Recording goes on.", title="Recording",
+                        timeout=10)
+        self.post_message(self.DeviceChanged(lost, at_ms))
 
     # -- workers and what they report ---------------------------------------------------
 
@@ -254,13 +309,19 @@ class RecorderPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="recorder", exit_on_error=False)
     def _stop_worker(self, recorder: RecorderControls) -> None:
+        """Close the recording (its file and the session's status): the summary reads
+        them as soon as :class:`Stopped` arrives."""
         try:
             recorder.stop()
-            for listener in self.beside:
-                listener.detach()
         finally:
             self.post_message(self.Stopped())
 
     @on(Stopped)
     def _stop_done(self) -> None:
         self.poll()
+        # What runs beside the recorder winds down after the screen has moved on (the
+        # live transcript decodes its last seconds, which took 4-8 s), in a thread the
+        # app keeps and waits for as it ends.
+        if self.beside:
+            companion_of(self).wind_down(partial(_detach_all, self.beside),
+                                         "finishing the live transcript")

@@ -50,6 +50,9 @@ LOGGED = ("note", "bookmark", "code", "phase", "quote")
 class LiveScreen(CompanionScreen):
     """One interview in progress (or opened again without a recorder)."""
 
+    INTERVIEW = True
+    FOOTER_KEEPS = ("next_phase", "bookmark", "pause", "resume", "stop", "finish")
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "next_phase", "Next phase", id="live.next-phase",
                 tooltip="Move on to the next phase; its start is stamped on the timeline"),
@@ -74,6 +77,9 @@ class LiveScreen(CompanionScreen):
                 tooltip="Try again to start the recording (after connecting the microphone)"),
         Binding("f10", "stop", "Stop", id="live.stop",
                 tooltip="Stop recording (asks first) and go to the session summary"),
+        # When the recording ended by itself (a limit, a full disk) F10 only moves on.
+        Binding("f10", "finish", "Summary", id="live.stop",
+                tooltip="The recording has ended: go to the session summary"),
         Binding("up", "prompt_cursor(-1)", "Prompt ↑", id="live.prompt-up", show=False,
                 tooltip="Highlight the previous prompt"),
         Binding("down", "prompt_cursor(1)", "Prompt ↓", id="live.prompt-down", show=False,
@@ -84,7 +90,8 @@ class LiveScreen(CompanionScreen):
                 show=False, tooltip="Highlight the next suggested question"),
         Binding("escape", "cancel_note", "Clear note", id="live.clear-note", show=False,
                 tooltip="Throw away the note being typed"),
-        Binding("f7", "pin_quote", "Pin quote", id="live.pin-quote",
+        # Named in the live transcript's title (it means nothing without one).
+        Binding("f7", "pin_quote", "Pin quote", id="live.pin-quote", show=False,
                 tooltip="Keep the highlighted live line as a quote (a card in deepening)"),
         Binding("ctrl+up", "line_cursor(-1)", "Line ↑", id="live.line-up", show=False,
                 tooltip="Highlight the previous live transcript line"),
@@ -141,7 +148,7 @@ class LiveScreen(CompanionScreen):
     def compose(self) -> ComposeResult:
         yield self.recorder_panel
         yield PhaseStepper(id="live-stepper")
-        yield Static("", id="live-purpose")
+        yield Static("", id="live-purpose", markup=False)  # the protocol's words
         with Horizontal(id="live-body"):
             yield self.prompts
             yield self.cards
@@ -185,6 +192,7 @@ class LiveScreen(CompanionScreen):
             # Continuing a stopped session: the time between the two is a pause.
             self.notes.add_line(continues_at, "pause", "stopped here; continued in a new segment")
         self.cards.show(protocol, ratings.suggestions(study, self.session_id), self.phase.id)
+        self._learn_script()
         self._show_phase()
         self.notes.restore_draft()
         self._tick()
@@ -244,13 +252,19 @@ class LiveScreen(CompanionScreen):
 
     @on(RecorderPanel.Ready)
     @on(RecorderPanel.Failed)
+    @on(RecorderPanel.Ended)
     def _recorder_changed(self) -> None:
-        self.refresh_bindings()  # f6 and f9 follow the recorder: the footer must show it
+        self.refresh_bindings()  # f6, f9, f10 follow the recorder: the footer must show it
 
     @on(RecorderPanel.PauseChanged)
     def _paused(self, event: RecorderPanel.PauseChanged) -> None:
         self.refresh_bindings()
         self.notes.add_line(event.at_ms, "pause", "paused" if event.paused else "resumed")
+
+    @on(RecorderPanel.DeviceChanged)
+    def _device(self, event: RecorderPanel.DeviceChanged) -> None:
+        self.notes.add_line(event.at_ms, "pause",
+                            "microphone lost" if event.lost else "microphone back")
 
     @on(RecorderPanel.Stopped)
     def _stopped(self) -> None:
@@ -265,16 +279,30 @@ class LiveScreen(CompanionScreen):
         if event.typed:
             self.notes.clear()  # the words typed became the quote
         self.cards.refresh_cards()  # a quote is a card in the phases that return to it
+        self._learn_script()  # reading that card out is the interviewer speaking
+
+    def _learn_script(self) -> None:
+        """What the interviewer may read out: every phase's prompts and follow-ups, and
+        what the cards ask (a line without a speaker that reads it is the interviewer's)."""
+        assert self.protocol is not None
+        prompts = [text for phase in self.protocol.phases for prompt in phase.prompts
+                   for text in (prompt.text, *prompt.follow_ups)]
+        self.transcript.script.add([*prompts, *self.cards.script()])
 
     # -- keys ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """f6 reads Pause while recording and Resume while paused."""
+        """f6 reads Pause while recording and Resume while paused; once the recording
+        is stopping (or ended by itself) neither, and F10 is not offered again."""
         panel = self.recorder_panel
         if action == "retry_recording":
             return panel.can_retry
-        if action in ("pause", "resume") and panel.recorder is None:
+        if action in ("pause", "resume") and (panel.recorder is None or panel.stopping):
             return False  # nothing to pause: f6 stays out of the footer
+        if action == "stop":
+            return not panel.stopping
+        if action == "finish":
+            return panel.ended and not panel.stop_asked
         if action == "pause":
             return not panel.paused
         if action == "resume":
@@ -307,12 +335,16 @@ class LiveScreen(CompanionScreen):
         if answer:
             self.finish()
 
+    def action_finish(self) -> None:
+        self.finish()
+
     def finish(self) -> None:
         """Stop recording (in a worker) and move on to the summary of this session."""
         if self.recorder is None:
             self._go_to_summary()
         else:
             self.recorder_panel.stop()
+            self.refresh_bindings()  # F6 and F10 leave the footer: nothing to pause or stop
 
     def _go_to_summary(self) -> None:
         self.app.switch_screen(SummaryScreen(self.session_id))

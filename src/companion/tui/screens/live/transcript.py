@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Unpack
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
 from companion.errors import CompanionError
+from companion.live.attribution import InterviewerScript, Whose, source, whose
 from companion.live.client import STOPPED, LiveLine, LiveTranscriber
 from companion.live.talk import balance
 from companion.operations import live as live_ops
+from companion.operations import notes
 from companion.operations.notes import Note
 from companion.tui.context import companion_of
 from companion.tui.messages import Stamped
@@ -37,9 +39,10 @@ class LiveTranscriptPanel(Vertical):
 
     @dataclass(eq=False)  # a message is one event: identity, not equality
     class Heard(Message):
-        """New lines the participant said (or nobody knows who said)."""
+        """New lines the participant said (or nobody knows who said, and they read out
+        nothing of the interviewer's), each with which line it is and whose."""
 
-        lines: list[LiveLine]
+        lines: list[tuple[LiveLine, str]]
 
     @dataclass(eq=False)
     class Pinned(Message):
@@ -59,6 +62,9 @@ class LiveTranscriptPanel(Vertical):
         """The interviewer's and the participant's labels on the lines."""
         self.since_ms = 0
         """The start of the current phase: the talk balance counts from there."""
+        self.script = InterviewerScript.of(())
+        """What the interviewer reads out (prompts, questions, cards): a line without a
+        speaker that reads it is the interviewer's (the screen fills it in)."""
         self._off_reason = ""
         self._seen_version = -1
         self._lines_heard = 0
@@ -66,8 +72,9 @@ class LiveTranscriptPanel(Vertical):
         self.display = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Live transcript · F7 pins a quote · Ctrl+↑↓", classes="panel-title")
-        yield TalkBar(id="talk-bar")
+        with Horizontal(id="live-transcript-head"):
+            yield Static("Live transcript · F7 pin · Ctrl+↑↓", classes="panel-title")
+            yield TalkBar(id="talk-bar")
         yield LiveLines(id="live-lines")
 
     def on_mount(self) -> None:
@@ -113,11 +120,15 @@ class LiveTranscriptPanel(Vertical):
             [(line.start_ms, line.speaker, line.text) for line in lines], status)
         new = lines[self._lines_heard:]
         self._lines_heard = len(lines)
-        # The interviewer naming a role raises nothing.
-        said = [line for line in new if line.speaker is None or line.speaker != self.labels[0]]
+        # The interviewer naming a role (or reading a card that names one) raises nothing.
+        said = [(line, source(who, self.labels[1], line.text)) for line in new
+                if (who := self.whose(line)) != "interviewer"]
         if said:
             self.post_message(self.Heard(said))
         self.show_balance()
+
+    def whose(self, line: LiveLine) -> Whose:
+        return whose(line.speaker, line.text, self.labels, self.script)
 
     def show_balance(self) -> None:
         """The interviewer's share of speaking since the phase began."""
@@ -142,6 +153,9 @@ class LiveTranscriptPanel(Vertical):
             self.notify("No live line to pin yet.", severity="warning")
             return
         line = live.lines[index]
+        if self.whose(line) == "interviewer":
+            self._pin_as_note(line)
+            return
         typed = typed.strip()
         part = typed if typed and " ".join(typed.split()).lower() in line.text.lower() else ""
         try:
@@ -149,7 +163,22 @@ class LiveTranscriptPanel(Vertical):
         except CompanionError as exc:
             self.notify(str(exc), severity="error")
             return
+        self.query_one(LiveLines).follow()  # what is said next shows again
         self.post_message(self.Pinned(note, typed=bool(part)))
         self.post_message(Stamped(self.session_id, "quote", note.at_ms, note.id,
                                   f"“{note.text}”"))
         self.notify(f"Pinned: “{note.text}”", title="Quote")
+
+    def _pin_as_note(self, line: LiveLine) -> None:
+        """The interviewer's own words are kept as a note at their moment: never a quote
+        card that would ask the participant about what they did not say."""
+        text = f"I said: “{' '.join(line.text.split())}”"
+        try:
+            note = notes.add_note(companion_of(self).study, self.session_id, text,
+                                  at_ms=line.start_ms)
+        except CompanionError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one(LiveLines).follow()
+        self.post_message(Stamped(self.session_id, "note", note.at_ms, note.id, note.text))
+        self.notify("Your own words: kept as a note, not as a quote.", title="Note")
