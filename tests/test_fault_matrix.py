@@ -514,11 +514,9 @@ def test_the_recorder_on_a_full_disk_stops_cleanly_and_the_session_continues(
 
     rng = np.random.default_rng(3)
     feed_fakemic((rng.standard_normal(48_000 * 30) * 4000).astype(np.int16))
-    with full_disk(template, tmp_path) as study:
-        # Room for a second or two of 48 kHz WAV, then nothing.
-        (study.parent / "filler").unlink()
-        with open(study.parent / "filler", "wb") as handle:
-            handle.write(b"\0" * (2 * 1024 * 1024 - 600 * 1024))
+    # Room for a few seconds of 48 kHz WAV (and the database's own writes), then nothing;
+    # measured from what the study leaves free, so a larger study does not eat the room.
+    with full_disk(template, tmp_path, room=600 * 1024) as study:
         result = _cli(study, "record", "1", "--device", "fakemic", "--format", "wav",
                       "--seconds", "20", timeout=120)
         assert "Traceback" not in result.stderr + result.stdout, result.stderr
