@@ -64,7 +64,8 @@ class CompanionGroup(click.Group):
             raise _one_line(exc) from None
         except CompanionError as exc:
             # One line (a settings file's several problems: one line each).
-            lines = str(exc).split("\n") if isinstance(exc, TomlFileError) else [str(exc)]
+            lines = ([str(p) for p in exc.problems] if isinstance(exc, TomlFileError)
+                     else [str(exc)])
             click.echo("\n".join(f"error: {one_line(line)}" for line in lines), err=True)
             ctx.exit(exc.exit_code)
         except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder, …
