@@ -88,6 +88,19 @@ def read_rows(study: Study) -> list[SessionRow]:
 class SessionsScreen(CompanionScreen):
     """Every session of the study, one row each; participants without a session too."""
 
+    # The first screen's layout travels with it (the app's stylesheet holds only what every
+    # screen shares). DEFAULT_CSS: Textual reads no CSS of the app's default screen.
+    DEFAULT_CSS = """
+    #sessions-table {
+        height: 1fr;
+    }
+
+    #sessions-hint {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
     # At 80 columns "s New session" gives way (Ctrl+P lists it) to these and Quit.
     FOOTER_KEEPS = ("new_participant", "open", "live", "app.open_transcription")
 
