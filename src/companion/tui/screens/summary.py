@@ -40,6 +40,42 @@ if TYPE_CHECKING:
 class SummaryScreen(CompanionScreen):
     """Durations per phase, prompts asked, notes; field notes written after the interview."""
 
+    # The screen's own layout, read when it is first opened (not before the sessions
+    # screen's first frame); scoped to this screen, on top of the app's companion.tcss.
+    CSS = """
+    #summary-body {
+        height: 1fr;
+    }
+
+    #summary-facts {
+        width: 1fr;
+        padding: 0 1;
+    }
+
+    #summary-reflect {
+        width: 1fr;
+    }
+
+    #reflection {
+        height: 1fr;
+        min-height: 5;
+    }
+
+    #reflections {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+    }
+
+    SummaryScreen.-narrow #summary-body {
+        layout: vertical;
+    }
+
+    SummaryScreen.-narrow #summary-reflect {
+        height: 10;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save_reflection", "Save reflection", id="summary.save",
                 tooltip="Save the reflection typed on the right as a field note"),
