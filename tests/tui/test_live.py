@@ -10,6 +10,7 @@ from companion.tui.app import CompanionApp
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.summary import SummaryScreen
+from companion.tui.widgets import LevelMeter
 from tests.support.fakes import FakeRecorder
 from tests.support.tui import live_screen as _live
 from tests.support.tui import wait_for
@@ -125,6 +126,9 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         await wait_for(pilot, lambda: panel.polls >= polls + 2, what="two more polls")
         assert "microphone is gone" in str(alert.render())
         assert "DEVICE LOST" in str(screen.query_one("#rec-state").render())
+        # Nothing comes in: the meter is empty, not frozen at the last level heard.
+        meter = screen.query_one(LevelMeter)
+        assert meter.level_db == float("-inf")
         messages = [n.message for n in app._notifications]
         # Once, not per poll, in the app's words with the moment it went.
         assert sum(m.startswith("Microphone lost at 00:00:01") for m in messages) == 1
@@ -133,6 +137,7 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         assert "error" in severities
         recorder.set(device_lost=False, disk_warning=False)
         await wait_for(pilot, lambda: not alert.has_class("-shown"), what="the alert gone")
+        await wait_for(pilot, lambda: meter.level_db > -60, what="the level back")
 
 
 async def test_pause_resume_and_stop_with_confirm(study: Study, planned_session: int) -> None:
