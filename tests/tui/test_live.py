@@ -11,6 +11,7 @@ from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.summary import SummaryScreen
 from companion.tui.widgets import LevelMeter
+from companion.tui.widgets.note_log import NoteLog
 from tests.support.fakes import FakeRecorder
 from tests.support.tui import live_screen as _live
 from tests.support.tui import wait_for
@@ -138,6 +139,9 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         recorder.set(device_lost=False, disk_warning=False)
         await wait_for(pilot, lambda: not alert.has_class("-shown"), what="the alert gone")
         await wait_for(pilot, lambda: meter.level_db > -60, what="the level back")
+        # Lost and back stand at one session time: the line says how long it was away.
+        log = [str(line) for line in screen.query_one(NoteLog).lines]
+        assert any("microphone back after " in line and line.endswith(" s") for line in log), log
 
 
 async def test_pause_resume_and_stop_with_confirm(study: Study, planned_session: int) -> None:

@@ -263,8 +263,8 @@ class LiveScreen(CompanionScreen):
 
     @on(RecorderPanel.DeviceChanged)
     def _device(self, event: RecorderPanel.DeviceChanged) -> None:
-        self.notes.add_line(event.at_ms, "pause",
-                            "microphone lost" if event.lost else "microphone back")
+        back = f"microphone back after {event.away_s} s" if event.away_s else "microphone back"
+        self.notes.add_line(event.at_ms, "pause", "microphone lost" if event.lost else back)
 
     @on(RecorderPanel.Stopped)
     def _stopped(self) -> None:
