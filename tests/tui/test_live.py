@@ -99,6 +99,10 @@ async def test_the_codebook_stays_in_view_at_80_columns(
         # The footer fits: its keys end before the palette hint, nothing overflows.
         keys = [k for k in screen.query(FooterKey)]
         assert keys and max(k.region.right for k in keys) <= 80
+        # The phase's purpose has one row here: cut with "…", not mid-sentence as if whole.
+        purpose = screen.query_one("#live-purpose")
+        assert purpose.region.height == 1
+        assert purpose.render_line(0).text.rstrip().endswith("…")
 
 
 async def test_escape_drops_the_draft_and_restamps(study: Study, planned_session: int) -> None:
