@@ -207,9 +207,13 @@ async def test_at_80_columns_the_summary_footer_keeps_export_and_back_and_ticks_
                   if not k.has_class("-command-palette")]
         # The way back and the export stay beside the screen's own keys and Quit.
         assert {"Save", "Reopen", "Sessions", "Export", "Quit"} <= set(footer), footer
-        # The title is longer than the row: it ends in "…", not in a word cut as if whole.
+        # A title longer than its row ends in "…", not in a word cut off as if whole.
         title = app.screen.query_one("#summary-title")
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
         assert title.render_line(0).text.rstrip().endswith("…")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
         screen = await _dialog(pilot)
         await _tick(pilot, "txt", "docx")
         formats = screen.query_one(TickList)
