@@ -29,8 +29,10 @@ FILE_MODE = 0o600
 # the database with its WAL, index and journal, the identity file, the settings, the
 # audio, the backups and the enrolled voice - of this study or any other.
 STUDY_MARKER = ".companion-study"
-_DATABASE_NAMES = ("companion.db", "companion.db-wal", "companion.db-shm",
-                   "companion.db-journal")
+DB_NAME = "companion.db"
+"""The study's database file (here, not in the store: opening a study folder imports no
+database layer)."""
+_DATABASE_NAMES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal")
 _PROTECTED_NAMES = (*_DATABASE_NAMES, STUDY_MARKER, "companion.toml",
                     ".withdrawal-backup-owed")
 _PROTECTED_DIRS = {"recordings": "audio", ".backups": "backups", "voices": "enrolled voice"}
@@ -222,7 +224,7 @@ def is_folder_request(raw: str | os.PathLike[str]) -> bool:
 def is_study_folder(folder: Path) -> bool:
     """A folder holding a study: its identity file, or (made before there was one) its
     database."""
-    return (folder / STUDY_MARKER).is_file() or (folder / "companion.db").is_file()
+    return (folder / STUDY_MARKER).is_file() or (folder / DB_NAME).is_file()
 
 
 def real_target(path: Path) -> Path:
@@ -242,7 +244,7 @@ def _study_part(rel: Path) -> str | None:
     if parts[0] in _PROTECTED_DIRS:
         return f"the study's {_PROTECTED_DIRS[parts[0]]}"
     if len(parts) == 1:
-        if parts[0] in _DATABASE_NAMES or parts[0].startswith("companion.db."):
+        if parts[0] in _DATABASE_NAMES or parts[0].startswith(f"{DB_NAME}."):
             return "the study's database"
         if parts[0] in _PROTECTED_NAMES:
             return "one of the study's own files"

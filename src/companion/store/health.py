@@ -14,9 +14,10 @@ import sqlite3
 import struct
 from pathlib import Path
 
+# DB_NAME lives with the study's file names; the store's modules take it from here.
+from companion.files import DB_NAME as DB_NAME
 from companion.store.identity import database_id, read_marker
 
-DB_NAME = "companion.db"
 SQLITE_HEADER = b"SQLite format 3\x00"
 REPAIR_HINT = "run 'companion doctor --repair' to restore the newest automatic backup"
 LOST_WAL_HINT = ("run 'companion doctor --repair' to go on with the database as it was "

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from companion.errors import CompanionError, NotAStudyError
-from companion.files import make_private_dir
+from companion.files import DB_NAME, make_private_dir
 from companion.settings import Settings, load_settings
-from companion.store.db import DB_NAME, DamagedStoreError, open_db
-from companion.store.health import REPAIR_HINT, store_problem
 
 if TYPE_CHECKING:
     # Only for the annotation: companion.store.db imports sqlite-utils when a database is
     # opened, so opening a study folder stays cheap (the TUI's first frame).
     import sqlite_utils
+
+# The store (schema, migrations, health checks) is imported where a database is opened or
+# found missing: the TUI's first frame opens a folder and reads its settings, no more.
 
 ENV_VAR = "COMPANION_STUDY"
 SUBFOLDERS = ("recordings", "exports")
@@ -60,6 +61,8 @@ class Study:
 
     def db(self) -> sqlite_utils.Database:
         """A new connection for the calling thread (connections are bound to threads)."""
+        from companion.store.db import open_db
+
         return open_db(self.db_path)
 
     @contextlib.contextmanager
@@ -93,6 +96,8 @@ def init_study(root: Path) -> tuple[Study, bool]:
         raise CompanionError(f"{root} exists and is not a folder")
     if root.exists() and not os.access(root, os.W_OK):
         raise CompanionError(f"{root} is not writable: choose another folder with --study")
+    from companion.store.db import open_db
+
     study = Study(root)
     created = not study.db_path.exists()
     make_private_dir(root)
@@ -107,6 +112,9 @@ def open_study(root: Path, *, for_repair: bool = False) -> Study:
     whose database went missing points to ``doctor --repair``, which ``for_repair`` is)."""
     study = Study(Path(root))
     if not study.db_path.is_file():
+        from companion.store.db import DamagedStoreError
+        from companion.store.health import REPAIR_HINT, store_problem
+
         # A study that had a database (its identity file, backups or audio say so) is
         # not "no study": its database is lost, and the doctor can restore it.
         lost = None if study.db_path.exists() else store_problem(study.db_path)

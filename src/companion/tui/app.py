@@ -1,4 +1,4 @@
-"""The companion app: one study, its screens, one stylesheet, keys from the study config.
+"""The companion app: one study, its screens, keys from the study config.
 
 ``companion`` without arguments opens this app on the sessions screen. On start it looks
 for sessions a crashed recorder left behind and offers to recover them.

@@ -43,9 +43,30 @@ class FittingFooter(Footer):
 
     def __init__(self, **options: Unpack[WidgetOptions]) -> None:
         super().__init__(compact=True, **options)
-        self._laid_out_for = 0
+        # The keys come with the screen's first frame: Textual's footer starts empty and
+        # fills itself after a refresh, a second layout of the whole screen at start.
+        self.set_reactive(Footer._bindings_ready, True)
+        self._composed_for: tuple[object, ...] = ()
+
+    def _plan(self) -> tuple[object, ...]:
+        """What the keys shown depend on: the width and the screen's keys with their
+        words, tooltips and state, in order."""
+        app = self.app
+        shown = tuple(
+            (binding.key, app.get_key_display(binding), binding.action, binding.description,
+             enabled, tooltip)
+            for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == app.COMMAND_PALETTE_BINDING)
+        return (self.size.width or app.size.width, shown)
+
+    async def recompose(self) -> None:
+        """Compose the keys again only when something they show changed: the screen asks
+        after every focus change and every highlighted row, the keys mostly stay."""
+        if self.is_attached and self._plan() != self._composed_for:
+            await super().recompose()
 
     def compose(self) -> ComposeResult:
+        self._composed_for = self._plan()
         widgets: list[Widget] = list(super().compose())
         palette = [w for w in widgets if w.has_class("-command-palette")]
         width = self.size.width or self.app.size.width
@@ -71,6 +92,5 @@ class FittingFooter(Footer):
         yield from palette
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._laid_out_for:
-            self._laid_out_for = event.size.width
-            self.call_after_refresh(self.recompose)
+        del event  # recompose compares the width with the one the keys were laid out for
+        self.call_after_refresh(self.recompose)

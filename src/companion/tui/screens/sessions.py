@@ -88,22 +88,37 @@ def read_rows(study: Study) -> list[SessionRow]:
 class SessionsScreen(CompanionScreen):
     """Every session of the study, one row each; participants without a session too."""
 
+    # The first screen's layout travels with it (the app's stylesheet holds only what every
+    # screen shares). DEFAULT_CSS: Textual reads no CSS of the app's default screen.
+    DEFAULT_CSS = """
+    #sessions-table {
+        height: 1fr;
+    }
+
+    #sessions-hint {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
     # At 80 columns "s New session" gives way (Ctrl+P lists it) to these and Quit.
     FOOTER_KEEPS = ("new_participant", "open", "live", "app.open_transcription")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_participant", "New participant", id="sessions.new-participant",
-                tooltip="Add a participant and prepare their interview"),
-        Binding("s", "new_session", "New session", id="sessions.new-session",
-                tooltip="Prepare a new session for the highlighted participant"),
         # Two bindings on one key and one id (a keymap moves both); check_action shows the
         # one that fits the highlighted row, so the footer says what Enter will do.
         # Priority: the table would otherwise take Enter without naming it in the footer.
+        # Priority keys come first once the table has focus: first here too, so the footer
+        # composed before that focus is already in its final order.
         Binding("enter", "open", "Open", id="sessions.open", priority=True,
                 tooltip="Open the highlighted session: the set-up if it is planned, "
                         "else its summary"),
         Binding("enter", "open_review", "Review", id="sessions.open", priority=True,
                 tooltip="Review the highlighted session: transcript, notes and playback"),
+        Binding("n", "new_participant", "New participant", id="sessions.new-participant",
+                tooltip="Add a participant and prepare their interview"),
+        Binding("s", "new_session", "New session", id="sessions.new-session",
+                tooltip="Prepare a new session for the highlighted participant"),
         Binding("l", "live", "Go live", id="sessions.live",
                 tooltip="Start (or continue) recording the highlighted session"),
         Binding("r", "recover", "Recover", id="sessions.recover",

@@ -53,6 +53,102 @@ CATEGORY_TITLES = {
 class SetupScreen(CompanionScreen):
     """A new participant, a new session for one, or a planned session to complete."""
 
+    # The screen's own layout, read when it is first opened (not before the sessions
+    # screen's first frame); scoped to this screen, on top of the app's companion.tcss.
+    CSS = """
+    #setup-body {
+        height: 1fr;
+    }
+
+    #setup-form {
+        width: 1fr;
+        min-width: 40;
+    }
+
+    #setup-preview {
+        width: 1fr;
+        border-left: vkey $primary 50%;
+    }
+
+    SetupScreen.-narrow #setup-body {
+        layout: vertical;
+    }
+
+    SetupScreen.-narrow #setup-form {
+        height: 1fr;
+        width: 100%;
+    }
+
+    SetupScreen.-narrow #setup-preview {
+        height: 7;
+        width: 100%;
+        border-left: none;
+        border-top: hkey $primary 50%;
+    }
+
+    /* A Vertical fills its parent by default: in the scrolling form that cut the WAI items
+       off below the fold (they could not be scrolled to). */
+    #wai {
+        height: auto;
+    }
+
+    .domain-sums {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+
+    .field-row {
+        height: 3;
+    }
+
+    .field-label {
+        width: 13;
+        padding: 1 1 0 1;
+    }
+
+    .field-row Input, .field-row Select {
+        width: 1fr;
+    }
+
+    /* A long protocol title is cut, not wrapped: a second line broke the drop-down's box. */
+    .field-row SelectCurrent #label {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+
+    /* Every check box of the form on one left edge (the live-transcript one stood apart). */
+    #setup-form Checkbox {
+        margin-left: 1;
+    }
+
+    .item-grid {
+        grid-size: 6;
+        grid-columns: 8 1fr 8 1fr 8 1fr;
+        grid-rows: 3;
+        height: auto;
+    }
+
+    .domain-grid {
+        grid-size: 2;
+        grid-columns: 16 1fr;
+        grid-rows: 3;
+        height: auto;
+    }
+
+    .grid-label {
+        padding: 1 1 0 1;
+    }
+
+    .item-grid .grid-label {
+        padding: 1 0 0 0;
+    }
+
+    #suggestions-preview {
+        padding: 0 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="setup.save",
                 tooltip="Check every field and save participant, session and ratings"),

@@ -44,6 +44,42 @@ class SummaryScreen(CompanionScreen):
     # the export (Ctrl+O) fell off the end after "Save reflection" and "Continue recording".
     FOOTER_KEEPS = ("save_reflection", "continue", "back", "export")
 
+    # The screen's own layout, read when it is first opened (not before the sessions
+    # screen's first frame); scoped to this screen, on top of the app's companion.tcss.
+    CSS = """
+    #summary-body {
+        height: 1fr;
+    }
+
+    #summary-facts {
+        width: 1fr;
+        padding: 0 1;
+    }
+
+    #summary-reflect {
+        width: 1fr;
+    }
+
+    #reflection {
+        height: 1fr;
+        min-height: 5;
+    }
+
+    #reflections {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+    }
+
+    SummaryScreen.-narrow #summary-body {
+        layout: vertical;
+    }
+
+    SummaryScreen.-narrow #summary-reflect {
+        height: 10;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save_reflection", "Save", id="summary.save",
                 tooltip="Save the reflection in its box as a field note"),

@@ -64,6 +64,78 @@ def read_queue(study: Study) -> list[QueueItem]:
 class TranscriptionScreen(CompanionScreen):
     """The transcription queue: progress per session; start one or all; cancel."""
 
+    # The screen's own layout, read when it is first opened (not before the sessions
+    # screen's first frame); scoped to this screen, on top of the app's companion.tcss.
+    CSS = """
+    #transcription-queue {
+        height: 1fr;
+    }
+
+    #transcription-status {
+        height: auto;
+        padding: 0 1;
+    }
+
+    QueueRow {
+        height: 1;
+        padding: 0 1;
+    }
+
+    .queue-line {
+        height: 1;
+    }
+
+    .queue-name {
+        width: 22;
+    }
+
+    .queue-length {
+        width: 10;
+        color: $text-muted;
+    }
+
+    QueueRow ProgressBar {
+        width: 1fr;
+    }
+
+    QueueRow ProgressBar Bar {
+        width: 1fr;
+    }
+
+    .queue-state {
+        width: 14;
+        padding: 0 1;
+    }
+
+    .queue-eta {
+        width: 22;
+        color: $text-muted;
+    }
+
+    QueueRow.-done .queue-state {
+        color: $success;
+        text-style: bold;
+    }
+
+    QueueRow.-failed .queue-state {
+        color: $error;
+        text-style: bold;
+    }
+
+    QueueRow.-cancelled .queue-state {
+        color: $warning;
+    }
+
+    QueueRow.-transcribing .queue-state {
+        color: $accent;
+        text-style: bold;
+    }
+
+    TranscriptionScreen.-narrow .queue-eta {
+        display: none;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "start", "Transcribe", id="transcription.start",
                 tooltip="Transcribe the highlighted session (an unfinished one goes on "

@@ -50,6 +50,191 @@ LOGGED = ("note", "bookmark", "code", "phase", "quote")
 class LiveScreen(CompanionScreen):
     """One interview in progress (or opened again without a recorder)."""
 
+    # The screen's own layout, read when it is first opened (not before the sessions
+    # screen's first frame); scoped to this screen, on top of the app's companion.tcss.
+    CSS = """
+    #live-recorder {
+        height: auto;
+    }
+
+    /* Narrow (80x24): every row the live screen can spare goes to the prompts and cards.
+       The recording header takes two rows (device and disk share one), panels lose their
+       frames (a title bar marks each), the note box is one row. */
+    LiveScreen.-narrow RecordingHeader {
+        height: 2;
+    }
+
+    LiveScreen.-narrow RecordingHeader > #rec-state,
+    LiveScreen.-narrow RecordingHeader > #rec-elapsed,
+    LiveScreen.-narrow RecordingHeader > #rec-info {
+        height: 2;
+    }
+
+    LiveScreen.-narrow RecordingHeader #rec-lines {
+        height: 1;
+        layout: horizontal;
+    }
+
+    LiveScreen.-narrow RecordingHeader #rec-device {
+        width: 1fr;
+    }
+
+    LiveScreen.-narrow RecordingHeader #rec-disk {
+        width: auto;
+        padding-left: 2;
+    }
+
+    LiveScreen.-narrow .panel {
+        border: none;
+    }
+
+    LiveScreen.-narrow .panel-title {
+        background: $boost;
+    }
+
+    /* A title is one row: its keys come first, the rest may be cut. */
+    LiveScreen .panel-title {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+
+    LiveScreen.-narrow #live-prompts {
+        margin-right: 1;
+    }
+
+    LiveScreen.-narrow #live-notes {
+        height: auto;
+    }
+
+    LiveScreen.-narrow #note-log {
+        height: 2;
+    }
+
+    LiveScreen.-narrow #note-row {
+        height: 1;
+    }
+
+    LiveScreen.-narrow #note-stamp {
+        padding: 0 1;
+    }
+
+    LiveScreen.-narrow #note-input {
+        border: none;
+        height: 1;
+        padding: 0 1;
+    }
+
+    #live-alert {
+        display: none;
+        height: auto;
+        background: $error;
+        color: $text;
+        text-style: bold;
+        padding: 0 1;
+    }
+
+    #live-alert.-shown {
+        display: block;
+    }
+
+    #live-stepper {
+        padding: 0 1;
+        background: $boost;
+    }
+
+    /* One row at 80 columns, cut with "…" (wrapped into one row it stopped mid-sentence,
+       as if that were all the phase asked). */
+    #live-purpose {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        text-style: italic;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+
+    LiveScreen.-wide #live-purpose {
+        height: auto;
+        max-height: 3;
+        text-wrap: wrap;
+    }
+
+    #live-body {
+        height: 1fr;
+    }
+
+    #live-prompts, #live-suggestions {
+        width: 1fr;
+    }
+
+    #live-codes {
+        width: 34;
+        display: none;
+    }
+
+    LiveScreen.-wide #live-codes {
+        display: block;
+    }
+
+    /* All ten codes in view: one line each, cut with an ellipsis rather than wrapped. */
+    #code-legend {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+    }
+
+    /* Narrow: no room for the codebook column; its keys on one line above the notes. */
+    #code-strip {
+        height: 1;
+        padding: 0 1;
+    }
+
+    LiveScreen.-wide #code-strip {
+        display: none;
+    }
+
+    #live-notes {
+        height: 8;
+    }
+
+    /* Wide: the codebook column needs 13 rows for all ten codes, beside the live transcript
+       (talk bar and three lines) and the notes; the notes gave up rows they left empty. */
+    LiveScreen.-wide #live-notes {
+        height: 8;
+    }
+
+    LiveScreen.-wide #live-transcript.panel {
+        height: 7;
+    }
+
+    #live-transcript-head {
+        height: 1;
+    }
+
+    #live-transcript-head > .panel-title {
+        width: auto;
+    }
+
+    LiveScreen.-narrow #live-transcript {
+        height: auto;
+    }
+
+    LiveScreen.-narrow #live-lines {
+        height: 2;
+    }
+
+    #note-row {
+        height: 3;
+    }
+
+    #note-stamp {
+        width: 18;
+        padding: 1 1 0 1;
+        color: $accent;
+        text-style: bold;
+    }
+    """
+
     INTERVIEW = True
     FOOTER_KEEPS = ("next_phase", "bookmark", "pause", "resume", "stop", "finish")
 
