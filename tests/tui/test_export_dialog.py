@@ -188,3 +188,43 @@ async def test_no_format_chosen_is_said_and_the_palette_hides_export_without_a_s
                                    "one).")
         await pilot.press("escape")
         assert not isinstance(app.screen, ExportScreen)
+
+
+async def test_at_80_columns_the_summary_footer_keeps_export_and_back_and_ticks_read_as_ticks(
+        study: Study) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from companion.tui.widgets.tick_box import TickBox, TickList
+
+    session_id = _interview(study)
+    app = CompanionApp(study, check_recovery=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_summary(session_id)
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen)
+                       and bool(app.screen.status), what="the summary")
+        await pilot.pause()
+        footer = [k.description for k in app.screen.query(FooterKey)
+                  if not k.has_class("-command-palette")]
+        # The way back and the export stay beside the screen's own keys and Quit.
+        assert {"Save", "Reopen", "Sessions", "Export", "Quit"} <= set(footer), footer
+        # A title longer than its row ends in "…", not in a word cut off as if whole.
+        title = app.screen.query_one("#summary-title")
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        assert title.render_line(0).text.rstrip().endswith("…")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        screen = await _dialog(pilot)
+        await _tick(pilot, "txt", "docx")
+        formats = screen.query_one(TickList)
+        rows = {line.text[4:].split()[0]: line.text[:3]
+                for line in (formats.render_line(y) for y in range(formats.size.height))
+                if line.text.strip()}
+        # The tick is a shape, not only a colour: ✓ on the two ticked, blank on the rest.
+        assert {name for name, box in rows.items() if box == "▐✓▌"} == {"txt", "docx"}
+        assert all(box == "▐ ▌" for name, box in rows.items() if name not in ("txt", "docx"))
+        force = screen.query_one("#export-force", TickBox)
+        assert str(force.render().plain).startswith("▐ ▌")
+        force.focus()
+        await pilot.press("space")
+        assert force.value and str(force.render().plain).startswith("▐✓▌")

@@ -10,6 +10,8 @@ from companion.tui.app import CompanionApp
 from companion.tui.screens.dialogs import ConfirmScreen
 from companion.tui.screens.live import LiveScreen
 from companion.tui.screens.summary import SummaryScreen
+from companion.tui.widgets import LevelMeter
+from companion.tui.widgets.note_log import NoteLog
 from tests.support.fakes import FakeRecorder
 from tests.support.tui import live_screen as _live
 from tests.support.tui import wait_for
@@ -97,6 +99,10 @@ async def test_the_codebook_stays_in_view_at_80_columns(
         # The footer fits: its keys end before the palette hint, nothing overflows.
         keys = [k for k in screen.query(FooterKey)]
         assert keys and max(k.region.right for k in keys) <= 80
+        # The phase's purpose has one row here: cut with "…", not mid-sentence as if whole.
+        purpose = screen.query_one("#live-purpose")
+        assert purpose.region.height == 1
+        assert purpose.render_line(0).text.rstrip().endswith("…")
 
 
 async def test_escape_drops_the_draft_and_restamps(study: Study, planned_session: int) -> None:
@@ -125,6 +131,9 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         await wait_for(pilot, lambda: panel.polls >= polls + 2, what="two more polls")
         assert "microphone is gone" in str(alert.render())
         assert "DEVICE LOST" in str(screen.query_one("#rec-state").render())
+        # Nothing comes in: the meter is empty, not frozen at the last level heard.
+        meter = screen.query_one(LevelMeter)
+        assert meter.level_db == float("-inf")
         messages = [n.message for n in app._notifications]
         # Once, not per poll, in the app's words with the moment it went.
         assert sum(m.startswith("Microphone lost at 00:00:01") for m in messages) == 1
@@ -133,6 +142,10 @@ async def test_recording_warnings_cannot_be_missed(study: Study, planned_session
         assert "error" in severities
         recorder.set(device_lost=False, disk_warning=False)
         await wait_for(pilot, lambda: not alert.has_class("-shown"), what="the alert gone")
+        await wait_for(pilot, lambda: meter.level_db > -60, what="the level back")
+        # Lost and back stand at one session time: the line says how long it was away.
+        log = [str(line) for line in screen.query_one(NoteLog).lines]
+        assert any("microphone back after " in line and line.endswith(" s") for line in log), log
 
 
 async def test_pause_resume_and_stop_with_confirm(study: Study, planned_session: int) -> None:

@@ -190,10 +190,17 @@ async def test_every_command_of_the_palette_runs(study: Study, recorded: int, na
         listed = await _every_command(pilot, SCREENS[name](study, recorded),
                                       app_wide=name == next(iter(SCREENS)))
     assert "Quit  (^q)" in listed and "Quit" not in listed  # once, with its key
+    assert not {"Focus Next  (tab)", "Focus Previous  (shift+tab)"} & set(listed)
     if name == "live":  # the interview's own keys only
         assert not {"Search  (^f)", "Report  (^r)", "Light/dark  (^t)"} & set(listed)
     if name == "review":
         # The search key is "/": its help names it as it is pressed.
         assert listed["Search  (/)"] == "[/] Search notes and transcripts of every session"
+        # A capital key is no markup either: "[R]" and "[D]" had vanished from the help.
+        assert listed["Rename  (R)"].startswith("[R] ")
+        assert listed["Doubtful  (D)"].startswith("[D] ")
+    if name in ("summary", "review"):
+        # Asked under the open palette, the export used to look at the palette itself.
+        assert listed["Export  (^o)"].startswith("[^o] Export this session")
     if name == "sessions":
         assert listed["Transcribe  (t)"].startswith("[t] ")

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -43,6 +42,18 @@ QUIT_QUESTION = "quit-while-recording"
 
 TRANSCRIPTION = "transcription"
 """The name the transcription screen is installed under (it lives as long as the app)."""
+
+
+_NOT_IN_PALETTE = frozenset({"app.focus_next", "app.focus_previous"})
+"""Textual's Tab and Shift+Tab: listed first at 80x24, they pushed the set-up's Save and
+Start recording off the palette's first page, and nobody looks Tab up."""
+
+
+def _plain(text: str) -> str:
+    """``text`` as palette markup that reads as written. Textual's ``escape`` leaves a
+    bracket before a capital alone ("[D] Mark…" lost its key); a backslash before every
+    "[" holds for any key."""
+    return text.replace("[", "\\[")
 
 
 class CompanionApp(App[None]):
@@ -332,7 +343,8 @@ class CompanionApp(App[None]):
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.action in seen \
-                    or not isinstance(active.node, (Screen, App)):
+                    or not isinstance(active.node, (Screen, App)) \
+                    or binding.action in _NOT_IN_PALETTE:
                 continue
             seen.add(binding.action)
             display = self.get_key_display(binding)
@@ -341,14 +353,14 @@ class CompanionApp(App[None]):
             if binding.action.startswith("tag_code("):  # one line per code, its own key
                 title, display = binding.tooltip, binding.key.replace("alt+", "Alt+")
             # The palette reads titles and help as markup: a key shown as "/" made "[/]",
-            # which ended the app; "[f7]" vanished. Escaped, every key reads as typed.
+            # which ended the app; "[f7]", "[D]" and "[R]" vanished. Every key reads as typed.
             help_text = f"[{display}] {binding.tooltip or binding.description}"
-            yield SystemCommand(escape(f"{title}  ({display})"), escape(help_text),
+            yield SystemCommand(_plain(f"{title}  ({display})"), _plain(help_text),
                                 partial(self.run_action, binding.action, active.node))
             del key
         if "app.open_transcription" not in seen and screen is not self.transcription_screen:
             yield SystemCommand(
-                "Transcription", escape(
+                "Transcription", _plain(
                     "[t on the sessions screen] Transcribe recorded sessions on this "
                     "machine: queue, progress, cancel"), self.action_open_transcription)
 
@@ -363,9 +375,14 @@ class CompanionApp(App[None]):
 
     def _export_target(self) -> int | None:
         """The session the current screen shows or highlights, if it offers an export."""
+        from textual.command import CommandPalette
+
         from companion.tui.context import ExportsSession
 
-        screen = self.screen
+        # Under the palette the footer's question is about the screen below it: the
+        # palette listed no "Export" on the very screens that offer it.
+        screen = next((s for s in reversed(self.screen_stack)
+                       if not isinstance(s, CommandPalette)), self.screen)
         return screen.export_session_id() if isinstance(screen, ExportsSession) else None
 
     def action_export(self) -> None:

@@ -22,12 +22,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, ProgressBar, SelectionList, Static
+from textual.widgets import Button, Input, ProgressBar, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from companion.errors import CompanionError, InputError
 from companion.tui.context import companion_of
 from companion.tui.footer import FittingFooter
+from companion.tui.widgets.tick_box import TickBox, TickList
 
 
 @dataclass(eq=False)  # a message is one event: identity, not equality
@@ -111,14 +112,14 @@ class ExportScreen(ModalScreen[list[Path] | None]):
         with Vertical():
             yield Static(Text(f"{self.title_text}: formats (space ticks; one pseudonymised "
                               "file each)"), classes="export--title")
-            yield SelectionList[str](*[
+            yield TickList(*[
                 Selection(Content(f"{choice_key(c.fmt, c.for_tool):<21}{fmt.description}"),
                           choice_key(c.fmt, c.for_tool))
                 for c, fmt in format_choices()], id="export-formats", compact=True)
             yield Static("Folder (empty: the study's exports folder; a new export replaces "
                          "the last)", classes="export--label")
             yield Input(placeholder=str(study.exports_dir), id="export-folder", compact=True)
-            yield Checkbox("Replace files that are there (never the study's database or "
+            yield TickBox("Replace files that are there (never the study's database or "
                            "audio)", id="export-force", compact=True)
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("", id="export-status")
@@ -176,7 +177,7 @@ class ExportScreen(ModalScreen[list[Path] | None]):
         folder = self.query_one("#export-folder", Input).value.strip()
         # A folder, as `-o FOLDER/` names one (created if missing); empty: exports/.
         output = None if not folder else folder.rstrip("/\\") + "/"
-        force = self.query_one("#export-force", Checkbox).value
+        force = self.query_one("#export-force", TickBox).value
         self.running = True
         bar = self.query_one(ProgressBar)
         bar.update(total=len(chosen), progress=0)

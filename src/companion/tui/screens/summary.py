@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 class SummaryScreen(CompanionScreen):
     """Durations per phase, prompts asked, notes; field notes written after the interview."""
 
+    # Short words, so that at 80 columns every key stays in the footer: the way back and
+    # the export (Ctrl+O) fell off the end after "Save reflection" and "Continue recording".
+    FOOTER_KEEPS = ("save_reflection", "continue", "back", "export")
+
     # The screen's own layout, read when it is first opened (not before the sessions
     # screen's first frame); scoped to this screen, on top of the app's companion.tcss.
     CSS = """
@@ -77,14 +81,14 @@ class SummaryScreen(CompanionScreen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save_reflection", "Save reflection", id="summary.save",
-                tooltip="Save the reflection typed on the right as a field note"),
+        Binding("ctrl+s", "save_reflection", "Save", id="summary.save",
+                tooltip="Save the reflection in its box as a field note"),
         # F5 as on the set-up (start recording): a letter would go into the reflection.
-        Binding("f5", "continue", "Continue recording", id="summary.continue",
+        Binding("f5", "continue", "Continue", id="summary.continue",
                 tooltip="Continue recording this session in a new segment (the gap shows "
                         "as a pause)"),
         # One key, one id (a keymap moves both); check_action shows the one that applies.
-        Binding("f8", "complete", "Mark completed", id="summary.complete",
+        Binding("f8", "complete", "Complete", id="summary.complete",
                 tooltip="Mark this session as completed: nothing more to record"),
         Binding("f8", "reopen", "Reopen", id="summary.complete",
                 tooltip="Take the completed session back, to record more"),
@@ -145,7 +149,7 @@ class SummaryScreen(CompanionScreen):
             self.notify(playback_problem(exc), title="Playback", severity="warning")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F8 reads Mark completed, or Reopen once completed; l only while continuable."""
+        """F8 reads Complete, or Reopen once completed; l only while continuable."""
         if action in ("complete", "continue"):
             return self.status != "completed"
         if action == "reopen":

@@ -77,7 +77,9 @@ class RecordingHeader(Horizontal):
         self.query_one("#rec-state", Static).update(label if has_recorder else "NO RECORDING")
         self.query_one("#rec-elapsed", Static).update(format_hms(status.session_ms))
         meter = self.query_one(LevelMeter)
-        meter.level_db = status.level_dbfs if status.rms_dbfs else float("-inf")
+        # A lost microphone sends nothing: its last level, left standing, read as sound.
+        heard = status.rms_dbfs and state != "reconnecting"
+        meter.level_db = status.level_dbfs if heard else float("-inf")
         meter.clipping = status.clipping
         device = Text("mic: ", style="dim")
         device.append(status.device or "—")

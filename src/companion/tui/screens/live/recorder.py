@@ -8,6 +8,7 @@ second and shows it: state, elapsed time, level, device, disk, and a warning lin
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -84,10 +85,12 @@ class RecorderPanel(Vertical):
 
     @dataclass(eq=False)
     class DeviceChanged(Message):
-        """The microphone went away (``lost``) or came back, at ``at_ms``."""
+        """The microphone went away (``lost``) or came back, at ``at_ms`` (the session
+        clock stands still meanwhile: ``away_s`` says how long, on the wall clock)."""
 
         lost: bool
         at_ms: int
+        away_s: int | None = None
 
     class Ended(Message):
         """The recorder ended by itself (a limit, a full disk, a failure)."""
@@ -120,6 +123,8 @@ class RecorderPanel(Vertical):
         self._stopping = False
         self._ended = False
         self._warned: set[str] = set()
+        self._lost_since: float | None = None
+        """When the microphone went (monotonic seconds), while it is away."""
 
     def compose(self) -> ComposeResult:
         yield RecordingHeader(id="live-header")
@@ -247,13 +252,21 @@ class RecorderPanel(Vertical):
         """One line of the app's own for the microphone going and coming back (the sound
         libraries' messages go to their log, see :mod:`companion.tui.native_messages`)."""
         at = format_hms(at_ms)
+        away: int | None = None
         if lost:
+            self._lost_since = time.monotonic()
             self.notify(f"Microphone lost at {at}. Recording is trying to reconnect.",
                         title="Recording", severity="error", timeout=20)
         else:
-            self.notify(f"Microphone back at {at}. Recording goes on.", title="Recording",
-                        timeout=10)
-        self.post_message(self.DeviceChanged(lost, at_ms))
+            # Lost and back stand at one session time: without the length the notes list
+            # read as if nothing had been missed.
+            if self._lost_since is not None:
+                away = max(1, round(time.monotonic() - self._lost_since))
+            self._lost_since = None
+            after = f" after {away} s" if away else ""
+            self.notify(f"Microphone back at {at}{after}. Recording goes on.",
+                        title="Recording", timeout=10)
+        self.post_message(self.DeviceChanged(lost, at_ms, away))
 
     # -- workers and what they report ---------------------------------------------------
 

@@ -142,16 +142,21 @@ class LiveScreen(CompanionScreen):
         background: $boost;
     }
 
+    /* One row at 80 columns, cut with "…" (wrapped into one row it stopped mid-sentence,
+       as if that were all the phase asked). */
     #live-purpose {
         height: 1;
         padding: 0 1;
         color: $text-muted;
         text-style: italic;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
 
     LiveScreen.-wide #live-purpose {
         height: auto;
         max-height: 3;
+        text-wrap: wrap;
     }
 
     #live-body {
@@ -443,8 +448,8 @@ class LiveScreen(CompanionScreen):
 
     @on(RecorderPanel.DeviceChanged)
     def _device(self, event: RecorderPanel.DeviceChanged) -> None:
-        self.notes.add_line(event.at_ms, "pause",
-                            "microphone lost" if event.lost else "microphone back")
+        back = f"microphone back after {event.away_s} s" if event.away_s else "microphone back"
+        self.notes.add_line(event.at_ms, "pause", "microphone lost" if event.lost else back)
 
     @on(RecorderPanel.Stopped)
     def _stopped(self) -> None:
