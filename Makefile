@@ -14,7 +14,7 @@ test:
 	bash scripts/setup.sh test
 	.venv/bin/ruff check src tests benchmarks
 	.venv/bin/mypy
-	.venv/bin/python -m pytest -n 2 --durations=15 $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n 3 --durations=15 $(PYTEST_ARGS)
 
 lint:
 	.venv/bin/ruff check src tests benchmarks

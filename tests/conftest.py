@@ -45,18 +45,19 @@ def _real_time(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """How ``make test`` shares the tests between its workers (``-n 2``, ``--dist
+    """How ``make test`` shares the tests between its workers (``-n 3``, ``--dist
     loadgroup``; without ``-n`` only the order changes).
 
     Each worker is its own process with its own HOME, ``.asoundrc``, file microphone and
     PulseAudio daemon (above, and ``_pulse_daemon``), so two workers never share a device.
     What they share is the machine: the real-time tests run one after another on one
-    worker, never two at once. Every other test goes with the rest of its file, so a
+    worker, never two at once; that worker mostly waits for audio to play, so a third
+    worker uses the core it leaves (three workers on two cores). Every other test goes with the rest of its file, so a
     module's fixtures (a transcribed study, a recording) are made once, not once per
     worker, and a file's fixed paths are never used by two workers at once (the snapshot
     tests show one fixed study path).
 
-    The longest work is handed out first, so neither worker is left with a long file at
+    The longest work is handed out first, so no worker is left with a long file at
     the end: the real-time group, then the files that run the model, then the rest in the
     order pytest found them.
     """
