@@ -52,10 +52,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     PulseAudio daemon (above, and ``_pulse_daemon``), so two workers never share a device.
     What they share is the machine: the real-time tests run one after another on one
     worker, never two at once; that worker mostly waits for audio to play, so a third
-    worker uses the core it leaves (three workers on two cores). Every other test goes with the rest of its file, so a
-    module's fixtures (a transcribed study, a recording) are made once, not once per
-    worker, and a file's fixed paths are never used by two workers at once (the snapshot
-    tests show one fixed study path).
+    worker uses the core it leaves (three workers on two cores). Every other test goes
+    with the rest of its file, so a module's fixtures (a transcribed study, a recording)
+    are made once, not once per worker, and a file's fixed paths are never used by two
+    workers at once (the snapshot tests show one fixed study path).
 
     The longest work is handed out first, so no worker is left with a long file at
     the end: the real-time group, then the files that run the model, then the rest in the

@@ -150,6 +150,13 @@ async def test_the_summary_asks_too_and_no_is_remembered(copy_of: Callable[[], P
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.app.push_screen(SummaryScreen(1))
         await _wait(pilot, lambda: isinstance(pilot.app.screen, EnrolOfferScreen))
+        await pilot.press("escape")  # not now: nothing stored
+        await pilot.app.workers.wait_for_complete()
+        assert isinstance(pilot.app.screen, SummaryScreen)
+    app = CompanionApp(study, check_recovery=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.app.push_screen(SummaryScreen(1))  # so it is asked again
+        await _wait(pilot, lambda: isinstance(pilot.app.screen, EnrolOfferScreen))
         await pilot.press("n")
         await pilot.app.workers.wait_for_complete()
         assert isinstance(pilot.app.screen, SummaryScreen)

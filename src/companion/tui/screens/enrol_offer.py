@@ -21,8 +21,10 @@ from companion.operations.speakers import EnrolOffer
 from companion.study.folder import Study
 
 
-class EnrolOfferScreen(ModalScreen[bool]):
-    """Yes enrols the voice named I (the caller does it); no, or Escape, declines."""
+class EnrolOfferScreen(ModalScreen[bool | None]):
+    """Yes enrols the voice named I (the caller does it); no declines for good; Escape
+    puts the question off (asked again next time: an interviewer in a hurry means "not
+    now", not "never")."""
 
     DEFAULT_CSS = """
     EnrolOfferScreen { align: center middle; }
@@ -40,8 +42,10 @@ class EnrolOfferScreen(ModalScreen[bool]):
                 tooltip="Play the turn of the voice named I"),
         Binding("y", "answer(True)", "Yes, it is me", id="enrol-offer.yes",
                 tooltip="Learn this voice as the interviewer's (kept in the study folder)"),
-        Binding("n,escape", "answer(False)", "No", id="enrol-offer.no",
+        Binding("n", "answer(False)", "No", id="enrol-offer.no",
                 tooltip="Do not learn it; the question is not asked again"),
+        Binding("escape", "later", "Later", id="enrol-offer.later",
+                tooltip="Not now: asked again the next time a session is opened"),
     ]
 
     def __init__(self, offer: EnrolOffer, play: Callable[[int], None]) -> None:
@@ -58,7 +62,7 @@ class EnrolOfferScreen(ModalScreen[bool]):
                 f"and one was named I. At {format_hms(self.offer.start_ms)} that voice "
                 f"says: \u201c{quote}\u201d\n\nPress p to hear it. If it is your voice, "
                 f"yes learns it (a model kept only in this study's folder), so later mono "
-                f"sessions name you I more surely. Asked once per study.",
+                f"sessions name you I more surely. Asked once per study (Escape: later).",
                 id="offer-body")
             with Horizontal():
                 yield Button("Play [p]", id="offer-play")
@@ -79,6 +83,9 @@ class EnrolOfferScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+    def action_later(self) -> None:
+        self.dismiss(None)
 
 
 def offer_enrolment(screen: Screen[Any], study: Study, session_id: int,
@@ -101,7 +108,10 @@ def offer_enrolment(screen: Screen[Any], study: Study, session_id: int,
         screen.app.call_from_thread(screen.notify, message)
 
     def answered(yes: bool | None) -> None:
-        screen.run_worker(partial(answer, bool(yes)), thread=True, group="enrol-offer",
+        if yes is None:  # put off: nothing stored, asked again
+            screen.notify("Asked again the next time a transcribed session is opened.")
+            return
+        screen.run_worker(partial(answer, yes), thread=True, group="enrol-offer",
                           name="enrol-offer")
 
     screen.app.push_screen(EnrolOfferScreen(offer, play), answered)
