@@ -113,12 +113,11 @@ def audio_file(doc: SessionDocument) -> tuple[str, Path | TimelineAudio] | None:
             raise CompanionError(f"{path.name} is larger than REFI-QDA allows inside a "
                                  "project (2 GiB); export without it is not supported yet")
         return ".wav", path
+    samplerate = max(p.samplerate for p in audio.parts)
     timeline = TimelineAudio(
         parts=tuple((p, p.abspath(doc.study.root)) for p in audio.parts),
-        samplerate=max(p.samplerate for p in audio.parts),
-        channels=max(p.channels for p in audio.parts),
-        frames=audio.end_ms * max(p.samplerate for p in audio.parts) // 1000,
-        bleeps=tuple(doc.bleeps))
+        samplerate=samplerate, channels=max(p.channels for p in audio.parts),
+        frames=audio.end_ms * samplerate // 1000, bleeps=tuple(doc.bleeps))
     if timeline.data_bytes > MAX_INTERNAL_BYTES:
         raise CompanionError("the session's audio is larger than REFI-QDA allows inside a "
                              "project (2 GiB)")
