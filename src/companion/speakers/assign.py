@@ -12,7 +12,14 @@ Works on the statistics of :mod:`companion.speakers.pieces` alone (never the fra
    scored between the two (linear scoring of the statistics), and a two-state path over
    the pieces decides; changing voice inside an island of speech costs more than across
    a pause. Repeated a few times.
-3. With an enrolled voice the side it fits better is the interviewer; without one, side 0
+3. When the interview points to pieces of the interviewer (:mod:`companion.speakers.seeds`:
+   the protocol read out, prompts marked asked, the opening) and the blind split of step 1
+   puts them on both sides, a second start is tried: those pieces as one voice, everything
+   else as the other, refined the same way. It wins when it keeps them together and its
+   two voices explain the recording at least :data:`SEEDED_FIT` as well as the blind
+   split's (so a wrong hint, such as a mark pressed as the participant still spoke, does
+   not pull a good split apart).
+4. With an enrolled voice the side it fits better is the interviewer; without one, side 0
    is the side of the first piece and the caller names the sides
    (:mod:`companion.speakers.naming`).
 
@@ -44,6 +51,15 @@ DOUBT = 2.0
 SAME_VOICE = 0.9
 """Below this distance between the two sides' models (a squared Mahalanobis distance,
 summed over the components by their weight) one voice was probably split in two."""
+SEEDS_APART = 0.2
+"""The blind split cuts through the interviewer's pieces when more than this share of their
+frames is on the smaller side of them."""
+SEEDED_FIT = 0.5
+"""The seeded split must gain at least this share of the blind split's gain in fit."""
+SEED_PULL = 10.0
+SEED_ROUNDS = 2
+"""In the first rounds from the interview's start its pieces are held to the interviewer's
+side (evidence raised by :data:`SEED_PULL`), so the first voice models are theirs."""
 
 
 @dataclass(frozen=True)
@@ -174,13 +190,17 @@ def _distance(pieces: Pieces, means: list[np.ndarray]) -> float:
     return float((bg.weights * (((means[0] - means[1]) ** 2) / bg.variances).sum(1)).sum())
 
 
-def separate(pieces: Pieces, *, enrolled: bool = False) -> Separation:
-    """Two voices over the pieces (see the module's description)."""
+def separate(pieces: Pieces, *, enrolled: bool = False,
+             seeds: np.ndarray | None = None) -> Separation:
+    """Two voices over the pieces (see the module's description); ``seeds`` marks the
+    pieces the interview points to as the interviewer's."""
     count = len(pieces)
     usable = pieces.frames >= MIN_FRAMES
     if count == 0 or usable.sum() < 2:
         return Separation(np.zeros(count, int), np.zeros(count), 0.0, None)
     sides = _refine(pieces, _island_split(pieces, usable), usable)
+    if seeds is not None:
+        sides = _with_seeds(pieces, sides, seeds & usable, usable)
     means = side_means(pieces, np.where(usable, sides, -1))
     evidence = np.where(usable, score(pieces, means) * SCALE, 0.0)
     gap = None
@@ -200,17 +220,71 @@ def separate(pieces: Pieces, *, enrolled: bool = False) -> Separation:
     return Separation(sides, margin, _distance(pieces, means), gap)
 
 
-def _refine(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    for _ in range(ROUNDS):
+def _refine(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
+            held: np.ndarray | None = None) -> np.ndarray:
+    """Voice models and the best path over the pieces, in turn, until the sides settle;
+    ``held`` pieces are pulled to side 0 in the first :data:`SEED_ROUNDS` rounds."""
+    rounds = ROUNDS + (SEED_ROUNDS if held is not None else 0)
+    for done in range(rounds):
         if sides[usable].min() == sides[usable].max():
             break
         means = side_means(pieces, np.where(usable, sides, -1))
         evidence = np.where(usable, score(pieces, means) * SCALE, 0.0)
+        holding = held is not None and done < SEED_ROUNDS
+        if holding:
+            evidence = np.where(held, np.maximum(evidence, 0.0) + SEED_PULL, evidence)
         new = best_path(evidence, pieces)
-        if (new == sides).all():
+        if (new == sides).all() and not holding:
             break
         sides = new
     return sides
+
+
+def _apart(pieces: Pieces, sides: np.ndarray, seeds: np.ndarray) -> float:
+    """The share of the seeds' frames on the side that holds fewer of them."""
+    weight = pieces.frames[seeds].astype(float)
+    if not weight.sum():
+        return 0.0
+    first = float(weight[sides[seeds] == INTERVIEWER].sum() / weight.sum())
+    return min(first, 1.0 - first)
+
+
+def _fit_gain(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> float:
+    """How much better two Gaussians (one per side) explain the frames than one, per frame
+    (from the pieces' sums; the variances as in :func:`_island_split`)."""
+    count = pieces.frames.astype(float)
+    first = pieces.f.sum(1).astype(float)
+    second = pieces.sq.astype(float)
+    total = count[usable].sum()
+    spread = np.maximum(second[usable].sum(0) / total - (first[usable].sum(0) / total) ** 2,
+                        1e-6)
+
+    def spent(chosen: np.ndarray) -> float:
+        n = count[chosen].sum()
+        mean = first[chosen].sum(0) / n
+        var = (second[chosen].sum(0) - n * mean ** 2 + PRIOR_FRAMES * spread) / (
+            n + PRIOR_FRAMES)
+        return float(n * np.log(np.maximum(var, 1e-9)).sum())
+
+    one, other = usable & (sides == INTERVIEWER), usable & (sides != INTERVIEWER)
+    if not one.any() or not other.any():
+        return 0.0
+    return 0.5 * (spent(usable) - spent(one) - spent(other)) / total
+
+
+def _with_seeds(pieces: Pieces, blind: np.ndarray, seeds: np.ndarray,
+                usable: np.ndarray) -> np.ndarray:
+    """The blind split, or the split started from the interview's hints when the blind one
+    cuts through them (see the module's description)."""
+    apart = _apart(pieces, blind, seeds)
+    if not seeds.any() or seeds[usable].all() or apart <= SEEDS_APART:
+        return blind
+    seeded = _refine(pieces, np.where(seeds, INTERVIEWER, OTHER), usable, held=seeds)
+    if _apart(pieces, seeded, seeds) >= apart:
+        return blind
+    if _fit_gain(pieces, seeded, usable) < SEEDED_FIT * _fit_gain(pieces, blind, usable):
+        return blind
+    return seeded
 
 
 def best_path(evidence: np.ndarray, pieces: Pieces) -> np.ndarray:

@@ -37,12 +37,12 @@ class Naming:
     votes: dict[str, float]  # signal -> vote (positive: side 0), for the audit trail
 
 
-def _tokens(text: str) -> list[str]:
+def tokens(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def _triples(tokens: Sequence[str]) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)}
+def triples(said: Sequence[str]) -> set[tuple[str, ...]]:
+    return {tuple(said[i:i + 3]) for i in range(len(said) - 2)}
 
 
 def _vote(a: float, b: float) -> float:
@@ -58,12 +58,12 @@ def name_sides(words: Sequence[SpokenWord], protocol_texts: Iterable[str],
         return Naming(0, 0.0, {})
     wanted: set[tuple[str, ...]] = set()
     for text in protocol_texts:
-        wanted |= _triples(_tokens(text))
+        wanted |= triples(tokens(text))
     if wanted:
         found = []
         for side in (0, 1):
-            tokens = [t for w in words if w.side == side for t in _tokens(w.text)]
-            found.append(len(_triples(tokens) & wanted))
+            said = [t for w in words if w.side == side for t in tokens(w.text)]
+            found.append(len(triples(said) & wanted))
         if sum(found):
             votes["protocol"] = _vote(*found)
             weights["protocol"] = WEIGHTS["protocol"] * min(1.0, sum(found) / 8)

@@ -4,7 +4,9 @@ Two-channel recordings keep the channel rule of :mod:`companion.transcribe.speak
 session's mono recordings are read twice each, block by block (:mod:`.pieces`): once for
 their levels and a sample of frames (one background model for the whole session), once
 for every piece's statistics. The voices are separated over all pieces together (the same
-two people in every file), each word takes its piece's voice, and the sides are named: by
+two people in every file; started from the pieces the interview points to as the
+interviewer's, :mod:`.seeds`, when the blind start cuts through them), each word takes its
+piece's voice, and the sides are named: by
 the enrolled voice when there is one, otherwise from the interview
 (:mod:`companion.speakers.naming`: the protocol's words, the prompts marked asked, the
 questions, who spoke first). How sure the result is goes to the store with it.
@@ -34,6 +36,7 @@ from companion.speakers.pieces import (
     collect,
     survey,
 )
+from companion.speakers.seeds import interviewer_pieces
 from companion.speakers.stream import mono_blocks
 from companion.speakers.voice import fit_voice
 from companion.store.events import list_prompt_events
@@ -107,21 +110,22 @@ def attribute_session(study: Study, db: Any, session_id: int) -> Separation | No
     parts = [collect(blocks_of(row), found.threshold, background, interviewer)
              for (row, _), found in zip(chosen, surveys, strict=True)]
     pieces = Pieces.join(parts, [int(row["offset_ms"]) for row, _ in chosen])
-    result = separate(pieces, enrolled=interviewer is not None)
     words: list[tuple[int, Word]] = [(s.id, w) for _, mine in chosen for s in mine
                                      for w in s.words]
     spans = [Span(w.start_ms, w.end_ms) for _, w in words]
     at = piece_of_words(pieces, spans)
+    events = list_prompt_events(db, session_id)
+    read = _protocol_texts(study, session.protocol_id) + [e["text"] for e in events]
+    marks = [int(e["at_ms"]) for e in events]
+    seeds = interviewer_pieces(pieces, [w.word for _, w in words],
+                               [w.start_ms for _, w in words], at, read, marks)
+    result = separate(pieces, enrolled=interviewer is not None, seeds=seeds)
     edges = voiced_edges(pieces, spans, at)
     sides = [int(result.sides[p]) if p >= 0 else INTERVIEWER for p in at]
     naming = None
     if interviewer is None:
-        events = list_prompt_events(db, session_id)
         named = name_sides([SpokenWord(w.word, w.start_ms, side)
-                            for (_, w), side in zip(words, sides, strict=True)],
-                           _protocol_texts(study, session.protocol_id)
-                           + [e["text"] for e in events],
-                           [int(e["at_ms"]) for e in events])
+                            for (_, w), side in zip(words, sides, strict=True)], read, marks)
         if named.interviewer_side != INTERVIEWER:
             sides = [1 - s for s in sides]
         naming = named.certainty
