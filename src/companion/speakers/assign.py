@@ -13,12 +13,15 @@ Works on the statistics of :mod:`companion.speakers.pieces` alone (never the fra
    the pieces decides; changing voice inside an island of speech costs more than across
    a pause. Repeated a few times.
 3. When the interview points to pieces of the interviewer (:mod:`companion.speakers.seeds`:
-   the protocol read out, prompts marked asked, the opening) and the blind split of step 1
-   puts them on both sides, a second start is tried: those pieces as one voice, everything
-   else as the other, refined the same way. It wins when it keeps them together and its
-   two voices explain the recording at least :data:`SEEDED_FIT` as well as the blind
-   split's (so a wrong hint, such as a mark pressed as the participant still spoke, does
-   not pull a good split apart).
+   the protocol read out, prompts marked asked, the opening), a second start is tried:
+   those pieces as one voice, everything else as the other, held there for the first
+   rounds and then refined the same way. It replaces the blind split when it keeps those
+   pieces together at least as well and either the blind split cut through the pieces
+   read from the protocol while the seeded one explains the recording at least
+   :data:`SEEDED_FIT` as well, or its two voices differ clearly more per frame of the
+   shorter side (:data:`DISTINCT`: a speaker with a few seconds of speech against a split
+   of the other's recordings by their recording conditions). A wrong hint (a mark pressed
+   while the participant still spoke) then leads to a split that fits worse and is left.
 4. With an enrolled voice the side it fits better is the interviewer; without one, side 0
    is the side of the first piece and the caller names the sides
    (:mod:`companion.speakers.naming`).
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from companion.speakers.pieces import MIN_FRAMES, Pieces
+from companion.speakers.seeds import Hints
 from companion.speakers.voice import Voice
 
 INTERVIEWER, OTHER = 0, 1
@@ -55,7 +59,11 @@ SEEDS_APART = 0.2
 """The blind split cuts through the interviewer's pieces when more than this share of their
 frames is on the smaller side of them."""
 SEEDED_FIT = 0.5
-"""The seeded split must gain at least this share of the blind split's gain in fit."""
+"""When the blind split cuts through the pieces read from the protocol, the seeded split
+must gain at least this share of the blind split's gain in fit."""
+DISTINCT = 1.3
+"""Otherwise the seeded split's two voices must differ this much more than the blind
+split's, per frame of the shorter side."""
 SEED_PULL = 10.0
 SEED_ROUNDS = 2
 """In the first rounds from the interview's start its pieces are held to the interviewer's
@@ -191,16 +199,16 @@ def _distance(pieces: Pieces, means: list[np.ndarray]) -> float:
 
 
 def separate(pieces: Pieces, *, enrolled: bool = False,
-             seeds: np.ndarray | None = None) -> Separation:
-    """Two voices over the pieces (see the module's description); ``seeds`` marks the
-    pieces the interview points to as the interviewer's."""
+             hints: Hints | None = None) -> Separation:
+    """Two voices over the pieces (see the module's description); ``hints``, the pieces
+    the interview points to as the interviewer's."""
     count = len(pieces)
     usable = pieces.frames >= MIN_FRAMES
     if count == 0 or usable.sum() < 2:
         return Separation(np.zeros(count, int), np.zeros(count), 0.0, None)
     sides = _refine(pieces, _island_split(pieces, usable), usable)
-    if seeds is not None:
-        sides = _with_seeds(pieces, sides, seeds & usable, usable)
+    if hints is not None:
+        sides = _with_seeds(pieces, sides, hints, usable)
     means = side_means(pieces, np.where(usable, sides, -1))
     evidence = np.where(usable, score(pieces, means) * SCALE, 0.0)
     gap = None
@@ -231,7 +239,7 @@ def _refine(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
         means = side_means(pieces, np.where(usable, sides, -1))
         evidence = np.where(usable, score(pieces, means) * SCALE, 0.0)
         holding = held is not None and done < SEED_ROUNDS
-        if holding:
+        if held is not None and holding:
             evidence = np.where(held, np.maximum(evidence, 0.0) + SEED_PULL, evidence)
         new = best_path(evidence, pieces)
         if (new == sides).all() and not holding:
@@ -249,9 +257,11 @@ def _apart(pieces: Pieces, sides: np.ndarray, seeds: np.ndarray) -> float:
     return min(first, 1.0 - first)
 
 
-def _fit_gain(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> float:
-    """How much better two Gaussians (one per side) explain the frames than one, per frame
-    (from the pieces' sums; the variances as in :func:`_island_split`)."""
+def _fit_gain(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> tuple[float, float]:
+    """How much better two Gaussians (one per side) explain the frames than one (from the
+    pieces' sums, the variances as in :func:`_island_split`): per frame of the recording,
+    and per frame of the two sides' harmonic mean (a short voice that differs much counts
+    as much as a long one that differs little)."""
     count = pieces.frames.astype(float)
     first = pieces.f.sum(1).astype(float)
     second = pieces.sq.astype(float)
@@ -268,23 +278,31 @@ def _fit_gain(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> float:
 
     one, other = usable & (sides == INTERVIEWER), usable & (sides != INTERVIEWER)
     if not one.any() or not other.any():
-        return 0.0
-    return 0.5 * (spent(usable) - spent(one) - spent(other)) / total
+        return 0.0, 0.0
+    gain = 0.5 * (spent(usable) - spent(one) - spent(other))
+    a, b = count[one].sum(), count[other].sum()
+    return gain / total, gain / (a * b / total)
 
 
-def _with_seeds(pieces: Pieces, blind: np.ndarray, seeds: np.ndarray,
+def _with_seeds(pieces: Pieces, blind: np.ndarray, hints: Hints,
                 usable: np.ndarray) -> np.ndarray:
-    """The blind split, or the split started from the interview's hints when the blind one
-    cuts through them (see the module's description)."""
-    apart = _apart(pieces, blind, seeds)
-    if not seeds.any() or seeds[usable].all() or apart <= SEEDS_APART:
+    """The blind split, or the split started from the interview's hints (see the module's
+    description)."""
+    pointed, read = hints.pointed & usable, hints.read & usable
+    if not pointed.any() or pointed[usable].all():
         return blind
-    seeded = _refine(pieces, np.where(seeds, INTERVIEWER, OTHER), usable, held=seeds)
-    if _apart(pieces, seeded, seeds) >= apart:
+    seeded = _refine(pieces, np.where(pointed, INTERVIEWER, OTHER), usable, held=pointed)
+    if _apart(pieces, seeded, pointed) > _apart(pieces, blind, pointed):
         return blind
-    if _fit_gain(pieces, seeded, usable) < SEEDED_FIT * _fit_gain(pieces, blind, usable):
-        return blind
-    return seeded
+    (blind_fit, blind_distinct), (seeded_fit, seeded_distinct) = (
+        _fit_gain(pieces, blind, usable), _fit_gain(pieces, seeded, usable))
+    cut = _apart(pieces, blind, read)
+    if cut > SEEDS_APART and _apart(pieces, seeded, read) < cut and (
+            seeded_fit >= SEEDED_FIT * blind_fit):
+        return seeded
+    if seeded_distinct >= DISTINCT * blind_distinct:
+        return seeded
+    return blind
 
 
 def best_path(evidence: np.ndarray, pieces: Pieces) -> np.ndarray:

@@ -20,6 +20,7 @@ cuts through them and the start leads to a split that explains the recording abo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,32 +31,47 @@ MARK_REACH_MS = 2000
 """A voice starting this soon after a prompt was marked asked is taken as the one asking."""
 
 
+@dataclass(frozen=True)
+class Hints:
+    """Per piece (P,): ``read``, most of its words read from the protocol (the strongest
+    hint); ``pointed``, any hint at all (read, at a mark, the opening)."""
+
+    read: np.ndarray
+    pointed: np.ndarray
+
+
 def interviewer_pieces(pieces: Pieces, texts: Sequence[str], starts_ms: Sequence[int],
                        at: np.ndarray, protocol_texts: Iterable[str],
-                       marks_ms: Sequence[int]) -> np.ndarray:
-    """(P,) True for the pieces the interview points to as the interviewer's: ``texts`` and
+                       marks_ms: Sequence[int]) -> Hints:
+    """The pieces the interview points to as the interviewer's: ``texts`` and
     ``starts_ms`` are the transcript's words in order, ``at`` the piece of each."""
     usable = pieces.frames >= MIN_FRAMES
-    chosen = np.zeros(len(pieces), bool)
     if not usable.any():
-        return chosen
-    read = _protocol_words(texts, protocol_texts)
+        return Hints(np.zeros(len(pieces), bool), np.zeros(len(pieces), bool))
+    protocol = _protocol_words(texts, protocol_texts)
+    marked = np.zeros(len(texts), bool)
     for m in marks_ms:
         after = [i for i, start in enumerate(starts_ms) if m <= start <= m + MARK_AFTER_MS]
-        read[after[:MARK_WORDS]] = True
-    hits = np.zeros(len(pieces))
-    heard = np.zeros(len(pieces))
-    for word, piece in enumerate(at):
-        if piece >= 0:
-            heard[piece] += 1
-            hits[piece] += read[word]
-    chosen |= (hits > 0) & (hits * 2 >= heard)
+        marked[after[:MARK_WORDS]] = True
+    read = _mostly(pieces, at, protocol)
+    chosen = read | _mostly(pieces, at, protocol | marked)
     for m in marks_ms:
         chosen |= ((pieces.start_ms <= m) & (m <= pieces.end_ms)) | (
             (pieces.start_ms > m) & (pieces.start_ms <= m + MARK_REACH_MS))
     first = int(np.flatnonzero(usable)[0])
     chosen |= pieces.island == pieces.island[first]
-    found: np.ndarray = chosen & usable
+    return Hints(read & usable, chosen & usable)
+
+
+def _mostly(pieces: Pieces, at: np.ndarray, chosen_words: np.ndarray) -> np.ndarray:
+    """The pieces at least half of whose words are chosen."""
+    hits = np.zeros(len(pieces))
+    heard = np.zeros(len(pieces))
+    for word, piece in enumerate(at):
+        if piece >= 0:
+            heard[piece] += 1
+            hits[piece] += chosen_words[word]
+    found: np.ndarray = (hits > 0) & (hits * 2 >= heard)
     return found
 
 

@@ -117,9 +117,9 @@ def attribute_session(study: Study, db: Any, session_id: int) -> Separation | No
     events = list_prompt_events(db, session_id)
     read = _protocol_texts(study, session.protocol_id) + [e["text"] for e in events]
     marks = [int(e["at_ms"]) for e in events]
-    seeds = interviewer_pieces(pieces, [w.word for _, w in words],
+    hints = interviewer_pieces(pieces, [w.word for _, w in words],
                                [w.start_ms for _, w in words], at, read, marks)
-    result = separate(pieces, enrolled=interviewer is not None, seeds=seeds)
+    result = separate(pieces, enrolled=interviewer is not None, hints=hints)
     edges = voiced_edges(pieces, spans, at)
     sides = [int(result.sides[p]) if p >= 0 else INTERVIEWER for p in at]
     naming = None
