@@ -13,8 +13,9 @@ interview says where the interviewer speaks, without any voice model:
 - the first island of speech (the interviewer usually opens).
 
 Any one of these can be wrong (a mark pressed late, the participant opening), so they only
-offer a start; :func:`companion.speakers.assign.separate` keeps it only when the blind split
-cuts through them and the start leads to a split that explains the recording about as well.
+offer a start; :func:`companion.speakers.assign.separate` keeps the split it leads to only
+when that split holds up against the blind one (see there). The protocol read out is the
+strongest hint and is kept apart (:attr:`Hints.read`).
 """
 
 from __future__ import annotations
