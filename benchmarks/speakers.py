@@ -74,18 +74,22 @@ MIN_REAL, MIN_REAL_FILE, MIN_HELD_OUT, MAX_TALK_PP = 0.95, 0.90, 0.90, 5.0
 class Case:
     group: str  # tuned | held-out | accents | real
     conv: Conversation
+    position: int  # in the whole list: the seed of the prompts marked, the same with --only
 
 
 def cases(only: str | None = None) -> list[Case]:
     out: list[Case] = []
+    position = -1
     for group, pairs, make in (("tuned", TUNED, synthetic), ("held-out", HELD_OUT, synthetic),
                                ("accents", ACCENTS, synthetic), ("real", REAL, real)):
         for k, (a, b) in enumerate(pairs):
             for pacing in ("slow", "fast"):
                 name = f"{a} / {b} {pacing}"
+                position += 1
                 if only and only not in f"{group} {name}":
                     continue
-                out.append(Case(group, make(a, b, pacing, seed=k)))  # type: ignore[operator]
+                out.append(Case(group, make(a, b, pacing, seed=k),  # type: ignore[operator]
+                                position))
     return out
 
 
@@ -207,7 +211,8 @@ def main() -> int:
     header = (f"{'group':<9} {'conversation':<40} {'words':>5}  {'right':>6}  named "
               f"{'talk I (truth)':>15}  off  conf  enrolled  no marks")
     print(header, flush=True)
-    for k, case in enumerate(cases(args.only)):
+    for case in cases(args.only):
+        k = case.position
         folder = transcribed_study(case.conv, engine, cache, args.threads)
         plain = separate(folder, case.conv, marks=True, enrol=False, seed=k)
         unmarked = separate(folder, case.conv, marks=False, enrol=False, seed=k)
