@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from companion.live.client import LiveLine, TalkBatch
+from companion.live.client import LiveLine, TalkBatch, TalkLog
 from companion.live.speakers import label_line, set_mono_labeller
-from companion.live.talk import balance
+from companion.live.talk import Balance, balance
 from tests.live.conftest import TURNS
 from tests.support.speech import RATE, build_interview
 
@@ -42,6 +42,16 @@ def test_talk_balance_by_channel_time_or_by_labelled_lines_in_the_phase() -> Non
                                                                 {"I": 250, "P05": 750})]
     found = balance(channels=2, labels=LABELS, since_ms=30_000, talk=talk, lines=[])
     assert found is not None and found.interviewer_share == 0.25  # this phase only
+    # the transcriber keeps them as rows of numbers; the screen asks for the phase's rows
+    log = TalkLog(LABELS)
+    for batch in talk:
+        log.append(batch)
+    assert list(log) == talk
+    phase = balance(channels=2, labels=LABELS, since_ms=30_000, talk=log.since(30_000),
+                    lines=[])
+    assert phase == found
+    assert balance(channels=2, labels=LABELS, since_ms=0, talk=log.since(0),
+                   lines=[]) == Balance(1150, 750)
     lines = [LiveLine(40_000, 43_000, "a question", "I", 44_000),
              LiveLine(44_000, 53_000, "a long answer", "P05", 54_000)]
     mono = balance(channels=1, labels=LABELS, since_ms=30_000, talk=[], lines=lines)

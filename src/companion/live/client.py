@@ -13,6 +13,7 @@ nobody drains past its bound, and :attr:`state` says the live transcript stopped
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import os
@@ -20,7 +21,8 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +50,43 @@ class TalkBatch:
     start_ms: int
     end_ms: int
     ms: dict[str, int]
+
+
+class TalkLog:
+    """The talk batches of a session, one a second, kept as rows of numbers.
+
+    A two-hour interview brings about 7,200 batches: as objects with a dict each they held
+    more than 10 MB and made the app's memory grow with the interview's length; as rows of
+    64-bit numbers they hold under 300 kB.
+    """
+
+    def __init__(self, labels: tuple[str, str]) -> None:
+        self.labels = labels
+        self._starts = array("q")
+        self._ends = array("q")
+        self._ms = tuple(array("q") for _ in labels)
+
+    def append(self, batch: TalkBatch) -> None:
+        # The columns grow one after another; a reader on another thread takes the length
+        # of the last one, so it never sees a row half written.
+        self._starts.append(batch.start_ms)
+        for label, column in zip(self.labels, self._ms, strict=True):
+            column.append(batch.ms.get(label, 0))
+        self._ends.append(batch.end_ms)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __iter__(self) -> Iterator[TalkBatch]:
+        return self.since(0)
+
+    def since(self, since_ms: int) -> Iterator[TalkBatch]:
+        """The batches that start at ``since_ms`` or later (a phase's, not the session's)."""
+        end = len(self)
+        for row in range(bisect.bisect_left(self._starts, since_ms, 0, end), end):
+            yield TalkBatch(self._starts[row], self._ends[row],
+                            {label: column[row] for label, column in zip(
+                                self.labels, self._ms, strict=True)})
 
 
 STARTING, RUNNING, STOPPED, FINISHED = "starting", "running", "stopped", "finished"
@@ -85,7 +124,7 @@ class LiveTranscriber:
         self.max_queue_blocks = max(1, int(max_queue_s * 20))
         self.mono_labeller = mono_labeller
         self.lines: list[LiveLine] = []
-        self.talk: list[TalkBatch] = []
+        self.talk = TalkLog(labels)
         self.skipped: list[tuple[int, int]] = []
         self.state = STARTING
         self.message = "live transcript starting"

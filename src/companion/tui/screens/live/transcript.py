@@ -136,7 +136,8 @@ class LiveTranscriptPanel(Vertical):
         share = None
         if live is not None:
             found = balance(channels=live.channels, labels=live.labels, since_ms=self.since_ms,
-                            talk=list(live.talk), lines=list(live.lines))
+                            talk=live.talk.since(self.since_ms),
+                            lines=list(live.lines))
             share = None if found is None else found.interviewer_share
         self.query_one(TalkBar).show_balance(self.labels, share)
 
