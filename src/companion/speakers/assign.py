@@ -239,7 +239,7 @@ def _refine(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
         means = side_means(pieces, np.where(usable, sides, -1))
         evidence = np.where(usable, score(pieces, means) * SCALE, 0.0)
         holding = held is not None and done < SEED_ROUNDS
-        if held is not None and holding:
+        if holding and held is not None:
             evidence = np.where(held, np.maximum(evidence, 0.0) + SEED_PULL, evidence)
         new = best_path(evidence, pieces)
         if (new == sides).all() and not holding:

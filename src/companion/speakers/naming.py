@@ -45,6 +45,14 @@ def triples(said: Sequence[str]) -> set[tuple[str, ...]]:
     return {tuple(said[i:i + 3]) for i in range(len(said) - 2)}
 
 
+def protocol_triples(protocol_texts: Iterable[str]) -> set[tuple[str, ...]]:
+    """Every word triple of the protocol's texts: what reading it out would say."""
+    wanted: set[tuple[str, ...]] = set()
+    for text in protocol_texts:
+        wanted |= triples(tokens(text))
+    return wanted
+
+
 def _vote(a: float, b: float) -> float:
     return (a - b) / (a + b) if a + b > 0 else 0.0
 
@@ -56,9 +64,7 @@ def name_sides(words: Sequence[SpokenWord], protocol_texts: Iterable[str],
     weights: dict[str, float] = {}
     if not words:
         return Naming(0, 0.0, {})
-    wanted: set[tuple[str, ...]] = set()
-    for text in protocol_texts:
-        wanted |= triples(tokens(text))
+    wanted = protocol_triples(protocol_texts)
     if wanted:
         found = []
         for side in (0, 1):

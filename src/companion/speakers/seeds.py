@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion.speakers.naming import MARK_AFTER_MS, MARK_WORDS, tokens, triples
+from companion.speakers.naming import MARK_AFTER_MS, MARK_WORDS, protocol_triples, tokens
 from companion.speakers.pieces import MIN_FRAMES, Pieces
 
 MARK_REACH_MS = 2000
@@ -78,9 +78,7 @@ def _mostly(pieces: Pieces, at: np.ndarray, chosen_words: np.ndarray) -> np.ndar
 
 def _protocol_words(texts: Sequence[str], protocol_texts: Iterable[str]) -> np.ndarray:
     """Which words are part of a word triple of the protocol."""
-    wanted: set[tuple[str, ...]] = set()
-    for text in protocol_texts:
-        wanted |= triples(tokens(text))
+    wanted = protocol_triples(protocol_texts)
     said = [(token, k) for k, text in enumerate(texts) for token in tokens(text)]
     out = np.zeros(len(texts), bool)
     for i in range(len(said) - 2):
