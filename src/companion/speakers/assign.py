@@ -22,6 +22,12 @@ Works on the statistics of :mod:`companion.speakers.pieces` alone (never the fra
    shorter side (:data:`DISTINCT`: a speaker with a few seconds of speech against a split
    of the other's recordings by their recording conditions). A wrong hint (a mark pressed
    while the participant still spoke) then leads to a split that fits worse and is left.
+   Such a short interviewer's side may still miss a turn of theirs that was recorded
+   differently (quieter, in more noise) and that the voice models, trained on the few
+   seconds pointed to, give to the other side. When exactly one island of the other side
+   would make the two sides fit the recording better as the interviewer's, it joins them
+   (:func:`_other_turn`); when several would, that is as likely the participant's own
+   changes of condition, and the split stays.
 4. With an enrolled voice the side it fits better is the interviewer; without one, side 0
    is the side of the first piece and the caller names the sides
    (:mod:`companion.speakers.naming`).
@@ -257,31 +263,81 @@ def _apart(pieces: Pieces, sides: np.ndarray, seeds: np.ndarray) -> float:
     return min(first, 1.0 - first)
 
 
+class _Sums:
+    """Per piece, the sums a Gaussian of its frames needs (count, first and second
+    moments), and the spread of the whole recording's usable frames (the variance prior,
+    as in :func:`_island_split`)."""
+
+    def __init__(self, pieces: Pieces, usable: np.ndarray) -> None:
+        self.count = pieces.frames.astype(float)
+        self.first = pieces.f.sum(1).astype(float)
+        self.second = pieces.sq.astype(float)
+        self.total = float(self.count[usable].sum())
+        self.spread = np.maximum(self.second[usable].sum(0) / self.total
+                                 - (self.first[usable].sum(0) / self.total) ** 2, 1e-6)
+
+    def of(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.asarray(self.count[chosen].sum()), self.first[chosen].sum(0),
+                self.second[chosen].sum(0))
+
+    def spent(self, n: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """n·log det of the variance of frames with these sums (any leading shape)."""
+        mean = first / n[..., None]
+        var = (second - n[..., None] * mean ** 2 + PRIOR_FRAMES * self.spread) / (
+            n[..., None] + PRIOR_FRAMES)
+        out: np.ndarray = n * np.log(np.maximum(var, 1e-9)).sum(-1)
+        return out
+
+
 def _fit_gain(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> tuple[float, float]:
     """How much better two Gaussians (one per side) explain the frames than one (from the
     pieces' sums, the variances as in :func:`_island_split`): per frame of the recording,
     and per frame of the two sides' harmonic mean (a short voice that differs much counts
     as much as a long one that differs little)."""
-    count = pieces.frames.astype(float)
-    first = pieces.f.sum(1).astype(float)
-    second = pieces.sq.astype(float)
-    total = count[usable].sum()
-    spread = np.maximum(second[usable].sum(0) / total - (first[usable].sum(0) / total) ** 2,
-                        1e-6)
-
-    def spent(chosen: np.ndarray) -> float:
-        n = count[chosen].sum()
-        mean = first[chosen].sum(0) / n
-        var = (second[chosen].sum(0) - n * mean ** 2 + PRIOR_FRAMES * spread) / (
-            n + PRIOR_FRAMES)
-        return float(n * np.log(np.maximum(var, 1e-9)).sum())
-
+    sums = _Sums(pieces, usable)
     one, other = usable & (sides == INTERVIEWER), usable & (sides != INTERVIEWER)
     if not one.any() or not other.any():
         return 0.0, 0.0
-    gain = 0.5 * (spent(usable) - spent(one) - spent(other))
-    a, b = count[one].sum(), count[other].sum()
+    gain = 0.5 * float(sums.spent(*sums.of(usable)) - sums.spent(*sums.of(one))
+                       - sums.spent(*sums.of(other)))
+    a, b, total = float(sums.count[one].sum()), float(sums.count[other].sum()), sums.total
     return gain / total, gain / (a * b / total)
+
+
+def _other_turn(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
+                pointed: np.ndarray) -> np.ndarray:
+    """A short interviewer's side, completed by a turn of theirs recorded differently (see
+    the module's description, 3): the islands of the other side that would raise the
+    two-voice fit of the whole recording if they were the interviewer's. Exactly one:
+    it joins the interviewer's side, is held there for the first rounds and the split is
+    refined (kept when it still fits better). None or several: the split stays."""
+    sums = _Sums(pieces, usable)
+    one, other = usable & (sides == INTERVIEWER), usable & (sides != INTERVIEWER)
+    if not one.any() or not other.any():
+        return sides
+    islands, at = np.unique(pieces.island[other], return_inverse=True)
+    moved = (np.bincount(at, sums.count[other], len(islands)),
+             np.zeros((len(islands), sums.first.shape[1])),
+             np.zeros((len(islands), sums.second.shape[1])))
+    np.add.at(moved[1], at, sums.first[other])
+    np.add.at(moved[2], at, sums.second[other])
+    whole, mine, theirs = sums.of(usable), sums.of(one), sums.of(other)
+    left = theirs[0] - moved[0]
+    keep = left > 0
+    base = sums.spent(*whole)
+    now = 0.5 * float(base - sums.spent(*mine) - sums.spent(*theirs))
+    after = 0.5 * (base - sums.spent(mine[0] + moved[0], mine[1] + moved[1], mine[2] + moved[2])
+                   - sums.spent(np.where(keep, left, 1.0), theirs[1] - moved[1],
+                                theirs[2] - moved[2]))
+    better = islands[keep & (after > now)]
+    if len(better) != 1:
+        return sides
+    joined = pieces.island == better[0]
+    held = (pointed | joined) & usable
+    refined = _refine(pieces, np.where(joined, INTERVIEWER, sides), usable, held=held)
+    if _fit_gain(pieces, refined, usable)[0] <= now / sums.total:
+        return sides
+    return refined
 
 
 def _with_seeds(pieces: Pieces, blind: np.ndarray, hints: Hints,
@@ -301,7 +357,7 @@ def _with_seeds(pieces: Pieces, blind: np.ndarray, hints: Hints,
             seeded_fit >= SEEDED_FIT * blind_fit):
         return seeded
     if seeded_distinct >= DISTINCT * blind_distinct:
-        return seeded
+        return _other_turn(pieces, seeded, usable, pointed)
     return blind
 
 
