@@ -189,7 +189,7 @@ LAYERS: list[set[str]] = [
      "report", "privacy", "session", "doctor", "identifiers"},
     {"store", "study"},
     {"notation", "files", "settings", "tomlcheck", "characteristics", "keys", "errors",
-     "limits", "__init__"},
+     "limits", "heap", "__init__"},
 ]
 """The layers of README's "For developers", top first: fronts, operations, domain,
 persistence, foundations. A package imports from its own layer or the ones below."""

@@ -30,6 +30,7 @@ import sqlite_utils
 from companion.audio import decode
 from companion.audio.decode import SAMPLE_RATE
 from companion.errors import CompanionError
+from companion.heap import give_back
 from companion.store import transcripts as store
 from companion.store.db import transaction
 from companion.store.dropped import list_dropped, store_dropped
@@ -233,6 +234,7 @@ class Run:
         pending = [c for c in chunks if part.offset_ms + c.end_ms > self.resume_ms]
         previous = (last_word(self.db, self.sid, part) if self.resume_ms > part.offset_ms
                     else None)
+        give_back()  # the scan's buffers: else resident memory grows with the file
         with _ChunkReader(part, levels) as audio_of:
             for index, chunk in enumerate(pending):
                 if self.stopped():
@@ -242,6 +244,7 @@ class Run:
                 raws = self.fill(audio, voiced, self.decode_chunk(source, audio, following))
                 previous = self.store_chunk(source, chunk, raws, previous)
                 audio_of.done(chunk)
+                give_back()  # the chunk's decoding buffers (see companion.heap)
                 if self.stopped():
                     # Asked during the commit or its report (a TUI's report waits for the
                     # screen): cancelled, as asked, even after the last chunk; a rerun only
