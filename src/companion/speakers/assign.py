@@ -24,10 +24,12 @@ Works on the statistics of :mod:`companion.speakers.pieces` alone (never the fra
    while the participant still spoke) then leads to a split that fits worse and is left.
    Such a short interviewer's side may still miss a turn of theirs that was recorded
    differently (quieter, in more noise) and that the voice models, trained on the few
-   seconds pointed to, give to the other side. When exactly one island of the other side
-   would make the two sides fit the recording better as the interviewer's, it joins them
-   (:func:`_other_turn`); when several would, that is as likely the participant's own
-   changes of condition, and the split stays.
+   seconds pointed to, give to the other side. The islands of the other side that would
+   make the two sides fit the recording better as the interviewer's are tried one at a
+   time (:func:`_other_turn`): the first that, once refined, leaves the interviewer's
+   side no less alike within itself joins them. The participant's own changes of
+   condition fit better too (a split by recording conditions always gains), but they
+   widen the interviewer's voice.
 4. With an enrolled voice the side it fits better is the interviewer; without one, side 0
    is the side of the first piece and the caller names the sides
    (:mod:`companion.speakers.naming`).
@@ -304,13 +306,25 @@ def _fit_gain(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> tuple[fl
     return gain / total, gain / (a * b / total)
 
 
+def _spread(sums: _Sums, chosen: np.ndarray) -> float:
+    """How unlike each other the frames of ``chosen`` are: the log-determinant of their
+    own variance (no prior: a side that only grows would look tighter with it)."""
+    n, first, second = sums.of(chosen)
+    mean = first / n
+    return float(np.log(np.maximum(second / n - mean ** 2, 1e-9)).sum())
+
+
 def _other_turn(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
                 pointed: np.ndarray) -> np.ndarray:
     """A short interviewer's side, completed by a turn of theirs recorded differently (see
-    the module's description, 3): the islands of the other side that would raise the
-    two-voice fit of the whole recording if they were the interviewer's. Exactly one:
-    it joins the interviewer's side, is held there for the first rounds and the split is
-    refined (kept when it still fits better). None or several: the split stays."""
+    the module's description, 3). The candidates are the islands of the other side that
+    would raise the two-voice fit of the whole recording if they were the interviewer's.
+    One at a time (the largest rise first), a candidate joins the interviewer's side, is
+    held there for the first rounds and the split is refined; the first whose refined
+    split still fits better and leaves the interviewer's side no less alike within itself
+    (its :func:`_spread` does not grow) is kept, and the split stays when none is. A
+    stretch of the other speaker, or one of their recordings made in other conditions,
+    widens the interviewer's voice; a turn of their own does not."""
     sums = _Sums(pieces, usable)
     one, other = usable & (sides == INTERVIEWER), usable & (sides != INTERVIEWER)
     if not one.any() or not other.any():
@@ -329,15 +343,17 @@ def _other_turn(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
     after = 0.5 * (base - sums.spent(mine[0] + moved[0], mine[1] + moved[1], mine[2] + moved[2])
                    - sums.spent(np.where(keep, left, 1.0), theirs[1] - moved[1],
                                 theirs[2] - moved[2]))
-    better = islands[keep & (after > now)]
-    if len(better) != 1:
-        return sides
-    joined = pieces.island == better[0]
-    held = (pointed | joined) & usable
-    refined = _refine(pieces, np.where(joined, INTERVIEWER, sides), usable, held=held)
-    if _fit_gain(pieces, refined, usable)[0] <= now / sums.total:
-        return sides
-    return refined
+    spread = _spread(sums, one)
+    for k in np.argsort(-after):
+        if not keep[k] or after[k] <= now:
+            break
+        joined = pieces.island == islands[k]
+        held = (pointed | joined) & usable
+        refined = _refine(pieces, np.where(joined, INTERVIEWER, sides), usable, held=held)
+        if (_fit_gain(pieces, refined, usable)[0] > now / sums.total
+                and _spread(sums, usable & (refined == INTERVIEWER)) <= spread):
+            return refined
+    return sides
 
 
 def _with_seeds(pieces: Pieces, blind: np.ndarray, hints: Hints,
