@@ -12,7 +12,8 @@ half of the questions. Per file it reports:
 - whether the interviewer was named ``I`` (from the interview alone, no enrolment),
 - the interviewer's talk-time share against the truth (percentage points off),
 - the separation confidence stored, and the same words with the interviewer enrolled from
-  other speech of theirs.
+  other speech of theirs,
+- with no prompt marked at all: whether ``I`` was named, the words right, the talk-time off.
 
 Synthetic pairs are split in those the engine was tuned on, held-out pairs of two voices it
 was never run on while tuning, and two pairs of one voice in two accents (reported, not
@@ -207,7 +208,7 @@ def main() -> int:
     engine = load_engine(threads=args.threads)
     rows = []
     header = (f"{'group':<9} {'conversation':<40} {'words':>5}  {'right':>6}  named "
-              f"{'talk I (truth)':>15}  off  conf  enrolled  no marks")
+              f"{'talk I (truth)':>15}  off  conf  enrolled  no marks: named, right, off")
     print(header, flush=True)
     for case in cases(args.only):
         k = case.position
@@ -222,6 +223,8 @@ def main() -> int:
                "kind": case.conv.kind, **plain,
                "enrolled": enrolled["right"] / enrolled["words"] if enrolled["words"] else None,
                "named_no_marks": unmarked["named"],
+               "right_no_marks": unmarked["right"] / max(1, unmarked["words"]),
+               "talk_pp_no_marks": unmarked["talk_pp"],
                "truth_share": case.conv.interviewer_share()}
         row["required"] = case.group != "accents"
         rows.append(row)
@@ -230,7 +233,8 @@ def main() -> int:
               f"{row['share']:6.0%} ({row['truth_share']:4.0%})  {row['talk_pp']:4.1f}  "
               f"{row['confidence'] or 0:.2f}  "
               f"{'—' if row['enrolled'] is None else format(row['enrolled'], '7.1%'):>7}  "
-              f"{'yes' if row['named_no_marks'] else 'NO'}", flush=True)
+              f"{'yes' if row['named_no_marks'] else 'NO'} {row['right_no_marks']:6.1%} "
+              f"{row['talk_pp_no_marks']:4.1f}", flush=True)
     ok = True
     for group in ("tuned", "held-out", "accents", "real"):
         chosen = [r for r in rows if r["group"] == group and r["required"]]
