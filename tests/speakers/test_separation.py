@@ -150,7 +150,10 @@ def test_the_interviewer_is_named_from_the_protocol_and_the_marks(pacing: str) -
 
 SHORT = [("librivox", "slow", 1),
          # with fast turns: more than one stretch of the other side fits better as theirs
-         ("librivox", "fast", 5), ("cards", "fast", 2)]
+         ("librivox", "fast", 5), ("cards", "fast", 2),
+         # the voice learnt from the opening also takes in clips of the reader recorded
+         # unlike his others (as in the benchmark's fast file without marks)
+         ("librivox", "fast", 2)]
 
 
 @pytest.mark.parametrize(("participant", "pacing", "seed"), SHORT)

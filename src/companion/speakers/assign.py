@@ -29,7 +29,13 @@ Works on the statistics of :mod:`companion.speakers.pieces` alone (never the fra
    time (:func:`_other_turn`): the first that, once refined, leaves the interviewer's
    side no less alike within itself joins them. The participant's own changes of
    condition fit better too (a split by recording conditions always gains), but they
-   widen the interviewer's voice.
+   widen the interviewer's voice. The reverse happens as well: the voice learnt from a
+   few seconds stays near the background, so it takes in stretches of the other speaker
+   recorded unlike the rest of theirs, and its two voices then differ less than
+   :data:`DISTINCT` times the blind split's. Such a split gets a second chance: the
+   stretches more unlike the pieces the interview pointed to than the other side leave
+   it (:func:`_without_strays`; the turn just found stays), and the split so completed
+   replaces the blind one when its two voices differ that much more.
 4. With an enrolled voice the side it fits better is the interviewer; without one, side 0
    is the side of the first piece and the caller names the sides
    (:mod:`companion.speakers.naming`).
@@ -356,10 +362,75 @@ def _other_turn(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
     return sides
 
 
+def _without_strays(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
+                    pointed: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """A short interviewer's side rid of the other speaker's stretches it took in (see the
+    module's description, 3): the mirror of :func:`_other_turn`. A voice model learnt from
+    a few seconds stays near the background and so fits a stretch of the other speaker
+    recorded unlike the rest of theirs better than their own model does. Such a stretch
+    widens the interviewer's side, makes the two sides less distinct, and is more unlike
+    the pieces the interview pointed to than the other side. An island of the
+    interviewer's side that the interview did not point to moves to the other side when
+    all three hold (its :func:`_spread` falls; :func:`_fit_gain` per frame of the sides'
+    harmonic mean rises; :func:`_apart_from` the pointed pieces exceeds that from the
+    other side), one at a time, the one leaving the sides most distinct first, until none
+    does; the ``kept`` islands (a turn already tested by :func:`_other_turn`) stay.
+    Without the third, an interviewer's own turns recorded unlike their others would leave
+    as well: the fewer and more alike a short side's frames, the more distinct it looks.
+    A turn of theirs recorded much worse can meet all three too, so this only rescues a
+    seeded split that does not stand apart on its own. Not refined after: the voice
+    models are what took them in."""
+    sums = _Sums(pieces, usable)
+    sides = sides.copy()
+    whole = sums.of(usable)
+    base = sums.spent(*whole)
+    while True:
+        one, other = usable & (sides == INTERVIEWER), usable & (sides != INTERVIEWER)
+        if not one.any() or not other.any():
+            return sides
+        own = one & ~np.isin(pieces.island, pieces.island[pointed | kept])
+        if not own.any():
+            return sides
+        islands, at = np.unique(pieces.island[own], return_inverse=True)
+        count = np.bincount(at, sums.count[own], len(islands))
+        first = np.zeros((len(islands), sums.first.shape[1]))
+        second = np.zeros((len(islands), sums.second.shape[1]))
+        np.add.at(first, at, sums.first[own])
+        np.add.at(second, at, sums.second[own])
+        mine, theirs = sums.of(one), sums.of(other)
+        a, b = mine[0] - count, theirs[0] + count
+        gain = 0.5 * (base - sums.spent(a, mine[1] - first, mine[2] - second)
+                      - sums.spent(b, theirs[1] + first, theirs[2] + second))
+        distinct = gain / (a * b / sums.total)
+        mean = (mine[1] - first) / a[:, None]
+        spread = np.log(np.maximum((mine[2] - second) / a[:, None] - mean ** 2, 1e-9)).sum(1)
+        now = _fit_gain(pieces, sides, usable)[1]
+        own_sums = (count, first, second)
+        better = ((spread < _spread(sums, one)) & (distinct > now)
+                  & (_apart_from(sums, own_sums, sums.of(usable & pointed))
+                     > _apart_from(sums, own_sums, theirs)))
+        if not better.any():
+            return sides
+        best = int(np.argmax(np.where(better, distinct, -np.inf)))
+        sides = np.where(pieces.island == islands[best], OTHER, sides)
+
+
+def _apart_from(sums: _Sums, islands: tuple[np.ndarray, np.ndarray, np.ndarray],
+                group: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """Per island (sums with a leading axis), how much better two Gaussians explain its
+    frames and the group's than one, per frame of their harmonic mean (as
+    :func:`_fit_gain`): a balanced measure, so a long group is not nearer for its size."""
+    n, first, second = islands
+    gain = 0.5 * (sums.spent(n + group[0], first + group[1], second + group[2])
+                  - sums.spent(n, first, second) - sums.spent(*group))
+    out: np.ndarray = gain / (n * group[0] / (n + group[0]))
+    return out
+
+
 def _with_seeds(pieces: Pieces, blind: np.ndarray, hints: Hints,
                 usable: np.ndarray) -> np.ndarray:
-    """The blind split, or the split started from the interview's hints (see the module's
-    description)."""
+    """The blind split, or the split started from the interview's hints, completed (see
+    the module's description)."""
     pointed, read = hints.pointed & usable, hints.read & usable
     if not pointed.any() or pointed[usable].all():
         return blind
@@ -372,8 +443,14 @@ def _with_seeds(pieces: Pieces, blind: np.ndarray, hints: Hints,
     if cut > SEEDS_APART and _apart(pieces, seeded, read) < cut and (
             seeded_fit >= SEEDED_FIT * blind_fit):
         return seeded
+    turned = _other_turn(pieces, seeded, usable, pointed)
     if seeded_distinct >= DISTINCT * blind_distinct:
-        return _other_turn(pieces, seeded, usable, pointed)
+        return turned
+    # the turn found there was tested already (it tightened the interviewer's side)
+    found = usable & (turned == INTERVIEWER) & (seeded != INTERVIEWER)
+    completed = _without_strays(pieces, turned, usable, pointed, found)
+    if _fit_gain(pieces, completed, usable)[1] >= DISTINCT * blind_distinct:
+        return completed
     return blind
 
 
