@@ -288,6 +288,16 @@ class _Sums:
         return (np.asarray(self.count[chosen].sum()), self.first[chosen].sum(0),
                 self.second[chosen].sum(0))
 
+    def by_island(self, pieces: Pieces, chosen: np.ndarray
+                  ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The islands of the ``chosen`` pieces, and their sums (a leading axis per island)."""
+        islands, at = np.unique(pieces.island[chosen], return_inverse=True)
+        first = np.zeros((len(islands), self.first.shape[1]))
+        second = np.zeros((len(islands), self.second.shape[1]))
+        np.add.at(first, at, self.first[chosen])
+        np.add.at(second, at, self.second[chosen])
+        return islands, (np.bincount(at, self.count[chosen], len(islands)), first, second)
+
     def spent(self, n: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """n·log det of the variance of frames with these sums (any leading shape)."""
         mean = first / n[..., None]
@@ -315,9 +325,14 @@ def _fit_gain(pieces: Pieces, sides: np.ndarray, usable: np.ndarray) -> tuple[fl
 def _spread(sums: _Sums, chosen: np.ndarray) -> float:
     """How unlike each other the frames of ``chosen`` are: the log-determinant of their
     own variance (no prior: a side that only grows would look tighter with it)."""
-    n, first, second = sums.of(chosen)
-    mean = first / n
-    return float(np.log(np.maximum(second / n - mean ** 2, 1e-9)).sum())
+    return float(_spread_of(*sums.of(chosen)))
+
+
+def _spread_of(n: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """:func:`_spread` of frames with these sums (any leading shape)."""
+    mean = first / n[..., None]
+    out: np.ndarray = np.log(np.maximum(second / n[..., None] - mean ** 2, 1e-9)).sum(-1)
+    return out
 
 
 def _other_turn(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
@@ -335,12 +350,7 @@ def _other_turn(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
     one, other = usable & (sides == INTERVIEWER), usable & (sides != INTERVIEWER)
     if not one.any() or not other.any():
         return sides
-    islands, at = np.unique(pieces.island[other], return_inverse=True)
-    moved = (np.bincount(at, sums.count[other], len(islands)),
-             np.zeros((len(islands), sums.first.shape[1])),
-             np.zeros((len(islands), sums.second.shape[1])))
-    np.add.at(moved[1], at, sums.first[other])
-    np.add.at(moved[2], at, sums.second[other])
+    islands, moved = sums.by_island(pieces, other)
     whole, mine, theirs = sums.of(usable), sums.of(one), sums.of(other)
     left = theirs[0] - moved[0]
     keep = left > 0
@@ -391,21 +401,15 @@ def _without_strays(pieces: Pieces, sides: np.ndarray, usable: np.ndarray,
         own = one & ~np.isin(pieces.island, pieces.island[pointed | kept])
         if not own.any():
             return sides
-        islands, at = np.unique(pieces.island[own], return_inverse=True)
-        count = np.bincount(at, sums.count[own], len(islands))
-        first = np.zeros((len(islands), sums.first.shape[1]))
-        second = np.zeros((len(islands), sums.second.shape[1]))
-        np.add.at(first, at, sums.first[own])
-        np.add.at(second, at, sums.second[own])
+        islands, own_sums = sums.by_island(pieces, own)
+        count, first, second = own_sums
         mine, theirs = sums.of(one), sums.of(other)
         a, b = mine[0] - count, theirs[0] + count
         gain = 0.5 * (base - sums.spent(a, mine[1] - first, mine[2] - second)
                       - sums.spent(b, theirs[1] + first, theirs[2] + second))
         distinct = gain / (a * b / sums.total)
-        mean = (mine[1] - first) / a[:, None]
-        spread = np.log(np.maximum((mine[2] - second) / a[:, None] - mean ** 2, 1e-9)).sum(1)
+        spread = _spread_of(a, mine[1] - first, mine[2] - second)
         now = _fit_gain(pieces, sides, usable)[1]
-        own_sums = (count, first, second)
         better = ((spread < _spread(sums, one)) & (distinct > now)
                   & (_apart_from(sums, own_sums, sums.of(usable & pointed))
                      > _apart_from(sums, own_sums, theirs)))
