@@ -3,9 +3,10 @@
 A long recording is read in pieces, so what a run holds at one time stays small; but
 glibc keeps the freed space of many short-lived buffers (the decoder's, numpy's) in its
 heap, with holes that a later buffer of another size does not fit, and resident memory
-then climbs with the recording's length although nothing is held. On a 150-minute file the
-scan alone left about 40 MB that way. :func:`give_back` returns those holes to the system;
-it is a no-op where the C library has no ``malloc_trim`` (macOS, musl).
+then climbs with the recording's length although nothing is held: after the scan of a
+150-minute file 130-172 MB stayed resident, 116 MB once given back (30 minutes: 121 and 107
+MB; ``benchmarks/transcribe_heap.py``). :func:`give_back` returns those holes to the
+system; it is a no-op where the C library has no ``malloc_trim`` (macOS, musl).
 """
 
 from __future__ import annotations
