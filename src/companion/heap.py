@@ -1,12 +1,22 @@
-"""Giving memory that Python has freed back to the system.
+"""How the C heap holds the memory of a long transcription.
 
 A long recording is read in pieces, so what a run holds at one time stays small; but
-glibc keeps the freed space of many short-lived buffers (the decoder's, numpy's) in its
-heap, with holes that a later buffer of another size does not fit, and resident memory
-then climbs with the recording's length although nothing is held: after the scan of a
-150-minute file 130-172 MB stayed resident, 116 MB once given back (30 minutes: 121 and 107
-MB; ``benchmarks/transcribe_heap.py``). :func:`give_back` returns those holes to the
-system; it is a no-op where the C library has no ``malloc_trim`` (macOS, musl).
+glibc's defaults let resident memory climb with the recording's length although nothing
+more is held:
+
+- every thread that allocates at the same time as another gets an arena of its own (up to
+  eight per core), each keeping its own freed space: the decoders, the reader and numpy
+  spread their short-lived buffers over many arenas;
+- a large buffer is mapped on its own and unmapped when freed, but once one is freed glibc
+  raises that threshold (up to 32 MB), so the decoder's buffers of a few megabytes then
+  come from the arenas, and leave holes there that a later buffer of another size does not
+  fit.
+
+:func:`settle` caps the arenas at two and fixes the threshold at 4 MB, before the first
+model loads; :func:`give_back` returns the arenas' free space after the scan of a file and
+after each chunk. Both are no-ops where the C library has neither (macOS, musl). Measured
+by ``benchmarks/transcribe_heap.py`` (the trim) and ``benchmarks/transcribe.py --minutes``
+(a whole run; see the README for the figures).
 """
 
 from __future__ import annotations
@@ -16,21 +26,41 @@ import functools
 import sys
 from collections.abc import Callable
 
+# glibc's mallopt parameters (malloc.h)
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+
+ARENAS = 2
+# Smaller maps every mid-sized buffer (a 1 MB threshold cost a tenth more wall time); larger
+# keeps more of the decoder's buffers in the arenas.
+MMAP_THRESHOLD = 4 * 2**20
+
 
 @functools.cache
-def _trim() -> Callable[[int], int] | None:
+def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return None
-    trim: Callable[[int], int] | None = getattr(libc, "malloc_trim", None)
-    return trim
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+
+
+@functools.cache
+def settle() -> None:
+    """Cap the arenas and fix the mapping threshold (see the module); once per process,
+    before the threads that decode start."""
+    libc = _libc()
+    if libc is not None:
+        mallopt: Callable[[int, int], int] = libc.mallopt
+        mallopt(_M_ARENA_MAX, ARENAS)
+        mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def give_back() -> None:
-    """Hand the heap's free space back to the system (every thread's arena)."""
-    trim = _trim()
-    if trim is not None:
+    """Hand the heap's free space back to the system (every arena)."""
+    libc = _libc()
+    if libc is not None:
+        trim: Callable[[int], int] = libc.malloc_trim
         trim(0)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from companion.errors import CompanionError, InputError
+from companion.heap import settle
 from companion.models.resolve import ModelChoice, resolve_model
 
 
@@ -148,6 +149,7 @@ class Engine:
         from faster_whisper import WhisperModel
 
         quiet_libraries()
+        settle()  # before the decoders' threads allocate: see companion.heap
         self.choice = choice
         self.device = pick_device(device)
         self.compute_type = compute_type or default_compute_type(self.device)
