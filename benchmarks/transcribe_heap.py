@@ -1,12 +1,13 @@
 """Benchmark: resident memory a transcription keeps after reading a long file, with and
-without handing freed memory back to the system (``companion.heap.give_back``).
+without handing freed memory back to the system (``companion.heap.give_back``), under
+glibc's default heap and under the one a run sets (``companion.heap.settle``).
 
 For each length in ``--minutes`` it writes the espeak-ng interview of
-``transcribe_long.py`` (FLAC, 48 kHz, one channel) and, in a fresh process, does what a run
-does before its first chunk: the scan (levels, the voice filter), the silences, the voiced
-frames and the chunk plan. It prints the resident memory right after (the baseline, the
-same process), after :func:`give_back`, and the share given back: the growth with the
-file's length that the trim removes.
+``transcribe_long.py`` (FLAC, 48 kHz, one channel) and, in a fresh process for each heap,
+does what a run does before its first chunk: the scan (levels, the voice filter), the
+silences, the voiced frames and the chunk plan. It prints the resident memory right after
+(the baseline, the same process), after :func:`give_back`, and the share given back: the
+growth with the file's length that the trim removes.
 
     .venv/bin/python benchmarks/transcribe_heap.py [--minutes 30 150]
 
@@ -31,13 +32,15 @@ PREPARE = """
 import json, sys
 import psutil
 from companion.audio import decode
-from companion.heap import give_back
+from companion.heap import give_back, settle
 from companion.transcribe.chunks import SpeechFinder, plan_chunks, voiced_frames
 from companion.transcribe.pauses import Silence
 
 def rss():
     return psutil.Process().memory_info().rss / 2**20
 
+if sys.argv[2] == "settled":
+    settle()  # as a run does, when its model loads before the scan
 finder = SpeechFinder()
 levels = decode.scan(sys.argv[1], on_mono=finder.feed)
 silence = Silence(levels.mix_db)
@@ -54,18 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, nargs="+", default=[30, 150])
     args = parser.parse_args(argv)
-    print("| minutes | chunks | resident after the scan | after give_back | ratio |")
-    print("|---|---|---|---|---|")
+    print("| minutes | heap | chunks | resident after the scan | after give_back | ratio |")
+    print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="companion-bench-heap-") as tmp:
         for minutes in sorted(args.minutes):
             flac = Path(tmp) / f"interview-{minutes:g}.flac"
             write_interview(flac, minutes, 1)
-            out = subprocess.run([sys.executable, "-c", PREPARE, str(flac)], check=True,
-                                 capture_output=True, text=True).stdout
-            got = json.loads(out.strip().splitlines()[-1])
-            print(f"| {minutes:g} | {got['chunks']} | {got['held']:.0f} MB | "
-                  f"{got['given_back']:.0f} MB | {got['given_back'] / got['held']:.2f} |",
-                  flush=True)
+            for heap in ("glibc defaults", "settled"):
+                out = subprocess.run([sys.executable, "-c", PREPARE, str(flac), heap],
+                                     check=True, capture_output=True, text=True).stdout
+                got = json.loads(out.strip().splitlines()[-1])
+                print(f"| {minutes:g} | {heap} | {got['chunks']} | {got['held']:.0f} MB | "
+                      f"{got['given_back']:.0f} MB | {got['given_back'] / got['held']:.2f} |",
+                      flush=True)
             flac.unlink()
     return 0
 
