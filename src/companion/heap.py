@@ -13,8 +13,9 @@ more is held:
   fit.
 
 :func:`settle` caps the arenas at two and fixes the threshold at 4 MB, before the first
-model loads; :func:`give_back` returns the arenas' free space after the scan of a file and
-after each chunk. Both are no-ops where the C library has neither (macOS, musl). Measured
+model loads (and lets up to 64 MB of free space wait at the heap's top);
+:func:`give_back` returns the arenas' free space after the scan of a file and after each
+chunk. Both are no-ops where the C library has neither (macOS, musl). Measured
 by ``benchmarks/transcribe_heap.py`` (the trim) and ``benchmarks/transcribe.py --minutes``
 (a whole run; see the README for the figures).
 """
@@ -27,6 +28,7 @@ import sys
 from collections.abc import Callable
 
 # glibc's mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 
@@ -34,6 +36,10 @@ ARENAS = 2
 # Smaller maps every mid-sized buffer (a 1 MB threshold cost a tenth more wall time); larger
 # keeps more of the decoder's buffers in the arenas.
 MMAP_THRESHOLD = 4 * 2**20
+# Fixing the threshold above also fixes this one at 128 KB: the top of the heap would go
+# back to the system after nearly every free and be faulted in again at once (4 % more CPU
+# on tiny.en). give_back trims it after each chunk instead.
+TRIM_THRESHOLD = 64 * 2**20
 
 
 @functools.cache
@@ -56,6 +62,7 @@ def settle() -> None:
         mallopt: Callable[[int, int], int] = libc.mallopt
         mallopt(_M_ARENA_MAX, ARENAS)
         mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 def give_back() -> None:
