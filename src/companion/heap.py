@@ -33,8 +33,8 @@ _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 
 ARENAS = 2
-# Smaller maps every mid-sized buffer (a 1 MB threshold cost a tenth more wall time); larger
-# keeps more of the decoder's buffers in the arenas.
+# Smaller maps every mid-sized buffer (1 MB: 170 s against 144 s on 30 minutes of tiny.en);
+# larger keeps more of the decoder's buffers in the arenas (benchmarks/heap_settings.py).
 MMAP_THRESHOLD = 4 * 2**20
 # Fixing the threshold above also fixes this one at 128 KB: the top of the heap would go
 # back to the system after nearly every free and be faulted in again at once (4 % more CPU
@@ -55,8 +55,8 @@ def _libc() -> ctypes.CDLL | None:
 
 @functools.cache
 def settle() -> None:
-    """Cap the arenas and fix the mapping threshold (see the module); once per process,
-    before the threads that decode start."""
+    """Cap the arenas and fix the mapping and trim thresholds (see the module); once per
+    process, before the threads that decode start."""
     libc = _libc()
     if libc is not None:
         mallopt: Callable[[int, int], int] = libc.mallopt
